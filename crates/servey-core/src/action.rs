@@ -1,0 +1,363 @@
+//! `ActionSpec` (what `#[action]` emits: plain data and a thin invoker) and `Action` (its registered,
+//! run-time form, also built by hand for generated actions).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::auth::{AccessControl, Authenticated, Scope};
+use crate::cache::{CacheControl, ETag, LastModified, ResultStore, Ttl};
+use crate::context::Context;
+use crate::error::ActionError;
+use crate::input::Input;
+use crate::output::ActionOutput;
+use crate::schema::{ActionSchema, SchemaFn};
+use crate::trigger::Trigger;
+
+/// The future an invoker returns.
+pub type ActionFuture = Pin<Box<dyn Future<Output = Result<ActionOutput, ActionError>> + Send>>;
+
+/// The generated invoker: decodes the input, calls the function, wraps the result.
+pub type InvokeFn = fn(Input, Context) -> ActionFuture;
+
+/// A run-time invoker, for generated actions.
+pub type Invoker = Arc<dyn Fn(Input, Context) -> ActionFuture + Send + Sync>;
+
+/// An example call, shown in docs and (by default) run as a test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// The example's name (`greet`), used in test names.
+    pub name: Option<String>,
+    /// What the example shows.
+    pub description: Option<String>,
+    /// The input object.
+    pub params: Value,
+    /// The expected result.
+    pub result: Value,
+    /// Whether the example runs as a test.
+    pub include_in_tests: bool,
+}
+
+/// The access-control policy named in the attribute.
+#[derive(Debug, Clone, Copy)]
+pub enum AccessPolicy {
+    /// `scope("...")`.
+    Scope(&'static str),
+    /// A user type implementing `AccessControl + Default`.
+    Custom(fn() -> Box<dyn AccessControl>),
+}
+
+/// The cache policy named in the attribute.
+#[derive(Debug, Clone, Copy)]
+pub enum CachePolicy {
+    /// `ttl(N)` or `ttl(N, server_cache = false)`.
+    Ttl {
+        /// Seconds a result stays fresh.
+        seconds: u64,
+        /// Whether the server keeps results.
+        server_cache: bool,
+    },
+    /// `etag`.
+    ETag,
+    /// `last_modified("field")`.
+    LastModified(&'static str),
+    /// A user type implementing `CacheControl + Default`.
+    Custom(fn() -> Box<dyn CacheControl>),
+}
+
+/// Builds a user policy type through `Default` (the `Custom` policies' constructor).
+pub fn construct_access_control<T: AccessControl + Default>() -> Box<dyn AccessControl> {
+    Box::new(T::default())
+}
+
+/// Builds a user cache policy through `Default`.
+pub fn construct_cache_control<T: CacheControl + Default>() -> Box<dyn CacheControl> {
+    Box::new(T::default())
+}
+
+/// What `#[action]` emits for one function: plain data plus the invoker. Read once at start.
+#[derive(Debug)]
+pub struct ActionSpec {
+    /// The action's unique name.
+    pub name: &'static str,
+    /// The function's doc comment: the first paragraph is the summary, the rest the description.
+    pub doc: &'static str,
+    /// Where the action is declared (`file:line`), for error messages.
+    pub location: &'static str,
+    /// What makes it run.
+    pub triggers: &'static [Trigger],
+    /// Its examples (built on demand: they hold JSON).
+    pub examples: fn() -> Vec<Example>,
+    /// Its access-control policy.
+    pub access_control: Option<AccessPolicy>,
+    /// Its cache policy.
+    pub cache_control: Option<CachePolicy>,
+    /// Seconds a run may take.
+    pub timeout_secs: Option<u64>,
+    /// Whether it takes a (non-optional) `Authorization` parameter, so needs an authenticated caller.
+    pub requires_authorization: bool,
+    /// Its input and output schemas.
+    pub schema: SchemaFn,
+    /// For nested actions: the schema name of the type whose field it is.
+    pub owner: Option<fn() -> String>,
+    /// Decodes, calls and wraps.
+    pub invoke: InvokeFn,
+}
+
+/// An entry the macro submits to the link-time registry.
+#[derive(Debug)]
+pub struct ActionEntry(pub &'static ActionSpec);
+
+inventory::collect!(ActionEntry);
+
+/// A registered action: everything adapters need, resolved once at start.
+#[non_exhaustive]
+pub struct Action {
+    /// The unique name.
+    pub name: String,
+    /// One-line summary (first doc paragraph).
+    pub summary: String,
+    /// Longer description (the rest of the docs).
+    pub description: String,
+    /// Where it was declared.
+    pub location: String,
+    /// What makes it run, with default paths filled in.
+    pub triggers: Vec<Trigger>,
+    /// Example calls.
+    pub examples: Vec<Example>,
+    /// Who may call it.
+    pub access_control: Option<Arc<dyn AccessControl>>,
+    /// How its results may be cached.
+    pub cache_control: Option<Arc<dyn CacheControl>>,
+    /// How long a run may take.
+    pub timeout: Option<Duration>,
+    /// Input and output schemas.
+    pub schema: ActionSchema,
+    /// For nested actions, the schema name of the type whose field it is.
+    pub owner: Option<String>,
+    pub(crate) invoker: Invoker,
+    pub(crate) result_store: Option<ResultStore>,
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Action")
+            .field("name", &self.name)
+            .field("triggers", &self.triggers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Action {
+    /// Starts a run-time action: a name and a handler that takes the input object as JSON.
+    pub fn builder<F, Fut>(name: impl Into<String>, handler: F) -> ActionBuilder
+    where
+        F: Fn(Value, Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Value, ActionError>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let invoker: Invoker = Arc::new(move |input: Input, context: Context| {
+            let handler = handler.clone();
+            Box::pin(async move {
+                let value = input.to_value()?;
+                handler(value, context).await.map(ActionOutput::new)
+            })
+        });
+        ActionBuilder::new(name.into(), invoker)
+    }
+
+    /// The registered form of a macro-emitted spec.
+    pub fn from_spec(spec: &'static ActionSpec) -> Self {
+        let (summary, description) = split_doc(spec.doc);
+        let access_control: Option<Arc<dyn AccessControl>> = match spec.access_control {
+            Some(AccessPolicy::Scope(scope)) => Some(Arc::new(Scope(scope.to_owned()))),
+            Some(AccessPolicy::Custom(construct)) => Some(Arc::from(construct())),
+            None if spec.requires_authorization => Some(Arc::new(Authenticated)),
+            None => None,
+        };
+        let cache_control: Option<Arc<dyn CacheControl>> =
+            spec.cache_control.map(|policy| match policy {
+                CachePolicy::Ttl {
+                    seconds,
+                    server_cache,
+                } => Arc::new(Ttl {
+                    seconds,
+                    server_cache,
+                }) as Arc<dyn CacheControl>,
+                CachePolicy::ETag => Arc::new(ETag),
+                CachePolicy::LastModified(field) => Arc::new(LastModified(field.to_owned())),
+                CachePolicy::Custom(construct) => Arc::from(construct()),
+            });
+        let invoke = spec.invoke;
+        ActionBuilder {
+            action: Action {
+                name: spec.name.to_owned(),
+                summary,
+                description,
+                location: spec.location.to_owned(),
+                triggers: spec.triggers.to_vec(),
+                examples: (spec.examples)(),
+                access_control,
+                cache_control,
+                timeout: spec.timeout_secs.map(Duration::from_secs),
+                schema: (spec.schema)(),
+                owner: spec.owner.map(|owner| owner()),
+                invoker: Arc::new(invoke),
+                result_store: None,
+            },
+        }
+        .build()
+    }
+
+    /// Whether the action looks at the caller's credentials at all.
+    pub fn uses_authorization(&self) -> bool {
+        self.access_control.is_some()
+    }
+
+    /// Whether it is served as a web mutation (any web trigger but GET).
+    pub fn is_mutation(&self) -> bool {
+        self.triggers
+            .iter()
+            .any(|trigger| matches!(trigger, Trigger::Web { method, .. } if method.is_mutation()))
+    }
+}
+
+/// Builds a run-time action with the same metadata a macro-declared one has.
+pub struct ActionBuilder {
+    action: Action,
+}
+
+impl ActionBuilder {
+    fn new(name: String, invoker: Invoker) -> Self {
+        let schema = crate::schema::ActionSchema::untyped();
+        Self {
+            action: Action {
+                name,
+                summary: String::new(),
+                description: String::new(),
+                location: "(registered at run time)".to_owned(),
+                triggers: Vec::new(),
+                examples: Vec::new(),
+                access_control: None,
+                cache_control: None,
+                timeout: None,
+                schema,
+                owner: None,
+                invoker,
+                result_store: None,
+            },
+        }
+    }
+
+    /// Sets the docs: the first paragraph is the summary, the rest the description.
+    pub fn doc(mut self, doc: &str) -> Self {
+        (self.action.summary, self.action.description) = split_doc(doc);
+        self
+    }
+
+    /// Adds a trigger.
+    pub fn trigger(mut self, trigger: Trigger) -> Self {
+        self.action.triggers.push(trigger);
+        self
+    }
+
+    /// Adds an example.
+    pub fn example(mut self, example: Example) -> Self {
+        self.action.examples.push(example);
+        self
+    }
+
+    /// Sets the input and output schemas.
+    pub fn schema(mut self, schema: ActionSchema) -> Self {
+        self.action.schema = schema;
+        self
+    }
+
+    /// Sets the access-control policy.
+    pub fn access_control(mut self, policy: impl AccessControl) -> Self {
+        self.action.access_control = Some(Arc::new(policy));
+        self
+    }
+
+    /// Sets the cache policy.
+    pub fn cache_control(mut self, policy: impl CacheControl) -> Self {
+        self.action.cache_control = Some(Arc::new(policy));
+        self
+    }
+
+    /// Bounds each run.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.action.timeout = Some(timeout);
+        self
+    }
+
+    /// Finishes the action: default paths filled in, the result store made if the policy keeps results.
+    pub fn build(mut self) -> Action {
+        let name = self.action.name.clone();
+        self.action.triggers = self
+            .action
+            .triggers
+            .iter()
+            .map(|trigger| trigger.resolved(&name))
+            .collect();
+        let keeps_results = self
+            .action
+            .cache_control
+            .as_ref()
+            .and_then(|policy| policy.server_ttl())
+            .is_some();
+        self.action.result_store = keeps_results.then(ResultStore::default);
+        self.action
+    }
+}
+
+/// Splits a doc comment into its first paragraph (the summary) and the rest (the description).
+fn split_doc(doc: &str) -> (String, String) {
+    let doc = doc.trim();
+    match doc.split_once("\n\n") {
+        Some((summary, description)) => (
+            summary.trim().replace('\n', " "),
+            description.trim().to_owned(),
+        ),
+        None => (doc.replace('\n', " "), String::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_splits_into_summary_and_description() {
+        assert_eq!(
+            split_doc(" Greet a user!\n\n More words.\n Here."),
+            ("Greet a user!".into(), "More words.\n Here.".into())
+        );
+        assert_eq!(
+            split_doc("Only\na summary"),
+            ("Only a summary".into(), String::new())
+        );
+    }
+
+    #[test]
+    fn builder_fills_default_paths() {
+        let action = Action::builder("generated_1", |_, _| async { Ok(Value::Null) })
+            .trigger(Trigger::web_get())
+            .trigger(Trigger::WebPage {
+                path: None,
+                template: None,
+            })
+            .build();
+        assert_eq!(action.triggers[0].describe(), "GET /actions/generated-1");
+        assert_eq!(
+            action.triggers[1],
+            Trigger::WebPage {
+                path: Some("/generated-1".into()),
+                template: Some("generated_1.j2".into())
+            }
+        );
+    }
+}

@@ -1,0 +1,79 @@
+//! `ServeyConfig`: every setting, read from the environment once at start.
+
+use std::path::PathBuf;
+
+/// Settings read once at start (from the environment, or built by hand in tests).
+#[derive(Debug, Clone)]
+pub struct ServeyConfig {
+    /// `SERVER_HOST` (default `127.0.0.1`).
+    pub host: String,
+    /// `SERVER_PORT` (default `8000`).
+    pub port: u16,
+    /// `JWT_SECRET_KEY`; `None` generates an ephemeral key.
+    pub jwt_secret_key: Option<String>,
+    /// `SERVEY_DEBUG_AUTHENTICATOR_PASSWORD`; `None` generates one, printed at start.
+    pub debug_authenticator_password: Option<String>,
+    /// `SERVEY_REDIS_URL`: the scale-out backend, when set.
+    pub redis_url: Option<String>,
+    /// `SERVEY_TEMPLATES` (default `templates/`).
+    pub templates_dir: PathBuf,
+    /// `SERVEY_STATIC` (default `static/`).
+    pub static_dir: PathBuf,
+    /// `SERVEY_STATIC_SITE_DIR` (default `static_site/`), served at `/` behind every other route.
+    pub static_site_dir: PathBuf,
+    /// `CORS_ALLOWED_ORIGINS`, comma separated; empty leaves CORS off.
+    pub cors_allowed_origins: Vec<String>,
+    /// `SERVEY_API_TITLE`.
+    pub api_title: String,
+    /// `SERVEY_API_VERSION`.
+    pub api_version: String,
+    /// `SERVEY_API_DESCRIPTION`.
+    pub api_description: Option<String>,
+}
+
+impl Default for ServeyConfig {
+    fn default() -> Self {
+        Self::from_lookup(|_| None)
+    }
+}
+
+impl ServeyConfig {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Self {
+        Self::from_lookup(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
+    }
+
+    /// Reads the settings through `lookup` (a map in tests, the environment in `from_env`).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            host: lookup("SERVER_HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
+            port: lookup("SERVER_PORT")
+                .and_then(|port| port.parse().ok())
+                .unwrap_or(8000),
+            jwt_secret_key: lookup("JWT_SECRET_KEY"),
+            debug_authenticator_password: lookup("SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"),
+            redis_url: lookup("SERVEY_REDIS_URL"),
+            templates_dir: lookup("SERVEY_TEMPLATES")
+                .unwrap_or_else(|| "templates/".to_owned())
+                .into(),
+            static_dir: lookup("SERVEY_STATIC")
+                .unwrap_or_else(|| "static/".to_owned())
+                .into(),
+            static_site_dir: lookup("SERVEY_STATIC_SITE_DIR")
+                .unwrap_or_else(|| "static_site/".to_owned())
+                .into(),
+            cors_allowed_origins: lookup("CORS_ALLOWED_ORIGINS")
+                .map(|origins| {
+                    origins
+                        .split(',')
+                        .map(|o| o.trim().to_owned())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            api_title: lookup("SERVEY_API_TITLE").unwrap_or_else(|| "Servey".to_owned()),
+            api_version: lookup("SERVEY_API_VERSION").unwrap_or_else(|| "0.1.0".to_owned()),
+            api_description: lookup("SERVEY_API_DESCRIPTION"),
+        }
+    }
+}

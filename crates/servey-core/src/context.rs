@@ -1,0 +1,91 @@
+//! `Context`: what travels with every call (request id, credentials, switches) and into nested calls.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use crate::auth::{Authorization, Credentials};
+
+/// What travels with a call: its request id, the caller's credentials and feature switches.
+///
+/// Cheap to clone; an action that takes a `Context` parameter gets the one of its call, and passes it
+/// on to the actions it calls so that request ids and switches chain.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    inner: Arc<ContextInner>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct ContextInner {
+    request_id: String,
+    credentials: Credentials,
+    switches: BTreeSet<String>,
+}
+
+impl Context {
+    /// A context with a fresh request id and no credentials.
+    pub fn new() -> Self {
+        Self::with_request_id(new_request_id())
+    }
+
+    /// A context carrying the caller's request id.
+    pub fn with_request_id(request_id: impl Into<String>) -> Self {
+        Self {
+            inner: Arc::new(ContextInner {
+                request_id: request_id.into(),
+                ..ContextInner::default()
+            }),
+        }
+    }
+
+    /// This context with the credentials an adapter found.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        Arc::make_mut(&mut self.inner).credentials = credentials;
+        self
+    }
+
+    /// This context with an authenticated principal.
+    pub fn authorized(self, authorization: Authorization) -> Self {
+        self.credentials(Credentials::Valid(authorization))
+    }
+
+    /// This context with the given switches on.
+    pub fn switches(mut self, switches: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Arc::make_mut(&mut self.inner)
+            .switches
+            .extend(switches.into_iter().map(Into::into));
+        self
+    }
+
+    /// The request id, chained into nested calls.
+    pub fn request_id(&self) -> &str {
+        &self.inner.request_id
+    }
+
+    /// The caller's valid grant, if any.
+    pub fn authorization(&self) -> Option<&Authorization> {
+        match &self.inner.credentials {
+            Credentials::Valid(auth) => Some(auth),
+            _ => None,
+        }
+    }
+
+    /// The credentials as the adapter found them, including a rejected token's reason.
+    pub fn raw_credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
+    /// Whether a switch is on.
+    pub fn is_switch_on(&self, switch: &str) -> bool {
+        self.inner.switches.contains(switch)
+    }
+
+    /// The switches that are on.
+    pub fn active_switches(&self) -> impl Iterator<Item = &str> {
+        self.inner.switches.iter().map(String::as_str)
+    }
+}
+
+/// A new random request id.
+pub fn new_request_id() -> String {
+    crate::auth::random_token(16)
+}

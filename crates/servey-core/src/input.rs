@@ -1,0 +1,271 @@
+//! `Input`: what a caller hands an action, and its decoding into the action's parameters with every bad
+//! field reported by path.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::{ActionError, ErrorCode, FieldError};
+
+/// An action's input: a JSON object, as raw bytes (decoded straight into the parameters) or as a value,
+/// plus the parent object for nested actions.
+#[derive(Debug, Clone)]
+pub struct Input {
+    body: Body,
+    parent: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+enum Body {
+    Bytes(Bytes),
+    Value(Value),
+}
+
+/// Checks each parameter on its own, so that every bad field is reported (generated per action).
+pub type FieldCheck = fn(&Map<String, Value>, &mut Vec<FieldError>);
+
+impl Input {
+    /// Input from raw JSON bytes (a request body, a CLI event).
+    pub fn from_json_bytes(bytes: impl Into<Bytes>) -> Self {
+        Self {
+            body: Body::Bytes(bytes.into()),
+            parent: None,
+        }
+    }
+
+    /// Input from a JSON value (query strings, GraphQL arguments, examples).
+    pub fn from_value(value: Value) -> Self {
+        Self {
+            body: Body::Value(value),
+            parent: None,
+        }
+    }
+
+    /// An empty input object.
+    pub fn empty() -> Self {
+        Self::from_value(Value::Object(Map::new()))
+    }
+
+    /// This input with the parent object a nested action reads as `self`.
+    pub fn with_parent(mut self, parent: Value) -> Self {
+        self.parent = Some(parent);
+        self
+    }
+
+    /// Bytes that identify this input, for cache keys.
+    pub fn cache_key(&self) -> Vec<u8> {
+        let mut key = match &self.body {
+            Body::Bytes(bytes) => bytes.to_vec(),
+            Body::Value(value) => serde_json::to_vec(value).unwrap_or_default(),
+        };
+        if let Some(parent) = &self.parent {
+            key.push(0);
+            key.extend(serde_json::to_vec(parent).unwrap_or_default());
+        }
+        key
+    }
+
+    /// The input as a JSON value (for adapters that forward it).
+    pub fn to_value(&self) -> Result<Value, ActionError> {
+        match &self.body {
+            Body::Value(value) => Ok(value.clone()),
+            Body::Bytes(bytes) => serde_json::from_slice(bytes).map_err(|error| malformed(&error)),
+        }
+    }
+
+    /// Decodes the parameters struct `P`; on failure runs `check` to report every bad field by path.
+    pub fn decode<P: DeserializeOwned>(&self, check: FieldCheck) -> Result<P, ActionError> {
+        let fast = match &self.body {
+            Body::Bytes(bytes) if bytes.is_empty() => P::deserialize(&Value::Object(Map::new())),
+            Body::Bytes(bytes) => serde_json::from_slice::<P>(bytes),
+            Body::Value(value) => P::deserialize(value),
+        };
+        fast.map_err(|first| self.explain(check, &first))
+    }
+
+    /// Decodes the parent object of a nested action.
+    pub fn decode_parent<T: DeserializeOwned>(&self) -> Result<T, ActionError> {
+        let parent = self.parent.as_ref().ok_or_else(|| {
+            ActionError::new(
+                ErrorCode::InvalidInput,
+                "This nested action needs its parent object.",
+            )
+        })?;
+        serde_path_to_error::deserialize(parent).map_err(|error| {
+            ActionError::invalid_input(vec![FieldError {
+                path: join_path("self", &error.path().to_string()),
+                message: error.inner().to_string(),
+            }])
+        })
+    }
+
+    fn explain(&self, check: FieldCheck, first: &serde_json::Error) -> ActionError {
+        let owned;
+        let value = match &self.body {
+            Body::Value(value) => value,
+            Body::Bytes(bytes) => match serde_json::from_slice::<Value>(bytes) {
+                Ok(value) => {
+                    owned = value;
+                    &owned
+                }
+                Err(error) => return malformed(&error),
+            },
+        };
+        let Value::Object(map) = value else {
+            return ActionError::new(
+                ErrorCode::MalformedInput,
+                format!(
+                    "The input must be a JSON object with one key per parameter, not {}.",
+                    kind_of(value)
+                ),
+            );
+        };
+        let mut errors = Vec::new();
+        check(map, &mut errors);
+        if errors.is_empty() {
+            errors.push(FieldError {
+                path: String::new(),
+                message: first.to_string(),
+            });
+        }
+        ActionError::invalid_input(errors)
+    }
+}
+
+/// Checks one parameter of the input object, adding an error with its path when it does not decode.
+pub fn check_field<T: DeserializeOwned>(
+    map: &Map<String, Value>,
+    name: &str,
+    errors: &mut Vec<FieldError>,
+) {
+    match map.get(name) {
+        // A missing key decodes as null, which only optional parameters accept.
+        None => {
+            if T::deserialize(&Value::Null).is_err() {
+                errors.push(FieldError {
+                    path: name.to_owned(),
+                    message: "missing required field".to_owned(),
+                });
+            }
+        }
+        Some(value) => {
+            if let Err(error) = serde_path_to_error::deserialize::<_, T>(value) {
+                errors.push(FieldError {
+                    path: join_path(name, &error.path().to_string()),
+                    message: error.inner().to_string(),
+                });
+            }
+        }
+    }
+}
+
+fn join_path(head: &str, tail: &str) -> String {
+    match tail {
+        "." | "" => head.to_owned(),
+        _ if tail.starts_with('[') => format!("{head}{tail}"),
+        _ => format!("{head}.{tail}"),
+    }
+}
+
+fn malformed(error: &serde_json::Error) -> ActionError {
+    ActionError::new(
+        ErrorCode::MalformedInput,
+        format!("The input is not valid JSON: {error}."),
+    )
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Address {
+        zip: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Params {
+        name: String,
+        address: Option<Address>,
+        items: Option<Vec<u8>>,
+    }
+
+    fn check(map: &Map<String, Value>, errors: &mut Vec<FieldError>) {
+        check_field::<String>(map, "name", errors);
+        check_field::<Option<Address>>(map, "address", errors);
+        check_field::<Option<Vec<u8>>>(map, "items", errors);
+    }
+
+    fn paths(input: Input) -> (u16, String, Vec<String>) {
+        let error = input.decode::<Params>(check).expect_err("input is bad");
+        (
+            error.status(),
+            error.code_str().to_owned(),
+            error
+                .field_errors()
+                .iter()
+                .map(|e| e.path.clone())
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn good_input_decodes_from_bytes_and_values() {
+        let params: Params = Input::from_json_bytes(&br#"{"name":"a","items":[1]}"#[..])
+            .decode(check)
+            .expect("ok");
+        assert_eq!(params.name, "a");
+        let params: Params = Input::from_value(serde_json::json!({"name": "b"}))
+            .decode(check)
+            .expect("ok");
+        assert!(params.address.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_its_path() {
+        let input = Input::from_json_bytes(
+            &br#"{"name": 5, "address": {"zip": "x"}, "items": [1, 2, 300]}"#[..],
+        );
+        assert_eq!(
+            paths(input),
+            (
+                422,
+                "invalid_input".into(),
+                vec!["name".into(), "address.zip".into(), "items[2]".into()]
+            )
+        );
+    }
+
+    #[test]
+    fn missing_required_field_is_named() {
+        let (status, _, fields) = paths(Input::from_json_bytes(&b"{}"[..]));
+        assert_eq!((status, fields), (422, vec!["name".to_owned()]));
+    }
+
+    #[test]
+    fn malformed_json_and_non_objects_are_malformed_input() {
+        assert_eq!(
+            paths(Input::from_json_bytes(&b"not json"[..])).1,
+            "malformed_input"
+        );
+        assert_eq!(
+            paths(Input::from_value(serde_json::json!([1]))).1,
+            "malformed_input"
+        );
+    }
+}

@@ -1,0 +1,305 @@
+//! The one invoke path: credentials -> access control -> server-side cache -> run (timeout, panics caught)
+//! -> cache headers. Every adapter calls actions through [`invoke`].
+
+use futures_util::FutureExt;
+use serde::Serialize;
+use std::panic::AssertUnwindSafe;
+
+use crate::action::{Action, ActionFuture};
+use crate::auth::{Authorization, Credentials};
+use crate::context::Context;
+use crate::error::{ActionError, ErrorCode};
+use crate::input::Input;
+use crate::output::ActionOutput;
+
+/// Runs `action` with `input` on behalf of the caller in `context`.
+pub async fn invoke(
+    action: &Action,
+    input: Input,
+    context: Context,
+) -> Result<ActionOutput, ActionError> {
+    if action.uses_authorization() {
+        if let Credentials::Rejected(reason) = context.raw_credentials() {
+            return Err(ActionError::new(
+                ErrorCode::Unauthenticated,
+                format!("The bearer token was rejected: {reason}."),
+            ));
+        }
+    }
+    if let Some(policy) = &action.access_control {
+        policy.check(context.authorization())?;
+    }
+    let principal = context
+        .authorization()
+        .and_then(|auth| auth.subject.clone());
+    let is_private = context.authorization().is_some() && action.uses_authorization();
+    let stored = match (&action.result_store, &action.cache_control) {
+        (Some(store), Some(policy)) => {
+            let key = input.cache_key();
+            if let Some(body) = store.get(&key, principal.as_deref()) {
+                let headers = policy.headers(&body, is_private);
+                return Ok(ActionOutput::from_json_bytes(body).with_cache(headers));
+            }
+            policy.server_ttl().map(|ttl| (store, key, ttl))
+        }
+        _ => None,
+    };
+
+    let output = run(action, input, context).await?;
+
+    let Some(policy) = &action.cache_control else {
+        return Ok(output);
+    };
+    let body = output.to_json_bytes()?;
+    let headers = policy.headers(&body, is_private);
+    if let Some((store, key, ttl)) = stored {
+        store.put(key, principal.as_deref(), body.clone(), ttl);
+    }
+    Ok(ActionOutput::from_json_bytes(body).with_cache(headers))
+}
+
+async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {
+    let call = AssertUnwindSafe((action.invoker)(input, context)).catch_unwind();
+    let outcome = match action.timeout {
+        Some(limit) => match tokio::time::timeout(limit, call).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                let detail = format!(
+                    "The action did not finish within {} s.",
+                    limit.as_secs_f64()
+                );
+                return Err(ActionError::new(ErrorCode::Timeout, detail));
+            }
+        },
+        None => call.await,
+    };
+    outcome.unwrap_or_else(|panic| Err(panicked(action.name.as_str(), &*panic)))
+}
+
+fn panicked(name: &str, panic: &(dyn std::any::Any + Send)) -> ActionError {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    ActionError::internal(std::io::Error::other(format!(
+        "action `{name}` panicked: {message}"
+    )))
+}
+
+/// Runs a synchronous action body on the blocking pool, so it never stalls the async workers.
+pub fn run_blocking<F>(body: F) -> ActionFuture
+where
+    F: FnOnce() -> Result<ActionOutput, ActionError> + Send + 'static,
+{
+    Box::pin(async move {
+        match tokio::task::spawn_blocking(body).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(ActionError::internal(error)),
+        }
+    })
+}
+
+/// Wraps a plain result (`T`).
+pub fn output_of<T: Serialize + Send + Sync + 'static>(
+    result: T,
+) -> Result<ActionOutput, ActionError> {
+    Ok(ActionOutput::new(result))
+}
+
+/// Wraps a fallible result (`Result<T, E>`).
+pub fn output_of_result<T, E>(result: Result<T, E>) -> Result<ActionOutput, ActionError>
+where
+    T: Serialize + Send + Sync + 'static,
+    E: Into<ActionError>,
+{
+    result.map(ActionOutput::new).map_err(Into::into)
+}
+
+/// An already-failed invocation (a decoding error before the call).
+pub fn failed(error: ActionError) -> ActionFuture {
+    Box::pin(std::future::ready(Err(error)))
+}
+
+/// The `Authorization` an action asked for by parameter type (`Option<Authorization>`).
+pub fn optional_authorization(context: &Context) -> Option<Authorization> {
+    context.authorization().cloned()
+}
+
+/// The `Authorization` an action requires; access control has already refused anonymous callers.
+pub fn required_authorization(context: &Context) -> Result<Authorization, ActionError> {
+    context.authorization().cloned().ok_or_else(|| {
+        ActionError::new(
+            ErrorCode::Unauthenticated,
+            "This action needs a bearer token.",
+        )
+    })
+}
+
+/// Runs one example of `spec` through the invoke path and panics (failing the test) when the result differs.
+pub fn run_example(spec: &'static crate::action::ActionSpec, index: usize) {
+    let action = Action::from_spec(spec);
+    let example = action
+        .examples
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| panic!("action `{}` has no example {index}", spec.name));
+    let scopes = action
+        .access_control
+        .as_ref()
+        .map(|policy| policy.required_scopes())
+        .unwrap_or_default();
+    let context =
+        Context::with_request_id("example").authorized(Authorization::new("example", scopes));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a test runtime starts");
+    let outcome = runtime.block_on(invoke(
+        &action,
+        Input::from_value(example.params.clone()),
+        context,
+    ));
+    let actual = outcome.and_then(|output| output.to_value());
+    match actual {
+        Ok(actual) if actual == example.result => {}
+        Ok(actual) => panic!(
+            "example {} of action `{}` returned a different result\n  params:   {}\n  expected: {}\n  actual:   {}",
+            example
+                .name
+                .as_deref()
+                .map_or(index.to_string(), |name| format!("`{name}`")),
+            spec.name,
+            example.params,
+            example.result,
+            actual
+        ),
+        Err(error) => panic!("example {index} of action `{}` failed: {error}", spec.name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::{Value, json};
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::auth::Scope;
+    use crate::cache::Ttl;
+    use crate::trigger::Trigger;
+
+    fn counter_action(counter: Arc<std::sync::atomic::AtomicUsize>) -> Action {
+        Action::builder("count", move |_, _| {
+            let counter = counter.clone();
+            async move {
+                Ok(json!(
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                ))
+            }
+        })
+        .trigger(Trigger::web_get())
+        .cache_control(Ttl {
+            seconds: 60,
+            server_cache: true,
+        })
+        .build()
+    }
+
+    #[tokio::test]
+    async fn access_control_separates_401_and_403() {
+        let action = Action::builder("secret", |_, _| async { Ok(json!("s")) })
+            .access_control(Scope("root".into()))
+            .build();
+        let anonymous = invoke(&action, Input::empty(), Context::new())
+            .await
+            .expect_err("denied");
+        assert_eq!(anonymous.status(), 401);
+        let user = Context::new().authorized(Authorization::new("bob", ["user"]));
+        assert_eq!(
+            invoke(&action, Input::empty(), user)
+                .await
+                .expect_err("denied")
+                .status(),
+            403
+        );
+        let rejected =
+            Context::new().credentials(Credentials::Rejected("the token has expired".into()));
+        let error = invoke(&action, Input::empty(), rejected)
+            .await
+            .expect_err("denied");
+        assert_eq!(
+            (error.status(), error.detail()),
+            (401, "The bearer token was rejected: the token has expired.")
+        );
+        let root = Context::new().authorized(Authorization::new("root", ["root"]));
+        assert_eq!(
+            invoke(&action, Input::empty(), root)
+                .await
+                .expect("allowed")
+                .to_value()
+                .expect("json"),
+            json!("s")
+        );
+    }
+
+    #[tokio::test]
+    async fn panics_become_internal_errors() {
+        let action = Action::builder("boom", |_, _| async { panic!("kaboom") }).build();
+        let error = invoke(&action, Input::empty(), Context::new())
+            .await
+            .expect_err("panicked");
+        assert_eq!((error.status(), error.code_str()), (500, "internal_error"));
+        assert!(error.to_string().contains("kaboom"));
+        let caught = AssertUnwindSafe(run_blocking(|| panic!("sync kaboom")))
+            .catch_unwind()
+            .await;
+        assert!(
+            caught.is_err(),
+            "a blocking panic resumes in the caller, where invoke catches it"
+        );
+    }
+
+    #[tokio::test]
+    async fn slow_actions_time_out() {
+        let action = Action::builder("slow", |_, _| async {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok(Value::Null)
+        })
+        .timeout(Duration::from_millis(10))
+        .build();
+        let error = invoke(&action, Input::empty(), Context::new())
+            .await
+            .expect_err("timed out");
+        assert_eq!((error.status(), error.code_str()), (504, "timeout"));
+    }
+
+    #[tokio::test]
+    async fn ttl_results_are_kept_per_input() {
+        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let action = counter_action(counter.clone());
+        let first = invoke(&action, Input::from_value(json!({"a": 1})), Context::new())
+            .await
+            .expect("ok");
+        let again = invoke(&action, Input::from_value(json!({"a": 1})), Context::new())
+            .await
+            .expect("ok");
+        let other = invoke(&action, Input::from_value(json!({"a": 2})), Context::new())
+            .await
+            .expect("ok");
+        assert_eq!(first.to_value().expect("json"), json!(0));
+        assert_eq!(again.to_value().expect("json"), json!(0));
+        assert_eq!(other.to_value().expect("json"), json!(1));
+        assert_eq!(
+            first
+                .cache()
+                .and_then(|c| c.cache_control.clone())
+                .as_deref(),
+            Some("public, max-age=60")
+        );
+        assert_eq!(counter.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+}

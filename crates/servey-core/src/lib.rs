@@ -1,0 +1,31 @@
+//! The core of servey: the action model, the registry, schemas, errors, auth, caching, context and the one
+//! invoke path that every adapter (REST, GraphQL, CLI, schedule, tests) calls actions through.
+//!
+//! Nothing here knows axum, async-graphql or the scheduler: adapters translate their transport into
+//! [`invoke`](invoke::invoke) and back.
+
+pub mod action;
+pub mod auth;
+pub mod cache;
+pub mod config;
+pub mod context;
+pub mod error;
+pub mod input;
+pub mod invoke;
+pub mod output;
+pub mod registry;
+pub mod schema;
+pub mod trigger;
+
+pub use action::{Action, ActionBuilder, ActionSpec, Example};
+pub use auth::{AccessControl, Authorization, Credentials, JwtAuthorizer, Scope};
+pub use cache::{CacheControl, CacheHeaders, Ttl};
+pub use config::ServeyConfig;
+pub use context::Context;
+pub use error::{ActionError, ErrorCode, FieldError, Problem};
+pub use input::Input;
+pub use invoke::invoke;
+pub use output::ActionOutput;
+pub use registry::{Registry, RegistryError};
+pub use schema::ActionSchema;
+pub use trigger::{Method, Trigger};
