@@ -83,6 +83,8 @@ pub fn construct_cache_control<T: CacheControl + Default>() -> Box<dyn CacheCont
 pub struct ActionSpec {
     /// The action's unique name.
     pub name: &'static str,
+    /// The function's name (a nested action's field name).
+    pub fn_name: &'static str,
     /// The function's doc comment: the first paragraph is the summary, the rest the description.
     pub doc: &'static str,
     /// Where the action is declared (`file:line`), for error messages.
@@ -118,6 +120,8 @@ inventory::collect!(ActionEntry);
 pub struct Action {
     /// The unique name.
     pub name: String,
+    /// The function's name: a nested action's field name on its owner type.
+    pub fn_name: String,
     /// One-line summary (first doc paragraph).
     pub summary: String,
     /// Longer description (the rest of the docs).
@@ -195,6 +199,7 @@ impl Action {
         ActionBuilder {
             action: Action {
                 name: spec.name.to_owned(),
+                fn_name: spec.fn_name.to_owned(),
                 summary,
                 description,
                 location: spec.location.to_owned(),
@@ -235,6 +240,7 @@ impl ActionBuilder {
         let schema = crate::schema::ActionSchema::untyped();
         Self {
             action: Action {
+                fn_name: name.clone(),
                 name,
                 summary: String::new(),
                 description: String::new(),

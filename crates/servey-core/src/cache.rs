@@ -101,10 +101,16 @@ pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
     })
 }
 
+/// A kept result's key: the input's bytes and the principal's subject.
+type StoreKey = (Vec<u8>, Option<String>);
+
+/// A kept result: its deadline and its JSON body.
+type StoreEntry = (Instant, Arc<[u8]>);
+
 /// Results kept server-side per input and principal, each until its deadline.
 #[derive(Debug, Default)]
 pub struct ResultStore {
-    entries: Mutex<HashMap<(Vec<u8>, Option<String>), (Instant, Arc<[u8]>)>>,
+    entries: Mutex<HashMap<StoreKey, StoreEntry>>,
 }
 
 /// Past this many entries, expired ones are swept before inserting (and the oldest dropped if needed).

@@ -18,13 +18,13 @@ pub async fn invoke(
     input: Input,
     context: Context,
 ) -> Result<ActionOutput, ActionError> {
-    if action.uses_authorization() {
-        if let Credentials::Rejected(reason) = context.raw_credentials() {
-            return Err(ActionError::new(
-                ErrorCode::Unauthenticated,
-                format!("The bearer token was rejected: {reason}."),
-            ));
-        }
+    if let (true, Credentials::Rejected(reason)) =
+        (action.uses_authorization(), context.raw_credentials())
+    {
+        return Err(ActionError::new(
+            ErrorCode::Unauthenticated,
+            format!("The bearer token was rejected: {reason}."),
+        ));
     }
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;

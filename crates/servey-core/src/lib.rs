@@ -5,6 +5,7 @@
 //! [`invoke`](invoke::invoke) and back.
 
 pub mod action;
+pub mod app;
 pub mod auth;
 pub mod cache;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod schema;
 pub mod trigger;
 
 pub use action::{Action, ActionBuilder, ActionSpec, Example};
+pub use app::App;
 pub use auth::{AccessControl, Authorization, Credentials, JwtAuthorizer, Scope};
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::ServeyConfig;

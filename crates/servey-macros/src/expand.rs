@@ -1,0 +1,292 @@
+//! [`ActionModel`] -> tokens: a hidden `static` spec with a thin invoker, its registry entry, and one
+//! `#[test]` per example. No decisions here; everything is named through `::servey::__private`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
+
+/// The name of the hidden static that holds an action's spec.
+pub(crate) fn spec_ident(model: &ActionModel) -> syn::Ident {
+    format_ident!("__SERVEY_ACTION_{}", model.name)
+}
+
+/// Everything generated for one action, to be placed beside the function (or the impl block).
+pub(crate) fn action(model: &ActionModel) -> TokenStream {
+    let spec = spec_ident(model);
+    let name = &model.name;
+    let doc = &model.doc;
+    let fn_ident = &model.fn_ident;
+    let fn_name = fn_ident.to_string();
+
+    let input_params: Vec<_> = model
+        .params
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Input))
+        .collect();
+    let field_idents: Vec<_> = input_params.iter().map(|p| &p.ident).collect();
+    let field_keys: Vec<_> = input_params.iter().map(|p| &p.key).collect();
+    let field_types: Vec<_> = input_params.iter().map(|p| &p.ty).collect();
+    let type_checks = input_params.iter().map(|p| {
+        let ty = &p.ty;
+        quote_spanned! {ty.span()=> __servey::assert_input_type::<#ty>(); }
+    });
+    let output_ty = &model.output.ty;
+    let output_check =
+        quote_spanned! {output_ty.span()=> __servey::assert_output_type::<#output_ty>(); };
+
+    let injected = model.params.iter().filter_map(|p| {
+        let ident = &p.ident;
+        match p.kind {
+            ParamKind::Input => None,
+            ParamKind::Context => {
+                Some(quote! { let #ident = ::std::clone::Clone::clone(&context); })
+            }
+            ParamKind::OptionalAuthorization => {
+                Some(quote! { let #ident = __servey::optional_authorization(&context); })
+            }
+            ParamKind::Authorization => Some(quote! {
+                let #ident = match __servey::required_authorization(&context) {
+                    ::std::result::Result::Ok(value) => value,
+                    ::std::result::Result::Err(error) => return __servey::failed(error),
+                };
+            }),
+        }
+    });
+    let args = model.params.iter().map(|p| {
+        let ident = &p.ident;
+        match p.kind {
+            ParamKind::Input => quote! { params.#ident },
+            _ => quote! { #ident },
+        }
+    });
+    let (parent, call) = match &model.owner {
+        Some(owner) => (
+            quote! {
+                let parent: #owner = match input.decode_parent() {
+                    ::std::result::Result::Ok(parent) => parent,
+                    ::std::result::Result::Err(error) => return __servey::failed(error),
+                };
+            },
+            quote! { <#owner>::#fn_ident(&parent, #(#args),*) },
+        ),
+        None => (quote! {}, quote! { #fn_ident(#(#args),*) }),
+    };
+    let call = if model.is_async {
+        quote! { #call.await }
+    } else {
+        call
+    };
+    let wrap = if model.output.is_result {
+        quote! { __servey::output_of_result }
+    } else {
+        quote! { __servey::output_of }
+    };
+    let run = if model.is_async {
+        quote! { ::std::boxed::Box::pin(async move { #wrap(#call) }) }
+    } else {
+        quote! { __servey::run_blocking(move || #wrap(#call)) }
+    };
+
+    let triggers = model.triggers.iter().map(trigger);
+    let examples = model.examples.iter().map(|example| {
+        let name = option_str(example.name.as_deref());
+        let description = option_str(example.description.as_deref());
+        let (params, result, include) =
+            (&example.params, &example.result, example.include_in_tests);
+        quote! {
+            __servey::Example {
+                name: #name,
+                description: #description,
+                params: __servey::serde_json::json!(#params),
+                result: __servey::serde_json::json!(#result),
+                include_in_tests: #include,
+            }
+        }
+    });
+    let access = match &model.access_control {
+        None => quote! { ::std::option::Option::None },
+        Some(AccessModel::Scope(scope)) => {
+            quote! { ::std::option::Option::Some(__servey::AccessPolicy::Scope(#scope)) }
+        }
+        Some(AccessModel::Custom(path)) => quote_spanned! {path.span()=>
+            ::std::option::Option::Some(__servey::AccessPolicy::Custom(__servey::construct_access_control::<#path>))
+        },
+    };
+    let cache = match &model.cache_control {
+        None => quote! { ::std::option::Option::None },
+        Some(CacheModel::Ttl {
+            seconds,
+            server_cache,
+        }) => {
+            quote! { ::std::option::Option::Some(__servey::CachePolicy::Ttl { seconds: #seconds, server_cache: #server_cache }) }
+        }
+        Some(CacheModel::ETag) => {
+            quote! { ::std::option::Option::Some(__servey::CachePolicy::ETag) }
+        }
+        Some(CacheModel::LastModified(field)) => {
+            quote! { ::std::option::Option::Some(__servey::CachePolicy::LastModified(#field)) }
+        }
+        Some(CacheModel::Custom(path)) => quote_spanned! {path.span()=>
+            ::std::option::Option::Some(__servey::CachePolicy::Custom(__servey::construct_cache_control::<#path>))
+        },
+    };
+    let timeout = match model.timeout_secs {
+        Some(seconds) => quote! { ::std::option::Option::Some(#seconds) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let owner = match &model.owner {
+        Some(owner) => quote! {
+            ::std::option::Option::Some(|| ::std::string::ToString::to_string(&<#owner as __servey::utoipa::ToSchema>::name()))
+        },
+        None => quote! { ::std::option::Option::None },
+    };
+    let requires_authorization = model.requires_authorization();
+    let tests = example_tests(model);
+
+    quote_spanned! {model.span=>
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, non_snake_case, non_camel_case_types, clippy::all)]
+        static #spec: ::servey::__private::ActionSpec = {
+            use ::servey::__private as __servey;
+            #[allow(unused_imports)]
+            use ::servey::__private::utoipa;
+            #[allow(unused_imports)]
+            use ::std::{self, boxed::Box, option::Option::{self, None, Some}, string::String, vec::Vec};
+
+            #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+            #[serde(crate = "::servey::__private::serde")]
+            struct __Params { #(#field_idents: #field_types,)* }
+
+            #[derive(utoipa::ToSchema)]
+            #[allow(dead_code)]
+            struct __Output(#output_ty);
+
+            #[allow(dead_code)]
+            fn __check_types() {
+                #(#type_checks)*
+                #output_check
+            }
+
+            #[allow(unused_variables)]
+            fn __check_fields(map: &__servey::Map, errors: &mut ::std::vec::Vec<__servey::FieldError>) {
+                #(__servey::check_field::<#field_types>(map, #field_keys, errors);)*
+            }
+
+            fn __invoke(input: __servey::Input, context: __servey::Context) -> __servey::ActionFuture {
+                let _ = &context;
+                #parent
+                #[allow(unused_variables)]
+                let params: __Params = match input.decode(__check_fields) {
+                    ::std::result::Result::Ok(params) => params,
+                    ::std::result::Result::Err(error) => return __servey::failed(error),
+                };
+                #(#injected)*
+                #run
+            }
+
+            fn __examples() -> ::std::vec::Vec<__servey::Example> {
+                ::std::vec![#(#examples),*]
+            }
+
+            __servey::ActionSpec {
+                name: #name,
+                fn_name: #fn_name,
+                doc: #doc,
+                location: ::std::concat!(::std::file!(), ":", ::std::line!()),
+                triggers: &[#(#triggers),*],
+                examples: __examples,
+                access_control: #access,
+                cache_control: #cache,
+                timeout_secs: #timeout,
+                requires_authorization: #requires_authorization,
+                schema: __servey::action_schema::<__Params, __Output>,
+                owner: #owner,
+                invoke: __invoke,
+            }
+        };
+
+        ::servey::__private::inventory::submit! { ::servey::__private::ActionEntry(&#spec) }
+
+        #tests
+    }
+}
+
+fn example_tests(model: &ActionModel) -> TokenStream {
+    let spec = spec_ident(model);
+    let tests: Vec<_> = model
+        .examples
+        .iter()
+        .enumerate()
+        .filter(|(_, example)| example.include_in_tests)
+        .map(|(index, example)| {
+            let test = format_ident!(
+                "example_{}",
+                example.name.clone().unwrap_or_else(|| index.to_string())
+            );
+            quote! {
+                #[test]
+                fn #test() {
+                    ::servey::__private::run_example(&super::#spec, #index);
+                }
+            }
+        })
+        .collect();
+    if tests.is_empty() {
+        return TokenStream::new();
+    }
+    let module = format_ident!("{}", model.name);
+    quote! {
+        #[cfg(test)]
+        #[doc(hidden)]
+        #[allow(non_snake_case)]
+        mod #module {
+            #(#tests)*
+        }
+    }
+}
+
+fn trigger(trigger: &TriggerModel) -> TokenStream {
+    match trigger {
+        TriggerModel::Web { method, path } => {
+            let method = format_ident!("{}", capitalized(method));
+            let path = option_cow(path.as_deref());
+            quote! { __servey::Trigger::Web { method: __servey::Method::#method, path: #path } }
+        }
+        TriggerModel::WebPage { path, template } => {
+            let (path, template) = (option_cow(path.as_deref()), option_cow(template.as_deref()));
+            quote! { __servey::Trigger::WebPage { path: #path, template: #template } }
+        }
+        TriggerModel::FixedRate(seconds) => {
+            quote! { __servey::Trigger::FixedRate { seconds: #seconds } }
+        }
+        TriggerModel::Cron(expression) => {
+            quote! { __servey::Trigger::Cron(__servey::Cow::Borrowed(#expression)) }
+        }
+    }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn option_cow(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => quote! { ::std::option::Option::Some(__servey::Cow::Borrowed(#value)) },
+        None => quote! { ::std::option::Option::None },
+    }
+}
+
+fn option_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(value) => {
+            quote! { ::std::option::Option::Some(::std::string::ToString::to_string(#value)) }
+        }
+        None => quote! { ::std::option::Option::None },
+    }
+}

@@ -1,0 +1,109 @@
+//! The `#[action]` and `#[actions]` attributes of servey. Three stages: `parse` (syn -> model, all checks
+//! and errors), `model` (the action as data), `expand` (model -> tokens). Users depend on `servey`, which
+//! re-exports these.
+
+use proc_macro::TokenStream;
+use quote::{ToTokens, quote};
+use syn::{ImplItem, ItemFn, ItemImpl};
+
+mod expand;
+mod json;
+mod model;
+mod parse;
+
+/// Turns a function into an action: served on its triggers, described in every schema, and its examples
+/// run as tests. See the `servey` crate docs for the attribute's keys.
+#[proc_macro_attribute]
+pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
+    let function = match syn::parse::<ItemFn>(item.clone()) {
+        Ok(function) => function,
+        Err(_) => {
+            let error = syn::Error::new(
+                parse::call_site(),
+                "`#[action]` goes on a function (or on a method inside `#[actions] impl Type { .. }`)",
+            );
+            return with_original(error, item.into()).into();
+        }
+    };
+    let output = match parse::action(args.into(), &function.attrs, &function.sig, None) {
+        Ok(model) => {
+            let generated = expand::action(&model);
+            quote! { #function #generated }
+        }
+        Err(error) => with_original(error, function.to_token_stream()),
+    };
+    debug_print("action", &output);
+    output.into()
+}
+
+/// Marks an `impl` block whose `#[action]` methods are nested actions: fields of the type, resolved only
+/// when selected (GraphQL), with `&self` read from the parent result.
+#[proc_macro_attribute]
+pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut block = match syn::parse::<ItemImpl>(item.clone()) {
+        Ok(block) => block,
+        Err(_) => {
+            return with_original(
+                syn::Error::new(
+                    parse::call_site(),
+                    "`#[actions]` goes on an `impl Type { .. }` block",
+                ),
+                item.into(),
+            )
+            .into();
+        }
+    };
+    let mut errors = parse::Errors::default();
+    if !proc_macro2::TokenStream::from(args).is_empty() {
+        errors.push(syn::Error::new(
+            parse::call_site(),
+            "`#[actions]` takes no arguments; put them on each method's `#[action(..)]`",
+        ));
+    }
+    let owner = (*block.self_ty).clone();
+    let mut generated = Vec::new();
+    for item in &mut block.items {
+        let ImplItem::Fn(method) = item else { continue };
+        let Some(position) = method
+            .attrs
+            .iter()
+            .position(|attr| attr.path().is_ident("action"))
+        else {
+            continue;
+        };
+        let attr = method.attrs.remove(position);
+        let args = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => proc_macro2::TokenStream::new(),
+        };
+        if let Some(model) = errors.ok(parse::action(
+            args,
+            &method.attrs,
+            &method.sig,
+            Some(&owner),
+        )) {
+            generated.push(expand::action(&model));
+        }
+    }
+    let output = match errors.finish() {
+        Ok(()) => quote! { #block #(#generated)* },
+        Err(error) => with_original(error, block.to_token_stream()),
+    };
+    debug_print("actions", &output);
+    output.into()
+}
+
+/// The user's item unchanged beside the errors, so one mistake does not cascade into "cannot find" errors.
+fn with_original(
+    error: syn::Error,
+    original: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
+    let errors = error.to_compile_error();
+    quote! { #errors #original }
+}
+
+fn debug_print(which: &str, output: &proc_macro2::TokenStream) {
+    if std::env::var_os("SERVEY_MACROS_DEBUG").is_some() {
+        eprintln!("#[{which}] expands to:\n{output}");
+    }
+}

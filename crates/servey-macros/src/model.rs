@@ -1,0 +1,96 @@
+//! The action as plain data, between parsing and expansion.
+
+use proc_macro2::{Span, TokenStream};
+use syn::{Ident, Path, Type};
+
+/// One `#[action]` function or method.
+pub(crate) struct ActionModel {
+    /// The action's name (the function's unless `name = ".."`).
+    pub(crate) name: String,
+    /// The function's name.
+    pub(crate) fn_ident: Ident,
+    /// The function's doc comment, lines joined.
+    pub(crate) doc: String,
+    pub(crate) triggers: Vec<TriggerModel>,
+    pub(crate) examples: Vec<ExampleModel>,
+    pub(crate) access_control: Option<AccessModel>,
+    pub(crate) cache_control: Option<CacheModel>,
+    pub(crate) timeout_secs: Option<u64>,
+    pub(crate) params: Vec<ParamModel>,
+    pub(crate) output: OutputModel,
+    pub(crate) is_async: bool,
+    /// For nested actions: the type whose method this is.
+    pub(crate) owner: Option<Type>,
+    /// Where the attribute is, for spans of generated items.
+    pub(crate) span: Span,
+}
+
+/// The HTTP methods `web(method = ..)` accepts.
+pub(crate) const METHODS: &[&str] = &["get", "post", "put", "patch", "delete"];
+
+pub(crate) enum TriggerModel {
+    Web {
+        method: String,
+        path: Option<String>,
+    },
+    WebPage {
+        path: Option<String>,
+        template: Option<String>,
+    },
+    FixedRate(u64),
+    Cron(String),
+}
+
+pub(crate) struct ExampleModel {
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) params: TokenStream,
+    pub(crate) result: TokenStream,
+    pub(crate) include_in_tests: bool,
+}
+
+pub(crate) enum AccessModel {
+    Scope(String),
+    Custom(Path),
+}
+
+pub(crate) enum CacheModel {
+    Ttl { seconds: u64, server_cache: bool },
+    ETag,
+    LastModified(String),
+    Custom(Path),
+}
+
+pub(crate) enum ParamKind {
+    /// Read from the input object.
+    Input,
+    /// `Authorization`: injected, caller must be authenticated.
+    Authorization,
+    /// `Option<Authorization>`: injected.
+    OptionalAuthorization,
+    /// `Context`: injected.
+    Context,
+}
+
+pub(crate) struct ParamModel {
+    pub(crate) ident: Ident,
+    /// The key in the input object (the identifier without `r#`).
+    pub(crate) key: String,
+    pub(crate) ty: Type,
+    pub(crate) kind: ParamKind,
+}
+
+pub(crate) struct OutputModel {
+    /// The success type: `T` of `T` or of `Result<T, E>`; `()` when the function returns nothing.
+    pub(crate) ty: Type,
+    pub(crate) is_result: bool,
+}
+
+impl ActionModel {
+    /// Whether any parameter is the required `Authorization`.
+    pub(crate) fn requires_authorization(&self) -> bool {
+        self.params
+            .iter()
+            .any(|param| matches!(param.kind, ParamKind::Authorization))
+    }
+}

@@ -1,0 +1,29 @@
+//! What generated code names (always as `::servey::__private::...`), so user crates need no other import.
+//! Not a public API: it changes with the macro.
+
+pub use std::borrow::Cow;
+
+pub use inventory;
+pub use serde;
+pub use serde_json;
+pub use servey_core::action::{
+    AccessPolicy, ActionEntry, ActionFuture, ActionSpec, CachePolicy, Example,
+    construct_access_control, construct_cache_control,
+};
+pub use servey_core::input::check_field;
+pub use servey_core::invoke::{
+    failed, optional_authorization, output_of, output_of_result, required_authorization,
+    run_blocking, run_example,
+};
+pub use servey_core::schema::action_schema;
+pub use servey_core::{Context, FieldError, Input, Method, Trigger};
+pub use utoipa;
+
+/// The JSON object an action's input is read from.
+pub type Map = serde_json::Map<String, serde_json::Value>;
+
+/// Fails to compile, on the parameter's type, when it cannot be an action input.
+pub fn assert_input_type<T: serde::de::DeserializeOwned + utoipa::ToSchema>() {}
+
+/// Fails to compile, on the result type, when it cannot be an action result.
+pub fn assert_output_type<T: serde::Serialize + utoipa::ToSchema + Send + Sync + 'static>() {}

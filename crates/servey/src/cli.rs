@@ -1,0 +1,229 @@
+//! The app binary: `servey::main()` parses the command line and runs one mode (serve, one action, a
+//! schema document, the list of actions).
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, ValueEnum};
+use servey_core::{
+    ActionError, App, Context, Credentials, ErrorCode, Input, Registry, RegistryError, ServeyConfig,
+};
+
+/// The command line every servey app understands.
+#[derive(Debug, Parser)]
+#[command(about = "A servey app: serve its actions, run one, or write its schemas.")]
+struct Cli {
+    /// What to do.
+    #[arg(long, value_enum, default_value_t = Mode::Serve)]
+    run: Mode,
+    /// With `--run=action`: the action's name.
+    #[arg(long)]
+    action: Option<String>,
+    /// With `--run=action`: the input object as JSON, or `-` to read it from stdin.
+    #[arg(long, default_value = "{}")]
+    event: String,
+    /// With `--run=action`: a bearer token to call protected actions.
+    #[arg(long)]
+    token: Option<String>,
+    /// With the schema modes: the file to write (default: stdout).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    /// Serve every action over HTTP.
+    Serve,
+    /// Run one action and print its result.
+    Action,
+    /// List the actions with their triggers and schemas.
+    List,
+    /// Write the OpenAPI document.
+    Openapi,
+    /// Write the GraphQL SDL.
+    GraphqlSchema,
+    /// Write the AsyncAPI document.
+    Asyncapi,
+}
+
+/// Runs the app with the actions linked into this binary; exits non-zero on failure.
+pub fn main() {
+    main_with(Registry::builder().collected());
+}
+
+/// Runs the app with actions collected at link time plus any added to `builder`; exits non-zero on failure.
+pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
+    let code = start(builder);
+    if code != ExitCode::SUCCESS {
+        std::process::exit(1);
+    }
+}
+
+fn start(builder: servey_core::registry::RegistryBuilder) -> ExitCode {
+    init_tracing();
+    let registry = match builder.build() {
+        Ok(registry) if registry.is_empty() => return fail_start(&RegistryError::Empty),
+        Ok(registry) => registry,
+        Err(error) => return fail_start(&error),
+    };
+    let app = App::new(registry, ServeyConfig::from_env());
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return fail_start(&error),
+    };
+    runtime.block_on(run(app, std::env::args_os()))
+}
+
+/// Runs one command line against `app` (what `main` does after start-up; usable from tests).
+pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.run {
+        Mode::Action => run_action(&app, &cli).await,
+        Mode::List => {
+            print!("{}", list(app.registry()));
+            ExitCode::SUCCESS
+        }
+        Mode::Serve | Mode::Openapi | Mode::GraphqlSchema | Mode::Asyncapi => {
+            eprintln!(
+                "`--run={:?}` needs an adapter this build does not include yet",
+                cli.run
+            );
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_action(app: &App, cli: &Cli) -> ExitCode {
+    let outcome = async {
+        let name = cli.action.as_deref().ok_or_else(|| {
+            ActionError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "Name the action with `--action=NAME`; known actions: {}.",
+                    names(app.registry())
+                ),
+            )
+        })?;
+        let action = app.registry().get(name).ok_or_else(|| {
+            ActionError::new(
+                ErrorCode::NotFound,
+                format!(
+                    "No action is named `{name}`; known actions: {}.",
+                    names(app.registry())
+                ),
+            )
+        })?;
+        let event = read_event(&cli.event)?;
+        let credentials = match &cli.token {
+            Some(token) => app
+                .authorizer()
+                .credentials_from_header(Some(&format!("Bearer {token}"))),
+            None => Credentials::Anonymous,
+        };
+        let context = Context::new().credentials(credentials);
+        let output = servey_core::invoke(action, Input::from_json_bytes(event), context).await?;
+        output.to_json_bytes()
+    }
+    .await;
+    match outcome {
+        Ok(body) => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout
+                .write_all(&body)
+                .and_then(|()| stdout.write_all(b"\n"));
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            if let Some(cause) = error.cause() {
+                tracing::error!(%cause, "the action failed");
+            }
+            let problem =
+                serde_json::to_string(&error.problem()).unwrap_or_else(|_| error.to_string());
+            eprintln!("{problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn read_event(event: &str) -> Result<Vec<u8>, ActionError> {
+    if event != "-" {
+        return Ok(event.as_bytes().to_vec());
+    }
+    let mut buffer = Vec::new();
+    std::io::stdin().read_to_end(&mut buffer).map_err(|error| {
+        ActionError::new(
+            ErrorCode::MalformedInput,
+            format!("Could not read the event from stdin: {error}."),
+        )
+    })?;
+    Ok(buffer)
+}
+
+fn names(registry: &Registry) -> String {
+    registry
+        .iter()
+        .map(|action| action.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Each action on its own block: name, summary, triggers, input and output schemas.
+fn list(registry: &Registry) -> String {
+    let mut text = String::new();
+    for action in registry.iter() {
+        let triggers: Vec<String> = action
+            .triggers
+            .iter()
+            .map(|trigger| trigger.describe())
+            .collect();
+        let schema = |schema: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+            serde_json::to_string(schema).unwrap_or_else(|error| format!("(unprintable: {error})"))
+        };
+        text.push_str(&format!("{}\n", action.name));
+        if !action.summary.is_empty() {
+            text.push_str(&format!("  summary:  {}\n", action.summary));
+        }
+        if let Some(owner) = &action.owner {
+            text.push_str(&format!("  field of: {owner} (as `{}`)\n", action.fn_name));
+        }
+        text.push_str(&format!(
+            "  triggers: {}\n",
+            if triggers.is_empty() {
+                "(none)".to_owned()
+            } else {
+                triggers.join(", ")
+            }
+        ));
+        text.push_str(&format!("  input:    {}\n", schema(&action.schema.input)));
+        text.push_str(&format!("  output:   {}\n", schema(&action.schema.output)));
+    }
+    text
+}
+
+fn fail_start(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("servey could not start: {error}");
+    ExitCode::FAILURE
+}
+
+fn init_tracing() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}

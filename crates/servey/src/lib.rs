@@ -1,0 +1,39 @@
+//! servey: one attribute on a plain function makes it an *action*, served at once as a REST endpoint with
+//! OpenAPI, a GraphQL field, a scheduled job, a websocket event, a web page and a command-line call.
+//!
+//! ```ignore
+//! use servey::prelude::*;
+//!
+//! /// Greet a user!
+//! #[action(triggers = [web_get], example(params = {"name": "Developer"}, result = "Hello Developer!"))]
+//! fn say_hello(name: String) -> String {
+//!     format!("Hello {name}!")
+//! }
+//!
+//! fn main() {
+//!     servey::main()
+//! }
+//! ```
+#![doc = include_str!("../docs/attribute.md")]
+
+mod cli;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use cli::{main, main_with, run};
+pub use servey_core::registry::RegistryBuilder;
+pub use servey_core::{
+    AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,
+    Authorization, CacheControl, Context, ErrorCode, Example, FieldError, Input, Method, Problem,
+    Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
+};
+pub use servey_macros::{action, actions};
+
+/// What an app module usually needs: the attributes, the injected types, the error type and the derives.
+pub mod prelude {
+    pub use serde::{Deserialize, Serialize};
+    pub use utoipa::ToSchema;
+
+    pub use crate::{ActionError, Authorization, Context, action, actions};
+}

@@ -1,0 +1,141 @@
+//! The actions of the Python servey README, one per feature.
+
+use std::time::Duration;
+
+use servey::prelude::*;
+
+/// Greet a user!
+///
+/// The classic: a GET with a query parameter.
+#[action(
+    triggers = [web_get],
+    example(name = "greet", params = {"name": "Developer"}, result = "Hello Developer!"),
+    example(name = "world", params = {"name": "World"}, result = "Hello World!"),
+)]
+pub fn say_hello(name: String) -> String {
+    format!("Hello {name}!")
+}
+
+/// A message someone posts.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Message {
+    /// Who sent it.
+    pub sender: String,
+    /// What it says.
+    pub text: String,
+}
+
+/// A message as stored, with its assigned id and length.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StoredMessage {
+    /// The assigned id.
+    pub id: u64,
+    /// The message.
+    pub message: Message,
+    /// Characters in the text.
+    pub length: usize,
+}
+
+/// Store a message (a POST with a struct in and a struct out).
+#[action(
+    triggers = [web_post],
+    example(
+        name = "store",
+        params = {"message": {"sender": "ann", "text": "hi"}, "id": 7},
+        result = {"id": 7, "message": {"sender": "ann", "text": "hi"}, "length": 2}
+    ),
+)]
+pub fn store_message(message: Message, id: Option<u64>) -> StoredMessage {
+    let length = message.text.chars().count();
+    StoredMessage {
+        id: id.unwrap_or(1),
+        message,
+        length,
+    }
+}
+
+/// A slow GET whose result is cached for 30 seconds.
+#[action(triggers = [web_get], cache_control = ttl(30))]
+pub async fn slow_get_with_ttl(seconds: Option<u64>) -> String {
+    let seconds = seconds.unwrap_or(1).min(5);
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    format!("Waited {seconds}s. You should see this cached.")
+}
+
+/// Show who is calling (the injected `Authorization`, if any).
+#[action(triggers = [web_get])]
+pub fn echo_authorization(authorization: Option<Authorization>) -> Option<Authorization> {
+    authorization
+}
+
+/// Some Secret Data, only for callers with the `root` scope.
+#[action(triggers = [web_get], access_control = scope("root"))]
+pub async fn only_for_root() -> Result<String, ActionError> {
+    Ok("Some Secret Data!".into())
+}
+
+/// Facts about a number.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NumberStats {
+    /// The number.
+    pub value: u64,
+    /// Whether it is even.
+    pub is_even: bool,
+}
+
+#[actions]
+impl NumberStats {
+    /// The factorial of the value (computed only when asked for), saturating at u64::MAX.
+    #[action(example(params = {}, result = 120, include_in_tests = false))]
+    pub async fn factorial(&self) -> u64 {
+        (1..=self.value).fold(1_u64, |product, n| product.saturating_mul(n))
+    }
+}
+
+/// Facts about a number; `factorial` is a nested action.
+#[action(triggers = [web_get], example(name = "five", params = {"value": 5}, result = {"value": 5, "is_even": false}))]
+pub fn number_stats(value: u64) -> NumberStats {
+    NumberStats {
+        value,
+        is_even: value.is_multiple_of(2),
+    }
+}
+
+/// Counts how often the fixed-rate job ran.
+static TICKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A job that runs every 10 seconds while the server is up.
+#[action(triggers = [fixed_rate(10)])]
+pub fn tick() -> u64 {
+    TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+}
+
+/// The model of the current-time page.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CurrentTime {
+    /// The time, RFC 3339.
+    pub now: String,
+}
+
+/// A web page showing the current time.
+#[action(triggers = [web_page])]
+pub fn current_time_page() -> CurrentTime {
+    CurrentTime {
+        now: chrono::Utc::now().to_rfc3339(),
+    }
+}
+
+/// Broadcast a message to everyone subscribed to `messenger`.
+#[action(triggers = [web_post])]
+pub fn broadcast_message(message: Message) -> Message {
+    message
+}
+
+/// Fails on purpose: shows that a failure is a 500 with a generic detail, the cause only in the log.
+#[action(triggers = [web_get])]
+pub fn fail_on_purpose(panic: Option<bool>) -> Result<String, ActionError> {
+    if panic.unwrap_or(false) {
+        panic!("this action panics on purpose");
+    }
+    Err(std::io::Error::other("this action fails on purpose").into())
+}

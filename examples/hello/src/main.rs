@@ -1,0 +1,9 @@
+//! The servey tour: every feature in one app.
+//!
+//! Run it: `cargo run -p hello` (serves on 127.0.0.1:8000), or one action from the command line:
+//! `cargo run -p hello -- --run=action --action=say_hello --event='{"name":"World"}'`.
+
+fn main() {
+    // Naming the library keeps its actions linked in (see "link-time registries" in the servey docs).
+    servey::main_with(hello::registry_builder());
+}

@@ -1,0 +1,138 @@
+//! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
+//! (provision only: Chromium and the Python checkers the tests use).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+fn main() -> Result<()> {
+    let task = std::env::args().nth(1).unwrap_or_default();
+    let root = workspace_root();
+    match task.as_str() {
+        "ci" => {
+            let tools = setup(&root)?;
+            run(cargo(&root).args(["fmt", "--all", "--", "--check"]))?;
+            run(cargo(&root).args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            run(tools.apply(cargo(&root).args(["test", "--workspace"])))
+        }
+        "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
+        "test" => {
+            let tools = setup(&root)?;
+            run(tools.apply(cargo(&root).args(["test", "--workspace"])))
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <ci | setup | test>");
+            eprintln!(
+                "  ci     provision test tools, then fmt --check, clippy -D warnings and every test (what CI runs)"
+            );
+            eprintln!(
+                "  setup  provision only: Debian's chromium and a Python venv of checkers under target/"
+            );
+            eprintln!("  test   provision, then cargo test --workspace");
+            bail!("unknown task `{task}`")
+        }
+    }
+}
+
+/// Where the provisioned tools are, handed to the tests through the environment.
+#[derive(Debug)]
+struct Tools {
+    python: PathBuf,
+    chromium: PathBuf,
+}
+
+impl Tools {
+    fn apply<'a>(&self, command: &'a mut Command) -> &'a mut Command {
+        command
+            .env("SERVEY_TEST_PYTHON", &self.python)
+            .env("SERVEY_TEST_CHROMIUM", &self.chromium)
+    }
+}
+
+/// Installs what the tests need when it is missing: Debian's chromium, and the Python checkers in a venv.
+fn setup(root: &Path) -> Result<Tools> {
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    if !chromium.exists() {
+        println!("xtask: installing Debian's chromium (headless browser tests)");
+        apt_install(&["chromium"])?;
+    }
+    let venv = root.join("target/servey-tools/venv");
+    let python = venv.join("bin/python");
+    let requirements = root.join("xtask/requirements.txt");
+    let stamp = venv.join("requirements.installed");
+    let wanted =
+        std::fs::read_to_string(&requirements).context("reading xtask/requirements.txt")?;
+    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+        println!(
+            "xtask: creating the Python checkers' venv in {}",
+            venv.display()
+        );
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run(Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+            ])
+            .arg(&requirements))?;
+        std::fs::write(&stamp, wanted)?;
+    }
+    Ok(Tools { python, chromium })
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let sudo = if is_root() { None } else { Some("sudo") };
+    let apt = |args: &[&str]| {
+        let mut command = Command::new(sudo.unwrap_or("apt-get"));
+        if sudo.is_some() {
+            command.arg("apt-get");
+        }
+        command.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    run(install.args(packages))
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+fn cargo(root: &Path) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(root);
+    command
+}
+
+fn run(command: &mut Command) -> Result<()> {
+    println!("xtask: running {command:?}");
+    let status = command
+        .status()
+        .with_context(|| format!("starting {command:?}"))?;
+    if !status.success() {
+        bail!("{command:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace root")
+        .to_path_buf()
+}
