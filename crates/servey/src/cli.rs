@@ -97,7 +97,11 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             print!("{}", list(app.registry()));
             ExitCode::SUCCESS
         }
-        Mode::Serve | Mode::Openapi | Mode::GraphqlSchema | Mode::Asyncapi => {
+        Mode::Serve => match crate::serve(app).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => fail_start(&error),
+        },
+        Mode::Openapi | Mode::GraphqlSchema | Mode::Asyncapi => {
             eprintln!(
                 "`--run={:?}` needs an adapter this build does not include yet",
                 cli.run
@@ -226,4 +230,18 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+    // A panicking action is answered as a 500; its message belongs in the log, not raw on stderr.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%location, "panic: {message}");
+    }));
 }

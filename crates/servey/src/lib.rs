@@ -17,11 +17,13 @@
 #![doc = include_str!("../docs/attribute.md")]
 
 mod cli;
+mod serve;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use cli::{main, main_with, run};
+pub use serve::{StartError, router, serve, serve_on};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,
@@ -29,6 +31,7 @@ pub use servey_core::{
     Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions};
+pub use {servey_graphql as graphql, servey_schedule as schedule, servey_web as web};
 
 /// What an app module usually needs: the attributes, the injected types, the error type and the derives.
 pub mod prelude {

@@ -1,0 +1,51 @@
+//! Serving: every adapter's routes merged into one axum `Router`, bound to `SERVER_HOST:SERVER_PORT`.
+
+use axum::Router;
+use servey_core::App;
+use tokio::net::TcpListener;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The REST routes could not be built.
+    #[error("REST routes: {0}")]
+    Web(#[from] servey_web::WebError),
+    /// The GraphQL schema could not be built.
+    #[error("GraphQL schema: {0}")]
+    Graphql(#[from] servey_graphql::GraphqlError),
+    /// The address could not be bound or served.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: nest it, layer it, serve it.
+pub fn router(app: &App) -> Result<Router, StartError> {
+    let routes = servey_web::router(app)?
+        .merge(servey_graphql::router(app)?)
+        .merge(servey_schedule::router(app));
+    Ok(servey_web::finish(routes, app))
+}
+
+/// Serves `app` on its configured host and port until Ctrl-C.
+pub async fn serve(app: App) -> Result<(), StartError> {
+    let address = format!("{}:{}", app.config().host, app.config().port);
+    let listener = TcpListener::bind(&address).await?;
+    serve_on(listener, app).await
+}
+
+/// Serves `app` on an already-bound listener until Ctrl-C.
+pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
+    let router = router(&app)?;
+    tracing::info!("servey listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("servey stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}

@@ -1,0 +1,176 @@
+//! The tour app's binary from the command line: one action, stdin events, errors, the list.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn hello(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hello"))
+        .args(args)
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the hello binary starts");
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.unwrap_or_default().as_bytes())
+        .expect("stdin takes the event");
+    drop(input);
+    child.wait_with_output().expect("the hello binary finishes")
+}
+
+fn problem(output: &Output) -> Value {
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    serde_json::from_slice(&output.stderr).unwrap_or_else(|e| {
+        panic!(
+            "stderr is problem JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+#[test]
+fn action_prints_the_result_json() {
+    let output = hello(
+        &[
+            "--run=action",
+            "--action=say_hello",
+            r#"--event={"name":"World"}"#,
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "\"Hello World!\"\n"
+    );
+}
+
+#[test]
+fn event_dash_reads_stdin() {
+    let output = hello(
+        &["--run=action", "--action=store_message", "--event=-"],
+        Some(r#"{"message": {"sender": "a", "text": "héllo"}}"#),
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let result: Value = serde_json::from_slice(&output.stdout).expect("JSON result");
+    assert_eq!(
+        result,
+        serde_json::json!({"id": 1, "message": {"sender": "a", "text": "héllo"}, "length": 5})
+    );
+}
+
+#[test]
+fn wrong_type_is_a_422_naming_the_field() {
+    let problem = problem(&hello(
+        &[
+            "--run=action",
+            "--action=say_hello",
+            r#"--event={"name": 5}"#,
+        ],
+        None,
+    ));
+    assert_eq!(problem["status"], 422);
+    assert_eq!(problem["code"], "invalid_input");
+    assert_eq!(problem["errors"][0]["path"], "name");
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "invalid type: integer `5`, expected a string"
+    );
+}
+
+#[test]
+fn missing_field_is_a_422_naming_the_field() {
+    let problem = problem(&hello(
+        &["--run=action", "--action=say_hello", "--event={}"],
+        None,
+    ));
+    assert_eq!(
+        (
+            problem["status"].as_u64(),
+            problem["errors"][0]["path"].as_str()
+        ),
+        (Some(422), Some("name"))
+    );
+}
+
+#[test]
+fn malformed_event_is_a_422() {
+    let problem = problem(&hello(
+        &["--run=action", "--action=say_hello", "--event=not json"],
+        None,
+    ));
+    assert_eq!(
+        (problem["status"].as_u64(), problem["code"].as_str()),
+        (Some(422), Some("malformed_input"))
+    );
+}
+
+#[test]
+fn unknown_action_lists_the_known_ones() {
+    let problem = problem(&hello(&["--run=action", "--action=say_helo"], None));
+    assert_eq!(problem["status"], 404);
+    let detail = problem["detail"].as_str().expect("a detail");
+    assert!(
+        detail.contains("`say_helo`")
+            && detail.contains("say_hello")
+            && detail.contains("generated_3"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn failures_and_panics_are_opaque_500s() {
+    let failed = problem(&hello(&["--run=action", "--action=fail_on_purpose"], None));
+    assert_eq!(
+        (failed["status"].as_u64(), failed["detail"].as_str()),
+        (Some(500), Some("The action failed."))
+    );
+    let panicked = problem(&hello(
+        &[
+            "--run=action",
+            "--action=fail_on_purpose",
+            r#"--event={"panic": true}"#,
+        ],
+        None,
+    ));
+    assert_eq!(panicked["status"], 500);
+}
+
+#[test]
+fn protected_actions_need_a_token() {
+    let problem = problem(&hello(&["--run=action", "--action=only_for_root"], None));
+    assert_eq!(
+        (problem["status"].as_u64(), problem["code"].as_str()),
+        (Some(401), Some("unauthenticated"))
+    );
+}
+
+#[test]
+fn list_shows_triggers_summaries_and_schemas() {
+    let output = hello(&["--run=list"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("say_hello\n  summary:  Greet a user!\n  triggers: GET /actions/say-hello\n"),
+        "{text}"
+    );
+    assert!(text.contains(r#"input:    {"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}"#), "{text}");
+    assert!(
+        text.contains("number_stats_factorial\n")
+            && text.contains("field of: NumberStats (as `factorial`)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("tick\n") && text.contains("every 10s"),
+        "{text}"
+    );
+}

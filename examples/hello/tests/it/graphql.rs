@@ -1,0 +1,1 @@
+//! Tour app over graphql (filled in by the graphql adapter's work).

@@ -1,0 +1,1 @@
+//! Tour app over rest (filled in by the rest adapter's work).

@@ -1,0 +1,1 @@
+//! Tour app over schedule (filled in by the schedule adapter's work).
