@@ -294,6 +294,14 @@ impl ActionBuilder {
         self
     }
 
+    /// Makes this a nested action: the field `field` of the type whose schema name is `owner`, reading
+    /// its parent object from `Input::with_parent`.
+    pub fn nested_in(mut self, owner: impl Into<String>, field: impl Into<String>) -> Self {
+        self.action.owner = Some(owner.into());
+        self.action.fn_name = field.into();
+        self
+    }
+
     /// Bounds each run.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.action.timeout = Some(timeout);
