@@ -152,8 +152,11 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
             use ::servey::__private as __servey;
             #[allow(unused_imports)]
             use ::servey::__private::utoipa;
+            // The derives and `json!` below expect a prelude; the user's module may have none.
             #[allow(unused_imports)]
-            use ::std::{self, boxed::Box, option::Option::{self, None, Some}, string::String, vec::Vec};
+            use ::std::prelude::rust_2021::*;
+            #[allow(unused_imports)]
+            use ::std::{self, format, vec};
 
             #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
             #[serde(crate = "::servey::__private::serde")]

@@ -1,0 +1,8 @@
+use servey::prelude::*;
+
+#[action(trigers = [web_get])]
+fn say_hello(name: String) -> String {
+    format!("Hello {name}!")
+}
+
+fn main() {}
