@@ -1,10 +1,12 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
-//! (provision only: Chromium and the Python checkers the tests use).
+//! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+mod bench;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -24,12 +26,13 @@ fn main() -> Result<()> {
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
+        "bench" => bench::bench(&root),
         "test" => {
             let tools = setup(&root)?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | setup | test>");
+            eprintln!("usage: cargo xtask <ci | setup | test | bench>");
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings and every test (what CI runs)"
             );
@@ -37,6 +40,9 @@ fn main() -> Result<()> {
                 "  setup  provision only: Debian's chromium and a Python venv of checkers under target/"
             );
             eprintln!("  test   provision, then cargo test --workspace");
+            eprintln!(
+                "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"
+            );
             bail!("unknown task `{task}`")
         }
     }
@@ -91,7 +97,7 @@ fn setup(root: &Path) -> Result<Tools> {
     Ok(Tools { python, chromium })
 }
 
-fn apt_install(packages: &[&str]) -> Result<()> {
+pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
     let sudo = if is_root() { None } else { Some("sudo") };
     let apt = |args: &[&str]| {
         let mut command = Command::new(sudo.unwrap_or("apt-get"));
@@ -113,13 +119,13 @@ fn is_root() -> bool {
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
-fn cargo(root: &Path) -> Command {
+pub(crate) fn cargo(root: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root);
     command
 }
 
-fn run(command: &mut Command) -> Result<()> {
+pub(crate) fn run(command: &mut Command) -> Result<()> {
     println!("xtask: running {command:?}");
     let status = command
         .status()

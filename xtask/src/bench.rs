@@ -1,0 +1,477 @@
+//! `cargo xtask bench`: servey's tour app against a bare axum / static async-graphql baseline doing the same
+//! work, measured in the same run with alternating A/B rounds so machine noise cancels. Writes BENCHMARKS.md.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+const SERVEY_PORT: u16 = 18_000;
+const BASELINE_PORT: u16 = 18_001;
+const ROUNDS: usize = 3;
+const ROUND_SECONDS: u32 = 5;
+
+/// One HTTP scenario: a path and, for POST, a JSON body.
+struct Scenario {
+    name: &'static str,
+    path: &'static str,
+    body: Option<&'static str>,
+}
+
+const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "REST GET hello",
+        path: "/actions/say-hello?name=World",
+        body: None,
+    },
+    Scenario {
+        name: "REST POST struct body",
+        path: "/actions/store-message",
+        body: Some(r#"{"message": {"sender": "ann", "text": "hello there"}, "id": 7}"#),
+    },
+    Scenario {
+        name: "GraphQL query, nested field",
+        path: "/graphql",
+        body: Some(r#"{"query": "{ numberStats(value: 20) { value isEven factorial } }"}"#),
+    },
+];
+
+/// What wrk measured in one round.
+#[derive(Debug, Clone, Copy, Default)]
+struct Load {
+    requests_per_second: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+}
+
+/// A started app and how to reach it.
+struct Server {
+    name: &'static str,
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub(crate) fn bench(root: &Path) -> Result<()> {
+    ensure_wrk()?;
+    super::run(super::cargo(root).args([
+        "build",
+        "--release",
+        "-p",
+        "hello",
+        "-p",
+        "servey-bench",
+    ]))?;
+    let release = root.join("target/release");
+    let servey_bin = release.join("hello");
+    let baseline_bin = release.join("baseline");
+
+    let cold_servey = cold_start(&servey_bin, SERVEY_PORT)?;
+    let cold_baseline = cold_start(&baseline_bin, BASELINE_PORT)?;
+    let servey = start(root, "servey", &servey_bin, SERVEY_PORT)?;
+    let baseline = start(root, "baseline", &baseline_bin, BASELINE_PORT)?;
+    let idle = (rss_kib(&servey)?, rss_kib(&baseline)?);
+
+    let scripts = tempdir()?;
+    let mut rows = Vec::new();
+    for scenario in SCENARIOS {
+        let script = scenario
+            .body
+            .map(|body| write_post_script(&scripts, scenario.name, body))
+            .transpose()?;
+        check_answers(&servey, &baseline, scenario)?;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            // Alternate which app goes first so drift in machine load hits both alike.
+            let order: [&Server; 2] = if round % 2 == 0 {
+                [&servey, &baseline]
+            } else {
+                [&baseline, &servey]
+            };
+            for server in order {
+                let load = wrk(server, scenario.path, script.as_deref())?;
+                println!(
+                    "xtask bench: {} / {} round {}: {:.0} req/s",
+                    scenario.name,
+                    server.name,
+                    round + 1,
+                    load.requests_per_second
+                );
+                if server.name == "servey" {
+                    a.push(load)
+                } else {
+                    b.push(load)
+                }
+            }
+        }
+        rows.push((scenario.name, median(&a), median(&b)));
+    }
+    let loaded = (peak_rss_kib(&servey)?, peak_rss_kib(&baseline)?);
+
+    let mut broadcasts = Vec::new();
+    for subscribers in [1_000_usize, 10_000] {
+        let servey_latency = wsload(root, &servey, subscribers)?;
+        let baseline_latency = wsload(root, &baseline, subscribers)?;
+        broadcasts.push((subscribers, servey_latency, baseline_latency));
+    }
+    let report = render(
+        &rows,
+        &broadcasts,
+        (cold_servey, cold_baseline),
+        idle,
+        loaded,
+    )?;
+    std::fs::write(root.join("BENCHMARKS.md"), &report)?;
+    println!("{report}");
+    Ok(())
+}
+
+fn ensure_wrk() -> Result<()> {
+    if Command::new("wrk").arg("--version").output().is_ok() {
+        return Ok(());
+    }
+    println!("xtask: installing Debian's wrk (load generator)");
+    super::apt_install(&["wrk"])
+}
+
+fn start(root: &Path, name: &'static str, binary: &Path, port: u16) -> Result<Server> {
+    let child = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec {}",
+            binary.display()
+        ))
+        .current_dir(root)
+        .env("SERVER_PORT", port.to_string())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let server = Server { name, child, port };
+    wait_ready(port, Duration::from_secs(20))?;
+    Ok(server)
+}
+
+/// Median over five starts of the time from spawn to the first answered `GET /health`.
+fn cold_start(binary: &Path, port: u16) -> Result<Duration> {
+    let mut times = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let mut child = Command::new(binary)
+            .env("SERVER_PORT", port.to_string())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let ready = wait_ready(port, Duration::from_secs(20));
+        times.push(started.elapsed());
+        let _ = child.kill();
+        let _ = child.wait();
+        ready?;
+    }
+    times.sort();
+    Ok(times[times.len() / 2])
+}
+
+fn wait_ready(port: u16, limit: Duration) -> Result<()> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if http(port, "GET", "/health", None)
+            .is_ok_and(|response| response.starts_with("HTTP/1.1 200"))
+        {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    bail!("nothing answered GET /health on port {port} within {limit:?}")
+}
+
+/// A minimal HTTP/1.1 request (no dependencies): the whole response as text.
+fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    let body = body.unwrap_or_default();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    Ok(response)
+}
+
+/// Both apps must give the same answer, or the comparison means nothing.
+fn check_answers(servey: &Server, baseline: &Server, scenario: &Scenario) -> Result<()> {
+    let method = if scenario.body.is_some() {
+        "POST"
+    } else {
+        "GET"
+    };
+    let answer = |server: &Server| -> Result<serde_like::Json> {
+        let response = http(server.port, method, scenario.path, scenario.body)?;
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        if !head.starts_with("HTTP/1.1 200") {
+            bail!(
+                "{} answered {} for {}",
+                server.name,
+                head.lines().next().unwrap_or_default(),
+                scenario.name
+            );
+        }
+        Ok(serde_like::Json(body.trim().to_owned()))
+    };
+    let (a, b) = (answer(servey)?, answer(baseline)?);
+    if a.normalized() != b.normalized() {
+        bail!(
+            "{}: servey answered {} but the baseline {}",
+            scenario.name,
+            a.0,
+            b.0
+        );
+    }
+    Ok(())
+}
+
+fn wrk(server: &Server, path: &str, script: Option<&Path>) -> Result<Load> {
+    let mut command = Command::new("wrk");
+    command.args(["-t2", "-c64", &format!("-d{ROUND_SECONDS}s"), "--latency"]);
+    if let Some(script) = script {
+        command.arg("-s").arg(script);
+    }
+    let output = command
+        .arg(format!("http://127.0.0.1:{}{path}", server.port))
+        .output()
+        .context("running wrk")?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    if text.contains("Non-2xx") {
+        bail!(
+            "wrk saw non-2xx answers from {} on {path}:\n{text}",
+            server.name
+        );
+    }
+    let number = |prefix: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|line| line.trim().strip_prefix(prefix))
+            .map(str::trim)
+            .and_then(parse_duration_ms)
+    };
+    let requests_per_second = text
+        .lines()
+        .find_map(|line| line.strip_prefix("Requests/sec:"))
+        .and_then(|value| value.trim().parse().ok())
+        .with_context(|| format!("no Requests/sec in wrk's output:\n{text}"))?;
+    Ok(Load {
+        requests_per_second,
+        p50_ms: number("50%").unwrap_or(f64::NAN),
+        p99_ms: number("99%").unwrap_or(f64::NAN),
+    })
+}
+
+fn parse_duration_ms(value: &str) -> Option<f64> {
+    let split = value.find(|c: char| c.is_alphabetic())?;
+    let (number, unit) = value.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    Some(match unit {
+        "us" => number / 1000.0,
+        "ms" => number,
+        "s" => number * 1000.0,
+        "m" => number * 60_000.0,
+        _ => return None,
+    })
+}
+
+fn write_post_script(dir: &Path, name: &str, body: &str) -> Result<PathBuf> {
+    let path = dir.join(format!(
+        "{}.lua",
+        name.replace(|c: char| !c.is_alphanumeric(), "_")
+    ));
+    let lua_body = body.replace('\\', "\\\\").replace('"', "\\\"");
+    std::fs::write(
+        &path,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = \"{lua_body}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
+        ),
+    )?;
+    Ok(path)
+}
+
+fn wsload(root: &Path, server: &Server, subscribers: usize) -> Result<Option<(f64, f64)>> {
+    let binary = root.join("target/release/wsload");
+    let rounds = if subscribers > 1_000 { 10 } else { 30 };
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec {} http://127.0.0.1:{} {subscribers} {rounds}",
+            binary.display(),
+            server.port
+        ))
+        .output()?;
+    if !output.status.success() {
+        println!(
+            "xtask bench: websocket broadcast to {subscribers} on {} failed: {}",
+            server.name,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let numbers: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    Ok(numbers.get(..2).map(|n| (n[0], n[1])))
+}
+
+fn rss_kib(server: &Server) -> Result<u64> {
+    status_field(server, "VmRSS:")
+}
+
+fn peak_rss_kib(server: &Server) -> Result<u64> {
+    status_field(server, "VmHWM:")
+}
+
+fn status_field(server: &Server, field: &str) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id()))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+        .with_context(|| format!("no {field} for {}", server.name))
+}
+
+fn median(loads: &[Load]) -> Load {
+    let pick = |key: fn(&Load) -> f64| {
+        let mut values: Vec<f64> = loads.iter().map(key).collect();
+        values.sort_by(f64::total_cmp);
+        values[values.len() / 2]
+    };
+    Load {
+        requests_per_second: pick(|l| l.requests_per_second),
+        p50_ms: pick(|l| l.p50_ms),
+        p99_ms: pick(|l| l.p99_ms),
+    }
+}
+
+type Broadcast = (usize, Option<(f64, f64)>, Option<(f64, f64)>);
+
+fn render(
+    rows: &[(&str, Load, Load)],
+    broadcasts: &[Broadcast],
+    cold: (Duration, Duration),
+    idle: (u64, u64),
+    loaded: (u64, u64),
+) -> Result<String> {
+    let mut out = String::from(
+        "# Benchmarks\n\nservey's tour app (`examples/hello`) against a baseline doing the same work with bare axum\nhandlers and a static async-graphql schema (`bench/src/bin/baseline.rs`), measured in one run.\n\n",
+    );
+    out.push_str(&format!(
+        "Machine: {} ({} cores), {}.\n",
+        cpu_model(),
+        cores(),
+        rustc_version()
+    ));
+    out.push_str(&format!(
+        "Command: `cargo xtask bench` (release build; wrk -t2 -c64, {ROUND_SECONDS} s rounds, {ROUNDS} alternating A/B rounds per scenario, medians shown).\n\n"
+    ));
+    out.push_str("| scenario | servey req/s | baseline req/s | ratio | servey p50 / p99 ms | baseline p50 / p99 ms | p99 ratio |\n|---|---|---|---|---|---|---|\n");
+    for (name, a, b) in rows {
+        out.push_str(&format!(
+            "| {name} | {:.0} | {:.0} | {:.2}x | {:.2} / {:.2} | {:.2} / {:.2} | {:.2}x |\n",
+            a.requests_per_second,
+            b.requests_per_second,
+            a.requests_per_second / b.requests_per_second,
+            a.p50_ms,
+            a.p99_ms,
+            b.p50_ms,
+            b.p99_ms,
+            a.p99_ms / b.p99_ms
+        ));
+    }
+    out.push_str("\n| websocket broadcast (publish -> last subscriber) | servey p50 / p99 ms | baseline p50 / p99 ms |\n|---|---|---|\n");
+    let show = |v: &Option<(f64, f64)>| {
+        v.map_or("failed".to_owned(), |(p50, p99)| {
+            format!("{p50:.2} / {p99:.2}")
+        })
+    };
+    for (subscribers, a, b) in broadcasts {
+        out.push_str(&format!(
+            "| {subscribers} subscribers | {} | {} |\n",
+            show(a),
+            show(b)
+        ));
+    }
+    out.push_str(&format!(
+        "\n| process | servey | baseline |\n|---|---|---|\n| cold start to first response (median of 5) | {:.1} ms | {:.1} ms |\n| idle RSS | {:.1} MiB | {:.1} MiB |\n| peak RSS after the load | {:.1} MiB | {:.1} MiB |\n",
+        cold.0.as_secs_f64() * 1000.0,
+        cold.1.as_secs_f64() * 1000.0,
+        idle.0 as f64 / 1024.0,
+        idle.1 as f64 / 1024.0,
+        loaded.0 as f64 / 1024.0,
+        loaded.1 as f64 / 1024.0
+    ));
+    Ok(out)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned())
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn rustc_version() -> String {
+    Command::new("rustc").arg("--version").output().map_or_else(
+        |_| "rustc ?".to_owned(),
+        |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+    )
+}
+
+fn tempdir() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("servey-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// JSON compared without a JSON parser: whitespace outside strings removed.
+mod serde_like {
+    pub(super) struct Json(pub(super) String);
+
+    impl Json {
+        pub(super) fn normalized(&self) -> String {
+            let mut out = String::new();
+            let mut in_string = false;
+            let mut escaped = false;
+            for c in self.0.chars() {
+                if in_string {
+                    out.push(c);
+                    escaped = !escaped && c == '\\';
+                    in_string = escaped || c != '"';
+                } else if !c.is_whitespace() {
+                    in_string = c == '"';
+                    out.push(c);
+                }
+            }
+            out
+        }
+    }
+}
