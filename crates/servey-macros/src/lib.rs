@@ -10,6 +10,8 @@ mod expand;
 mod json;
 mod model;
 mod parse;
+#[cfg(test)]
+mod snapshots;
 
 /// Turns a function into an action: served on its triggers, described in every schema, and its examples
 /// run as tests. See the `servey` crate docs for the attribute's keys.

@@ -1,0 +1,67 @@
+#[doc(hidden)]
+#[allow(non_upper_case_globals, non_snake_case, non_camel_case_types, clippy::all)]
+static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec = {
+    use ::servey::__private as __servey;
+    #[allow(unused_imports)]
+    use ::servey::__private::utoipa;
+    #[allow(unused_imports)]
+    use ::std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use ::std::{self, format, vec};
+    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[serde(crate = "::servey::__private::serde")]
+    struct __Params {}
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct __Output(u64);
+    #[allow(dead_code)]
+    fn __check_types() {
+        __servey::assert_output_type::<u64>();
+    }
+    #[allow(unused_variables)]
+    fn __check_fields(
+        map: &__servey::Map,
+        errors: &mut ::std::vec::Vec<__servey::FieldError>,
+    ) {}
+    fn __invoke(
+        input: __servey::Input,
+        context: __servey::Context,
+    ) -> __servey::ActionFuture {
+        let _ = &context;
+        let parent: NumberStats = match input.decode_parent() {
+            ::std::result::Result::Ok(parent) => parent,
+            ::std::result::Result::Err(error) => return __servey::failed(error),
+        };
+        #[allow(unused_variables)]
+        let params: __Params = match input.decode(__check_fields) {
+            ::std::result::Result::Ok(params) => params,
+            ::std::result::Result::Err(error) => return __servey::failed(error),
+        };
+        ::std::boxed::Box::pin(async move {
+            __servey::output_of(<NumberStats>::factorial(&parent).await)
+        })
+    }
+    fn __examples() -> ::std::vec::Vec<__servey::Example> {
+        ::std::vec![]
+    }
+    __servey::ActionSpec {
+        name: "number_stats_factorial",
+        fn_name: "factorial",
+        doc: "",
+        location: ::std::concat!(::std::file!(), ":", ::std::line!()),
+        triggers: &[],
+        examples: __examples,
+        access_control: ::std::option::Option::None,
+        cache_control: ::std::option::Option::None,
+        timeout_secs: ::std::option::Option::None,
+        requires_authorization: false,
+        schema: __servey::action_schema::<__Params, __Output>,
+        owner: ::std::option::Option::Some(|| ::std::string::ToString::to_string(
+            &<NumberStats as __servey::utoipa::ToSchema>::name(),
+        )),
+        invoke: __invoke,
+    }
+};
+::servey::__private::inventory::submit! {
+    ::servey::__private::ActionEntry(& __SERVEY_ACTION_number_stats_factorial)
+}

@@ -1,0 +1,84 @@
+#[doc(hidden)]
+#[allow(non_upper_case_globals, non_snake_case, non_camel_case_types, clippy::all)]
+static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
+    use ::servey::__private as __servey;
+    #[allow(unused_imports)]
+    use ::servey::__private::utoipa;
+    #[allow(unused_imports)]
+    use ::std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use ::std::{self, format, vec};
+    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[serde(crate = "::servey::__private::serde")]
+    struct __Params {
+        count: Option<u32>,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct __Output(u32);
+    #[allow(dead_code)]
+    fn __check_types() {
+        __servey::assert_input_type::<Option<u32>>();
+        __servey::assert_output_type::<u32>();
+    }
+    #[allow(unused_variables)]
+    fn __check_fields(
+        map: &__servey::Map,
+        errors: &mut ::std::vec::Vec<__servey::FieldError>,
+    ) {
+        __servey::check_field::<Option<u32>>(map, "count", errors);
+    }
+    fn __invoke(
+        input: __servey::Input,
+        context: __servey::Context,
+    ) -> __servey::ActionFuture {
+        let _ = &context;
+        #[allow(unused_variables)]
+        let params: __Params = match input.decode(__check_fields) {
+            ::std::result::Result::Ok(params) => params,
+            ::std::result::Result::Err(error) => return __servey::failed(error),
+        };
+        let auth = match __servey::required_authorization(&context) {
+            ::std::result::Result::Ok(value) => value,
+            ::std::result::Result::Err(error) => return __servey::failed(error),
+        };
+        let context = ::std::clone::Clone::clone(&context);
+        ::std::boxed::Box::pin(async move {
+            __servey::output_of_result(guarded(params.count, auth, context).await)
+        })
+    }
+    fn __examples() -> ::std::vec::Vec<__servey::Example> {
+        ::std::vec![]
+    }
+    __servey::ActionSpec {
+        name: "guarded",
+        fn_name: "guarded",
+        doc: "",
+        location: ::std::concat!(::std::file!(), ":", ::std::line!()),
+        triggers: &[
+            __servey::Trigger::Web {
+                method: __servey::Method::Post,
+                path: ::std::option::Option::None,
+            },
+            __servey::Trigger::FixedRate {
+                seconds: 5u64,
+            },
+        ],
+        examples: __examples,
+        access_control: ::std::option::Option::Some(
+            __servey::AccessPolicy::Scope("root"),
+        ),
+        cache_control: ::std::option::Option::Some(__servey::CachePolicy::Ttl {
+            seconds: 30u64,
+            server_cache: true,
+        }),
+        timeout_secs: ::std::option::Option::Some(3u64),
+        requires_authorization: true,
+        schema: __servey::action_schema::<__Params, __Output>,
+        owner: ::std::option::Option::None,
+        invoke: __invoke,
+    }
+};
+::servey::__private::inventory::submit! {
+    ::servey::__private::ActionEntry(& __SERVEY_ACTION_guarded)
+}

@@ -1,0 +1,84 @@
+#[doc(hidden)]
+#[allow(non_upper_case_globals, non_snake_case, non_camel_case_types, clippy::all)]
+static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
+    use ::servey::__private as __servey;
+    #[allow(unused_imports)]
+    use ::servey::__private::utoipa;
+    #[allow(unused_imports)]
+    use ::std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use ::std::{self, format, vec};
+    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[serde(crate = "::servey::__private::serde")]
+    struct __Params {
+        name: String,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct __Output(String);
+    #[allow(dead_code)]
+    fn __check_types() {
+        __servey::assert_input_type::<String>();
+        __servey::assert_output_type::<String>();
+    }
+    #[allow(unused_variables)]
+    fn __check_fields(
+        map: &__servey::Map,
+        errors: &mut ::std::vec::Vec<__servey::FieldError>,
+    ) {
+        __servey::check_field::<String>(map, "name", errors);
+    }
+    fn __invoke(
+        input: __servey::Input,
+        context: __servey::Context,
+    ) -> __servey::ActionFuture {
+        let _ = &context;
+        #[allow(unused_variables)]
+        let params: __Params = match input.decode(__check_fields) {
+            ::std::result::Result::Ok(params) => params,
+            ::std::result::Result::Err(error) => return __servey::failed(error),
+        };
+        __servey::run_blocking(move || __servey::output_of(say_hello(params.name)))
+    }
+    fn __examples() -> ::std::vec::Vec<__servey::Example> {
+        ::std::vec![
+            __servey::Example { name :
+            ::std::option::Option::Some(::std::string::ToString::to_string("greet")),
+            description : ::std::option::Option::None, params :
+            __servey::serde_json::json!({ "name" : "Developer" }), result :
+            __servey::serde_json::json!("Hello Developer!"), include_in_tests : true, }
+        ]
+    }
+    __servey::ActionSpec {
+        name: "say_hello",
+        fn_name: "say_hello",
+        doc: "Greet a user!",
+        location: ::std::concat!(::std::file!(), ":", ::std::line!()),
+        triggers: &[
+            __servey::Trigger::Web {
+                method: __servey::Method::Get,
+                path: ::std::option::Option::None,
+            },
+        ],
+        examples: __examples,
+        access_control: ::std::option::Option::None,
+        cache_control: ::std::option::Option::None,
+        timeout_secs: ::std::option::Option::None,
+        requires_authorization: false,
+        schema: __servey::action_schema::<__Params, __Output>,
+        owner: ::std::option::Option::None,
+        invoke: __invoke,
+    }
+};
+::servey::__private::inventory::submit! {
+    ::servey::__private::ActionEntry(& __SERVEY_ACTION_say_hello)
+}
+#[cfg(test)]
+#[doc(hidden)]
+#[allow(non_snake_case)]
+mod say_hello {
+    #[test]
+    fn example_greet() {
+        ::servey::__private::run_example(&super::__SERVEY_ACTION_say_hello, 0usize);
+    }
+}
