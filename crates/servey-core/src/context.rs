@@ -85,7 +85,25 @@ impl Context {
     }
 }
 
-/// A new random request id.
+/// A new request id: a random per-process prefix and a counter, unique without a random draw per call.
 pub fn new_request_id() -> String {
-    crate::auth::random_token(16)
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: OnceLock<String> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = PREFIX.get_or_init(|| crate::auth::random_token(10));
+    format!("{prefix}-{:x}", COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_unique_and_chain_through_clones() {
+        assert_ne!(new_request_id(), new_request_id());
+        let context = Context::with_request_id("abc").switches(["beta"]);
+        let nested = context.clone();
+        assert_eq!((nested.request_id(), nested.is_switch_on("beta")), ("abc", true));
+    }
 }

@@ -52,6 +52,11 @@ impl Input {
         self
     }
 
+    /// The parent object of a nested action, if any.
+    pub fn parent(&self) -> Option<&Value> {
+        self.parent.as_ref()
+    }
+
     /// Bytes that identify this input, for cache keys.
     pub fn cache_key(&self) -> Vec<u8> {
         let mut key = match &self.body {

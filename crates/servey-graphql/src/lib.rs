@@ -1,23 +1,37 @@
-//! servey's GraphQL adapter: `/graphql` over a schema built once from the registry, and GraphiQL at
-//! `/graphiql` served from the binary.
+//! servey's GraphQL adapter: `/graphql` over a dynamic async-graphql schema built once from the
+//! registry, and GraphiQL at `/graphiql` served from the binary.
+//!
+//! [`router`] serves it; [`sdl`] prints the same schema (`--run=graphql-schema`).
+#![doc = include_str!("../docs/mapping.md")]
+
+mod description;
+mod document;
+mod error;
+mod graphiql;
+mod http;
+mod json;
+mod json_schema;
+mod limits;
+mod model;
+mod naming;
+mod resolve;
+mod schema;
 
 use axum::Router;
 use servey_core::App;
 
-/// Why the GraphQL schema could not be built.
-#[derive(Debug)]
-pub struct GraphqlError(pub String);
+pub use error::GraphqlError;
 
-impl std::fmt::Display for GraphqlError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
+/// The GraphQL routes of `app`: `/graphql` (POST, and GET for queries), `/graphiql` and its assets.
+///
+/// The schema is built here, once; an error names the action or type that cannot be expressed.
+pub fn router(app: &App) -> Result<Router, GraphqlError> {
+    let schema = schema::build_schema(app)?;
+    tracing::debug!("GraphQL schema built");
+    Ok(http::routes(schema, app.clone()).merge(graphiql::routes()))
 }
 
-impl std::error::Error for GraphqlError {}
-
-/// The GraphQL routes of `app`.
-pub fn router(app: &App) -> Result<Router, GraphqlError> {
-    let _ = app;
-    Ok(Router::new())
+/// The SDL of `app`'s GraphQL schema: exactly what the server built by [`router`] serves.
+pub fn sdl(app: &App) -> Result<String, GraphqlError> {
+    Ok(schema::build_schema(app)?.sdl())
 }

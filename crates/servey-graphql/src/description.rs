@@ -1,0 +1,62 @@
+//! GraphQL descriptions: an action's summary, description and examples, and a property's docs and
+//! examples, as Markdown.
+
+use servey_core::Action;
+
+use crate::json::Json;
+
+/// The trimmed, non-empty text of a JSON string.
+pub(crate) fn text(value: Option<&Json>) -> Option<String> {
+    value
+        .and_then(Json::as_str)
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
+/// A property's docs plus its examples.
+pub(crate) fn property_description(schema: &Json) -> Option<String> {
+    let mut parts: Vec<String> = text(schema.get("description")).into_iter().collect();
+    let examples: Vec<&Json> = match (schema.get("examples"), schema.get("example")) {
+        (Some(Json::Array(examples)), _) => examples.iter().collect(),
+        (_, Some(example)) => vec![example],
+        _ => Vec::new(),
+    };
+    for example in examples {
+        parts.push(format!("Example: `{example}`"));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}
+
+/// An action's summary, description and examples, as one Markdown description.
+pub(crate) fn action_description(action: &Action) -> Option<String> {
+    let mut parts: Vec<String> = [&action.summary, &action.description]
+        .into_iter()
+        .filter(|text| !text.trim().is_empty())
+        .map(|text| text.trim().to_owned())
+        .collect();
+    if !action.examples.is_empty() {
+        let lines: Vec<String> = action
+            .examples
+            .iter()
+            .map(|example| {
+                let name = example
+                    .name
+                    .as_deref()
+                    .map(|name| format!("{name}: "))
+                    .unwrap_or_default();
+                let about = example
+                    .description
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default();
+                format!(
+                    "- {name}`{}` returns `{}`{about}",
+                    example.params, example.result
+                )
+            })
+            .collect();
+        parts.push(format!("Examples:\n{}", lines.join("\n")));
+    }
+    (!parts.is_empty()).then(|| parts.join("\n\n"))
+}

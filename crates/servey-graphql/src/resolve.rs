@@ -1,0 +1,181 @@
+//! Resolvers: an action field turns its arguments back into the action's JSON input and calls the one
+//! invoke path with the request's `Context`; a property field reads its key from the parent's JSON.
+//! Objects travel between resolvers as `FieldValue::owned_any(serde_json::Value)`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_graphql::dynamic::{FieldFuture, FieldValue, ObjectAccessor, ResolverContext};
+use async_graphql::{Name, Value as GqlValue};
+use serde_json::{Map, Value};
+use servey_core::{Context, Input, invoke};
+
+use crate::error::{coded, field_error};
+use crate::model::{ActionField, Args, FREE_FORM_ARG, Field, Kind, ObjectType, Ty};
+
+/// The input object types by name, for turning arguments back into JSON.
+pub(crate) type InputTypes = Arc<BTreeMap<String, ObjectType>>;
+
+/// The resolver of a field that runs an action; `is_nested` passes the parent object as `self`.
+pub(crate) fn action_resolver(
+    field: &ActionField,
+    inputs: &InputTypes,
+    is_nested: bool,
+) -> impl for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync + 'static {
+    let field = Arc::new(field.clone());
+    let inputs = inputs.clone();
+    move |ctx: ResolverContext<'_>| {
+        let field = field.clone();
+        let inputs = inputs.clone();
+        FieldFuture::new(async move {
+            let outcome = run_action(&ctx, &field, &inputs, is_nested).await;
+            Ok(outcome.unwrap_or_else(|error| report(&ctx, error)))
+        })
+    }
+}
+
+async fn run_action(
+    ctx: &ResolverContext<'_>,
+    field: &ActionField,
+    inputs: &InputTypes,
+    is_nested: bool,
+) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    // Every request through the router carries a Context; a bare `schema.execute` is anonymous.
+    let context = ctx.data::<Context>().cloned().unwrap_or_default();
+    let mut input = Input::from_value(arguments(&ctx.args, &field.args, inputs)?);
+    if is_nested {
+        let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
+        input = input.with_parent(parent.clone());
+    }
+    let action = &field.action;
+    tracing::debug!(action = %action.name, request_id = context.request_id(), "graphql field");
+    let result = invoke(action, input, context.clone())
+        .await
+        .and_then(|output| output.to_value())
+        .map_err(|error| field_error(&action.name, context.request_id(), &error))?;
+    output_value(result, &field.output)
+}
+
+/// Records `error` at the field's path and resolves the field to `null`, as GraphQL asks; async-graphql's
+/// dynamic schema would otherwise drop both the field and the error's path.
+fn report(ctx: &ResolverContext<'_>, error: async_graphql::Error) -> Option<FieldValue<'static>> {
+    ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
+    None
+}
+
+/// The resolver of an object field that reads `field.key` from the parent object's JSON.
+pub(crate) fn property_resolver(
+    field: &Field,
+) -> impl for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync + 'static {
+    let key: Arc<str> = field.key.as_str().into();
+    let ty = Arc::new(field.ty.clone());
+    move |ctx: ResolverContext<'_>| {
+        let value = ctx
+            .parent_value
+            .try_downcast_ref::<Value>()
+            .map(|parent| parent.get(&*key).cloned().unwrap_or(Value::Null));
+        let ty = ty.clone();
+        let key = key.clone();
+        FieldFuture::new(async move {
+            let outcome = match value {
+                Ok(Value::Null) if !ty.nullable => Err(coded(
+                    "INTERNAL_SERVER_ERROR",
+                    format!("The result has no value for `{key}`, which its schema requires."),
+                )),
+                Ok(value) => output_value(value, &ty),
+                Err(error) => Err(error),
+            };
+            Ok(outcome.unwrap_or_else(|error| report(&ctx, error)))
+        })
+    }
+}
+
+/// A JSON result as the field value of a GraphQL type.
+fn output_value(json: Value, ty: &Ty) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    match (json, &ty.kind) {
+        (Value::Null, _) => Ok(None),
+        (json @ Value::Object(_), Kind::Object(_)) => Ok(Some(FieldValue::owned_any(json))),
+        (Value::Array(items), Kind::List(item)) => {
+            let values = items
+                .into_iter()
+                .map(|json| output_value(json, item).map(|value| value.unwrap_or(FieldValue::NULL)))
+                .collect::<async_graphql::Result<Vec<_>>>()?;
+            Ok(Some(FieldValue::list(values)))
+        }
+        (Value::String(name), Kind::Enum(_)) => {
+            Ok(Some(FieldValue::value(GqlValue::Enum(Name::new(name)))))
+        }
+        // GraphQL serializes Float as a float, also when the result holds a whole number.
+        (Value::Number(number), Kind::Scalar("Float")) => Ok(Some(FieldValue::value(
+            number.as_f64().map_or(GqlValue::Null, GqlValue::from),
+        ))),
+        (json, Kind::Scalar(_)) => Ok(Some(FieldValue::value(GqlValue::from_json(json)?))),
+        (json, _) => Err(coded(
+            "INTERNAL_SERVER_ERROR",
+            format!(
+                "The result `{json}` does not fit its GraphQL type `{}`.",
+                ty.type_ref()
+            ),
+        )),
+    }
+}
+
+/// The action's JSON input object from the field's arguments, keys back in their JSON spelling.
+fn arguments(
+    args: &ObjectAccessor<'_>,
+    spec: &Args,
+    inputs: &InputTypes,
+) -> async_graphql::Result<Value> {
+    match spec {
+        Args::FreeForm => match args.get(FREE_FORM_ARG) {
+            Some(input) if !input.is_null() => Ok(input.as_value().clone().into_json()?),
+            _ => Ok(Value::Object(Map::new())),
+        },
+        Args::Fields(fields) => {
+            let mut object = Map::new();
+            for field in fields {
+                if let Some(value) = args.get(&field.name).filter(|value| !value.is_null()) {
+                    object.insert(
+                        field.key.clone(),
+                        input_json(value.as_value(), &field.ty, inputs)?,
+                    );
+                }
+            }
+            Ok(Value::Object(object))
+        }
+    }
+}
+
+/// One validated GraphQL input value as JSON. Null members of input objects are left out, so that
+/// `#[serde(default)]` fields take their defaults.
+fn input_json(value: &GqlValue, ty: &Ty, inputs: &InputTypes) -> async_graphql::Result<Value> {
+    Ok(match (value, &ty.kind) {
+        (GqlValue::Null, _) => Value::Null,
+        (GqlValue::Object(members), Kind::Object(name)) => {
+            let fields = inputs
+                .get(name)
+                .map(|object| object.fields.as_slice())
+                .unwrap_or_default();
+            let mut object = Map::new();
+            for field in fields {
+                if let Some(member) = members
+                    .get(field.name.as_str())
+                    .filter(|m| **m != GqlValue::Null)
+                {
+                    object.insert(field.key.clone(), input_json(member, &field.ty, inputs)?);
+                }
+            }
+            Value::Object(object)
+        }
+        (GqlValue::List(items), Kind::List(item)) => Value::Array(
+            items
+                .iter()
+                .map(|value| input_json(value, item, inputs))
+                .collect::<async_graphql::Result<_>>()?,
+        ),
+        // GraphQL input coercion: a single value where a list is expected is a list of one.
+        (value, Kind::List(item)) => Value::Array(vec![input_json(value, item, inputs)?]),
+        (GqlValue::Enum(name), _) => Value::String(name.to_string()),
+        (value, _) => value.clone().into_json()?,
+    })
+}
