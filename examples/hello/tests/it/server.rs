@@ -72,3 +72,86 @@ async fn axum_serve(listener: tokio::net::TcpListener, router: servey::web::axum
         .await
         .expect("the test server runs");
 }
+
+/// Starts the tour app plus the run-time `extra` actions, with `config`.
+pub(crate) async fn start_with_actions(
+    config: ServeyConfig,
+    extra: Vec<servey::Action>,
+) -> TestServer {
+    let registry = extra
+        .into_iter()
+        .fold(hello::registry_builder(), |builder, action| {
+            builder.action(action)
+        })
+        .build()
+        .expect("the tour app's registry with the extra actions builds");
+    let app = App::new(registry, config);
+    let router = servey::router(&app).expect("the routes build");
+    let base = serve_router(router).await;
+    TestServer { base, app }
+}
+
+/// Serves any `router` on a free port and returns its base URL (for tests that compose routes).
+pub(crate) async fn serve_router(router: servey::web::axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds a free port");
+    let base = format!("http://{}", listener.local_addr().expect("has an address"));
+    tokio::spawn(async move { axum_serve(listener, router).await });
+    base
+}
+
+/// The Python with the external checkers: `SERVEY_TEST_PYTHON` (set by `cargo xtask ci`/`test`), else
+/// the venv `cargo xtask setup` makes. Panics with what to do when neither exists.
+pub(crate) fn test_python() -> PathBuf {
+    std::env::var_os("SERVEY_TEST_PYTHON")
+        .map(PathBuf::from)
+        .filter(|python| python.exists())
+        .or_else(|| {
+            let venv = workspace_root().join("target/servey-tools/venv/bin/python");
+            venv.exists().then_some(venv)
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "the external checkers are missing: run `cargo xtask setup` (it creates \
+                 target/servey-tools/venv), or set SERVEY_TEST_PYTHON to a Python that has them"
+            )
+        })
+}
+
+/// Headless Chromium: `SERVEY_TEST_CHROMIUM`, else `/usr/bin/chromium`. Panics with what to do when missing.
+pub(crate) fn test_chromium() -> PathBuf {
+    let chromium = std::env::var_os("SERVEY_TEST_CHROMIUM")
+        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from);
+    assert!(
+        chromium.exists(),
+        "Chromium is missing at {}: run `cargo xtask setup`, or set SERVEY_TEST_CHROMIUM",
+        chromium.display()
+    );
+    chromium
+}
+
+/// A fresh empty directory under the system temp dir, for one test's scratch files.
+pub(crate) fn scratch_dir(name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let index = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("servey-it-{}-{name}-{index}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the scratch directory is created");
+    dir
+}
+
+/// Runs `command` to completion within `limit`, killing it on timeout; returns its output.
+pub(crate) async fn run_tool(
+    command: &mut tokio::process::Command,
+    limit: std::time::Duration,
+) -> std::process::Output {
+    command
+        .kill_on_drop(true)
+        .stdin(std::process::Stdio::null());
+    let run = command.output();
+    match tokio::time::timeout(limit, run).await {
+        Ok(output) => output.unwrap_or_else(|error| panic!("{command:?} did not start: {error}")),
+        Err(_) => panic!("{command:?} did not finish within {limit:?}"),
+    }
+}

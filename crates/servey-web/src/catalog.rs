@@ -1,0 +1,116 @@
+//! Self-description: `/health` and `/actions` (every action with its triggers and links to its routes),
+//! both built once at start.
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::routing::get;
+use bytes::Bytes;
+use serde::Serialize;
+use servey_core::{Action, App, Trigger};
+
+/// `/health` and `/actions`.
+pub(crate) fn router(app: &App) -> Router {
+    let listing = Bytes::from(
+        serde_json::to_vec(&listing(app.registry().iter().map(AsRef::as_ref))).unwrap_or_default(),
+    );
+    Router::new()
+        .route(
+            "/health",
+            get(|| async { json(Bytes::from_static(br#"{"status":"ok"}"#)) }),
+        )
+        .route(
+            "/actions",
+            get(move || {
+                let listing = listing.clone();
+                async move { json(listing) }
+            }),
+        )
+}
+
+fn json(body: Bytes) -> ([(header::HeaderName, HeaderValue); 1], Bytes) {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+}
+
+/// One action in the `/actions` listing.
+#[derive(Debug, Serialize, PartialEq)]
+struct ActionEntry {
+    name: String,
+    summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field_of: Option<String>,
+    triggers: Vec<String>,
+    links: Vec<Link>,
+}
+
+/// A route an action answers.
+#[derive(Debug, Serialize, PartialEq)]
+struct Link {
+    method: &'static str,
+    href: String,
+    rel: &'static str,
+}
+
+fn listing<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<ActionEntry> {
+    actions
+        .map(|action| ActionEntry {
+            name: action.name.clone(),
+            summary: action.summary.clone(),
+            field_of: action.owner.clone(),
+            triggers: action.triggers.iter().map(Trigger::describe).collect(),
+            links: action
+                .triggers
+                .iter()
+                .filter_map(|trigger| match trigger {
+                    Trigger::Web {
+                        method,
+                        path: Some(path),
+                    } => Some(Link {
+                        method: method.as_str(),
+                        href: path.to_string(),
+                        rel: "action",
+                    }),
+                    Trigger::WebPage {
+                        path: Some(path), ..
+                    } => Some(Link {
+                        method: "GET",
+                        href: path.to_string(),
+                        rel: "page",
+                    }),
+                    _ => None,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    #[test]
+    fn actions_are_listed_with_triggers_and_links() {
+        let action = Action::builder("say_hello", |_, _| async { Ok(Value::Null) })
+            .doc("Greet.")
+            .trigger(Trigger::web_get())
+            .trigger(Trigger::FixedRate { seconds: 5 })
+            .build();
+        let listed = serde_json::to_value(listing([&action].into_iter())).expect("json");
+        assert_eq!(
+            listed,
+            json!([{
+                "name": "say_hello",
+                "summary": "Greet.",
+                "triggers": ["GET /actions/say-hello", "every 5s"],
+                "links": [{"method": "GET", "href": "/actions/say-hello", "rel": "action"}]
+            }])
+        );
+    }
+}

@@ -1,0 +1,378 @@
+//! The OpenAPI 3.1 document: one operation per web trigger, schemas from the registry, problem-details
+//! error responses and the OAuth2 password flow of `/login`. Built with utoipa's builders.
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use servey_core::schema::Components;
+use servey_core::{Action, App, Method, Trigger};
+use utoipa::openapi::path::{
+    HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathsBuilder,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::security::{
+    Flow, OAuth2, Password, Scopes, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{
+    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, Ref, RefOr, Required,
+    ResponseBuilder,
+};
+
+use crate::shape::Shape;
+
+/// The name of the security scheme every protected operation requires.
+const SECURITY_SCHEME: &str = "oauth2";
+
+/// The OpenAPI 3.1 document of `app`'s web actions (what `/openapi.json` serves).
+pub fn openapi(app: &App) -> OpenApi {
+    let config = app.config();
+    let info = InfoBuilder::new()
+        .title(config.api_title.clone())
+        .version(config.api_version.clone())
+        .description(config.api_description.clone())
+        .build();
+    let mut paths = PathsBuilder::new();
+    let mut schemas = Components::new();
+    let mut scopes = BTreeSet::from([crate::login::ROOT_USER.to_owned()]);
+    for action in app.registry().iter() {
+        for (name, schema) in &action.schema.components {
+            schemas
+                .entry(name.clone())
+                .or_insert_with(|| schema.clone());
+        }
+        if let Some(policy) = &action.access_control {
+            scopes.extend(policy.required_scopes());
+        }
+        let routes = web_routes(action);
+        for (index, (method, path, is_page)) in routes.iter().enumerate() {
+            let operation_id = match routes.len() {
+                1 => action.name.clone(),
+                _ if routes.iter().filter(|(m, ..)| m == method).count() == 1 => {
+                    format!("{}_{}", action.name, method.as_str().to_ascii_lowercase())
+                }
+                _ => format!("{}_{index}", action.name),
+            };
+            let operation = operation(action, *method, path, *is_page, operation_id);
+            paths = paths.path(
+                path.clone(),
+                utoipa::openapi::PathItem::new(http_method(*method), operation),
+            );
+        }
+    }
+    paths = paths.path(
+        "/login",
+        utoipa::openapi::PathItem::new(HttpMethod::Post, crate::login::operation()),
+    );
+    let mut problem = vec![(
+        <servey_core::Problem as utoipa::ToSchema>::name().into_owned(),
+        <servey_core::Problem as utoipa::PartialSchema>::schema(),
+    )];
+    <servey_core::Problem as utoipa::ToSchema>::schemas(&mut problem);
+    schemas.extend(problem);
+    let flow = Flow::Password(Password::new(
+        "/login",
+        Scopes::from_iter(
+            scopes
+                .iter()
+                .map(|scope| (scope.clone(), format!("Grants the `{scope}` scope."))),
+        ),
+    ));
+    let components = ComponentsBuilder::new()
+        .schemas_from_iter(schemas)
+        .security_scheme(SECURITY_SCHEME, SecurityScheme::OAuth2(OAuth2::new([flow])))
+        .build();
+    OpenApiBuilder::new()
+        .info(info)
+        .paths(paths.build())
+        .components(Some(components))
+        .build()
+}
+
+/// The OpenAPI document as pretty JSON (what `/openapi.json` serves and `--run=openapi` writes).
+pub fn openapi_json(app: &App) -> String {
+    openapi(app).to_pretty_json().unwrap_or_else(|error| {
+        tracing::error!(%error, "the OpenAPI document does not serialize");
+        "{}".to_owned()
+    })
+}
+
+/// The routes of an action: method, path, and whether it is a page.
+fn web_routes(action: &Action) -> Vec<(Method, String, bool)> {
+    action
+        .triggers
+        .iter()
+        .filter_map(|trigger| match trigger {
+            Trigger::Web {
+                method,
+                path: Some(path),
+            } => Some((*method, path.to_string(), false)),
+            Trigger::WebPage {
+                path: Some(path), ..
+            } => Some((Method::Get, path.to_string(), true)),
+            _ => None,
+        })
+        .collect()
+}
+
+fn http_method(method: Method) -> HttpMethod {
+    match method {
+        Method::Get => HttpMethod::Get,
+        Method::Post => HttpMethod::Post,
+        Method::Put => HttpMethod::Put,
+        Method::Patch => HttpMethod::Patch,
+        Method::Delete => HttpMethod::Delete,
+    }
+}
+
+fn operation(
+    action: &Action,
+    method: Method,
+    path: &str,
+    is_page: bool,
+    id: String,
+) -> utoipa::openapi::path::Operation {
+    let non_empty = |text: &str| (!text.is_empty()).then(|| text.to_owned());
+    let shape = Shape::of(&action.schema.input, &action.schema.components);
+    let input = match &action.schema.input {
+        RefOr::T(Schema::Object(object)) => Some(object),
+        _ => None,
+    };
+    let path_params: Vec<&str> = path
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(|name| name.trim_start_matches('*'))
+        .collect();
+    let first_example = action.examples.first().map(|example| &example.params);
+    let mut builder = OperationBuilder::new()
+        .operation_id(Some(id))
+        .summary(non_empty(&action.summary))
+        .description(non_empty(&action.description));
+    for name in &path_params {
+        let schema = input
+            .and_then(|object| object.properties.get(*name))
+            .cloned();
+        builder = builder.parameter(
+            ParameterBuilder::new()
+                .name(*name)
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .schema(Some(schema.unwrap_or_else(|| string_schema().into())))
+                .example(first_example.and_then(|params| params.get(*name)).cloned()),
+        );
+    }
+    if method.reads_query() {
+        for parameter in query_parameters(input, &shape, &path_params, first_example) {
+            builder = builder.parameter(parameter);
+        }
+    } else {
+        builder = builder.request_body(Some(request_body(action, input, &path_params)));
+    }
+    builder = builder.response("200", success_response(action, is_page));
+    if action.cache_control.is_some() && method == Method::Get {
+        builder = builder.response(
+            "304",
+            ResponseBuilder::new()
+                .description("Not modified: the copy named by `If-None-Match` is current.")
+                .build(),
+        );
+    }
+    builder = builder.response(
+        "422",
+        problem_response("The input does not fit the parameters."),
+    );
+    if let Some(policy) = &action.access_control {
+        builder = builder
+            .response(
+                "401",
+                problem_response("No bearer token, or one that was rejected."),
+            )
+            .response("403", problem_response("The token lacks a required scope."))
+            .security(SecurityRequirement::new(
+                SECURITY_SCHEME,
+                policy.required_scopes(),
+            ));
+    }
+    if action.timeout.is_some() {
+        builder = builder.response(
+            "504",
+            problem_response("The action did not finish in time."),
+        );
+    }
+    builder
+        .response(
+            "500",
+            problem_response("The action failed; the cause is logged."),
+        )
+        .build()
+}
+
+fn query_parameters(
+    input: Option<&Object>,
+    shape: &Shape,
+    path_params: &[&str],
+    first_example: Option<&Value>,
+) -> Vec<utoipa::openapi::path::Parameter> {
+    let Some(object) = input else {
+        return Vec::new();
+    };
+    if object.properties.is_empty() {
+        // A free-form input object: its keys are spread over the query string.
+        let is_free_form = object.additional_properties.is_some();
+        return is_free_form
+            .then(|| {
+                ParameterBuilder::new()
+                    .name("params")
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some("Any keys and values: each becomes one input field."))
+                    .schema(Some(Schema::Object(object.clone())))
+                    .style(Some(utoipa::openapi::path::ParameterStyle::Form))
+                    .explode(Some(true))
+                    .build()
+            })
+            .into_iter()
+            .collect();
+    }
+    object
+        .properties
+        .iter()
+        .filter(|(name, _)| !path_params.contains(&name.as_str()))
+        .map(|(name, schema)| {
+            let description = match schema {
+                RefOr::T(Schema::Object(property)) => property.description.clone(),
+                _ => None,
+            };
+            let parameter = ParameterBuilder::new()
+                .name(name.clone())
+                .parameter_in(ParameterIn::Query)
+                .required(if object.required.contains(name) {
+                    Required::True
+                } else {
+                    Required::False
+                })
+                .description(description)
+                .example(first_example.and_then(|params| params.get(name)).cloned());
+            if shape.property(name).is_object() {
+                // An object in one query value is JSON (dotted keys `a.b=1` are accepted too).
+                parameter
+                    .content(
+                        "application/json",
+                        ContentBuilder::new().schema(Some(schema.clone())).build(),
+                    )
+                    .build()
+            } else {
+                parameter.schema(Some(schema.clone())).build()
+            }
+        })
+        .collect()
+}
+
+fn request_body(
+    action: &Action,
+    input: Option<&Object>,
+    path_params: &[&str],
+) -> utoipa::openapi::request_body::RequestBody {
+    let schema: RefOr<Schema> = match input {
+        Some(object) if !path_params.is_empty() => {
+            let mut object = object.clone();
+            object
+                .properties
+                .retain(|name, _| !path_params.contains(&name.as_str()));
+            object
+                .required
+                .retain(|name| !path_params.contains(&name.as_str()));
+            Schema::Object(object).into()
+        }
+        _ => action.schema.input.clone(),
+    };
+    let is_required = input.is_some_and(|object| {
+        object
+            .required
+            .iter()
+            .any(|name| !path_params.contains(&name.as_str()))
+    });
+    let examples = action.examples.iter().enumerate().map(|(index, example)| {
+        let mut built =
+            utoipa::openapi::example::ExampleBuilder::new().value(Some(example.params.clone()));
+        if let Some(description) = &example.description {
+            built = built.summary(description.clone());
+        }
+        (example_name(example, index), built.build())
+    });
+    RequestBodyBuilder::new()
+        .required(Some(if is_required {
+            Required::True
+        } else {
+            Required::False
+        }))
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(schema))
+                .examples_from_iter(examples)
+                .build(),
+        )
+        .build()
+}
+
+fn success_response(action: &Action, is_page: bool) -> utoipa::openapi::Response {
+    if is_page {
+        return ResponseBuilder::new()
+            .description("The rendered page.")
+            .content(
+                "text/html",
+                ContentBuilder::new().schema(Some(string_schema())).build(),
+            )
+            .build();
+    }
+    let examples = action.examples.iter().enumerate().map(|(index, example)| {
+        let mut built =
+            utoipa::openapi::example::ExampleBuilder::new().value(Some(example.result.clone()));
+        let summary = match &example.description {
+            Some(description) => description.clone(),
+            None => format!("The result for {}", example.params),
+        };
+        built = built.summary(summary);
+        (example_name(example, index), built.build())
+    });
+    ResponseBuilder::new()
+        .description("The result, as plain JSON.")
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(action.schema.output.clone()))
+                .examples_from_iter(examples)
+                .build(),
+        )
+        .build()
+}
+
+fn example_name(example: &servey_core::Example, index: usize) -> String {
+    example
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("example_{index}"))
+}
+
+/// A response whose body is a problem document.
+pub(crate) fn problem_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            servey_core::error::PROBLEM_CONTENT_TYPE,
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
+}
+
+/// `{"type": "string"}`.
+pub(crate) fn string_schema() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Type(Type::String))
+            .build(),
+    )
+}

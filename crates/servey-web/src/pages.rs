@@ -1,0 +1,153 @@
+//! Web pages (`web_page` triggers: the result rendered by a minijinja template as `model`) and the
+//! static files under `/static/`.
+
+use std::sync::Arc;
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, any, get};
+use minijinja::{AutoEscape, Environment};
+use servey_core::App;
+use tower_http::services::ServeDir;
+
+use crate::problem::{not_found, problem_response, status_problem};
+use crate::routes::Endpoint;
+
+/// The template environment, made once at start with a loader on the templates directory.
+pub(crate) struct Pages {
+    environment: Arc<Environment<'static>>,
+}
+
+impl Pages {
+    /// An environment that loads templates from `config.templates_dir` and escapes for HTML.
+    pub(crate) fn new(app: &App) -> Self {
+        let mut environment = Environment::new();
+        environment.set_loader(minijinja::path_loader(&app.config().templates_dir));
+        environment.set_auto_escape_callback(|_| AutoEscape::Html);
+        Self {
+            environment: Arc::new(environment),
+        }
+    }
+
+    /// `GET` on a page: calls the action and renders `template` with the result as `model`.
+    pub(crate) fn method_router(&self, endpoint: Arc<Endpoint>, template: &str) -> MethodRouter {
+        if let Err(error) = self.environment.get_template(template) {
+            tracing::warn!(
+                action = %endpoint.action.name,
+                template,
+                %error,
+                "the page template cannot be loaded; the page will answer 500 until it can"
+            );
+        }
+        let environment = self.environment.clone();
+        let template: Arc<str> = template.into();
+        get(move |request: Request| {
+            let endpoint = endpoint.clone();
+            let environment = environment.clone();
+            let template = template.clone();
+            async move {
+                match endpoint.call(request).await {
+                    Ok(output) => match output.to_value() {
+                        Ok(model) => render(&environment, &template, model),
+                        Err(error) => crate::problem::error_response(&error, false),
+                    },
+                    Err(response) => response,
+                }
+            }
+        })
+    }
+}
+
+/// The page, or a 500 problem naming the template when it is missing or fails to render.
+fn render(
+    environment: &Environment<'static>,
+    template: &str,
+    model: serde_json::Value,
+) -> Response {
+    let rendered = environment.get_template(template).and_then(|page| {
+        page.render(
+            minijinja::context! { model => minijinja::Value::from(minijinja::value::Serde(model)) },
+        )
+    });
+    match rendered {
+        Ok(html) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            html,
+        )
+            .into_response(),
+        Err(error) => {
+            let detail = if error.kind() == minijinja::ErrorKind::TemplateNotFound {
+                format!("The page template `{template}` was not found in the templates directory.")
+            } else {
+                format!("The page template `{template}` failed to render.")
+            };
+            tracing::error!(template, error = %format!("{error:#}"), "{detail}");
+            problem_response(&status_problem(StatusCode::INTERNAL_SERVER_ERROR, detail))
+        }
+    }
+}
+
+/// `config.static_dir` as a service (mounted at `/static`), answering a 404 problem for missing files.
+pub(crate) fn static_files(app: &App) -> ServeDir<axum::routing::MethodRouter> {
+    ServeDir::new(&app.config().static_dir).fallback(any(not_found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn environment(source: &'static str) -> Environment<'static> {
+        let mut environment = Environment::new();
+        environment.set_auto_escape_callback(|_| AutoEscape::Html);
+        environment
+            .add_template("page.j2", source)
+            .expect("template parses");
+        environment
+    }
+
+    async fn body_text(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        String::from_utf8(bytes.to_vec()).expect("utf-8")
+    }
+
+    #[tokio::test]
+    async fn the_result_renders_as_model_with_html_escaping() {
+        let response = render(
+            &environment("<p>{{ model.now }}</p>"),
+            "page.j2",
+            json!({"now": "<soon>"}),
+        );
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(body_text(response).await, "<p>&lt;soon&gt;</p>");
+    }
+
+    #[tokio::test]
+    async fn missing_and_failing_templates_are_500_naming_the_template() {
+        let missing = render(&environment(""), "other.j2", json!({}));
+        assert_eq!(missing.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let problem: serde_json::Value =
+            serde_json::from_str(&body_text(missing).await).expect("json");
+        assert_eq!(
+            problem["detail"],
+            "The page template `other.j2` was not found in the templates directory."
+        );
+        let failing = render(
+            &environment("{{ model.now | nosuchfilter }}"),
+            "page.j2",
+            json!({}),
+        );
+        let problem: serde_json::Value =
+            serde_json::from_str(&body_text(failing).await).expect("json");
+        assert_eq!(
+            problem["detail"],
+            "The page template `page.j2` failed to render."
+        );
+    }
+}

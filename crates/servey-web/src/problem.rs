@@ -1,0 +1,169 @@
+//! Problem-details responses: an `ActionError` as `application/problem+json`, the 404 fallback, and the
+//! middleware that turns the bare error responses of axum and tower-http (405, 413, ...) into problems.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use servey_core::error::PROBLEM_CONTENT_TYPE;
+use servey_core::{ActionError, Problem};
+
+/// The response for `error`: its problem document, status and (for 401) `WWW-Authenticate`.
+///
+/// `token_rejected` tells "no token" from "a token that was sent and rejected" in the challenge.
+pub(crate) fn error_response(error: &ActionError, token_rejected: bool) -> Response {
+    if error.status() >= 500 {
+        match error.cause() {
+            Some(cause) => tracing::error!(%cause, code = error.code_str(), "the action failed"),
+            None => tracing::error!(
+                detail = error.detail(),
+                code = error.code_str(),
+                "the action failed"
+            ),
+        }
+    }
+    let mut response = problem_response(&error.problem());
+    if response.status() == StatusCode::UNAUTHORIZED {
+        let challenge = if token_rejected {
+            r#"Bearer error="invalid_token""#
+        } else {
+            "Bearer"
+        };
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
+    }
+    response
+}
+
+/// A problem document as a response with its status.
+pub(crate) fn problem_response(problem: &Problem) -> Response {
+    let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let body = serde_json::to_vec(problem).unwrap_or_default();
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        )],
+        body,
+    )
+        .into_response()
+}
+
+/// A problem for a transport-level status (no action involved).
+pub(crate) fn status_problem(status: StatusCode, detail: impl Into<String>) -> Problem {
+    let code = match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        StatusCode::UNAUTHORIZED => "unauthenticated",
+        StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+        _ if status.is_client_error() => "client_error",
+        _ => "server_error",
+    };
+    Problem {
+        kind: "about:blank".to_owned(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        code: code.to_owned(),
+        detail: detail.into(),
+        errors: Vec::new(),
+    }
+}
+
+/// The fallback for paths no route matches: a 404 problem.
+pub(crate) async fn not_found(method: Method, uri: Uri) -> Response {
+    problem_response(&status_problem(
+        StatusCode::NOT_FOUND,
+        format!("No route matches {method} {}.", uri.path()),
+    ))
+}
+
+/// The answer to a panic outside the invoke path: an opaque 500 problem (the server keeps serving).
+pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    tracing::error!(panic = %message, "a request handler panicked");
+    problem_response(&status_problem(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "The server failed to answer this request.",
+    ))
+}
+
+/// Turns error responses without a body type (axum's 405, tower-http's 413, `ServeDir`'s 404, ...) into
+/// problem details, so that every error a client sees has the same shape.
+pub(crate) async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_bare = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|kind| kind.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !is_bare {
+        return response;
+    }
+    let detail = match status {
+        StatusCode::NOT_FOUND => format!("No route matches {method} {path}."),
+        // axum adds `Allow` outside this layer, so the detail points at it instead of listing.
+        StatusCode::METHOD_NOT_ALLOWED => {
+            format!("{path} does not answer {method}; the `Allow` header lists what it answers.")
+        }
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "The request body is larger than the limit of {} bytes.",
+            crate::layers::BODY_LIMIT
+        ),
+        _ => format!(
+            "The request failed: {}.",
+            status.canonical_reason().unwrap_or("error")
+        ),
+    };
+    let (mut parts, _) = response.into_parts();
+    let problem = problem_response(&status_problem(status, detail));
+    let (problem_parts, body) = problem.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.extend(problem_parts.headers);
+    Response::from_parts(parts, Body::new(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use servey_core::ErrorCode;
+
+    #[test]
+    fn unauthenticated_errors_carry_a_bearer_challenge() {
+        let error = ActionError::new(ErrorCode::Unauthenticated, "no token");
+        let anonymous = error_response(&error, false);
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(anonymous.headers()[header::WWW_AUTHENTICATE], "Bearer");
+        assert_eq!(
+            anonymous.headers()[header::CONTENT_TYPE],
+            "application/problem+json"
+        );
+        let rejected = error_response(&error, true);
+        assert_eq!(
+            rejected.headers()[header::WWW_AUTHENTICATE],
+            r#"Bearer error="invalid_token""#
+        );
+    }
+
+    #[test]
+    fn invalid_custom_statuses_fall_back_to_500() {
+        let error = ActionError::custom(1000, "odd", "odd status");
+        assert_eq!(
+            error_response(&error, false).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
+}

@@ -1,0 +1,281 @@
+//! Query strings and path segments into an action's input object: dotted keys build nested objects,
+//! repeated keys and comma lists build arrays, and each value becomes the JSON type its schema asks for.
+//! A value that does not fit stays a string, so the invoke path reports it with its field path.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Number, Value};
+
+use crate::shape::Shape;
+
+/// The query keys, split at dots, before their shape is known.
+#[derive(Debug, Default)]
+enum Node {
+    /// Keys below this one (`a.b=..`, `a.c=..`).
+    #[default]
+    Empty,
+    /// The values given for this key, in order.
+    Values(Vec<String>),
+    /// Nested keys.
+    Branch(BTreeMap<String, Node>),
+}
+
+/// The input object for `pairs` (decoded `key=value` pairs) coerced by the input `shape`.
+pub(crate) fn coerce_pairs(pairs: &[(String, String)], shape: &Shape) -> Value {
+    let mut root = BTreeMap::new();
+    for (key, value) in pairs {
+        insert(&mut root, key, value.clone());
+    }
+    branch_value(root, shape)
+}
+
+/// One path segment's value coerced by its parameter's shape.
+pub(crate) fn coerce_segment(value: &str, shape: &Shape) -> Value {
+    leaf_value(vec![value.to_owned()], shape)
+}
+
+/// Files `value` under `key`, split at dots into nested objects. A key that cannot nest (an empty
+/// part, or a part already given as a plain value) is kept whole, so no query string is refused here.
+fn insert(root: &mut BTreeMap<String, Node>, key: &str, value: String) {
+    let parts: Vec<&str> = key.split('.').collect();
+    let can_nest = parts.len() > 1 && parts.iter().all(|part| !part.is_empty());
+    if can_nest && let Some(node) = nested_slot(root, &parts) {
+        push_value(node, value);
+        return;
+    }
+    let node = root.entry(key.to_owned()).or_default();
+    match node {
+        Node::Branch(_) => {}
+        _ => push_value(node, value),
+    }
+}
+
+/// The leaf node for `parts`, unless the path runs through a plain value or ends on a branch.
+fn nested_slot<'a>(root: &'a mut BTreeMap<String, Node>, parts: &[&str]) -> Option<&'a mut Node> {
+    let (last, inner) = parts.split_last()?;
+    let mut children = root;
+    for part in inner {
+        let node = children.entry((*part).to_owned()).or_default();
+        if matches!(node, Node::Empty) {
+            *node = Node::Branch(BTreeMap::new());
+        }
+        children = match node {
+            Node::Branch(children) => children,
+            _ => return None,
+        };
+    }
+    let slot = children.entry((*last).to_owned()).or_default();
+    (!matches!(slot, Node::Branch(_))).then_some(slot)
+}
+
+fn push_value(node: &mut Node, value: String) {
+    match node {
+        Node::Values(values) => values.push(value),
+        _ => *node = Node::Values(vec![value]),
+    }
+}
+
+fn node_value(node: Node, shape: &Shape) -> Value {
+    match node {
+        Node::Empty => Value::Null,
+        Node::Values(values) => leaf_value(values, shape),
+        Node::Branch(children) => branch_value(children, shape),
+    }
+}
+
+fn branch_value(children: BTreeMap<String, Node>, shape: &Shape) -> Value {
+    let object: Map<String, Value> = children
+        .into_iter()
+        .map(|(key, node)| {
+            let value = node_value(node, shape.property(&key));
+            (key, value)
+        })
+        .collect();
+    Value::Object(object)
+}
+
+fn leaf_value(values: Vec<String>, shape: &Shape) -> Value {
+    match shape {
+        Shape::Array(item) => {
+            let items = values
+                .iter()
+                .filter(|value| !value.is_empty())
+                .flat_map(|value| value.split(','))
+                .map(|value| scalar(value, item))
+                .collect();
+            Value::Array(items)
+        }
+        _ if values.len() == 1 => scalar(&values[0], shape),
+        // Repeated keys for a single value: kept as a list, which decoding reports as the wrong type.
+        _ => Value::Array(values.iter().map(|value| scalar(value, shape)).collect()),
+    }
+}
+
+fn scalar(text: &str, shape: &Shape) -> Value {
+    let as_string = || Value::String(text.to_owned());
+    if text.is_empty() && !matches!(shape, Shape::String | Shape::Any) {
+        // An empty value for a typed parameter means "not given" (optional parameters accept it).
+        return Value::Null;
+    }
+    match shape {
+        Shape::String => as_string(),
+        Shape::Integer => integer(text).unwrap_or_else(as_string),
+        Shape::Number => integer(text)
+            .or_else(|| {
+                text.parse::<f64>()
+                    .ok()
+                    .and_then(Number::from_f64)
+                    .map(Value::Number)
+            })
+            .unwrap_or_else(as_string),
+        Shape::Boolean => match text.to_ascii_lowercase().as_str() {
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            _ => as_string(),
+        },
+        Shape::Object { .. } | Shape::Array(_) => json(text)
+            .filter(|value| value.is_object() || value.is_array())
+            .unwrap_or_else(as_string),
+        Shape::Any => json(text)
+            .filter(|value| !value.is_string())
+            .unwrap_or_else(as_string),
+    }
+}
+
+fn integer(text: &str) -> Option<Value> {
+    text.parse::<i64>()
+        .map(Value::from)
+        .or_else(|_| text.parse::<u64>().map(Value::from))
+        .ok()
+}
+
+fn json(text: &str) -> Option<Value> {
+    serde_json::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn object(properties: &[(&str, Shape)]) -> Shape {
+        Shape::Object {
+            properties: properties
+                .iter()
+                .map(|(name, shape)| ((*name).to_owned(), shape.clone()))
+                .collect(),
+            additional: None,
+        }
+    }
+
+    fn coerce(query: &[(&str, &str)], shape: &Shape) -> Value {
+        let pairs: Vec<(String, String)> = query
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        coerce_pairs(&pairs, shape)
+    }
+
+    #[test]
+    fn values_take_the_type_of_their_schema() {
+        let shape = object(&[
+            ("name", Shape::String),
+            ("count", Shape::Integer),
+            ("ratio", Shape::Number),
+            ("flag", Shape::Boolean),
+        ]);
+        assert_eq!(
+            coerce(
+                &[
+                    ("name", "true"),
+                    ("count", "42"),
+                    ("ratio", "0.5"),
+                    ("flag", "true")
+                ],
+                &shape
+            ),
+            json!({"name": "true", "count": 42, "ratio": 0.5, "flag": true})
+        );
+    }
+
+    #[test]
+    fn values_that_do_not_fit_stay_strings_for_the_invoke_path_to_report() {
+        let shape = object(&[("count", Shape::Integer), ("flag", Shape::Boolean)]);
+        assert_eq!(
+            coerce(&[("count", "many"), ("flag", "maybe")], &shape),
+            json!({"count": "many", "flag": "maybe"})
+        );
+    }
+
+    #[test]
+    fn dotted_keys_build_nested_objects() {
+        let shape = object(&[(
+            "address",
+            object(&[("zip", Shape::Integer), ("street", Shape::String)]),
+        )]);
+        assert_eq!(
+            coerce(&[("address.zip", "1234"), ("address.street", "5")], &shape),
+            json!({"address": {"zip": 1234, "street": "5"}})
+        );
+    }
+
+    #[test]
+    fn arrays_come_from_repeated_keys_and_comma_lists() {
+        let shape = object(&[("ids", Shape::Array(Box::new(Shape::Integer)))]);
+        assert_eq!(
+            coerce(&[("ids", "1"), ("ids", "2,3")], &shape),
+            json!({"ids": [1, 2, 3]})
+        );
+        assert_eq!(coerce(&[("ids", "")], &shape), json!({"ids": []}));
+    }
+
+    #[test]
+    fn object_parameters_accept_json() {
+        let shape = object(&[("address", object(&[("zip", Shape::Integer)]))]);
+        assert_eq!(
+            coerce(&[("address", r#"{"zip":1}"#)], &shape),
+            json!({"address": {"zip": 1}})
+        );
+    }
+
+    #[test]
+    fn untyped_values_are_inferred_and_repeated_scalars_stay_lists() {
+        assert_eq!(
+            coerce(&[("a", "1"), ("b", "x"), ("c", "007")], &Shape::Any),
+            json!({"a": 1, "b": "x", "c": "007"})
+        );
+        let shape = object(&[("name", Shape::String)]);
+        assert_eq!(
+            coerce(&[("name", "a"), ("name", "b")], &shape),
+            json!({"name": ["a", "b"]})
+        );
+    }
+
+    #[test]
+    fn empty_typed_values_are_absent_and_huge_integers_still_parse() {
+        let shape = object(&[("count", Shape::Integer)]);
+        assert_eq!(coerce(&[("count", "")], &shape), json!({"count": null}));
+        assert_eq!(
+            coerce(&[("count", "18446744073709551615")], &shape),
+            json!({"count": u64::MAX})
+        );
+    }
+
+    #[test]
+    fn keys_that_cannot_nest_are_kept_whole() {
+        assert_eq!(
+            coerce(
+                &[("a", "1"), ("a.b", "2"), (".c", "3"), ("d.", "4")],
+                &Shape::Any
+            ),
+            json!({"a": 1, "a.b": 2, ".c": 3, "d.": 4})
+        );
+    }
+
+    #[test]
+    fn path_segments_are_coerced_too() {
+        assert_eq!(coerce_segment("7", &Shape::Integer), json!(7));
+        assert_eq!(coerce_segment("7", &Shape::String), json!("7"));
+    }
+}

@@ -1,0 +1,322 @@
+//! The REST routes: one endpoint per web trigger, built once at start, each calling its action through
+//! the one invoke path and answering plain JSON (with cache headers) or a problem document.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Query, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter};
+use bytes::Bytes;
+use serde_json::{Map, Value};
+use servey_core::cache::if_none_match_matches;
+use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method};
+use tracing::Instrument;
+
+use crate::error::WebError;
+use crate::layers::BODY_LIMIT;
+use crate::problem::{error_response, problem_response, status_problem};
+use crate::query::{coerce_pairs, coerce_segment};
+use crate::shape::Shape;
+
+/// The REST routes of `app` (to be merged with the other adapters' and then passed to [`finish`](crate::finish)).
+pub fn router(app: &App) -> Result<Router, WebError> {
+    let mut table = RouteTable::default();
+    for (path, owner) in [
+        ("/health", "the health check"),
+        ("/actions", "the action list"),
+        ("/openapi.json", "the OpenAPI document"),
+        ("/docs", "the docs page"),
+        ("/docs/", "the docs page"),
+    ] {
+        table.claim(path, Method::Get, owner)?;
+    }
+    table.claim("/login", Method::Post, "the login route")?;
+    let pages = crate::pages::Pages::new(app);
+    for action in app.registry().iter() {
+        let shape = Shape::of(&action.schema.input, &action.schema.components);
+        for trigger in &action.triggers {
+            let owner = format!("action `{}`", action.name);
+            match trigger {
+                servey_core::Trigger::Web {
+                    method,
+                    path: Some(path),
+                } => {
+                    let endpoint = Endpoint::new(app, action, *method, path, &shape)?;
+                    table.claim(path, *method, &owner)?;
+                    table.add(path, endpoint.into_method_router());
+                }
+                servey_core::Trigger::WebPage {
+                    path: Some(path),
+                    template: Some(template),
+                } => {
+                    let endpoint = Endpoint::new(app, action, Method::Get, path, &shape)?;
+                    table.claim(path, Method::Get, &owner)?;
+                    table.add(path, pages.method_router(endpoint, template));
+                }
+                _ => {}
+            }
+        }
+    }
+    let router = table
+        .routes
+        .into_iter()
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(&path, methods)
+        });
+    Ok(router
+        .merge(crate::catalog::router(app))
+        .merge(crate::login::router(app))
+        .merge(crate::docs::router(app))
+        .nest_service("/static", crate::pages::static_files(app)))
+}
+
+/// Routes by path, and who claimed each method on each route shape (to report conflicts).
+#[derive(Default)]
+struct RouteTable {
+    routes: BTreeMap<String, MethodRouter>,
+    claims: BTreeMap<(String, &'static str), String>,
+}
+
+impl RouteTable {
+    fn claim(&mut self, path: &str, method: Method, owner: &str) -> Result<(), WebError> {
+        // `{id}` and `{key}` in the same place are the same route to the router.
+        let shape = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "{}"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let key = (shape, method.as_str());
+        if let Some(first) = self.claims.get(&key) {
+            return Err(WebError::RouteConflict {
+                method: method.as_str().to_owned(),
+                path: path.to_owned(),
+                first: first.clone(),
+                second: owner.to_owned(),
+            });
+        }
+        self.claims.insert(key, owner.to_owned());
+        Ok(())
+    }
+
+    fn add(&mut self, path: &str, route: MethodRouter) {
+        let entry = self.routes.remove(path).unwrap_or_default();
+        self.routes.insert(path.to_owned(), entry.merge(route));
+    }
+}
+
+/// What one route of one action needs per request, resolved at start.
+pub(crate) struct Endpoint {
+    app: App,
+    pub(crate) action: Arc<Action>,
+    method: Method,
+    input: Shape,
+    has_path_params: bool,
+}
+
+impl Endpoint {
+    fn new(
+        app: &App,
+        action: &Arc<Action>,
+        method: Method,
+        path: &str,
+        input: &Shape,
+    ) -> Result<Arc<Self>, WebError> {
+        let invalid = |reason: String| WebError::InvalidPath {
+            action: action.name.clone(),
+            path: path.to_owned(),
+            reason,
+        };
+        if !path.starts_with('/') {
+            return Err(invalid("does not start with `/`".to_owned()));
+        }
+        let mut has_path_params = false;
+        let segments: Vec<&str> = path.split('/').collect();
+        for (index, segment) in segments.iter().enumerate() {
+            if segment.starts_with("{*") && index + 1 != segments.len() {
+                return Err(invalid(format!(
+                    "has the catch-all `{segment}` before its end; a catch-all must be the last segment"
+                )));
+            }
+            let Some(name) = segment
+                .strip_prefix('{')
+                .and_then(|rest| rest.strip_suffix('}'))
+            else {
+                if segment.contains(['{', '}']) {
+                    return Err(invalid(format!(
+                        "has the segment `{segment}`; a parameter takes a whole segment, as `{{id}}`"
+                    )));
+                }
+                continue;
+            };
+            let name = name.trim_start_matches('*');
+            if name.is_empty() || !input.allows_property(name) {
+                return Err(invalid(format!(
+                    "names `{{{name}}}`, which is not one of the action's parameters"
+                )));
+            }
+            has_path_params = true;
+        }
+        Ok(Arc::new(Self {
+            app: app.clone(),
+            action: action.clone(),
+            method,
+            input: input.clone(),
+            has_path_params,
+        }))
+    }
+
+    fn into_method_router(self: Arc<Self>) -> MethodRouter {
+        let filter = match self.method {
+            Method::Get => MethodFilter::GET,
+            Method::Post => MethodFilter::POST,
+            Method::Put => MethodFilter::PUT,
+            Method::Patch => MethodFilter::PATCH,
+            Method::Delete => MethodFilter::DELETE,
+        };
+        axum::routing::on(filter, move |request: Request| {
+            let endpoint = self.clone();
+            async move { endpoint.handle(request).await }
+        })
+    }
+
+    async fn handle(&self, request: Request) -> Response {
+        let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+        match self.call(request).await {
+            Ok(output) => self.success(&output, if_none_match.as_ref()),
+            Err(response) => response,
+        }
+    }
+
+    /// Calls the action for one request: its output, or the error response to send.
+    pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
+        let (mut parts, body) = request.into_parts();
+        let context = self.app.context(
+            header_str(&parts.headers, &header::AUTHORIZATION),
+            header_str(&parts.headers, &HeaderName::from_static("x-request-id")),
+        );
+        let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
+        let span = tracing::info_span!("action", name = %self.action.name);
+        async {
+            let input = self.input(&mut parts, body).await?;
+            servey_core::invoke(&self.action, input, context)
+                .await
+                .map_err(|error| error_response(&error, token_rejected))
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The input object of one request: the query string or the body, plus the path parameters.
+    async fn input(&self, parts: &mut Parts, body: Body) -> Result<Input, Response> {
+        let path_params = if self.has_path_params {
+            match RawPathParams::from_request_parts(parts, &()).await {
+                Ok(params) => params
+                    .iter()
+                    .map(|(name, value)| {
+                        let coerced = coerce_segment(value, self.input.property(name));
+                        (name.to_owned(), coerced)
+                    })
+                    .collect(),
+                Err(rejection) => return Err(malformed(&rejection.body_text())),
+            }
+        } else {
+            Vec::new()
+        };
+        if self.method.reads_query() {
+            let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
+                .map_err(|rejection| malformed(&rejection.body_text()))?;
+            let mut value = coerce_pairs(&pairs, &self.input);
+            if let Value::Object(object) = &mut value {
+                object.extend(path_params);
+            }
+            return Ok(Input::from_value(value));
+        }
+        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+            .await
+            .map_err(|_| too_large())?;
+        match (bytes.is_empty(), path_params.is_empty()) {
+            (true, true) => Ok(Input::empty()),
+            (false, true) => Ok(Input::from_json_bytes(bytes)),
+            (is_empty, false) => {
+                let mut object = if is_empty {
+                    Map::new()
+                } else {
+                    match Input::from_json_bytes(bytes).to_value() {
+                        Ok(Value::Object(object)) => object,
+                        Ok(_) => {
+                            return Err(malformed(
+                                "The body must be a JSON object with one key per parameter.",
+                            ));
+                        }
+                        Err(error) => return Err(error_response(&error, false)),
+                    }
+                };
+                object.extend(path_params);
+                Ok(Input::from_value(Value::Object(object)))
+            }
+        }
+    }
+
+    /// 200 with the result as JSON and its cache headers, or 304 when the client's copy is current.
+    fn success(&self, output: &ActionOutput, if_none_match: Option<&HeaderValue>) -> Response {
+        let body = match output.to_json_bytes() {
+            Ok(body) => body,
+            Err(error) => return error_response(&error, false),
+        };
+        let mut headers = HeaderMap::new();
+        let mut is_current = false;
+        if let Some(cache) = output.cache() {
+            for (name, value) in [
+                (header::CACHE_CONTROL, &cache.cache_control),
+                (header::ETAG, &cache.etag),
+                (header::LAST_MODIFIED, &cache.last_modified),
+            ] {
+                if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                    headers.insert(name, value);
+                }
+            }
+            is_current = self.method == Method::Get
+                && matches!(
+                    (if_none_match.and_then(|v| v.to_str().ok()), &cache.etag),
+                    (Some(wanted), Some(etag)) if if_none_match_matches(wanted, etag)
+                );
+        }
+        if is_current {
+            return (StatusCode::NOT_MODIFIED, headers).into_response();
+        }
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        (StatusCode::OK, headers, Bytes::from_owner(body)).into_response()
+    }
+}
+
+fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
+    headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+fn malformed(detail: &str) -> Response {
+    error_response(
+        &ActionError::new(ErrorCode::MalformedInput, detail.to_owned()),
+        false,
+    )
+}
+
+fn too_large() -> Response {
+    problem_response(&status_problem(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("The request body is larger than the limit of {BODY_LIMIT} bytes."),
+    ))
+}
