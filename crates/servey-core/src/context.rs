@@ -104,6 +104,9 @@ mod tests {
         assert_ne!(new_request_id(), new_request_id());
         let context = Context::with_request_id("abc").switches(["beta"]);
         let nested = context.clone();
-        assert_eq!((nested.request_id(), nested.is_switch_on("beta")), ("abc", true));
+        assert_eq!(
+            (nested.request_id(), nested.is_switch_on("beta")),
+            ("abc", true)
+        );
     }
 }

@@ -26,7 +26,7 @@ struct Cli {
     /// With `--run=action`: a bearer token to call protected actions.
     #[arg(long)]
     token: Option<String>,
-    /// With the schema modes: the file to write (default: stdout).
+    /// With `--run=openapi`, `graphql-schema` or `asyncapi`: the file to write (default: stdout).
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -101,11 +101,28 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail_start(&error),
         },
-        Mode::Openapi | Mode::GraphqlSchema | Mode::Asyncapi => {
-            eprintln!(
-                "`--run={:?}` needs an adapter this build does not include yet",
-                cli.run
-            );
+        Mode::Openapi => write_document(servey_web::openapi_json(&app), cli.output.as_deref()),
+        Mode::GraphqlSchema => match servey_graphql::sdl(&app) {
+            Ok(sdl) => write_document(sdl, cli.output.as_deref()),
+            Err(error) => fail_start(&error),
+        },
+        Mode::Asyncapi => {
+            write_document(servey_schedule::asyncapi_json(&app), cli.output.as_deref())
+        }
+    }
+}
+
+/// Writes a schema document to `output`, or to stdout when none is given.
+fn write_document(document: String, output: Option<&std::path::Path>) -> ExitCode {
+    let written = match output {
+        Some(path) => std::fs::write(path, document.as_bytes())
+            .map(|()| eprintln!("wrote {}", path.display())),
+        None => std::io::stdout().lock().write_all(document.as_bytes()),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("could not write the document: {error}");
             ExitCode::FAILURE
         }
     }
@@ -224,8 +241,8 @@ fn fail_start(error: &dyn std::fmt::Display) -> ExitCode {
 }
 
 fn init_tracing() {
-    let filter =
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tokio_cron_scheduler=warn".into());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

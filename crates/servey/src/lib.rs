@@ -31,6 +31,7 @@ pub use servey_core::{
     Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions};
+pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
 pub use {servey_graphql as graphql, servey_schedule as schedule, servey_web as web};
 
 /// What an app module usually needs: the attributes, the injected types, the error type and the derives.
@@ -38,5 +39,8 @@ pub mod prelude {
     pub use serde::{Deserialize, Serialize};
     pub use utoipa::ToSchema;
 
-    pub use crate::{ActionError, Authorization, Context, action, actions};
+    pub use crate::{
+        ActionError, Authorization, Context, action, actions, background_channel, webhook_channel,
+        websocket_event_channel,
+    };
 }

@@ -13,6 +13,9 @@ pub enum StartError {
     /// The GraphQL schema could not be built.
     #[error("GraphQL schema: {0}")]
     Graphql(#[from] servey_graphql::GraphqlError),
+    /// A schedule could not start (a bad cron expression, a background channel naming no action).
+    #[error("schedule: {0}")]
+    Schedule(#[from] servey_schedule::ScheduleError),
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -33,15 +36,42 @@ pub async fn serve(app: App) -> Result<(), StartError> {
     serve_on(listener, app).await
 }
 
-/// Serves `app` on an already-bound listener until Ctrl-C.
+/// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C.
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
     let router = router(&app)?;
-    tracing::info!("servey listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router)
+    let scheduler = servey_schedule::start(&app).await?;
+    let address = listener.local_addr()?;
+    log_routes(&app, &address.to_string());
+    tracing::info!("servey listening on http://{address}");
+    let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await;
+    scheduler.shutdown().await?;
+    served?;
     tracing::info!("servey stopped");
     Ok(())
+}
+
+/// One log line per way in: each action's triggers, then the built-in routes.
+fn log_routes(app: &App, address: &str) {
+    for action in app.registry().iter() {
+        for trigger in &action.triggers {
+            tracing::info!(action = %action.name, "{}", trigger.describe());
+        }
+    }
+    for (route, what) in [
+        ("/docs/", "Swagger UI"),
+        ("/openapi.json", "OpenAPI document"),
+        ("/graphiql", "GraphiQL"),
+        ("/graphql", "GraphQL endpoint"),
+        ("/asyncapi.json", "AsyncAPI document"),
+        ("/subscription", "websocket channels"),
+        ("/login", "debug authenticator (user root)"),
+        ("/actions", "the actions, self-described"),
+        ("/health", "health check"),
+    ] {
+        tracing::info!("http://{address}{route} - {what}");
+    }
 }
 
 async fn shutdown_signal() {

@@ -125,10 +125,16 @@ pub fn current_time_page() -> CurrentTime {
     }
 }
 
+websocket_event_channel!(
+    /// Every broadcast message, to every subscriber (`/subscription/messenger/{subscriber_id}`).
+    pub MESSENGER, "messenger", Message
+);
+
 /// Broadcast a message to everyone subscribed to `messenger`.
 #[action(triggers = [web_post])]
-pub fn broadcast_message(message: Message) -> Message {
-    message
+pub fn broadcast_message(message: Message) -> Result<Message, ActionError> {
+    MESSENGER.publish(&message)?;
+    Ok(message)
 }
 
 /// Fails on purpose: shows that a failure is a 500 with a generic detail, the cause only in the log.

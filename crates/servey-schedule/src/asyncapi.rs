@@ -1,0 +1,251 @@
+//! The AsyncAPI 2.6.0 document of the event channels: each websocket channel as the path a client
+//! subscribes at, the `/subscription` command protocol, webhooks as the HTTP channels they POST to.
+
+use serde_json::{Map, Value, json};
+use servey_core::App;
+use servey_core::schema::Components;
+
+use crate::channel::{self, ChannelKind, EventChannel};
+use crate::hub::SUBSCRIBER_BUFFER;
+use crate::subscription::{
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
+    CLOSE_UNKNOWN_CHANNEL,
+};
+
+/// The AsyncAPI document of every declared channel, as served at `/asyncapi.json`.
+pub fn asyncapi(app: &App) -> Value {
+    let config = app.config();
+    let mut components = Components::new();
+    let mut messages = Map::new();
+    let mut channels = Map::new();
+    let mut servers = Map::new();
+    servers.insert(
+        "servey".into(),
+        json!({
+            "url": "{host}:{port}",
+            "protocol": "ws",
+            "description": "This app's websocket endpoints.",
+            "variables": {
+                "host": {"default": config.host},
+                "port": {"default": config.port.to_string()},
+            },
+            "bindings": {"ws": {}},
+        }),
+    );
+    let mut websocket_messages = Vec::new();
+    let mut websocket_names = Vec::new();
+    for channel in channel::channels() {
+        let message_ref = json!({"$ref": format!("#/components/messages/{}", channel.name())});
+        let payload =
+            serde_json::to_value(channel.event_schema(&mut components)).unwrap_or_default();
+        messages.insert(channel.name().into(), message(*channel, payload));
+        match channel.kind() {
+            ChannelKind::Websocket => {
+                channels.insert(
+                    format!("/subscription/{}/{{subscriber_id}}", channel.name()),
+                    websocket_channel(*channel, &message_ref),
+                );
+                websocket_messages.push(message_ref);
+                websocket_names.push(channel.name());
+            }
+            ChannelKind::Webhook => {
+                let server = format!("webhook-{}", channel.name());
+                let url = channel.target_url().unwrap_or_default();
+                let protocol = if url.starts_with("https:") {
+                    "https"
+                } else {
+                    "http"
+                };
+                servers.insert(
+                    server.clone(),
+                    json!({"url": url, "protocol": protocol, "description": "Where this webhook's events are POSTed."}),
+                );
+                channels.insert(
+                    channel.name().into(),
+                    json!({
+                        "description": describe(*channel, "Each event is POSTed as JSON to the webhook URL, retried with exponential backoff."),
+                        "servers": [server],
+                        "bindings": {"http": {"type": "request", "method": "POST", "bindingVersion": "0.1.0"}},
+                        "subscribe": {
+                            "operationId": format!("receive_{}", channel.name()),
+                            "summary": format!("The webhook receiver gets each `{}` event.", channel.name()),
+                            "message": message_ref,
+                        },
+                    }),
+                );
+            }
+            // Background channels run an action in-process: nothing outside the app talks to them.
+            ChannelKind::Background => {
+                messages.remove(channel.name());
+            }
+        }
+    }
+    channels.insert(
+        "/subscription".into(),
+        command_channel(&websocket_names, websocket_messages),
+    );
+    messages.insert(
+        "Subscribe".into(),
+        command_message("Subscribe", &websocket_names),
+    );
+    messages.insert(
+        "Unsubscribe".into(),
+        command_message("Unsubscribe", &websocket_names),
+    );
+    let mut info = json!({
+        "title": config.api_title,
+        "version": config.api_version,
+        "description": format!(
+            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once, \
+             or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` / `Unsubscribe`. \
+             Events arrive as bare JSON text frames. A token goes in `Authorization: Bearer <token>` or `?token=`. \
+             Close codes: {CLOSE_TOO_SLOW} the subscriber read too slowly ({SUBSCRIBER_BUFFER} events waiting), \
+             {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_UNAUTHENTICATED} no valid token, {CLOSE_FORBIDDEN} missing scope, \
+             {CLOSE_UNKNOWN_CHANNEL} unknown channel."
+        ),
+    });
+    if let (Some(description), Some(info)) = (&config.api_description, info.as_object_mut()) {
+        info.insert("x-api-description".into(), json!(description));
+    }
+    json!({
+        "asyncapi": "2.6.0",
+        "info": info,
+        "servers": servers,
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "components": {
+            "schemas": serde_json::to_value(&components).unwrap_or_default(),
+            "messages": messages,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "`Authorization: Bearer <token>` (from `POST /login`)."},
+                "token": {"type": "httpApiKey", "in": "query", "name": "token", "description": "The same token as `?token=`, for browsers that cannot set headers on websockets."},
+            },
+        },
+    })
+}
+
+/// The AsyncAPI document as pretty JSON (what `--run=asyncapi` writes).
+pub fn asyncapi_json(app: &App) -> String {
+    serde_json::to_string_pretty(&asyncapi(app)).unwrap_or_default()
+}
+
+fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
+    match channel.doc().trim() {
+        "" => fallback.to_owned(),
+        doc => doc.to_owned(),
+    }
+}
+
+fn message(channel: &dyn EventChannel, payload: Value) -> Value {
+    json!({
+        "name": channel.name(),
+        "title": channel.event_name(),
+        "summary": format!("An event of the `{}` {} channel.", channel.name(), channel.kind().as_str()),
+        "contentType": "application/json",
+        "payload": payload,
+    })
+}
+
+fn connect_binding(with_subscriber_id: bool) -> Value {
+    let mut query = json!({
+        "token": {"type": "string", "description": "A bearer token, when the `Authorization` header cannot be set."},
+    });
+    if with_subscriber_id && let Some(query) = query.as_object_mut() {
+        query.insert(
+            "subscriber_id".into(),
+            json!({"type": "string", "description": "The id targeted publishes reach; random when absent."}),
+        );
+    }
+    json!({
+        "ws": {
+            "method": "GET",
+            "query": {"type": "object", "properties": query},
+            "headers": {"type": "object", "properties": {"Authorization": {"type": "string", "description": "`Bearer <token>`."}}},
+            "bindingVersion": "0.1.0",
+        }
+    })
+}
+
+fn security(channel: &dyn EventChannel) -> Option<Value> {
+    channel
+        .required_scopes()
+        .map(|_| json!([{"bearer": []}, {"token": []}]))
+}
+
+fn websocket_channel(channel: &dyn EventChannel, message_ref: &Value) -> Value {
+    let scopes = channel.required_scopes().unwrap_or_default();
+    let access = match (channel.required_scopes(), scopes.is_empty()) {
+        (None, _) => "Open to everyone.".to_owned(),
+        (Some(_), true) => "Needs a valid token.".to_owned(),
+        (Some(_), false) => format!("Needs a token with the scope(s) {}.", scopes.join(", ")),
+    };
+    let mut subscribe = json!({
+        "operationId": format!("receive_{}", channel.name()),
+        "summary": format!("Receive the `{}` events (those its filter lets this subscriber see). {access}", channel.name()),
+        "message": message_ref,
+    });
+    if let (Some(security), Some(operation)) = (security(channel), subscribe.as_object_mut()) {
+        operation.insert("security".into(), security);
+    }
+    json!({
+        "description": describe(channel, &format!("The `{}` channel, subscribed at once on connect.", channel.name())),
+        "servers": ["servey"],
+        "parameters": {
+            "subscriber_id": {"description": "The id targeted publishes reach.", "schema": {"type": "string"}},
+        },
+        "bindings": connect_binding(false),
+        "subscribe": subscribe,
+    })
+}
+
+fn command_channel(names: &[&str], events: Vec<Value>) -> Value {
+    let mut item = json!({
+        "description": "One connection for any number of channels: send Subscribe / Unsubscribe commands, receive \
+                        the events of every subscribed channel.",
+        "servers": ["servey"],
+        "bindings": connect_binding(true),
+        "publish": {
+            "operationId": "send_subscription_command",
+            "summary": format!("Subscribe to or unsubscribe from a channel ({}).", names.join(", ")),
+            "message": {"oneOf": [
+                {"$ref": "#/components/messages/Subscribe"},
+                {"$ref": "#/components/messages/Unsubscribe"},
+            ]},
+        },
+    });
+    if !events.is_empty()
+        && let Some(item) = item.as_object_mut()
+    {
+        item.insert(
+            "subscribe".into(),
+            json!({
+                "operationId": "receive_subscribed_events",
+                "summary": "The events of every channel this connection subscribed to.",
+                "message": {"oneOf": events},
+            }),
+        );
+    }
+    item
+}
+
+fn command_message(kind: &str, names: &[&str]) -> Value {
+    let mut channel = json!({"type": "string", "description": "The channel's name."});
+    if !names.is_empty()
+        && let Some(channel) = channel.as_object_mut()
+    {
+        channel.insert("enum".into(), json!(names));
+    }
+    json!({
+        "name": kind,
+        "title": kind,
+        "summary": format!("{kind} this connection to/from a channel."),
+        "contentType": "application/json",
+        "payload": {
+            "type": "object",
+            "required": ["type", "payload"],
+            "additionalProperties": false,
+            "properties": {"type": {"type": "string", "const": kind}, "payload": channel},
+        },
+        "examples": [{"payload": {"type": kind, "payload": names.first().copied().unwrap_or("messenger")}}],
+    })
+}

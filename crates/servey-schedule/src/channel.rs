@@ -1,0 +1,158 @@
+//! The `EventChannel` trait every channel implements, and the link-time list of declared channels
+//! (`websocket_event_channel!`, `background_channel!` and `webhook_channel!` submit theirs).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+use servey_core::schema::Components;
+use servey_core::{ActionError, Authorization};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+use crate::error::{PublishError, ScheduleError};
+
+/// What a channel does with its events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// Sent to websocket subscribers.
+    Websocket,
+    /// Runs an action in the background.
+    Background,
+    /// POSTed to a URL.
+    Webhook,
+}
+
+impl ChannelKind {
+    /// The kind's word in logs and documents.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Websocket => "websocket",
+            Self::Background => "background",
+            Self::Webhook => "webhook",
+        }
+    }
+}
+
+/// Decides for one subscriber (its grant and id) whether it sees the event it was built for.
+pub type SubscriberFilter<'a> =
+    Box<dyn Fn(Option<&Authorization>, &str) -> bool + Send + Sync + 'a>;
+
+/// A named stream of events of one type. The three built-ins are declared with this crate's macros; a
+/// custom channel implements this and submits a [`ChannelEntry`] with `inventory::submit!`.
+pub trait EventChannel: Send + Sync + 'static {
+    /// The unique name (`messenger`).
+    fn name(&self) -> &'static str;
+
+    /// What the channel does with events.
+    fn kind(&self) -> ChannelKind;
+
+    /// The declaration's doc comment.
+    fn doc(&self) -> &'static str {
+        ""
+    }
+
+    /// The event type's schema name (`Message`), for documents.
+    fn event_name(&self) -> String;
+
+    /// The event's JSON schema, registering the named types it refers to in `components`.
+    fn event_schema(&self, components: &mut Components) -> RefOr<Schema>;
+
+    /// Publishes an event given as JSON (it must fit the event type).
+    fn publish_json(&self, event: Value) -> Result<(), PublishError>;
+
+    /// Websocket channels: whether a caller with this grant may subscribe.
+    fn check_subscriber(&self, authorization: Option<&Authorization>) -> Result<(), ActionError> {
+        let _ = authorization;
+        Ok(())
+    }
+
+    /// Websocket channels: the scopes subscribing needs, when it needs a token at all (`Some`).
+    fn required_scopes(&self) -> Option<Vec<String>> {
+        None
+    }
+
+    /// Websocket channels: the per-subscriber filter for one event's JSON, if the channel has a filter.
+    fn subscriber_filter(&self, payload: &str) -> Option<SubscriberFilter<'static>> {
+        let _ = payload;
+        None
+    }
+
+    /// Background channels: the action each event runs.
+    fn target_action(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Webhook channels: the URL events are POSTed to.
+    fn target_url(&self) -> Option<String> {
+        None
+    }
+}
+
+/// A declared channel in the link-time list (submitted by the declaring macros).
+pub struct ChannelEntry(pub &'static dyn EventChannel);
+
+inventory::collect!(ChannelEntry);
+
+struct Channels {
+    sorted: Vec<&'static dyn EventChannel>,
+    by_name: HashMap<&'static str, &'static dyn EventChannel>,
+    duplicate: Option<&'static str>,
+}
+
+fn collected() -> &'static Channels {
+    static CHANNELS: OnceLock<Channels> = OnceLock::new();
+    CHANNELS.get_or_init(|| {
+        let mut sorted: Vec<&'static dyn EventChannel> = inventory::iter::<ChannelEntry>
+            .into_iter()
+            .map(|entry| entry.0)
+            .collect();
+        sorted.sort_by_key(|channel| channel.name());
+        let duplicate = sorted
+            .windows(2)
+            .find(|pair| pair[0].name() == pair[1].name())
+            .map(|pair| pair[0].name());
+        let by_name = sorted
+            .iter()
+            .map(|channel| (channel.name(), *channel))
+            .collect();
+        Channels {
+            sorted,
+            by_name,
+            duplicate,
+        }
+    })
+}
+
+/// Every declared channel, sorted by name.
+pub fn channels() -> &'static [&'static dyn EventChannel] {
+    &collected().sorted
+}
+
+/// The declared channel with this name.
+pub fn channel(name: &str) -> Option<&'static dyn EventChannel> {
+    collected().by_name.get(name).copied()
+}
+
+/// Fails when two channels share a name.
+pub(crate) fn check_unique() -> Result<(), ScheduleError> {
+    match collected().duplicate {
+        Some(name) => Err(ScheduleError::DuplicateChannel {
+            name: name.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The schema of `E` as a `$ref` to its named component (inline when it has no name).
+pub(crate) fn event_schema_of<E: utoipa::ToSchema>(components: &mut Components) -> RefOr<Schema> {
+    let name = E::name();
+    let mut named = Vec::new();
+    E::schemas(&mut named);
+    components.extend(named);
+    if name.is_empty() {
+        return E::schema();
+    }
+    components.insert(name.to_string(), E::schema());
+    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
+}

@@ -1,0 +1,84 @@
+//! The errors of this crate: `ScheduleError` when starting (bad schedules, bad channel declarations) and
+//! `PublishError` when an event cannot be handed to its channel.
+
+use tokio_cron_scheduler::JobSchedulerError;
+
+/// Why the scheduler or the channels could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    /// A `cron("...")` trigger that does not parse.
+    #[error(
+        "action `{action}`: invalid cron expression `{expression}`: expected six fields, seconds first \
+         (`sec min hour day-of-month month day-of-week`, e.g. `0 */5 * * * *` for every five minutes), found {fields}"
+    )]
+    InvalidCron {
+        /// The action whose trigger it is.
+        action: String,
+        /// The expression as written.
+        expression: String,
+        /// How many whitespace-separated fields it has.
+        fields: usize,
+    },
+    /// A `fixed_rate(0)` trigger.
+    #[error("action `{action}`: fixed_rate(0) is not a rate; use at least 1 second")]
+    ZeroRate {
+        /// The action whose trigger it is.
+        action: String,
+    },
+    /// Two channels declared with the same name.
+    #[error("two event channels are named `{name}`; channel names must be unique")]
+    DuplicateChannel {
+        /// The shared name.
+        name: String,
+    },
+    /// A background channel naming an action the registry does not have.
+    #[error(
+        "background channel `{channel}` runs the action `{action}`, which is not registered; \
+         check the name in `background_channel!`"
+    )]
+    UnknownAction {
+        /// The channel.
+        channel: String,
+        /// The action it names.
+        action: String,
+    },
+    /// `install_fan_out` was called after a fan-out was already in use.
+    #[error(
+        "a websocket fan-out backend is already installed (install it before the first publish)"
+    )]
+    FanOutInstalled,
+    /// The job scheduler itself failed.
+    #[error("the job scheduler failed: {0}")]
+    Scheduler(#[source] JobSchedulerError),
+}
+
+/// Why an event could not be handed to its channel.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The event did not serialize to JSON.
+    #[error("an event for channel `{channel}` could not be serialized: {source}")]
+    Serialize {
+        /// The channel.
+        channel: &'static str,
+        /// The serializer's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A background channel whose action is missing from the running app.
+    #[error("background channel `{channel}`: no action named `{action}` is registered")]
+    UnknownAction {
+        /// The channel.
+        channel: &'static str,
+        /// The action it names.
+        action: &'static str,
+    },
+    /// A webhook published outside a tokio runtime.
+    #[error("webhook channel `{channel}` was published outside a tokio runtime")]
+    NoRuntime {
+        /// The channel.
+        channel: &'static str,
+    },
+    /// The fan-out backend refused the event.
+    #[error("the websocket fan-out failed: {0}")]
+    FanOut(String),
+}

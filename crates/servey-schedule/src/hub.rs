@@ -1,0 +1,193 @@
+//! The websocket hub: which connection subscribes to which channel, with a bounded buffer each, and the
+//! fan-out that carries a published event to them. In-process by default; a Redis pub/sub backend plugs
+//! in behind [`FanOut`] and hands what it receives to [`Subscribers::deliver`] on every instance.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+use servey_core::Authorization;
+use tokio::sync::{Notify, mpsc};
+
+use crate::channel;
+use crate::error::{PublishError, ScheduleError};
+
+/// Events a subscriber may have waiting before it counts as too slow and is dropped.
+pub const SUBSCRIBER_BUFFER: usize = 256;
+
+/// One published event on its way to subscribers.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// The channel's name.
+    pub channel: String,
+    /// Only the subscribers with this id, or all when `None`.
+    pub target: Option<String>,
+    /// The event as JSON text, shared by every subscriber.
+    pub payload: Utf8Bytes,
+}
+
+/// Carries events to the subscribers of every instance. The in-process one delivers to this process's
+/// [`Subscribers`]; a scale-out backend publishes to a broker and calls `deliver` where it receives.
+pub trait FanOut: Send + Sync + 'static {
+    /// Sends `envelope` on its way.
+    fn send(&self, envelope: Envelope) -> Result<(), PublishError>;
+}
+
+/// Delivers straight to this process's subscribers.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct InProcess;
+
+impl FanOut for InProcess {
+    fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
+        subscribers().deliver(&envelope);
+        Ok(())
+    }
+}
+
+static FAN_OUT: OnceLock<Box<dyn FanOut>> = OnceLock::new();
+
+/// Installs the fan-out backend; only before the first publish (the in-process one is the default).
+pub fn install_fan_out(fan_out: impl FanOut) -> Result<(), ScheduleError> {
+    FAN_OUT
+        .set(Box::new(fan_out))
+        .map_err(|_| ScheduleError::FanOutInstalled)
+}
+
+/// Publishes `envelope` through the installed fan-out.
+pub(crate) fn send(envelope: Envelope) -> Result<(), PublishError> {
+    FAN_OUT.get_or_init(|| Box::new(InProcess)).send(envelope)
+}
+
+/// This process's subscribers.
+pub fn subscribers() -> &'static Subscribers {
+    static SUBSCRIBERS: OnceLock<Subscribers> = OnceLock::new();
+    SUBSCRIBERS.get_or_init(Subscribers::default)
+}
+
+/// One websocket connection as the hub sees it: its id, its grant and its bounded buffer.
+#[derive(Debug)]
+pub(crate) struct Connection {
+    key: u64,
+    pub(crate) subscriber_id: String,
+    pub(crate) authorization: Option<Authorization>,
+    sender: mpsc::Sender<Utf8Bytes>,
+    /// Woken when the buffer overflowed: the connection closes itself.
+    pub(crate) overflowed: Notify,
+}
+
+/// The local subscribers of each channel.
+#[derive(Debug, Default)]
+pub struct Subscribers {
+    channels: RwLock<HashMap<String, Vec<Arc<Connection>>>>,
+    next_key: AtomicU64,
+}
+
+impl Subscribers {
+    /// A new connection with its buffer; it subscribes to channels with `subscribe`.
+    pub(crate) fn connect(
+        &self,
+        subscriber_id: String,
+        authorization: Option<Authorization>,
+    ) -> (Arc<Connection>, mpsc::Receiver<Utf8Bytes>) {
+        let (sender, receiver) = mpsc::channel(SUBSCRIBER_BUFFER);
+        let connection = Connection {
+            key: self.next_key.fetch_add(1, Ordering::Relaxed),
+            subscriber_id,
+            authorization,
+            sender,
+            overflowed: Notify::new(),
+        };
+        (Arc::new(connection), receiver)
+    }
+
+    /// Adds `connection` to the subscribers of `channel` (once).
+    pub(crate) fn subscribe(&self, channel: &str, connection: &Arc<Connection>) {
+        let mut channels = self
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let list = channels.entry(channel.to_owned()).or_default();
+        if !list.iter().any(|existing| existing.key == connection.key) {
+            list.push(connection.clone());
+        }
+    }
+
+    /// Removes `connection` from the subscribers of `channel`.
+    pub(crate) fn unsubscribe(&self, channel: &str, connection: &Connection) {
+        let mut channels = self
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(list) = channels.get_mut(channel) {
+            list.retain(|existing| existing.key != connection.key);
+        }
+    }
+
+    /// Removes `connection` from every channel.
+    pub(crate) fn disconnect(&self, connection: &Connection) {
+        self.remove_keys(&[connection.key]);
+    }
+
+    fn remove_keys(&self, keys: &[u64]) {
+        let mut channels = self
+            .channels
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        for list in channels.values_mut() {
+            list.retain(|existing| !keys.contains(&existing.key));
+        }
+    }
+
+    /// How many local connections subscribe to `channel`.
+    pub fn count(&self, channel: &str) -> usize {
+        let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
+        channels.get(channel).map_or(0, Vec::len)
+    }
+
+    /// Hands `envelope` to every matching local subscriber without waiting: one whose buffer is full is
+    /// dropped (its connection closes with code 1013) so that it never stalls the others.
+    pub fn deliver(&self, envelope: &Envelope) -> usize {
+        let filter = channel::channel(&envelope.channel)
+            .and_then(|channel| channel.subscriber_filter(envelope.payload.as_str()));
+        let mut delivered = 0;
+        let mut dropped = Vec::new();
+        {
+            let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
+            let Some(list) = channels.get(&envelope.channel) else {
+                return 0;
+            };
+            for connection in list {
+                if envelope
+                    .target
+                    .as_deref()
+                    .is_some_and(|target| target != connection.subscriber_id)
+                {
+                    continue;
+                }
+                if let Some(filter) = &filter
+                    && !filter(connection.authorization.as_ref(), &connection.subscriber_id)
+                {
+                    continue;
+                }
+                match connection.sender.try_send(envelope.payload.clone()) {
+                    Ok(()) => delivered += 1,
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        tracing::warn!(
+                            channel = %envelope.channel,
+                            subscriber_id = %connection.subscriber_id,
+                            "dropping a websocket subscriber: {SUBSCRIBER_BUFFER} events are waiting for it"
+                        );
+                        connection.overflowed.notify_one();
+                        dropped.push(connection.key);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(connection.key),
+                }
+            }
+        }
+        if !dropped.is_empty() {
+            self.remove_keys(&dropped);
+        }
+        delivered
+    }
+}

@@ -1,0 +1,240 @@
+//! The websocket routes: `GET /subscription` (subscribe by message, Python servey 5's protocol) and
+//! `GET /subscription/{channel}/{subscriber_id}` (subscribed at once). Events arrive as bare JSON.
+//!
+//! Close codes servey sends: `1013` (try again later) when a subscriber's buffer of
+//! [`SUBSCRIBER_BUFFER`](crate::hub::SUBSCRIBER_BUFFER) events is full because it reads too slowly; `4400`
+//! for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>"}`; `4401` and
+//! `4403` when a `Subscribe` lacks a valid token or the scope; `4404` for an unknown channel. The path form
+//! answers `401`, `403` or `404` with problem details before the upgrade instead.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use servey_core::{ActionError, App, Authorization, Credentials, ErrorCode};
+use tokio::sync::mpsc;
+
+use crate::channel::{self, ChannelKind, EventChannel};
+use crate::hub::{Connection, subscribers};
+
+/// Close code: the subscriber read too slowly and its buffer overflowed.
+pub const CLOSE_TOO_SLOW: u16 = 1013;
+/// Close code: a client message that is not a Subscribe/Unsubscribe command.
+pub const CLOSE_BAD_MESSAGE: u16 = 4400;
+/// Close code: subscribing needs a (valid) token.
+pub const CLOSE_UNAUTHENTICATED: u16 = 4401;
+/// Close code: the token lacks the scope the channel needs.
+pub const CLOSE_FORBIDDEN: u16 = 4403;
+/// Close code: no websocket channel has that name.
+pub const CLOSE_UNKNOWN_CHANNEL: u16 = 4404;
+
+/// What a client sends on `/subscription`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", content = "payload")]
+enum Command {
+    Subscribe(String),
+    Unsubscribe(String),
+}
+
+/// `GET /subscription[?token=..][&subscriber_id=..]`.
+pub(crate) async fn by_message(
+    State(app): State<App>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let authorization = match authenticate(&app, &headers, &query) {
+        Ok(authorization) => authorization,
+        Err(error) => return problem(&error),
+    };
+    let subscriber_id = query
+        .get("subscriber_id")
+        .cloned()
+        .unwrap_or_else(servey_core::context::new_request_id);
+    upgrade.on_upgrade(move |socket| {
+        let (connection, events) = subscribers().connect(subscriber_id, authorization);
+        serve(socket, connection, events, true)
+    })
+}
+
+/// `GET /subscription/{channel}/{subscriber_id}[?token=..]`.
+pub(crate) async fn by_path(
+    State(app): State<App>,
+    Path((channel_name, subscriber_id)): Path<(String, String)>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let channel = match websocket_channel(&channel_name) {
+        Ok(channel) => channel,
+        Err(error) => return problem(&error),
+    };
+    let authorization = match authenticate(&app, &headers, &query).and_then(|authorization| {
+        channel
+            .check_subscriber(authorization.as_ref())
+            .map(|()| authorization)
+    }) {
+        Ok(authorization) => authorization,
+        Err(error) => return problem(&error),
+    };
+    upgrade.on_upgrade(move |socket| {
+        let (connection, events) = subscribers().connect(subscriber_id, authorization);
+        subscribers().subscribe(channel.name(), &connection);
+        serve(socket, connection, events, false)
+    })
+}
+
+/// The caller's grant from `Authorization: Bearer` or `?token=`; a rejected token is an error.
+fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Result<Option<Authorization>, ActionError> {
+    let from_query;
+    let header = match headers.get(header::AUTHORIZATION) {
+        Some(value) => Some(value.to_str().unwrap_or("")),
+        None => match query.get("token") {
+            Some(token) => {
+                from_query = format!("Bearer {token}");
+                Some(from_query.as_str())
+            }
+            None => None,
+        },
+    };
+    match app.authorizer().credentials_from_header(header) {
+        Credentials::Anonymous => Ok(None),
+        Credentials::Valid(authorization) => Ok(Some(authorization)),
+        Credentials::Rejected(reason) => Err(ActionError::new(
+            ErrorCode::Unauthenticated,
+            format!("The bearer token was rejected: {reason}."),
+        )),
+    }
+}
+
+fn websocket_channel(name: &str) -> Result<&'static dyn EventChannel, ActionError> {
+    match channel::channel(name) {
+        Some(channel) if channel.kind() == ChannelKind::Websocket => Ok(channel),
+        Some(channel) => Err(ActionError::new(
+            ErrorCode::NotFound,
+            format!(
+                "The channel `{name}` is a {} channel; only websocket channels can be subscribed to.",
+                channel.kind().as_str()
+            ),
+        )),
+        None => Err(ActionError::new(
+            ErrorCode::NotFound,
+            format!("There is no event channel named `{name}`."),
+        )),
+    }
+}
+
+fn problem(error: &ActionError) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, axum::Json(error.problem())).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// Pumps events to the socket and (with `takes_commands`) Subscribe/Unsubscribe commands from it, until
+/// either side closes or the subscriber falls too far behind.
+async fn serve(
+    mut socket: WebSocket,
+    connection: Arc<Connection>,
+    mut events: mpsc::Receiver<Utf8Bytes>,
+    takes_commands: bool,
+) {
+    let outcome = loop {
+        tokio::select! {
+            biased;
+            () = connection.overflowed.notified() => break too_slow(),
+            Some(event) = events.recv() => {
+                tokio::select! {
+                    sent = socket.send(Message::Text(event)) => if sent.is_err() { break None },
+                    () = connection.overflowed.notified() => break too_slow(),
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) if takes_commands => {
+                    if let Err(close) = command(&connection, text.as_str()) {
+                        break Some(close);
+                    }
+                }
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+                Some(Ok(_)) => {}
+            },
+        }
+    };
+    subscribers().disconnect(&connection);
+    if let Some(frame) = outcome {
+        tracing::debug!(subscriber_id = %connection.subscriber_id, code = frame.code, reason = %frame.reason, "closing a websocket");
+        let _ = tokio::time::timeout(
+            Duration::from_secs(1),
+            socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+    }
+}
+
+fn too_slow() -> Option<CloseFrame> {
+    Some(close_frame(
+        CLOSE_TOO_SLOW,
+        "too slow: the subscriber's event buffer is full; reconnect and read faster",
+    ))
+}
+
+fn command(connection: &Arc<Connection>, text: &str) -> Result<(), CloseFrame> {
+    let command = serde_json::from_str::<Command>(text).map_err(|_| {
+        close_frame(
+            CLOSE_BAD_MESSAGE,
+            r#"expected {"type": "Subscribe" or "Unsubscribe", "payload": "<channel>"}"#,
+        )
+    })?;
+    let (Command::Subscribe(name) | Command::Unsubscribe(name)) = &command;
+    let channel = websocket_channel(name)
+        .map_err(|error| close_frame(CLOSE_UNKNOWN_CHANNEL, error.detail()))?;
+    match command {
+        Command::Subscribe(_) => {
+            channel
+                .check_subscriber(connection_authorization(connection))
+                .map_err(|error| {
+                    let code = if error.status() == 401 {
+                        CLOSE_UNAUTHENTICATED
+                    } else {
+                        CLOSE_FORBIDDEN
+                    };
+                    close_frame(code, error.detail())
+                })?;
+            subscribers().subscribe(channel.name(), connection);
+        }
+        Command::Unsubscribe(_) => subscribers().unsubscribe(channel.name(), connection),
+    }
+    Ok(())
+}
+
+fn connection_authorization(connection: &Connection) -> Option<&Authorization> {
+    connection.authorization.as_ref()
+}
+
+/// A close frame; the reason is cut to the 123 bytes a close frame can carry.
+fn close_frame(code: u16, reason: &str) -> CloseFrame {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    CloseFrame {
+        code,
+        reason: reason[..end].to_owned().into(),
+    }
+}

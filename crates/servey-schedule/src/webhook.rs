@@ -1,0 +1,215 @@
+//! `WebhookChannel`: each published event is POSTed as JSON to a URL, in the background, with a timeout
+//! per attempt and retries with exponential backoff; giving up is logged as an error.
+
+use std::marker::PhantomData;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde_json::Value;
+use servey_core::schema::Components;
+use tracing::Instrument;
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+use crate::channel::{self, ChannelKind, EventChannel};
+use crate::error::PublishError;
+
+/// A channel whose events are POSTed to a URL; declare one with `webhook_channel!`.
+pub struct WebhookChannel<E: 'static> {
+    name: &'static str,
+    doc: &'static str,
+    url: fn() -> String,
+    max_attempts: u32,
+    timeout: Duration,
+    initial_backoff: Duration,
+    event: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for WebhookChannel<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookChannel")
+            .field("name", &self.name)
+            .field("max_attempts", &self.max_attempts)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E> WebhookChannel<E> {
+    /// A channel named `name` POSTing to the URL `url` returns (evaluated at each publish): 5 attempts,
+    /// 10 s each, backoff from 200 ms doubling.
+    pub const fn new(name: &'static str, doc: &'static str, url: fn() -> String) -> Self {
+        Self {
+            name,
+            doc,
+            url,
+            max_attempts: 5,
+            timeout: Duration::from_secs(10),
+            initial_backoff: Duration::from_millis(200),
+            event: PhantomData,
+        }
+    }
+
+    /// How many times an event is tried in all (at least once).
+    pub const fn max_attempts(self, max_attempts: u32) -> Self {
+        Self {
+            max_attempts,
+            ..self
+        }
+    }
+
+    /// How long one attempt may take.
+    pub const fn timeout_ms(self, millis: u64) -> Self {
+        Self {
+            timeout: Duration::from_millis(millis),
+            ..self
+        }
+    }
+
+    /// The wait before the first retry; it doubles for each further one.
+    pub const fn initial_backoff_ms(self, millis: u64) -> Self {
+        Self {
+            initial_backoff: Duration::from_millis(millis),
+            ..self
+        }
+    }
+}
+
+impl<E: Serialize + ToSchema + Send + Sync + 'static> WebhookChannel<E> {
+    /// POSTs `event` to the channel's URL in the background, retrying failures.
+    pub fn publish(&self, event: &E) -> Result<(), PublishError> {
+        let body = serde_json::to_vec(event).map_err(|source| PublishError::Serialize {
+            channel: self.name,
+            source,
+        })?;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| PublishError::NoRuntime { channel: self.name })?;
+        let delivery = Delivery {
+            channel: self.name,
+            url: (self.url)(),
+            body,
+            max_attempts: self.max_attempts.max(1),
+            timeout: self.timeout,
+            initial_backoff: self.initial_backoff,
+        };
+        let span = tracing::info_span!("webhook", channel = self.name, url = %delivery.url);
+        runtime.spawn(delivery.run().instrument(span));
+        Ok(())
+    }
+}
+
+impl<E: Serialize + serde::de::DeserializeOwned + ToSchema + Send + Sync + 'static> EventChannel
+    for WebhookChannel<E>
+{
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Webhook
+    }
+
+    fn doc(&self) -> &'static str {
+        self.doc
+    }
+
+    fn event_name(&self) -> String {
+        E::name().into_owned()
+    }
+
+    fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
+        channel::event_schema_of::<E>(components)
+    }
+
+    fn publish_json(&self, event: Value) -> Result<(), PublishError> {
+        let event = E::deserialize(event).map_err(|source| PublishError::Serialize {
+            channel: self.name,
+            source,
+        })?;
+        self.publish(&event)
+    }
+
+    fn target_url(&self) -> Option<String> {
+        Some((self.url)())
+    }
+}
+
+/// One event on its way to a webhook.
+struct Delivery {
+    channel: &'static str,
+    url: String,
+    body: Vec<u8>,
+    max_attempts: u32,
+    timeout: Duration,
+    initial_backoff: Duration,
+}
+
+impl Delivery {
+    async fn run(self) {
+        let mut backoff = self.initial_backoff;
+        for attempt in 1..=self.max_attempts {
+            let outcome = self.attempt().await;
+            let reason = match outcome {
+                Ok(()) => {
+                    tracing::debug!(attempt, "webhook delivered");
+                    return;
+                }
+                Err(Failure::Permanent(reason)) => {
+                    tracing::error!(channel = self.channel, url = %self.url, attempt, %reason,
+                        "giving up on a webhook event: the receiver refused it");
+                    return;
+                }
+                Err(Failure::Retryable(reason)) => reason,
+            };
+            if attempt == self.max_attempts {
+                tracing::error!(channel = self.channel, url = %self.url, attempts = attempt, %reason,
+                    "giving up on a webhook event after every attempt failed");
+                return;
+            }
+            tracing::warn!(attempt, %reason, retry_in_ms = backoff.as_millis() as u64, "webhook attempt failed");
+            tokio::time::sleep(backoff).await;
+            backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
+        }
+    }
+
+    async fn attempt(&self) -> Result<(), Failure> {
+        let response = client()
+            .post(&self.url)
+            .timeout(self.timeout)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(self.body.clone())
+            .send()
+            .await
+            .map_err(|error| {
+                if error.is_builder() {
+                    Failure::Permanent(error.to_string())
+                } else {
+                    Failure::Retryable(error.to_string())
+                }
+            })?;
+        let status = response.status();
+        if status.is_success() {
+            Ok(())
+        } else if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+            Err(Failure::Retryable(format!(
+                "the receiver answered {status}"
+            )))
+        } else {
+            Err(Failure::Permanent(format!(
+                "the receiver answered {status}"
+            )))
+        }
+    }
+}
+
+enum Failure {
+    Retryable(String),
+    Permanent(String),
+}
+
+fn client() -> &'static reqwest::Client {
+    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
+}

@@ -1,0 +1,162 @@
+//! `WebsocketChannel`: events sent to the websocket subscribers of a channel, with an optional access
+//! control (who may subscribe) and event filter (which events each subscriber sees).
+
+use std::marker::PhantomData;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use servey_core::action::AccessPolicy;
+use servey_core::schema::Components;
+use servey_core::{AccessControl, ActionError, Authorization, Scope};
+use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+use crate::channel::{self, ChannelKind, EventChannel, SubscriberFilter};
+use crate::error::PublishError;
+use crate::hub::{self, Envelope};
+
+/// Decides whether one subscriber (its grant, its id) sees an event.
+pub type EventFilter<E> = fn(&E, Option<&Authorization>, &str) -> bool;
+
+/// A channel whose events go to websocket subscribers; declare one with `websocket_event_channel!`.
+pub struct WebsocketChannel<E: 'static> {
+    name: &'static str,
+    doc: &'static str,
+    access: Option<AccessPolicy>,
+    filter: Option<EventFilter<E>>,
+    event: PhantomData<fn() -> E>,
+}
+
+impl<E> std::fmt::Debug for WebsocketChannel<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebsocketChannel")
+            .field("name", &self.name)
+            .field("access", &self.access)
+            .field("has_filter", &self.filter.is_some())
+            .finish()
+    }
+}
+
+impl<E> WebsocketChannel<E> {
+    /// A channel named `name`, open to everyone, delivering every event.
+    pub const fn new(name: &'static str, doc: &'static str) -> Self {
+        Self {
+            name,
+            doc,
+            access: None,
+            filter: None,
+            event: PhantomData,
+        }
+    }
+
+    /// Only callers holding `scope` may subscribe.
+    pub const fn access_scope(self, scope: &'static str) -> Self {
+        Self {
+            access: Some(AccessPolicy::Scope(scope)),
+            ..self
+        }
+    }
+
+    /// A user policy decides who may subscribe (built with `Default`).
+    pub const fn access_policy(self, construct: fn() -> Box<dyn AccessControl>) -> Self {
+        Self {
+            access: Some(AccessPolicy::Custom(construct)),
+            ..self
+        }
+    }
+
+    /// `filter` decides which events each subscriber sees.
+    pub const fn filter(self, filter: EventFilter<E>) -> Self {
+        Self {
+            filter: Some(filter),
+            ..self
+        }
+    }
+}
+
+impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> WebsocketChannel<E> {
+    /// Sends `event` to every subscriber of the channel (that its filter lets see it).
+    pub fn publish(&self, event: &E) -> Result<(), PublishError> {
+        self.send(None, event)
+    }
+
+    /// Sends `event` only to the subscribers with id `subscriber_id`.
+    pub fn publish_to(&self, subscriber_id: &str, event: &E) -> Result<(), PublishError> {
+        self.send(Some(subscriber_id.to_owned()), event)
+    }
+
+    fn send(&self, target: Option<String>, event: &E) -> Result<(), PublishError> {
+        let payload = serde_json::to_string(event).map_err(|source| PublishError::Serialize {
+            channel: self.name,
+            source,
+        })?;
+        hub::send(Envelope {
+            channel: self.name.to_owned(),
+            target,
+            payload: payload.into(),
+        })
+    }
+}
+
+impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventChannel
+    for WebsocketChannel<E>
+{
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::Websocket
+    }
+
+    fn doc(&self) -> &'static str {
+        self.doc
+    }
+
+    fn event_name(&self) -> String {
+        E::name().into_owned()
+    }
+
+    fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
+        channel::event_schema_of::<E>(components)
+    }
+
+    fn publish_json(&self, event: Value) -> Result<(), PublishError> {
+        let event = E::deserialize(event).map_err(|source| PublishError::Serialize {
+            channel: self.name,
+            source,
+        })?;
+        self.publish(&event)
+    }
+
+    fn check_subscriber(&self, authorization: Option<&Authorization>) -> Result<(), ActionError> {
+        match self.access {
+            None => Ok(()),
+            Some(AccessPolicy::Scope(scope)) => Scope(scope.to_owned()).check(authorization),
+            Some(AccessPolicy::Custom(construct)) => construct().check(authorization),
+        }
+    }
+
+    fn required_scopes(&self) -> Option<Vec<String>> {
+        match self.access {
+            None => None,
+            Some(AccessPolicy::Scope(scope)) => Some(vec![scope.to_owned()]),
+            Some(AccessPolicy::Custom(construct)) => Some(construct().required_scopes()),
+        }
+    }
+
+    fn subscriber_filter(&self, payload: &str) -> Option<SubscriberFilter<'static>> {
+        let filter = self.filter?;
+        match serde_json::from_str::<E>(payload) {
+            Ok(event) => Some(Box::new(move |authorization, subscriber_id| {
+                filter(&event, authorization, subscriber_id)
+            })),
+            Err(error) => {
+                tracing::error!(channel = self.name, %error, "an event does not decode for its filter; delivering it to nobody");
+                Some(Box::new(|_, _| false))
+            }
+        }
+    }
+}

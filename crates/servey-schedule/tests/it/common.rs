@@ -1,0 +1,169 @@
+//! Shared helpers: apps, a served router on port 0, tokens, websocket clients and bounded waiting.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use servey_core::{Action, App, Authorization, Registry, ServeyConfig};
+use tokio::net::TcpStream;
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use utoipa::ToSchema;
+
+/// A client websocket.
+pub(crate) type Client = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The event most test channels carry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Note {
+    /// Who it is for (`None`: everyone).
+    pub(crate) to: Option<String>,
+    /// What it says.
+    pub(crate) text: String,
+}
+
+impl Note {
+    pub(crate) fn new(text: &str) -> Self {
+        Self {
+            to: None,
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// Notes the `record_note` action (the background channel's target) has run with.
+pub(crate) static RECORDED: Mutex<Vec<Value>> = Mutex::new(Vec::new());
+
+/// `start` binds background channels process-wide: the background test binds alone (write), schedule
+/// tests may overlap each other (read).
+static START_LOCK: LazyLock<RwLock<()>> = LazyLock::new(|| RwLock::new(()));
+
+pub(crate) async fn shared_start() -> RwLockReadGuard<'static, ()> {
+    START_LOCK.read().await
+}
+
+pub(crate) async fn exclusive_start() -> RwLockWriteGuard<'static, ()> {
+    START_LOCK.write().await
+}
+
+/// An app with `actions` plus `record_note` (every app needs it: `start` checks background channels).
+pub(crate) fn app_with(actions: Vec<Action>) -> App {
+    let record = Action::builder("record_note", |input: Value, _| async move {
+        RECORDED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(input.clone());
+        Ok(input)
+    })
+    .build();
+    let mut builder = Registry::builder().action(record);
+    for action in actions {
+        builder = builder.action(action);
+    }
+    let config = ServeyConfig::from_lookup(|key| {
+        (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
+    });
+    App::new(builder.build().expect("unique names"), config)
+}
+
+/// Serves the websocket routes of `app` on a free port; returns `127.0.0.1:PORT`.
+pub(crate) async fn serve(app: &App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds a free port");
+    let address = listener.local_addr().expect("has an address").to_string();
+    let router = servey_schedule::router(app);
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    address
+}
+
+/// A token for `subject` with `scopes`, signed by `app`.
+pub(crate) fn token(app: &App, subject: &str, scopes: &[&str]) -> String {
+    app.authorizer()
+        .issue(
+            &Authorization::new(subject, scopes.iter().copied()),
+            Duration::from_secs(300),
+        )
+        .expect("issues a token")
+}
+
+/// Connects a websocket to `ws://{address}{path}`.
+pub(crate) async fn connect(address: &str, path: &str) -> Client {
+    let (client, _) = tokio_tungstenite::connect_async(format!("ws://{address}{path}"))
+        .await
+        .expect("the websocket connects");
+    client
+}
+
+/// The next text frame as JSON, failing after 10 s.
+pub(crate) async fn next_json(client: &mut Client) -> Value {
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(10), client.next())
+            .await
+            .expect("an event arrives within 10 s")
+            .expect("the socket stays open")
+            .expect("a frame");
+        match frame {
+            Message::Text(text) => return serde_json::from_str(&text).expect("events are JSON"),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+}
+
+/// The close frame's code, failing if an event or nothing arrives within 10 s.
+pub(crate) async fn close_code(client: &mut Client) -> u16 {
+    let frame = tokio::time::timeout(Duration::from_secs(10), client.next())
+        .await
+        .expect("a close frame within 10 s")
+        .expect("a frame before the end")
+        .expect("a frame");
+    match frame {
+        Message::Close(Some(frame)) => frame.code.into(),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+/// Waits (polling every 20 ms, at most 15 s) until `condition` holds.
+pub(crate) async fn eventually<F: Fn() -> bool>(what: &str, condition: F) {
+    let waited = tokio::time::timeout(Duration::from_secs(15), async {
+        while !condition() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(waited.is_ok(), "timed out waiting until {what}");
+}
+
+/// Waits until `channel` has `count` local subscribers.
+pub(crate) async fn subscribers(channel: &str, count: usize) {
+    eventually(&format!("`{channel}` has {count} subscribers"), || {
+        servey_schedule::subscribers().count(channel) == count
+    })
+    .await;
+}
+
+/// An action counting its runs.
+pub(crate) fn counting(name: &str, trigger: servey_core::Trigger) -> (Action, Arc<AtomicUsize>) {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = runs.clone();
+    let action = Action::builder(name, move |_, _| {
+        let counter = counter.clone();
+        async move { Ok(json!(counter.fetch_add(1, Ordering::SeqCst) + 1)) }
+    })
+    .trigger(trigger)
+    .build();
+    (action, runs)
+}
+
+/// Runs `future` with a 20 s bound.
+pub(crate) async fn bounded<T>(what: &str, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(Duration::from_secs(20), future)
+        .await
+        .unwrap_or_else(|_| panic!("timed out: {what}"))
+}

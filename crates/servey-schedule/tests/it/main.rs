@@ -1,0 +1,9 @@
+//! Integration tests of servey-schedule: real schedules, a real websocket server on port 0, a real
+//! webhook receiver, and the AsyncAPI document checked against the official schema.
+
+mod asyncapi;
+mod background;
+mod common;
+mod jobs;
+mod webhook;
+mod websocket;
