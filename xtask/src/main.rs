@@ -27,12 +27,15 @@ fn main() -> Result<()> {
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
         "bench" => bench::bench(&root),
+        "schemas" => run(cargo(&root)
+            .args(["test", "-p", "hello", "--test", "it", "golden::"])
+            .env("SERVEY_BLESS", "1")),
         "test" => {
             let tools = setup(&root)?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | setup | test | bench>");
+            eprintln!("usage: cargo xtask <ci | setup | test | bench | schemas>");
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings and every test (what CI runs)"
             );
@@ -40,6 +43,9 @@ fn main() -> Result<()> {
                 "  setup  provision only: Debian's chromium and a Python venv of checkers under target/"
             );
             eprintln!("  test   provision, then cargo test --workspace");
+            eprintln!(
+                "  schemas  re-bless the tour app's OpenAPI, SDL and AsyncAPI golden files (examples/hello/golden/)"
+            );
             eprintln!(
                 "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"
             );

@@ -47,6 +47,14 @@ pub(crate) fn test_config() -> ServeyConfig {
     config
 }
 
+/// The tour app with `config`, not served.
+pub(crate) fn tour_app(config: ServeyConfig) -> App {
+    let registry = hello::registry_builder()
+        .build()
+        .expect("the tour app's registry builds");
+    App::new(registry, config)
+}
+
 /// Starts the tour app with the test configuration.
 pub(crate) async fn start() -> TestServer {
     start_with(test_config()).await
@@ -54,10 +62,7 @@ pub(crate) async fn start() -> TestServer {
 
 /// Starts the tour app with `config`.
 pub(crate) async fn start_with(config: ServeyConfig) -> TestServer {
-    let registry = hello::registry_builder()
-        .build()
-        .expect("the tour app's registry builds");
-    let app = App::new(registry, config);
+    let app = tour_app(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds a free port");

@@ -1,0 +1,56 @@
+//! The tour app's public surface as golden files (`examples/hello/golden/`): any change to the OpenAPI
+//! document, the GraphQL SDL or the AsyncAPI document shows in review. `cargo xtask schemas` re-blesses them.
+
+use std::path::PathBuf;
+
+use crate::server::{test_config, tour_app};
+
+fn check(file: &str, actual: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(file);
+    if std::env::var_os("SERVEY_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().expect("golden/ has a parent"))
+            .expect("golden/ can be made");
+        std::fs::write(&path, actual).expect("the golden file is writable");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    if expected != actual {
+        let first_difference = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .map_or_else(
+                || "in length".to_owned(),
+                |line| format!("at line {}", line + 1),
+            );
+        panic!(
+            "{file} differs from the tour app's document {first_difference}; review and run `cargo xtask schemas`"
+        );
+    }
+}
+
+#[test]
+fn openapi_document_is_unchanged() {
+    check(
+        "openapi.json",
+        &servey::web::openapi_json(&tour_app(test_config())),
+    );
+}
+
+#[test]
+fn graphql_sdl_is_unchanged() {
+    check(
+        "schema.graphql",
+        &servey::graphql::sdl(&tour_app(test_config())).expect("the schema builds"),
+    );
+}
+
+#[test]
+fn asyncapi_document_is_unchanged() {
+    check(
+        "asyncapi.json",
+        &servey::schedule::asyncapi_json(&tour_app(test_config())),
+    );
+}
