@@ -1,8 +1,10 @@
 //! Cache policies (`CacheControl`, `Ttl`, `ETag`, `LastModified`), ETags, and the server-side result store.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use bytes::Bytes;
 
 /// The caching headers a response carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -105,7 +107,7 @@ pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
 type StoreKey = (Vec<u8>, Option<String>);
 
 /// A kept result: its deadline and its JSON body.
-type StoreEntry = (Instant, Arc<[u8]>);
+type StoreEntry = (Instant, Bytes);
 
 /// Results kept server-side per input and principal, each until its deadline.
 #[derive(Debug, Default)]
@@ -118,7 +120,7 @@ const STORE_LIMIT: usize = 10_000;
 
 impl ResultStore {
     /// A kept result for this input and principal, if still fresh.
-    pub fn get(&self, input: &[u8], principal: Option<&str>) -> Option<Arc<[u8]>> {
+    pub fn get(&self, input: &[u8], principal: Option<&str>) -> Option<Bytes> {
         let entries = self
             .entries
             .lock()
@@ -131,7 +133,7 @@ impl ResultStore {
     }
 
     /// Keeps a result for `ttl`.
-    pub fn put(&self, input: Vec<u8>, principal: Option<&str>, body: Arc<[u8]>, ttl: Duration) {
+    pub fn put(&self, input: Vec<u8>, principal: Option<&str>, body: Bytes, ttl: Duration) {
         let mut entries = self
             .entries
             .lock()
@@ -192,12 +194,17 @@ mod tests {
         store.put(
             b"in".to_vec(),
             Some("root"),
-            Arc::from(&b"1"[..]),
+            Bytes::from_static(b"1"),
             Duration::from_secs(60),
         );
         assert!(store.get(b"in", Some("root")).is_some());
         assert!(store.get(b"in", None).is_none());
-        store.put(b"in".to_vec(), None, Arc::from(&b"1"[..]), Duration::ZERO);
+        store.put(
+            b"in".to_vec(),
+            None,
+            Bytes::from_static(b"1"),
+            Duration::ZERO,
+        );
         assert!(store.get(b"in", None).is_none());
     }
 

@@ -1,7 +1,6 @@
 //! `ActionOutput`: an action's result, kept typed until an adapter asks for JSON bytes or a value.
 
-use std::sync::Arc;
-
+use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -26,7 +25,7 @@ impl<T: Serialize + Send + Sync> ErasedResult for T {
 
 enum Body {
     Typed(Box<dyn ErasedResult>),
-    Json(Arc<[u8]>),
+    Json(Bytes),
 }
 
 /// What a successful call returns: the result plus the cache headers its policy chose.
@@ -53,7 +52,7 @@ impl ActionOutput {
     }
 
     /// Wraps an already-serialized JSON result.
-    pub fn from_json_bytes(bytes: Arc<[u8]>) -> Self {
+    pub fn from_json_bytes(bytes: Bytes) -> Self {
         Self {
             body: Body::Json(bytes),
             cache: None,
@@ -71,9 +70,9 @@ impl ActionOutput {
     }
 
     /// The result as JSON bytes.
-    pub fn to_json_bytes(&self) -> Result<Arc<[u8]>, ActionError> {
+    pub fn to_json_bytes(&self) -> Result<Bytes, ActionError> {
         match &self.body {
-            Body::Typed(result) => Ok(result.to_bytes()?.into()),
+            Body::Typed(result) => Ok(Bytes::from(result.to_bytes()?)),
             Body::Json(bytes) => Ok(bytes.clone()),
         }
     }

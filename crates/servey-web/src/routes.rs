@@ -11,7 +11,6 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
-use bytes::Bytes;
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
 use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method};
@@ -299,7 +298,7 @@ impl Endpoint {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        (StatusCode::OK, headers, Bytes::from_owner(body)).into_response()
+        (StatusCode::OK, headers, body).into_response()
     }
 }
 
