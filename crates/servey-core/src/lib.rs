@@ -14,6 +14,7 @@ pub mod error;
 pub mod input;
 pub mod invoke;
 pub mod output;
+pub mod placement;
 pub mod registry;
 pub mod schema;
 pub mod trigger;

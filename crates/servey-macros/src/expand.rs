@@ -83,10 +83,18 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     } else {
         quote! { __servey::output_of }
     };
+    let placement = match model.blocking {
+        None => quote! { __servey::Placement::adaptive() },
+        Some(true) => quote! { __servey::Placement::always_pool() },
+        Some(false) => quote! { __servey::Placement::always_inline() },
+    };
     let run = if model.is_async {
         quote! { ::std::boxed::Box::pin(async move { #wrap(#call) }) }
     } else {
-        quote! { __servey::run_blocking(move || #wrap(#call)) }
+        quote! {
+            static __PLACEMENT: __servey::Placement = #placement;
+            __servey::run_sync(&__PLACEMENT, #name, move || #wrap(#call))
+        }
     };
 
     let triggers = model.triggers.iter().map(trigger);

@@ -16,6 +16,8 @@ pub(crate) struct ActionModel {
     pub(crate) access_control: Option<AccessModel>,
     pub(crate) cache_control: Option<CacheModel>,
     pub(crate) timeout_secs: Option<u64>,
+    /// `blocking = true | false`: pins where a sync body runs (default: adaptive).
+    pub(crate) blocking: Option<bool>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
     pub(crate) is_async: bool,

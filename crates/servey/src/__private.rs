@@ -15,6 +15,7 @@ pub use servey_core::invoke::{
     failed, optional_authorization, output_of, output_of_result, required_authorization,
     run_blocking, run_example,
 };
+pub use servey_core::placement::{Placement, run_sync};
 pub use servey_core::schema::action_schema;
 pub use servey_core::{Context, FieldError, Input, Method, Trigger};
 pub use utoipa;

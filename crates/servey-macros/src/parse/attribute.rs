@@ -12,7 +12,7 @@ use super::tokens::{
 use crate::json;
 use crate::model::{AccessModel, ActionModel, CacheModel, ExampleModel, METHODS, TriggerModel};
 
-const KEYS: &str = "name, triggers, example, cache_control, access_control, timeout";
+const KEYS: &str = "name, triggers, example, cache_control, access_control, timeout, blocking";
 const TRIGGERS: &str = "web_get, web_post, web(method = .., path = \"..\"), web_page, fixed_rate(SECONDS), cron(\"..\")";
 
 pub(super) fn entry(chunk: &[TokenTree], model: &mut ActionModel) -> Result<(), Error> {
@@ -54,6 +54,15 @@ pub(super) fn entry(chunk: &[TokenTree], model: &mut ActionModel) -> Result<(), 
         "cache_control" => model.cache_control = Some(cache_control(value)?),
         "access_control" => model.access_control = Some(access_control(value)?),
         "timeout" => model.timeout_secs = Some(positive_int(value, "timeout")?),
+        "blocking" => {
+            if model.is_async {
+                return Err(Error::new(
+                    key.span(),
+                    "`blocking` is for synchronous functions; an `async fn` already runs on the async workers, so remove it",
+                ));
+            }
+            model.blocking = Some(syn::parse2::<syn::LitBool>(value)?.value);
+        }
         _ => {
             let hint = closest(
                 &key_name,
@@ -64,6 +73,7 @@ pub(super) fn entry(chunk: &[TokenTree], model: &mut ActionModel) -> Result<(), 
                     "cache_control",
                     "access_control",
                     "timeout",
+                    "blocking",
                 ],
             );
             return Err(Error::new(

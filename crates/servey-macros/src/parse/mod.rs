@@ -49,6 +49,7 @@ pub(crate) fn action(
         access_control: None,
         cache_control: None,
         timeout_secs: None,
+        blocking: None,
         params: Vec::new(),
         output: OutputModel {
             ty: syn::parse_quote!(()),
@@ -68,6 +69,7 @@ pub(crate) fn action(
         errors.ok(result);
     }
     signature::check(sig, owner.is_some(), &mut model, &mut errors);
+
     errors.finish().map(|()| model)
 }
 

@@ -38,7 +38,12 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
             ::std::result::Result::Ok(params) => params,
             ::std::result::Result::Err(error) => return __servey::failed(error),
         };
-        __servey::run_blocking(move || __servey::output_of(say_hello(params.name)))
+        static __PLACEMENT: __servey::Placement = __servey::Placement::adaptive();
+        __servey::run_sync(
+            &__PLACEMENT,
+            "say_hello",
+            move || __servey::output_of(say_hello(params.name)),
+        )
     }
     fn __examples() -> ::std::vec::Vec<__servey::Example> {
         ::std::vec![
