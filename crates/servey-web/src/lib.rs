@@ -7,6 +7,7 @@
 
 mod catalog;
 mod docs;
+mod envelope;
 mod error;
 mod layers;
 mod login;

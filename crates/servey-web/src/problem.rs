@@ -2,9 +2,7 @@
 //! middleware that turns the bare error responses of axum and tower-http (405, 413, ...) into problems.
 
 use axum::body::Body;
-use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use servey_core::error::PROBLEM_CONTENT_TYPE;
 use servey_core::{ActionError, Problem};
@@ -101,10 +99,7 @@ pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> 
 
 /// Turns error responses without a body type (axum's 405, tower-http's 413, `ServeDir`'s 404, ...) into
 /// problem details, so that every error a client sees has the same shape.
-pub(crate) async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+pub(crate) fn problem_for_bare_error(method: &Method, path: &str, response: Response) -> Response {
     let status = response.status();
     let is_bare = response
         .headers()
@@ -115,7 +110,7 @@ pub(crate) async fn problem_for_bare_errors(request: Request, next: Next) -> Res
     }
     let detail = match status {
         StatusCode::NOT_FOUND => format!("No route matches {method} {path}."),
-        // axum adds `Allow` outside this layer, so the detail points at it instead of listing.
+        // The detail points at axum's `Allow` header rather than repeating it.
         StatusCode::METHOD_NOT_ALLOWED => {
             format!("{path} does not answer {method}; the `Allow` header lists what it answers.")
         }

@@ -1,0 +1,131 @@
+//! The envelope of every request: its `X-Request-Id` (the caller's when usable, else a fresh one, echoed on
+//! the response), its tracing span, a panic caught as a 500 problem, and problem details for the bare error
+//! responses of axum (404, 405, 413). One hand-written service, because it runs on every request: a stack of
+//! generic layers costs a boxed future and a boxed body each.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
+use axum::http::{HeaderName, HeaderValue, Method, Uri};
+use axum::response::Response;
+use tower::{Layer, Service};
+
+use crate::problem::{panic_response, problem_for_bare_error};
+
+/// The header a request id travels in.
+pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Wraps a router in the [`Envelope`].
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct EnvelopeLayer;
+
+impl<S> Layer<S> for EnvelopeLayer {
+    type Service = Envelope<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Envelope { inner }
+    }
+}
+
+/// Sets the request id and turns bare errors into problem details.
+#[derive(Debug, Clone)]
+pub(crate) struct Envelope<S> {
+    inner: S,
+}
+
+impl<S> Service<Request> for Envelope<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = EnvelopeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let given = request
+            .headers()
+            .get(X_REQUEST_ID)
+            .filter(|id| is_usable_request_id(id.as_bytes()))
+            .cloned();
+        let request_id = given.unwrap_or_else(|| {
+            let fresh = HeaderValue::from_str(&servey_core::context::new_request_id())
+                .unwrap_or(HeaderValue::from_static("unknown"));
+            request.headers_mut().insert(X_REQUEST_ID, fresh.clone());
+            fresh
+        });
+        let span = tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            request_id = request_id.to_str().unwrap_or_default(),
+        );
+        let method = request.method().clone();
+        let uri = request.uri().clone();
+        let inner = span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
+        EnvelopeFuture {
+            inner: inner.ok(),
+            request_id: Some(request_id),
+            method,
+            uri,
+            span,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response of the wrapped service, enveloped.
+    pub(crate) struct EnvelopeFuture<F> {
+        // `None` when calling the service panicked.
+        #[pin]
+        inner: Option<F>,
+        request_id: Option<HeaderValue>,
+        method: Method,
+        uri: Uri,
+        span: tracing::Span,
+    }
+}
+
+impl<F> Future for EnvelopeFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let response = match this.inner.as_pin_mut() {
+            None => panic_response(Box::new("calling the route panicked")),
+            Some(inner) => match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+                Ok(Poll::Pending) => return Poll::Pending,
+                Ok(Poll::Ready(Ok(response))) => {
+                    problem_for_bare_error(this.method, this.uri.path(), response)
+                }
+                Err(panic) => panic_response(panic),
+            },
+        };
+        let mut response = response;
+        if let Some(request_id) = this.request_id.take() {
+            response.headers_mut().insert(X_REQUEST_ID, request_id);
+        }
+        if response.status().is_server_error() {
+            tracing::warn!(status = response.status().as_u16(), "request failed");
+        } else {
+            tracing::debug!(status = response.status().as_u16(), "answered");
+        }
+        Poll::Ready(Ok(response))
+    }
+}
+
+/// The same rule `App::context` applies: 1 to 128 visible ASCII characters.
+fn is_usable_request_id(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.iter().all(u8::is_ascii_graphic)
+}
