@@ -29,6 +29,33 @@ pub(crate) fn coerce_pairs(pairs: &[(String, String)], shape: &Shape) -> Value {
     branch_value(root, shape)
 }
 
+/// The input object of a simple query string (each key once, no dots, scalar parameters) as JSON bytes,
+/// which the invoke path decodes straight into the action's parameters. `None` when the query needs the
+/// general path ([`coerce_pairs`]); both give the same object.
+pub(crate) fn simple_query_json(query: &str, shape: &Shape) -> Option<Vec<u8>> {
+    let Shape::Object { properties, .. } = shape else {
+        return None;
+    };
+    let mut json = Vec::with_capacity(query.len() + 8);
+    json.push(b'{');
+    let mut seen: Vec<std::borrow::Cow<'_, str>> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        let property = properties.get(key.as_ref())?;
+        if key.contains('.') || seen.contains(&key) || !property.is_scalar() {
+            return None;
+        }
+        if !seen.is_empty() {
+            json.push(b',');
+        }
+        serde_json::to_writer(&mut json, key.as_ref()).ok()?;
+        json.push(b':');
+        serde_json::to_writer(&mut json, &scalar(&value, property)).ok()?;
+        seen.push(key);
+    }
+    json.push(b'}');
+    Some(json)
+}
+
 /// One path segment's value coerced by its parameter's shape.
 pub(crate) fn coerce_segment(value: &str, shape: &Shape) -> Value {
     leaf_value(vec![value.to_owned()], shape)
@@ -175,6 +202,42 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         coerce_pairs(&pairs, shape)
+    }
+
+    #[test]
+    fn simple_queries_give_the_same_object_as_the_general_path() {
+        let shape = object(&[
+            ("name", Shape::String),
+            ("count", Shape::Integer),
+            ("flag", Shape::Boolean),
+        ]);
+        for query in [
+            "name=W%C3%B6rld+x&count=42&flag=true",
+            "name=true&count=abc",
+            "count=",
+            "",
+        ] {
+            let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let fast = simple_query_json(query, &shape).expect("a simple query");
+            assert_eq!(
+                serde_json::from_slice::<Value>(&fast).expect("JSON"),
+                coerce_pairs(&pairs, &shape),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn other_queries_take_the_general_path() {
+        let shape = object(&[
+            ("name", Shape::String),
+            ("tags", Shape::Array(Box::new(Shape::String))),
+        ]);
+        for query in ["name=a&name=b", "tags=a,b", "address.zip=1", "unknown=1"] {
+            assert!(simple_query_json(query, &shape).is_none(), "{query}");
+        }
     }
 
     #[test]

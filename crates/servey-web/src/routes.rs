@@ -19,7 +19,7 @@ use tracing::Instrument;
 use crate::error::WebError;
 use crate::layers::BODY_LIMIT;
 use crate::problem::{error_response, problem_response, status_problem};
-use crate::query::{coerce_pairs, coerce_segment};
+use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
 use crate::shape::Shape;
 
 /// The REST routes of `app` (to be merged with the other adapters' and then passed to [`finish`](crate::finish)).
@@ -232,6 +232,12 @@ impl Endpoint {
         } else {
             Vec::new()
         };
+        if self.method.reads_query() && path_params.is_empty() {
+            let simple = simple_query_json(parts.uri.query().unwrap_or_default(), &self.input);
+            if let Some(json) = simple {
+                return Ok(Input::from_json_bytes(json));
+            }
+        }
         if self.method.reads_query() {
             let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
                 .map_err(|rejection| malformed(&rejection.body_text()))?;

@@ -35,6 +35,14 @@ pub(crate) enum Shape {
 }
 
 impl Shape {
+    /// Whether values of this shape are single JSON scalars (string, number, boolean).
+    pub(crate) fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Self::String | Self::Integer | Self::Number | Self::Boolean
+        )
+    }
+
     /// The shape of `schema`, following `$ref`s into `components`.
     pub(crate) fn of(schema: &RefOr<Schema>, components: &Components) -> Self {
         resolve(schema, components, 0)
