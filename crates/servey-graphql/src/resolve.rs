@@ -67,26 +67,25 @@ fn report(ctx: &ResolverContext<'_>, error: async_graphql::Error) -> Option<Fiel
 pub(crate) fn property_resolver(
     field: &Field,
 ) -> impl for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync + 'static {
-    let key: Arc<str> = field.key.as_str().into();
-    let ty = Arc::new(field.ty.clone());
+    let key = field.key.clone();
+    let ty = field.ty.clone();
+    // Properties are read from the parent object already in hand: answered as a ready value, with no
+    // boxed future per field.
     move |ctx: ResolverContext<'_>| {
-        let value = ctx
+        let outcome = ctx
             .parent_value
             .try_downcast_ref::<Value>()
-            .map(|parent| parent.get(&*key).cloned().unwrap_or(Value::Null));
-        let ty = ty.clone();
-        let key = key.clone();
-        FieldFuture::new(async move {
-            let outcome = match value {
-                Ok(Value::Null) if !ty.nullable => Err(coded(
-                    "INTERNAL_SERVER_ERROR",
-                    format!("The result has no value for `{key}`, which its schema requires."),
-                )),
-                Ok(value) => output_value(value, &ty),
-                Err(error) => Err(error),
-            };
-            Ok(outcome.unwrap_or_else(|error| report(&ctx, error)))
-        })
+            .and_then(
+                |parent| match parent.get(&key).filter(|value| !value.is_null()) {
+                    Some(value) => output_value(value.clone(), &ty),
+                    None if ty.nullable => Ok(None),
+                    None => Err(coded(
+                        "INTERNAL_SERVER_ERROR",
+                        format!("The result has no value for `{key}`, which its schema requires."),
+                    )),
+                },
+            );
+        FieldFuture::Value(outcome.unwrap_or_else(|error| report(&ctx, error)))
     }
 }
 
