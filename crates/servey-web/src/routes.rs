@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{FromRequestParts, Query, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
@@ -279,32 +279,36 @@ impl Endpoint {
             Ok(body) => body,
             Err(error) => return error_response(&error, false),
         };
-        let mut headers = HeaderMap::new();
-        let mut is_current = false;
-        if let Some(cache) = output.cache() {
-            for (name, value) in [
-                (header::CACHE_CONTROL, &cache.cache_control),
-                (header::ETAG, &cache.etag),
-                (header::LAST_MODIFIED, &cache.last_modified),
-            ] {
-                if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-                    headers.insert(name, value);
-                }
-            }
-            is_current = self.method == Method::Get
-                && matches!(
-                    (if_none_match.and_then(|v| v.to_str().ok()), &cache.etag),
-                    (Some(wanted), Some(etag)) if if_none_match_matches(wanted, etag)
-                );
-        }
-        if is_current {
-            return (StatusCode::NOT_MODIFIED, headers).into_response();
-        }
+        // Headers go straight into the response: a separate map would cost an allocation per request.
+        let mut response = Response::new(Body::from(body));
+        let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        (StatusCode::OK, headers, body).into_response()
+        let Some(cache) = output.cache() else {
+            return response;
+        };
+        for (name, value) in [
+            (header::CACHE_CONTROL, &cache.cache_control),
+            (header::ETAG, &cache.etag),
+            (header::LAST_MODIFIED, &cache.last_modified),
+        ] {
+            if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.insert(name, value);
+            }
+        }
+        let is_current = self.method == Method::Get
+            && matches!(
+                (if_none_match.and_then(|v| v.to_str().ok()), &cache.etag),
+                (Some(wanted), Some(etag)) if if_none_match_matches(wanted, etag)
+            );
+        if is_current {
+            headers.remove(header::CONTENT_TYPE);
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            *response.body_mut() = Body::empty();
+        }
+        response
     }
 }
 
