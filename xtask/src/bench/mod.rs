@@ -1,6 +1,9 @@
 //! `cargo xtask bench`: servey's tour app against a bare axum / static async-graphql baseline doing the same
 //! work, measured in the same run with alternating A/B rounds so machine noise cancels. Writes BENCHMARKS.md.
 
+mod load;
+mod report;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -9,10 +12,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use load::{median, write_post_script, wrk};
+use report::render;
+
 const SERVEY_PORT: u16 = 18_000;
 const BASELINE_PORT: u16 = 18_001;
-const ROUNDS: usize = 3;
-const ROUND_SECONDS: u32 = 5;
+pub(super) const ROUNDS: usize = 3;
+pub(super) const ROUND_SECONDS: u32 = 5;
 
 /// One HTTP scenario: a path and, for POST, a JSON body.
 struct Scenario {
@@ -39,16 +45,8 @@ const SCENARIOS: &[Scenario] = &[
     },
 ];
 
-/// What wrk measured in one round.
-#[derive(Debug, Clone, Copy, Default)]
-struct Load {
-    requests_per_second: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
 /// A started app and how to reach it.
-struct Server {
+pub(super) struct Server {
     name: &'static str,
     child: Child,
     port: u16,
@@ -259,69 +257,6 @@ fn check_answers(servey: &Server, baseline: &Server, scenario: &Scenario) -> Res
     Ok(())
 }
 
-fn wrk(server: &Server, path: &str, script: Option<&Path>) -> Result<Load> {
-    let mut command = Command::new("wrk");
-    command.args(["-t2", "-c64", &format!("-d{ROUND_SECONDS}s"), "--latency"]);
-    if let Some(script) = script {
-        command.arg("-s").arg(script);
-    }
-    let output = command
-        .arg(format!("http://127.0.0.1:{}{path}", server.port))
-        .output()
-        .context("running wrk")?;
-    let text = String::from_utf8_lossy(&output.stdout);
-    if text.contains("Non-2xx") {
-        bail!(
-            "wrk saw non-2xx answers from {} on {path}:\n{text}",
-            server.name
-        );
-    }
-    let number = |prefix: &str| -> Option<f64> {
-        text.lines()
-            .find_map(|line| line.trim().strip_prefix(prefix))
-            .map(str::trim)
-            .and_then(parse_duration_ms)
-    };
-    let requests_per_second = text
-        .lines()
-        .find_map(|line| line.strip_prefix("Requests/sec:"))
-        .and_then(|value| value.trim().parse().ok())
-        .with_context(|| format!("no Requests/sec in wrk's output:\n{text}"))?;
-    Ok(Load {
-        requests_per_second,
-        p50_ms: number("50%").unwrap_or(f64::NAN),
-        p99_ms: number("99%").unwrap_or(f64::NAN),
-    })
-}
-
-fn parse_duration_ms(value: &str) -> Option<f64> {
-    let split = value.find(|c: char| c.is_alphabetic())?;
-    let (number, unit) = value.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    Some(match unit {
-        "us" => number / 1000.0,
-        "ms" => number,
-        "s" => number * 1000.0,
-        "m" => number * 60_000.0,
-        _ => return None,
-    })
-}
-
-fn write_post_script(dir: &Path, name: &str, body: &str) -> Result<PathBuf> {
-    let path = dir.join(format!(
-        "{}.lua",
-        name.replace(|c: char| !c.is_alphanumeric(), "_")
-    ));
-    let lua_body = body.replace('\\', "\\\\").replace('"', "\\\"");
-    std::fs::write(
-        &path,
-        format!(
-            "wrk.method = \"POST\"\nwrk.body = \"{lua_body}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-        ),
-    )?;
-    Ok(path)
-}
-
 fn wsload(root: &Path, server: &Server, subscribers: usize) -> Result<Option<(f64, f64)>> {
     let binary = root.join("target/release/wsload");
     let rounds = if subscribers > 1_000 { 10 } else { 30 };
@@ -364,146 +299,6 @@ fn status_field(server: &Server, field: &str) -> Result<u64> {
         .find_map(|line| line.strip_prefix(field))
         .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
         .with_context(|| format!("no {field} for {}", server.name))
-}
-
-fn median(loads: &[Load]) -> Load {
-    let pick = |key: fn(&Load) -> f64| {
-        let mut values: Vec<f64> = loads.iter().map(key).collect();
-        values.sort_by(f64::total_cmp);
-        values[values.len() / 2]
-    };
-    Load {
-        requests_per_second: pick(|l| l.requests_per_second),
-        p50_ms: pick(|l| l.p50_ms),
-        p99_ms: pick(|l| l.p99_ms),
-    }
-}
-
-type Broadcast = (usize, Option<(f64, f64)>, Option<(f64, f64)>);
-
-fn render(
-    rows: &[(&str, Load, Load)],
-    broadcasts: &[Broadcast],
-    cold: (Duration, Duration),
-    idle: (u64, u64),
-    loaded: (u64, u64),
-    rebuild: Duration,
-) -> Result<String> {
-    let mut out = String::from(
-        "# Benchmarks\n\nservey's tour app (`examples/hello`) against a baseline doing the same work with bare axum\nhandlers and a static async-graphql schema (`bench/src/bin/baseline.rs`), measured in one run.\n\n",
-    );
-    out.push_str(&format!(
-        "Machine: {} ({} cores), {}.\n",
-        cpu_model(),
-        cores(),
-        rustc_version()
-    ));
-    out.push_str(&format!(
-        "Command: `cargo xtask bench` (release build; wrk -t2 -c64, {ROUND_SECONDS} s rounds, {ROUNDS} alternating A/B rounds per scenario, medians shown).\n\n"
-    ));
-    out.push_str("| scenario | servey req/s | baseline req/s | ratio | servey p50 / p99 ms | baseline p50 / p99 ms | p99 ratio |\n|---|---|---|---|---|---|---|\n");
-    for (name, a, b) in rows {
-        out.push_str(&format!(
-            "| {name} | {:.0} | {:.0} | {:.2}x | {:.2} / {:.2} | {:.2} / {:.2} | {:.2}x |\n",
-            a.requests_per_second,
-            b.requests_per_second,
-            a.requests_per_second / b.requests_per_second,
-            a.p50_ms,
-            a.p99_ms,
-            b.p50_ms,
-            b.p99_ms,
-            a.p99_ms / b.p99_ms
-        ));
-    }
-    out.push_str("\n| websocket broadcast (publish -> last subscriber) | servey p50 / p99 ms | baseline p50 / p99 ms |\n|---|---|---|\n");
-    let show = |v: &Option<(f64, f64)>| {
-        v.map_or("failed".to_owned(), |(p50, p99)| {
-            format!("{p50:.2} / {p99:.2}")
-        })
-    };
-    for (subscribers, a, b) in broadcasts {
-        out.push_str(&format!(
-            "| {subscribers} subscribers | {} | {} |\n",
-            show(a),
-            show(b)
-        ));
-    }
-    out.push_str(&format!(
-        "\n| process | servey | baseline |\n|---|---|---|\n| cold start to first response (median of 5) | {:.1} ms | {:.1} ms |\n| idle RSS | {:.1} MiB | {:.1} MiB |\n| peak RSS after the load | {:.1} MiB | {:.1} MiB |\n",
-        cold.0.as_secs_f64() * 1000.0,
-        cold.1.as_secs_f64() * 1000.0,
-        idle.0 as f64 / 1024.0,
-        idle.1 as f64 / 1024.0,
-        loaded.0 as f64 / 1024.0,
-        loaded.1 as f64 / 1024.0
-    ));
-    out.push_str(&format!(
-        "\nIncremental debug rebuild of `examples/hello` after touching `src/actions.rs`: {:.1} s.\n",
-        rebuild.as_secs_f64()
-    ));
-    out.push_str("\n## Targets (this machine)\n\n| target | measured | met |\n|---|---|---|\n");
-    let mut target = |name: &str, measured: String, met: bool| {
-        out.push_str(&format!(
-            "| {name} | {measured} | {} |\n",
-            if met { "yes" } else { "no" }
-        ));
-    };
-    let ratio =
-        |index: usize| rows[index].1.requests_per_second / rows[index].2.requests_per_second;
-    target(
-        "REST GET hello >= 0.95x bare axum req/s",
-        format!("{:.2}x", ratio(0)),
-        ratio(0) >= 0.95,
-    );
-    target(
-        "GraphQL >= 0.9x the static schema",
-        format!("{:.2}x", ratio(2)),
-        ratio(2) >= 0.9,
-    );
-    for (name, a, b) in rows {
-        let p99 = a.p99_ms / b.p99_ms;
-        target(
-            &format!("{name}: p99 within 1.2x"),
-            format!("{p99:.2}x"),
-            p99 <= 1.2,
-        );
-    }
-    let cold_ms = cold.0.as_secs_f64() * 1000.0;
-    target(
-        "cold start < 50 ms",
-        format!("{cold_ms:.1} ms"),
-        cold_ms < 50.0,
-    );
-    let idle_mib = idle.0 as f64 / 1024.0;
-    target(
-        "idle RSS < 20 MB",
-        format!("{idle_mib:.1} MiB"),
-        idle_mib < 20.0,
-    );
-    Ok(out)
-}
-
-fn cpu_model() -> String {
-    std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines().find_map(|l| {
-                l.strip_prefix("model name")
-                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
-            })
-        })
-        .unwrap_or_else(|| "unknown CPU".to_owned())
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, usize::from)
-}
-
-fn rustc_version() -> String {
-    Command::new("rustc").arg("--version").output().map_or_else(
-        |_| "rustc ?".to_owned(),
-        |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
-    )
 }
 
 fn tempdir() -> Result<PathBuf> {
