@@ -1,34 +1,28 @@
 //! `BackgroundChannel`: each published event runs a named action once, off the caller's path, on the
 //! runtime of the app that `start` bound. Events published before `start` wait for it.
 
-use std::marker::PhantomData;
 use std::sync::{Mutex, PoisonError, RwLock};
 
 use serde::Serialize;
 use serde_json::Value;
-use servey_core::schema::Components;
 use servey_core::{Context, Input, Registry};
 use tokio::runtime::Handle;
 use tracing::Instrument;
 use utoipa::ToSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 
-use crate::channel::{self, ChannelKind, EventChannel};
+use crate::channel::{ChannelKind, ChannelMeta, EventChannel, channel_meta_methods};
 use crate::error::PublishError;
 
 /// A channel whose events each run an action in the background; declare one with `background_channel!`.
 pub struct BackgroundChannel<E: 'static> {
-    name: &'static str,
-    doc: &'static str,
+    meta: ChannelMeta<E>,
     action: &'static str,
-    event: PhantomData<fn() -> E>,
 }
 
 impl<E> std::fmt::Debug for BackgroundChannel<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("BackgroundChannel")
-            .field("name", &self.name)
+            .field("name", &self.meta.name)
             .field("action", &self.action)
             .finish()
     }
@@ -38,10 +32,8 @@ impl<E> BackgroundChannel<E> {
     /// A channel named `name` whose events run the action `action` (the event is its input object).
     pub const fn new(name: &'static str, doc: &'static str, action: &'static str) -> Self {
         Self {
-            name,
-            doc,
+            meta: ChannelMeta::new(name, doc, ChannelKind::Background),
             action,
-            event: PhantomData,
         }
     }
 }
@@ -49,37 +41,17 @@ impl<E> BackgroundChannel<E> {
 impl<E: Serialize + ToSchema + Send + Sync + 'static> BackgroundChannel<E> {
     /// Runs the channel's action with `event` as its input, once, in the background.
     pub fn publish(&self, event: &E) -> Result<(), PublishError> {
-        let event = serde_json::to_value(event).map_err(|source| PublishError::Serialize {
-            channel: self.name,
-            source,
-        })?;
-        dispatch(self.name, self.action, event)
+        let event =
+            serde_json::to_value(event).map_err(|source| self.meta.serialize_error(source))?;
+        dispatch(self.meta.name, self.action, event)
     }
 }
 
 impl<E: Serialize + ToSchema + Send + Sync + 'static> EventChannel for BackgroundChannel<E> {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::Background
-    }
-
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-
-    fn event_name(&self) -> String {
-        E::name().into_owned()
-    }
-
-    fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
-        channel::event_schema_of::<E>(components)
-    }
+    channel_meta_methods!();
 
     fn publish_json(&self, event: Value) -> Result<(), PublishError> {
-        dispatch(self.name, self.action, event)
+        dispatch(self.meta.name, self.action, event)
     }
 
     fn target_action(&self) -> Option<&'static str> {

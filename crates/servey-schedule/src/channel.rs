@@ -2,11 +2,14 @@
 //! (`websocket_event_channel!`, `background_channel!` and `webhook_channel!` submit theirs).
 
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::OnceLock;
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use servey_core::schema::Components;
 use servey_core::{ActionError, Authorization};
+use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 
@@ -144,15 +147,87 @@ pub(crate) fn check_unique() -> Result<(), ScheduleError> {
     }
 }
 
-/// The schema of `E` as a `$ref` to its named component (inline when it has no name).
-pub(crate) fn event_schema_of<E: utoipa::ToSchema>(components: &mut Components) -> RefOr<Schema> {
-    let name = E::name();
-    let mut named = Vec::new();
-    E::schemas(&mut named);
-    components.extend(named);
-    if name.is_empty() {
-        return E::schema();
-    }
-    components.insert(name.to_string(), E::schema());
-    RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
+/// What every built-in channel knows about itself: its name, doc comment and kind, and its event type.
+/// The channel answers the shared `EventChannel` methods from it with [`channel_meta_methods!`].
+pub(crate) struct ChannelMeta<E: 'static> {
+    pub(crate) name: &'static str,
+    pub(crate) doc: &'static str,
+    pub(crate) kind: ChannelKind,
+    event: PhantomData<fn() -> E>,
 }
+
+impl<E> ChannelMeta<E> {
+    pub(crate) const fn new(name: &'static str, doc: &'static str, kind: ChannelKind) -> Self {
+        Self {
+            name,
+            doc,
+            kind,
+            event: PhantomData,
+        }
+    }
+
+    /// The error for an event of this channel that does not go to or come from JSON.
+    pub(crate) fn serialize_error(&self, source: serde_json::Error) -> PublishError {
+        PublishError::Serialize {
+            channel: self.name,
+            source,
+        }
+    }
+}
+
+impl<E: ToSchema> ChannelMeta<E> {
+    /// The event type's schema name (`Message`).
+    pub(crate) fn event_name(&self) -> String {
+        E::name().into_owned()
+    }
+
+    /// The schema of `E` as a `$ref` to its named component (inline when it has no name).
+    pub(crate) fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
+        let name = E::name();
+        let mut named = Vec::new();
+        E::schemas(&mut named);
+        components.extend(named);
+        if name.is_empty() {
+            return E::schema();
+        }
+        components.insert(name.to_string(), E::schema());
+        RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
+    }
+}
+
+impl<E: DeserializeOwned> ChannelMeta<E> {
+    /// An event given as JSON, as the event type.
+    pub(crate) fn decode(&self, event: Value) -> Result<E, PublishError> {
+        E::deserialize(event).map_err(|source| self.serialize_error(source))
+    }
+}
+
+/// The `EventChannel` methods every built-in channel answers the same way, from its
+/// `meta: ChannelMeta<E>` field: `name`, `kind`, `doc`, `event_name` and `event_schema`.
+macro_rules! channel_meta_methods {
+    () => {
+        fn name(&self) -> &'static str {
+            self.meta.name
+        }
+
+        fn kind(&self) -> $crate::channel::ChannelKind {
+            self.meta.kind
+        }
+
+        fn doc(&self) -> &'static str {
+            self.meta.doc
+        }
+
+        fn event_name(&self) -> String {
+            self.meta.event_name()
+        }
+
+        fn event_schema(
+            &self,
+            components: &mut ::servey_core::schema::Components,
+        ) -> ::utoipa::openapi::RefOr<::utoipa::openapi::schema::Schema> {
+            self.meta.event_schema(components)
+        }
+    };
+}
+pub(crate) use channel_meta_methods;

@@ -1,36 +1,31 @@
 //! `WebhookChannel`: each published event is POSTed as JSON to a URL, in the background, with a timeout
 //! per attempt and retries with exponential backoff; giving up is logged as an error.
 
-use std::marker::PhantomData;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
-use servey_core::schema::Components;
 use tracing::Instrument;
 use utoipa::ToSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 
-use crate::channel::{self, ChannelKind, EventChannel};
+use crate::channel::{ChannelKind, ChannelMeta, EventChannel, channel_meta_methods};
 use crate::error::PublishError;
 
 /// A channel whose events are POSTed to a URL; declare one with `webhook_channel!`.
 pub struct WebhookChannel<E: 'static> {
-    name: &'static str,
-    doc: &'static str,
+    meta: ChannelMeta<E>,
     url: fn() -> String,
     max_attempts: u32,
     timeout: Duration,
     initial_backoff: Duration,
-    event: PhantomData<fn() -> E>,
 }
 
 impl<E> std::fmt::Debug for WebhookChannel<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebhookChannel")
-            .field("name", &self.name)
+            .field("name", &self.meta.name)
             .field("max_attempts", &self.max_attempts)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
@@ -42,13 +37,11 @@ impl<E> WebhookChannel<E> {
     /// 10 s each, backoff from 200 ms doubling.
     pub const fn new(name: &'static str, doc: &'static str, url: fn() -> String) -> Self {
         Self {
-            name,
-            doc,
+            meta: ChannelMeta::new(name, doc, ChannelKind::Webhook),
             url,
             max_attempts: 5,
             timeout: Duration::from_secs(10),
             initial_backoff: Duration::from_millis(200),
-            event: PhantomData,
         }
     }
 
@@ -80,55 +73,31 @@ impl<E> WebhookChannel<E> {
 impl<E: Serialize + ToSchema + Send + Sync + 'static> WebhookChannel<E> {
     /// POSTs `event` to the channel's URL in the background, retrying failures.
     pub fn publish(&self, event: &E) -> Result<(), PublishError> {
-        let body = serde_json::to_vec(event).map_err(|source| PublishError::Serialize {
-            channel: self.name,
-            source,
-        })?;
+        let name = self.meta.name;
+        let body = serde_json::to_vec(event).map_err(|source| self.meta.serialize_error(source))?;
         let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| PublishError::NoRuntime { channel: self.name })?;
+            .map_err(|_| PublishError::NoRuntime { channel: name })?;
         let delivery = Delivery {
-            channel: self.name,
+            channel: name,
             url: (self.url)(),
             body,
             max_attempts: self.max_attempts.max(1),
             timeout: self.timeout,
             initial_backoff: self.initial_backoff,
         };
-        let span = tracing::info_span!("webhook", channel = self.name, url = %delivery.url);
+        let span = tracing::info_span!("webhook", channel = name, url = %delivery.url);
         runtime.spawn(delivery.run().instrument(span));
         Ok(())
     }
 }
 
-impl<E: Serialize + serde::de::DeserializeOwned + ToSchema + Send + Sync + 'static> EventChannel
+impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventChannel
     for WebhookChannel<E>
 {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::Webhook
-    }
-
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-
-    fn event_name(&self) -> String {
-        E::name().into_owned()
-    }
-
-    fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
-        channel::event_schema_of::<E>(components)
-    }
+    channel_meta_methods!();
 
     fn publish_json(&self, event: Value) -> Result<(), PublishError> {
-        let event = E::deserialize(event).map_err(|source| PublishError::Serialize {
-            channel: self.name,
-            source,
-        })?;
-        self.publish(&event)
+        self.publish(&self.meta.decode(event)?)
     }
 
     fn target_url(&self) -> Option<String> {

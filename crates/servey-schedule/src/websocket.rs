@@ -1,19 +1,16 @@
 //! `WebsocketChannel`: events sent to the websocket subscribers of a channel, with an optional access
 //! control (who may subscribe) and event filter (which events each subscriber sees).
 
-use std::marker::PhantomData;
-
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use servey_core::action::AccessPolicy;
-use servey_core::schema::Components;
 use servey_core::{AccessControl, ActionError, Authorization, Scope};
 use utoipa::ToSchema;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::Schema;
 
-use crate::channel::{self, ChannelKind, EventChannel, SubscriberFilter};
+use crate::channel::{
+    ChannelKind, ChannelMeta, EventChannel, SubscriberFilter, channel_meta_methods,
+};
 use crate::error::PublishError;
 use crate::hub::{self, Envelope};
 
@@ -22,17 +19,15 @@ pub type EventFilter<E> = fn(&E, Option<&Authorization>, &str) -> bool;
 
 /// A channel whose events go to websocket subscribers; declare one with `websocket_event_channel!`.
 pub struct WebsocketChannel<E: 'static> {
-    name: &'static str,
-    doc: &'static str,
+    meta: ChannelMeta<E>,
     access: Option<AccessPolicy>,
     filter: Option<EventFilter<E>>,
-    event: PhantomData<fn() -> E>,
 }
 
 impl<E> std::fmt::Debug for WebsocketChannel<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WebsocketChannel")
-            .field("name", &self.name)
+            .field("name", &self.meta.name)
             .field("access", &self.access)
             .field("has_filter", &self.filter.is_some())
             .finish()
@@ -43,11 +38,9 @@ impl<E> WebsocketChannel<E> {
     /// A channel named `name`, open to everyone, delivering every event.
     pub const fn new(name: &'static str, doc: &'static str) -> Self {
         Self {
-            name,
-            doc,
+            meta: ChannelMeta::new(name, doc, ChannelKind::Websocket),
             access: None,
             filter: None,
-            event: PhantomData,
         }
     }
 
@@ -88,12 +81,10 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> Websock
     }
 
     fn send(&self, target: Option<String>, event: &E) -> Result<(), PublishError> {
-        let payload = serde_json::to_string(event).map_err(|source| PublishError::Serialize {
-            channel: self.name,
-            source,
-        })?;
+        let payload =
+            serde_json::to_string(event).map_err(|source| self.meta.serialize_error(source))?;
         hub::send(Envelope {
-            channel: self.name.to_owned(),
+            channel: self.meta.name.to_owned(),
             target,
             payload: payload.into(),
         })
@@ -103,32 +94,10 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> Websock
 impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventChannel
     for WebsocketChannel<E>
 {
-    fn name(&self) -> &'static str {
-        self.name
-    }
-
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::Websocket
-    }
-
-    fn doc(&self) -> &'static str {
-        self.doc
-    }
-
-    fn event_name(&self) -> String {
-        E::name().into_owned()
-    }
-
-    fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
-        channel::event_schema_of::<E>(components)
-    }
+    channel_meta_methods!();
 
     fn publish_json(&self, event: Value) -> Result<(), PublishError> {
-        let event = E::deserialize(event).map_err(|source| PublishError::Serialize {
-            channel: self.name,
-            source,
-        })?;
-        self.publish(&event)
+        self.publish(&self.meta.decode(event)?)
     }
 
     fn check_subscriber(&self, authorization: Option<&Authorization>) -> Result<(), ActionError> {
@@ -154,7 +123,7 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventCh
                 filter(&event, authorization, subscriber_id)
             })),
             Err(error) => {
-                tracing::error!(channel = self.name, %error, "an event does not decode for its filter; delivering it to nobody");
+                tracing::error!(channel = self.meta.name, %error, "an event does not decode for its filter; delivering it to nobody");
                 Some(Box::new(|_, _| false))
             }
         }
