@@ -1,7 +1,7 @@
 //! Starts the tour app on a real socket (port 0) and hands out a base URL; no sleeping to wait for start.
 #![allow(dead_code)] // each adapter's tests use their part
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use servey::{App, ServeyConfig};
 
@@ -42,7 +42,7 @@ pub(crate) fn test_config() -> ServeyConfig {
         _ => None,
     });
     config.templates_dir = root.join("templates");
-    config.static_dir = root.join("examples/hello/static");
+    config.static_dir = root.join("static");
     config.static_site_dir = root.join("examples/hello/static_site");
     config
 }
@@ -136,6 +136,43 @@ pub(crate) fn test_chromium() -> PathBuf {
     chromium
 }
 
+/// The switches every headless Chromium run uses (no GPU, network chatter, first-run UI or sync).
+const CHROMIUM_HEADLESS: [&str; 8] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
+
+/// A headless Chromium command (see [`test_chromium`]) with its profile in `profile`; callers add the rest.
+pub(crate) fn headless_chromium(profile: &Path) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(test_chromium());
+    command
+        .args(CHROMIUM_HEADLESS)
+        .arg(format!("--user-data-dir={}", profile.display()));
+    command
+}
+
+/// A Python command (see [`test_python`]) with `args`.
+pub(crate) fn python(args: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(test_python());
+    command.args(args);
+    command
+}
+
+/// A tool's stdout and stderr, for assertion messages.
+pub(crate) fn output_text(output: &std::process::Output) -> String {
+    format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
 /// A fresh empty directory under the system temp dir, for one test's scratch files.
 pub(crate) fn scratch_dir(name: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -151,12 +188,44 @@ pub(crate) async fn run_tool(
     command: &mut tokio::process::Command,
     limit: std::time::Duration,
 ) -> std::process::Output {
+    command.stdin(std::process::Stdio::null());
+    finish_tool(command, limit, None).await
+}
+
+/// Like [`run_tool`], with `input` written to the command's stdin.
+pub(crate) async fn run_tool_with_input(
+    command: &mut tokio::process::Command,
+    input: &[u8],
+    limit: std::time::Duration,
+) -> std::process::Output {
+    command.stdin(std::process::Stdio::piped());
+    finish_tool(command, limit, Some(input)).await
+}
+
+async fn finish_tool(
+    command: &mut tokio::process::Command,
+    limit: std::time::Duration,
+    input: Option<&[u8]>,
+) -> std::process::Output {
+    use tokio::io::AsyncWriteExt;
+
+    let name = format!("{command:?}");
     command
         .kill_on_drop(true)
-        .stdin(std::process::Stdio::null());
-    let run = command.output();
-    match tokio::time::timeout(limit, run).await {
-        Ok(output) => output.unwrap_or_else(|error| panic!("{command:?} did not start: {error}")),
-        Err(_) => panic!("{command:?} did not finish within {limit:?}"),
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|error| panic!("{name} did not start: {error}"));
+    if let Some(input) = input {
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        stdin
+            .write_all(input)
+            .await
+            .unwrap_or_else(|error| panic!("{name} did not take its input: {error}"));
+    }
+    match tokio::time::timeout(limit, child.wait_with_output()).await {
+        Ok(output) => output.unwrap_or_else(|error| panic!("{name} did not run: {error}")),
+        Err(_) => panic!("{name} did not finish within {limit:?}"),
     }
 }

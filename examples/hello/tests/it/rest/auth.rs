@@ -1,0 +1,173 @@
+//! Auth: bearer challenges, every kind of bad token, scopes, and tokens from `/login`.
+
+use std::time::Duration;
+
+use reqwest::{Response, StatusCode, header};
+use serde_json::{Value, json};
+use servey::{Authorization, ServeyConfig};
+
+use super::{bearer, client, get, get_with_token, json_body, problem, problem_body, send, token};
+use crate::server::{JWT_SECRET, PASSWORD, TestServer, python, run_tool, start};
+
+/// The 401 problem with `detail`.
+fn unauthenticated(detail: &str) -> Value {
+    problem(401, "Unauthenticated", "unauthenticated", detail)
+}
+
+#[tokio::test]
+async fn no_token_is_401_with_a_bearer_challenge() {
+    let server = start().await;
+    let response = get(&server, "/actions/only-for-root").await;
+    assert_eq!(response.headers()[header::WWW_AUTHENTICATE], "Bearer");
+    assert_eq!(
+        problem_body(response, StatusCode::UNAUTHORIZED).await,
+        unauthenticated("This action needs a bearer token.")
+    );
+}
+
+/// An HS512 token signed with the server's own secret, by Python's standard library.
+async fn hs512_token() -> String {
+    let script = r#"
+import base64, hashlib, hmac, json, sys
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=")
+head = b64(json.dumps({"alg": "HS512", "typ": "JWT"}).encode())
+body = b64(json.dumps({"sub": "root", "scope": "root", "exp": 9999999999}).encode())
+signature = b64(hmac.new(sys.argv[1].encode(), head + b"." + body, hashlib.sha512).digest())
+print((head + b"." + body + b"." + signature).decode())
+"#;
+    let output = run_tool(
+        &mut python(&["-c", script, JWT_SECRET]),
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn every_kind_of_bad_token_is_401_invalid_token() {
+    let server = start().await;
+    let now = unix_now();
+    let expired = Authorization {
+        expire_at: Some(now - 10),
+        ..Authorization::new("root", ["root"])
+    };
+    let not_yet_valid = Authorization {
+        not_before: Some(now + 3600),
+        ..Authorization::new("root", ["root"])
+    };
+    let other_key = servey::App::new(
+        servey::Registry::builder().build().expect("empty registry"),
+        ServeyConfig::from_lookup(|key| (key == "JWT_SECRET_KEY").then(|| "other-secret".into())),
+    );
+    let foreign = other_key
+        .authorizer()
+        .issue(
+            &Authorization::new("root", ["root"]),
+            Duration::from_secs(600),
+        )
+        .expect("issued");
+    // {"alg":"none","typ":"JWT"} . {"sub":"root","scope":"root","exp":9999999999} . (no signature)
+    let alg_none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJyb290Iiwic2NvcGUiOiJyb290IiwiZXhwIjo5OTk5OTk5OTk5fQ.";
+    let cases = [
+        (
+            bearer(alg_none),
+            "the token is malformed (JSON error: unknown variant `none`, expected one of `HS256`, \
+             `HS384`, `HS512`, `ES256`, `ES384`, `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, \
+             `PS512`, `EdDSA` at line 1 column 13)",
+        ),
+        (
+            bearer(&hs512_token().await),
+            "the token's algorithm is not HS256",
+        ),
+        (bearer(&foreign), "the token's signature is invalid"),
+        (bearer(&token(&server, &expired)), "the token has expired"),
+        (
+            bearer(&token(&server, &not_yet_valid)),
+            "the token is not valid yet",
+        ),
+        (
+            "Basic cm9vdDpwdw==".to_owned(),
+            "the Authorization header is not `Bearer <token>`",
+        ),
+        (bearer("garbage"), "the token is malformed (InvalidToken)"),
+    ];
+    for (authorization, reason) in cases {
+        let response = get_with_token(&server, "/actions/only-for-root", &authorization).await;
+        assert_eq!(
+            response.headers()[header::WWW_AUTHENTICATE],
+            r#"Bearer error="invalid_token""#,
+            "{reason}"
+        );
+        assert_eq!(
+            problem_body(response, StatusCode::UNAUTHORIZED).await,
+            unauthenticated(&format!("The bearer token was rejected: {reason}."))
+        );
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after the epoch")
+        .as_secs()
+}
+
+#[tokio::test]
+async fn a_missing_scope_is_403() {
+    let server = start().await;
+    let user = token(&server, &Authorization::new("bob", ["user"]));
+    let response = get_with_token(&server, "/actions/only-for-root", &bearer(&user)).await;
+    assert_eq!(
+        problem_body(response, StatusCode::FORBIDDEN).await,
+        problem(
+            403,
+            "Forbidden",
+            "forbidden",
+            "This action needs the scope `root`."
+        )
+    );
+}
+
+async fn login(server: &TestServer, form: &[(&str, &str)]) -> Response {
+    send(client().post(server.url("/login")).form(form)).await
+}
+
+#[tokio::test]
+async fn a_root_token_from_login_opens_only_for_root() {
+    let server = start().await;
+    // What Swagger UI's password flow sends.
+    let form = [
+        ("grant_type", "password"),
+        ("username", "root"),
+        ("password", PASSWORD),
+        ("scope", "root"),
+    ];
+    let answer = json_body(login(&server, &form).await, StatusCode::OK).await;
+    assert_eq!(answer["token_type"], "bearer");
+    assert_eq!(answer.as_object().map(|o| o.len()), Some(2));
+    let access_token = answer["access_token"].as_str().expect("a token");
+    let granted = server.app.authorizer().verify(access_token).expect("valid");
+    assert_eq!(
+        (granted.subject.as_deref(), granted.scopes.len()),
+        (Some("root"), 1)
+    );
+    let secret = get_with_token(&server, "/actions/only-for-root", &bearer(access_token)).await;
+    assert_eq!(
+        json_body(secret, StatusCode::OK).await,
+        json!("Some Secret Data!")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_401() {
+    let server = start().await;
+    let response = login(&server, &[("username", "root"), ("password", "guess")]).await;
+    assert_eq!(
+        problem_body(response, StatusCode::UNAUTHORIZED).await,
+        unauthenticated("Wrong username or password.")
+    );
+}

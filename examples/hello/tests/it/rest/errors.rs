@@ -1,0 +1,156 @@
+//! Errors as problem details: bad input, unknown routes and methods, large bodies, failures, panics.
+
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use super::{client, get, invalid, json_body, post, problem, problem_body, send};
+use crate::server::{serve_router, start};
+
+#[tokio::test]
+async fn a_wrong_type_is_422_with_the_field_path() {
+    let server = start().await;
+    let query = get(&server, "/actions/number-stats?value=abc").await;
+    assert_eq!(
+        problem_body(query, StatusCode::UNPROCESSABLE_ENTITY).await,
+        invalid("value", "invalid type: string \"abc\", expected u64")
+    );
+    let body = r#"{"message": {"sender": 1, "text": "x"}}"#;
+    let body = post(&server, "/actions/store-message", body).await;
+    assert_eq!(
+        problem_body(body, StatusCode::UNPROCESSABLE_ENTITY).await,
+        invalid(
+            "message.sender",
+            "invalid type: integer `1`, expected a string"
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_missing_parameter_is_422_with_its_name() {
+    let server = start().await;
+    let query = get(&server, "/actions/say-hello").await;
+    assert_eq!(
+        problem_body(query, StatusCode::UNPROCESSABLE_ENTITY).await,
+        invalid("name", "missing required field")
+    );
+    let empty_body = send(client().post(server.url("/actions/store-message"))).await;
+    assert_eq!(
+        problem_body(empty_body, StatusCode::UNPROCESSABLE_ENTITY).await,
+        invalid("message", "missing required field")
+    );
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_422_malformed_input() {
+    let server = start().await;
+    let response = post(&server, "/actions/store-message", "not json").await;
+    assert_eq!(
+        problem_body(response, StatusCode::UNPROCESSABLE_ENTITY).await,
+        problem(
+            422,
+            "Malformed input",
+            "malformed_input",
+            "The input is not valid JSON: expected ident at line 1 column 2."
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_404() {
+    let server = start().await;
+    assert_eq!(
+        problem_body(get(&server, "/nope").await, StatusCode::NOT_FOUND).await,
+        problem(404, "Not Found", "not_found", "No route matches GET /nope.")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_405_with_allow() {
+    let server = start().await;
+    let response = send(client().post(server.url("/actions/say-hello"))).await;
+    assert_eq!(response.headers()[header::ALLOW], "GET,HEAD");
+    assert_eq!(
+        problem_body(response, StatusCode::METHOD_NOT_ALLOWED).await,
+        problem(
+            405,
+            "Method Not Allowed",
+            "method_not_allowed",
+            "/actions/say-hello does not answer POST; the `Allow` header lists what it answers."
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_one_mib_is_413() {
+    let server = start().await;
+    let response = post(
+        &server,
+        "/actions/store-message",
+        vec![b' '; 1024 * 1024 + 1],
+    )
+    .await;
+    assert_eq!(
+        problem_body(response, StatusCode::PAYLOAD_TOO_LARGE).await,
+        problem(
+            413,
+            "Payload Too Large",
+            "payload_too_large",
+            "The request body is larger than the limit of 1048576 bytes."
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_action_failure_is_an_opaque_500() {
+    let server = start().await;
+    let expected = problem(
+        500,
+        "Internal error",
+        "internal_error",
+        "The action failed.",
+    );
+    for path in [
+        "/actions/fail-on-purpose",
+        "/actions/fail-on-purpose?panic=true",
+    ] {
+        let response = get(&server, path).await;
+        assert_eq!(
+            problem_body(response, StatusCode::INTERNAL_SERVER_ERROR).await,
+            expected
+        );
+    }
+    let after = get(&server, "/actions/say-hello?name=again").await;
+    assert_eq!(
+        json_body(after, StatusCode::OK).await,
+        json!("Hello again!")
+    );
+}
+
+/// A user's own route that panics (outside any action's invoke path).
+async fn panicking_handler() -> &'static str {
+    panic!("a composed route panics")
+}
+
+#[tokio::test]
+async fn a_panic_outside_an_action_is_500_and_the_server_keeps_serving() {
+    let server = start().await;
+    let routes = servey::web::router(&server.app)
+        .expect("routes build")
+        .route("/boom", servey::web::axum::routing::get(panicking_handler));
+    let base = serve_router(servey::web::finish(routes, &server.app)).await;
+    let boom = send(client().get(format!("{base}/boom"))).await;
+    assert_eq!(
+        problem_body(boom, StatusCode::INTERNAL_SERVER_ERROR).await,
+        problem(
+            500,
+            "Internal Server Error",
+            "internal_error",
+            "The server failed to answer this request."
+        )
+    );
+    let health = send(client().get(format!("{base}/health"))).await;
+    assert_eq!(
+        json_body(health, StatusCode::OK).await,
+        json!({"status": "ok"})
+    );
+}

@@ -1,0 +1,57 @@
+//! Inputs and results: query coercion, dotted keys, bodies, HEAD, plain JSON results.
+
+use reqwest::{StatusCode, header};
+use serde_json::json;
+
+use super::{client, get, json_body, post, send};
+use crate::server::start;
+
+#[tokio::test]
+async fn get_reads_the_query_coerced_by_the_schema() {
+    let server = start().await;
+    let hello = get(&server, "/actions/say-hello?name=true").await;
+    assert_eq!(json_body(hello, StatusCode::OK).await, json!("Hello true!"));
+    let stats = get(&server, "/actions/number-stats?value=5").await;
+    assert_eq!(
+        json_body(stats, StatusCode::OK).await,
+        json!({"value": 5, "is_even": false})
+    );
+}
+
+#[tokio::test]
+async fn dotted_query_keys_build_nested_objects() {
+    let server = start().await;
+    let response = get(&server, "/actions/generated-1?a.b=1&a.c=x&d=true").await;
+    assert_eq!(
+        json_body(response, StatusCode::OK).await,
+        json!({"generated": 1, "input": {"a": {"b": 1, "c": "x"}, "d": true}})
+    );
+}
+
+#[tokio::test]
+async fn post_reads_a_struct_body() {
+    let server = start().await;
+    let body = r#"{"message": {"sender": "ann", "text": "héllo"}, "id": 7}"#;
+    let response = post(&server, "/actions/store-message", body).await;
+    assert_eq!(
+        json_body(response, StatusCode::OK).await,
+        json!({"id": 7, "message": {"sender": "ann", "text": "héllo"}, "length": 5})
+    );
+}
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let server = start().await;
+    let response = send(client().head(server.url("/actions/say-hello?name=World"))).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
+    assert_eq!(response.bytes().await.expect("body").len(), 0);
+}
+
+#[tokio::test]
+async fn results_are_plain_json_without_an_envelope() {
+    let server = start().await;
+    let response = get(&server, "/actions/say-hello?name=World").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.text().await.expect("text"), r#""Hello World!""#);
+}
