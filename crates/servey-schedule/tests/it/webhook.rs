@@ -13,6 +13,7 @@ use crate::common::{Note, eventually};
 
 static FLAKY_URL: OnceLock<String> = OnceLock::new();
 static DOWN_URL: OnceLock<String> = OnceLock::new();
+static TLS_URL: OnceLock<String> = OnceLock::new();
 
 servey_schedule::webhook_channel!(
     pub(crate) FLAKY_HOOK, "test_flaky_hook", Note,
@@ -24,6 +25,12 @@ servey_schedule::webhook_channel!(
     pub(crate) DOWN_HOOK, "test_down_hook", Note,
     url = DOWN_URL.get().map_or("http://127.0.0.1:9/unset", String::as_str),
     max_attempts = 3, initial_backoff_ms = 20, timeout_ms = 2_000,
+);
+
+servey_schedule::webhook_channel!(
+    pub(crate) TLS_HOOK, "test_tls_hook", Note,
+    url = TLS_URL.get().map_or("https://127.0.0.1:9/unset", String::as_str),
+    max_attempts = 1, timeout_ms = 2_000,
 );
 
 #[derive(Default)]
@@ -109,4 +116,31 @@ async fn webhook_gives_up_after_max_attempts() {
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(state.attempts.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn https_webhooks_speak_tls() {
+    // No certificate here is trusted, so delivery fails; what matters is that the client opens with a TLS
+    // handshake (record type 0x16) rather than refusing the https scheme or sending plain HTTP.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let address = listener.local_addr().expect("address");
+    TLS_URL
+        .set(format!("https://{address}/hook"))
+        .expect("set once");
+    TLS_HOOK.publish(&Note::new("over tls")).expect("published");
+    let (mut socket, _) = tokio::time::timeout(Duration::from_secs(15), listener.accept())
+        .await
+        .expect("the webhook connects")
+        .expect("accepts");
+    let mut record_start = [0_u8; 3];
+    tokio::io::AsyncReadExt::read_exact(&mut socket, &mut record_start)
+        .await
+        .expect("the client sends a first record");
+    assert_eq!(
+        record_start[..2],
+        [0x16, 0x03],
+        "a TLS handshake record, not {record_start:?}"
+    );
 }
