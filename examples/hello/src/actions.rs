@@ -54,6 +54,34 @@ pub fn store_message(message: Message, id: Option<u64>) -> StoredMessage {
     }
 }
 
+/// An item of a shop.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Item {
+    /// Its id, from the path.
+    pub id: u32,
+    /// What it is called.
+    pub name: String,
+    /// Its price in cents.
+    pub price_cents: u64,
+}
+
+/// Replace an item: any method at a custom path, the `{id}` segment filling the `id` parameter.
+#[action(
+    triggers = [web(method = put, path = "/items/{id}")],
+    example(
+        name = "lamp",
+        params = {"id": 7, "name": "lamp", "price_cents": 1999},
+        result = {"id": 7, "name": "lamp", "price_cents": 1999}
+    ),
+)]
+pub fn update_item(id: u32, name: String, price_cents: u64) -> Item {
+    Item {
+        id,
+        name,
+        price_cents,
+    }
+}
+
 /// A slow GET whose result is cached for 30 seconds.
 #[action(triggers = [web_get], cache_control = ttl(30))]
 pub async fn slow_get_with_ttl(seconds: Option<u64>) -> String {

@@ -3,7 +3,7 @@
 use reqwest::{StatusCode, header};
 use serde_json::json;
 
-use super::{client, get, json_body, post, send};
+use super::{client, get, invalid, json_body, post, problem_body, send};
 use crate::server::start;
 
 #[tokio::test]
@@ -54,4 +54,32 @@ async fn results_are_plain_json_without_an_envelope() {
     let response = get(&server, "/actions/say-hello?name=World").await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.text().await.expect("text"), r#""Hello World!""#);
+}
+
+#[tokio::test]
+async fn custom_path_segments_fill_their_parameter() {
+    let server = start().await;
+    let body = r#"{"name": "lamp", "price_cents": 1999}"#;
+    let response = send(
+        client()
+            .put(server.url("/items/7"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body),
+    )
+    .await;
+    assert_eq!(
+        json_body(response, StatusCode::OK).await,
+        json!({"id": 7, "name": "lamp", "price_cents": 1999})
+    );
+    let bad = send(
+        client()
+            .put(server.url("/items/seven"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body),
+    )
+    .await;
+    assert_eq!(
+        problem_body(bad, StatusCode::UNPROCESSABLE_ENTITY).await,
+        invalid("id", "invalid type: string \"seven\", expected u32")
+    );
 }
