@@ -28,7 +28,7 @@ pub(super) fn render(
         rustc_version()
     ));
     out.push_str(&format!(
-        "Command: `cargo xtask bench` (release build; wrk -t2 -c64, {ROUND_SECONDS} s rounds, {ROUNDS} alternating A/B rounds per scenario, medians shown).\n\n"
+        "Command: `cargo xtask bench` (release build; wrk -t2 -c64, {ROUND_SECONDS} s rounds, {ROUNDS} alternating A/B rounds per scenario, medians shown).\nwrk and both servers share the 2 cores: ratios move by about +/-0.08 from run to run, so compare several runs before concluding.\n\n"
     ));
     out.push_str("| scenario | servey req/s | baseline req/s | ratio | servey p50 / p99 ms | baseline p50 / p99 ms | p99 ratio |\n|---|---|---|---|---|---|---|\n");
     for (name, a, b) in rows {
