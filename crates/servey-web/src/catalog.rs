@@ -8,6 +8,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use servey_core::{Action, App, Trigger};
 
+use crate::openapi::web_routes;
+
 /// `/health` and `/actions`.
 pub(crate) fn router(app: &App) -> Router {
     let listing = Bytes::from(
@@ -63,26 +65,12 @@ fn listing<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<ActionEntry> {
             summary: action.summary.clone(),
             field_of: action.owner.clone(),
             triggers: action.triggers.iter().map(Trigger::describe).collect(),
-            links: action
-                .triggers
-                .iter()
-                .filter_map(|trigger| match trigger {
-                    Trigger::Web {
-                        method,
-                        path: Some(path),
-                    } => Some(Link {
-                        method: method.as_str(),
-                        href: path.to_string(),
-                        rel: "action",
-                    }),
-                    Trigger::WebPage {
-                        path: Some(path), ..
-                    } => Some(Link {
-                        method: "GET",
-                        href: path.to_string(),
-                        rel: "page",
-                    }),
-                    _ => None,
+            links: web_routes(action)
+                .into_iter()
+                .map(|(method, href, is_page)| Link {
+                    method: method.as_str(),
+                    href,
+                    rel: if is_page { "page" } else { "action" },
                 })
                 .collect(),
         })

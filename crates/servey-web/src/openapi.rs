@@ -98,7 +98,7 @@ pub fn openapi_json(app: &App) -> String {
 }
 
 /// The routes of an action: method, path, and whether it is a page.
-fn web_routes(action: &Action) -> Vec<(Method, String, bool)> {
+pub(crate) fn web_routes(action: &Action) -> Vec<(Method, String, bool)> {
     action
         .triggers
         .iter()
