@@ -114,7 +114,7 @@ pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {
         command
     };
     run(&mut apt(&["update", "-qq"]))?;
-    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    let mut install = apt(&["install", "-y", "-qq"]);
     run(install.args(packages))
 }
 
