@@ -3,26 +3,12 @@
 
 use servey_core::Action;
 
-use crate::json::Json;
-
-/// The trimmed, non-empty text of a JSON string.
-pub(crate) fn text(value: Option<&Json>) -> Option<String> {
-    value
-        .and_then(Json::as_str)
-        .map(str::trim)
-        .filter(|text| !text.is_empty())
-        .map(str::to_owned)
-}
+use servey_core::schema::TypeModel;
 
 /// A property's docs plus its examples.
-pub(crate) fn property_description(schema: &Json) -> Option<String> {
-    let mut parts: Vec<String> = text(schema.get("description")).into_iter().collect();
-    let examples: Vec<&Json> = match (schema.get("examples"), schema.get("example")) {
-        (Some(Json::Array(examples)), _) => examples.iter().collect(),
-        (_, Some(example)) => vec![example],
-        _ => Vec::new(),
-    };
-    for example in examples {
+pub(crate) fn property_description(ty: &TypeModel) -> Option<String> {
+    let mut parts: Vec<String> = ty.description.iter().cloned().collect();
+    for example in &ty.examples {
         parts.push(format!("Example: `{example}`"));
     }
     (!parts.is_empty()).then(|| parts.join("\n\n"))

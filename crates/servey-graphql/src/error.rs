@@ -43,14 +43,6 @@ pub enum GraphqlError {
         /// The `$ref` target.
         reference: String,
     },
-    /// A schema could not be read as JSON Schema.
-    #[error("the schema of action `{action}` cannot be read: {message}")]
-    UnreadableSchema {
-        /// The action.
-        action: String,
-        /// What went wrong.
-        message: String,
-    },
     /// async-graphql rejected the schema.
     #[error("async-graphql rejected the schema: {0}")]
     Schema(#[from] async_graphql::dynamic::SchemaError),

@@ -9,11 +9,10 @@ mod document;
 mod error;
 mod graphiql;
 mod http;
-mod json;
-mod json_schema;
 mod limits;
 mod model;
 mod naming;
+mod reader;
 mod resolve;
 mod schema;
 

@@ -1,6 +1,6 @@
 //! The GraphQL side of the registry as plain data: query and mutation fields, object, input and enum
 //! types, and how each GraphQL name maps back to a JSON key. Built once at start by
-//! [`json_schema`](crate::json_schema); the schema and the resolvers read it.
+//! [`reader`](crate::reader); the schema and the resolvers read it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -11,9 +11,9 @@ use async_graphql::dynamic::{
 use servey_core::App;
 
 use crate::error::GraphqlError;
-use crate::json_schema::read_model;
 use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
+use crate::reader::read_model;
 use crate::resolve::{InputTypes, action_resolver, property_resolver};
 
 /// The field `Query` gets when no action is a query: GraphQL requires at least one.

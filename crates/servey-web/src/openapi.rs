@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use servey_core::schema::Components;
+use servey_core::schema::{Components, ObjectType};
 use servey_core::{Action, App, Method, Trigger};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathsBuilder,
@@ -36,7 +36,7 @@ pub fn openapi(app: &App) -> OpenApi {
     let mut schemas = Components::new();
     let mut scopes = BTreeSet::from([crate::login::ROOT_USER.to_owned()]);
     for action in app.registry().iter() {
-        for (name, schema) in &action.schema.components {
+        for (name, schema) in action.schema.components() {
             schemas
                 .entry(name.clone())
                 .or_insert_with(|| schema.clone());
@@ -133,8 +133,8 @@ fn operation(
     id: String,
 ) -> utoipa::openapi::path::Operation {
     let non_empty = |text: &str| (!text.is_empty()).then(|| text.to_owned());
-    let shape = Shape::of(&action.schema.input, &action.schema.components);
-    let input = match &action.schema.input {
+    let shape = Shape::of_input(action.schema.model());
+    let input = match action.schema.input() {
         RefOr::T(Schema::Object(object)) => Some(object),
         _ => None,
     };
@@ -162,7 +162,8 @@ fn operation(
         );
     }
     if method.reads_query() {
-        for parameter in query_parameters(input, &shape, &path_params, first_example) {
+        let model = action.schema.model().input.as_object();
+        for parameter in query_parameters(input, model, &shape, &path_params, first_example) {
             builder = builder.parameter(parameter);
         }
     } else {
@@ -209,6 +210,7 @@ fn operation(
 
 fn query_parameters(
     input: Option<&Object>,
+    model: Option<&ObjectType>,
     shape: &Shape,
     path_params: &[&str],
     first_example: Option<&Value>,
@@ -239,19 +241,16 @@ fn query_parameters(
         .iter()
         .filter(|(name, _)| !path_params.contains(&name.as_str()))
         .map(|(name, schema)| {
-            let description = match schema {
-                RefOr::T(Schema::Object(property)) => property.description.clone(),
-                _ => None,
-            };
+            let property = model.and_then(|model| model.property(name));
             let parameter = ParameterBuilder::new()
                 .name(name.clone())
                 .parameter_in(ParameterIn::Query)
-                .required(if object.required.contains(name) {
+                .required(if property.is_some_and(|property| property.required) {
                     Required::True
                 } else {
                     Required::False
                 })
-                .description(description)
+                .description(property.and_then(|property| property.ty.description.clone()))
                 .example(first_example.and_then(|params| params.get(name)).cloned());
             if shape.property(name).is_object() {
                 // An object in one query value is JSON (dotted keys `a.b=1` are accepted too).
@@ -284,7 +283,7 @@ fn request_body(
                 .retain(|name| !path_params.contains(&name.as_str()));
             Schema::Object(object).into()
         }
-        _ => action.schema.input.clone(),
+        _ => action.schema.input().clone(),
     };
     let is_required = input.is_some_and(|object| {
         object
@@ -341,7 +340,7 @@ fn success_response(action: &Action, is_page: bool) -> utoipa::openapi::Response
         .content(
             "application/json",
             ContentBuilder::new()
-                .schema(Some(action.schema.output.clone()))
+                .schema(Some(action.schema.output().clone()))
                 .examples_from_iter(examples)
                 .build(),
         )

@@ -37,7 +37,7 @@ pub fn router(app: &App) -> Result<Router, WebError> {
     table.claim("/login", Method::Post, "the login route")?;
     let pages = crate::pages::Pages::new(app);
     for action in app.registry().iter() {
-        let shape = Shape::of(&action.schema.input, &action.schema.components);
+        let shape = Shape::of_input(action.schema.model());
         for trigger in &action.triggers {
             let owner = format!("action `{}`", action.name);
             match trigger {

@@ -1,11 +1,9 @@
-//! `Shape`: an input schema reduced to what query-string coercion and OpenAPI parameters need (which JSON
-//! type a value should become), with `$ref`s resolved through the action's components once at start.
+//! `Shape`: an action's input model reduced to what query-string coercion needs (which JSON type a value
+//! should become), with names resolved through the model's components once at start.
 
 use std::collections::BTreeMap;
 
-use servey_core::schema::Components;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, Object, Schema, SchemaType, Type};
+use servey_core::schema::{SchemaModel, TypeKind, TypeModel};
 
 /// How deep `$ref`s are followed; recursive types become `Any` below this.
 const MAX_DEPTH: usize = 12;
@@ -43,9 +41,9 @@ impl Shape {
         )
     }
 
-    /// The shape of `schema`, following `$ref`s into `components`.
-    pub(crate) fn of(schema: &RefOr<Schema>, components: &Components) -> Self {
-        resolve(schema, components, 0)
+    /// The shape of an action's input, following names into the model's components.
+    pub(crate) fn of_input(model: &SchemaModel) -> Self {
+        resolve(&model.input, model, 0)
     }
 
     /// The shape of the property `name` of an object shape (`Any` for others).
@@ -79,107 +77,37 @@ impl Shape {
     }
 }
 
-fn resolve(schema: &RefOr<Schema>, components: &Components, depth: usize) -> Shape {
+fn resolve(ty: &TypeModel, model: &SchemaModel, depth: usize) -> Shape {
     if depth > MAX_DEPTH {
         return Shape::Any;
     }
-    match schema {
-        RefOr::Ref(reference) => {
-            let name = reference
-                .ref_location
-                .rsplit('/')
-                .next()
-                .unwrap_or_default();
-            components
-                .get(name)
-                .map_or(Shape::Any, |target| resolve(target, components, depth + 1))
-        }
-        RefOr::T(Schema::Object(object)) => {
-            let kind = first_type(&object.schema_type);
-            match kind {
-                Some(Type::String) => Shape::String,
-                Some(Type::Integer) => Shape::Integer,
-                Some(Type::Number) => Shape::Number,
-                Some(Type::Boolean) => Shape::Boolean,
-                Some(Type::Array) => Shape::Array(Box::new(Shape::Any)),
-                Some(Type::Object) => object_shape(object, components, depth),
-                Some(Type::Null) | None if !object.properties.is_empty() => {
-                    object_shape(object, components, depth)
-                }
-                _ => Shape::Any,
-            }
-        }
-        RefOr::T(Schema::Array(array)) => match &array.items {
-            ArrayItems::RefOrSchema(items) => {
-                Shape::Array(Box::new(resolve(items, components, depth + 1)))
-            }
-            ArrayItems::False => Shape::Array(Box::new(Shape::Any)),
+    let ty = model.resolve(ty);
+    match &ty.kind {
+        TypeKind::String | TypeKind::Enum { .. } => Shape::String,
+        TypeKind::Integer(_) => Shape::Integer,
+        TypeKind::Number => Shape::Number,
+        TypeKind::Boolean => Shape::Boolean,
+        TypeKind::List { items } => Shape::Array(Box::new(resolve(items, model, depth + 1))),
+        TypeKind::Map { values } => Shape::Object {
+            properties: BTreeMap::new(),
+            additional: Some(Box::new(resolve(values, model, depth + 1))),
         },
-        RefOr::T(Schema::OneOf(one_of)) => single_variant(&one_of.items, components, depth),
-        RefOr::T(Schema::AnyOf(any_of)) => single_variant(&any_of.items, components, depth),
-        RefOr::T(Schema::AllOf(all_of)) => merge_all(&all_of.items, components, depth),
-        RefOr::T(_) => Shape::Any,
+        TypeKind::Object(object) => Shape::Object {
+            properties: object
+                .properties
+                .iter()
+                .map(|property| {
+                    let shape = resolve(&property.ty, model, depth + 1);
+                    (property.name.clone(), shape)
+                })
+                .collect(),
+            additional: object
+                .additional
+                .as_ref()
+                .map(|values| Box::new(resolve(values, model, depth + 1))),
+        },
+        TypeKind::Any | TypeKind::Named { .. } => Shape::Any,
     }
-}
-
-/// The first non-null type of a schema type.
-fn first_type(schema_type: &SchemaType) -> Option<Type> {
-    match schema_type {
-        SchemaType::Type(kind) => Some(kind.clone()),
-        SchemaType::Array(kinds) => kinds
-            .iter()
-            .find(|kind| **kind != Type::Null)
-            .cloned()
-            .or(Some(Type::Null)),
-        SchemaType::AnyValue => None,
-    }
-}
-
-fn object_shape(object: &Object, components: &Components, depth: usize) -> Shape {
-    let properties = object
-        .properties
-        .iter()
-        .map(|(name, schema)| (name.clone(), resolve(schema, components, depth + 1)))
-        .collect();
-    let additional = match object.additional_properties.as_deref() {
-        Some(AdditionalProperties::RefOr(schema)) => Some(resolve(schema, components, depth + 1)),
-        Some(AdditionalProperties::FreeForm(true)) => Some(Shape::Any),
-        _ => None,
-    };
-    Shape::Object {
-        properties,
-        additional: additional.map(Box::new),
-    }
-}
-
-/// `oneOf`/`anyOf`: the one non-null variant's shape (an `Option<T>`), else `Any`.
-fn single_variant(items: &[RefOr<Schema>], components: &Components, depth: usize) -> Shape {
-    let mut variants = items.iter().filter(|item| !is_null(item));
-    match (variants.next(), variants.next()) {
-        (Some(only), None) => resolve(only, components, depth + 1),
-        _ => Shape::Any,
-    }
-}
-
-/// `allOf`: the properties of every part together.
-fn merge_all(items: &[RefOr<Schema>], components: &Components, depth: usize) -> Shape {
-    let mut merged = BTreeMap::new();
-    for item in items {
-        match resolve(item, components, depth + 1) {
-            Shape::Object { properties, .. } => merged.extend(properties),
-            other if items.len() == 1 => return other,
-            _ => return Shape::Any,
-        }
-    }
-    Shape::Object {
-        properties: merged,
-        additional: None,
-    }
-}
-
-fn is_null(schema: &RefOr<Schema>) -> bool {
-    matches!(schema, RefOr::T(Schema::Object(object))
-        if object.schema_type == SchemaType::Type(Type::Null))
 }
 
 #[cfg(test)]
@@ -207,9 +135,7 @@ mod tests {
     }
 
     fn params_shape() -> Shape {
-        let mut components = Components::new();
-        let schema = servey_core::schema::schema_of::<Params>(&mut components);
-        Shape::of(&schema, &components)
+        Shape::of_input(servey_core::schema::action_schema::<Params, ()>().model())
     }
 
     #[test]
@@ -229,8 +155,13 @@ mod tests {
     }
 
     #[test]
-    fn dangling_refs_are_any() {
-        let schema = RefOr::Ref(utoipa::openapi::Ref::from_schema_name("Missing"));
-        assert_eq!(Shape::of(&schema, &Components::new()), Shape::Any);
+    fn dangling_names_are_any() {
+        let model = SchemaModel {
+            input: TypeModel::of(TypeKind::Named {
+                name: "Missing".to_owned(),
+            }),
+            ..SchemaModel::default()
+        };
+        assert_eq!(Shape::of_input(&model), Shape::Any);
     }
 }

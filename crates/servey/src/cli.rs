@@ -202,7 +202,8 @@ fn names(registry: &Registry) -> String {
         .join(", ")
 }
 
-/// Each action on its own block: name, summary, triggers, input and output schemas.
+/// Each action on its own block: name, summary, triggers, and its input, output and named types as the
+/// schema model has them.
 fn list(registry: &Registry) -> String {
     let mut text = String::new();
     for action in registry.iter() {
@@ -211,9 +212,10 @@ fn list(registry: &Registry) -> String {
             .iter()
             .map(|trigger| trigger.describe())
             .collect();
-        let schema = |schema: &utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
-            serde_json::to_string(schema).unwrap_or_else(|error| format!("(unprintable: {error})"))
+        let schema = |ty: &servey_core::schema::TypeModel| {
+            serde_json::to_string(ty).unwrap_or_else(|error| format!("(unprintable: {error})"))
         };
+        let model = action.schema.model();
         text.push_str(&format!("{}\n", action.name));
         if !action.summary.is_empty() {
             text.push_str(&format!("  summary:  {}\n", action.summary));
@@ -229,8 +231,11 @@ fn list(registry: &Registry) -> String {
                 triggers.join(", ")
             }
         ));
-        text.push_str(&format!("  input:    {}\n", schema(&action.schema.input)));
-        text.push_str(&format!("  output:   {}\n", schema(&action.schema.output)));
+        text.push_str(&format!("  input:    {}\n", schema(&model.input)));
+        text.push_str(&format!("  output:   {}\n", schema(&model.output)));
+        for (name, ty) in &model.components {
+            text.push_str(&format!("  type {name}: {}\n", schema(ty)));
+        }
     }
     text
 }

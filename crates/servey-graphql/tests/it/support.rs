@@ -18,14 +18,14 @@ pub(crate) fn action_schema(
     output: Value,
     components: &[(&str, Value)],
 ) -> ActionSchema {
-    ActionSchema {
-        input: schema(input),
-        output: schema(output),
-        components: components
+    ActionSchema::new(
+        schema(input),
+        schema(output),
+        components
             .iter()
             .map(|(name, json)| ((*name).to_owned(), schema(json.clone())))
             .collect(),
-    }
+    )
 }
 
 /// An app over `actions`.

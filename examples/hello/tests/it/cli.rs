@@ -5,7 +5,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-fn hello(args: &[&str], stdin: Option<&str>) -> Output {
+pub(crate) fn hello(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hello"))
         .args(args)
         .env("RUST_LOG", "off")
@@ -163,7 +163,7 @@ fn list_shows_triggers_summaries_and_schemas() {
         text.contains("say_hello\n  summary:  Greet a user!\n  triggers: GET /actions/say-hello\n"),
         "{text}"
     );
-    assert!(text.contains(r#"input:    {"type":"object","required":["name"],"properties":{"name":{"type":"string"}}}"#), "{text}");
+    assert!(text.contains(r#"input:    {"type":"object","properties":[{"name":"name","required":true,"schema":{"type":"string"}}]}"#), "{text}");
     assert!(
         text.contains("number_stats_factorial\n")
             && text.contains("field of: NumberStats (as `factorial`)"),

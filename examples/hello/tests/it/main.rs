@@ -3,6 +3,7 @@
 mod cli;
 mod golden;
 mod graphql;
+mod projections;
 mod rest;
 mod schedule;
 mod server;
