@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::auth::JwtAuthorizer;
 use crate::config::ServeyConfig;
-use crate::context::{Context, new_request_id};
+use crate::context::{Context, is_usable_request_id, new_request_id};
 use crate::registry::Registry;
 
 /// The registry, configuration and authorizer of a running app. Cheap to clone.
@@ -56,9 +56,7 @@ impl App {
     /// generated when absent or unusable). Every transport adapter builds contexts here.
     pub fn context(&self, authorization: Option<&str>, request_id: Option<&str>) -> Context {
         let request_id = request_id
-            .filter(|id| {
-                !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
-            })
+            .filter(|id| is_usable_request_id(id.as_bytes()))
             .map_or_else(new_request_id, str::to_owned);
         Context::with_request_id(request_id)
             .credentials(self.inner.authorizer.credentials_from_header(authorization))

@@ -85,6 +85,11 @@ impl Context {
     }
 }
 
+/// Whether a caller's request id is kept: 1 to 128 visible ASCII characters (else one is generated).
+pub fn is_usable_request_id(id: &[u8]) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.iter().all(u8::is_ascii_graphic)
+}
+
 /// A new request id: a random per-process prefix and a counter, unique without a random draw per call.
 pub fn new_request_id() -> String {
     use std::sync::OnceLock;

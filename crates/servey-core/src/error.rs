@@ -72,6 +72,15 @@ impl ErrorCode {
     }
 }
 
+/// The message of a panic payload: its text, when it is a string.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-string panic payload".to_owned())
+}
+
 /// The error every action call can end in: a code, a detail for humans and the bad fields.
 ///
 /// It deliberately does not implement `std::error::Error`, so that any error converts into it with `?`.

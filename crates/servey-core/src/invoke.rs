@@ -77,11 +77,7 @@ async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOu
 }
 
 fn panicked(name: &str, panic: &(dyn std::any::Any + Send)) -> ActionError {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    let message = crate::error::panic_message(panic);
     ActionError::internal(std::io::Error::other(format!(
         "action `{name}` panicked: {message}"
     )))

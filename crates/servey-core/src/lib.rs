@@ -16,6 +16,7 @@ pub mod invoke;
 pub mod output;
 pub mod placement;
 pub mod registry;
+pub mod route;
 pub mod schema;
 pub mod trigger;
 

@@ -12,6 +12,7 @@ use std::task::{Context, Poll};
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
+use servey_core::context::is_usable_request_id;
 use tower::{Layer, Service};
 
 use crate::problem::{panic_response, problem_for_bare_error};
@@ -123,9 +124,4 @@ where
         }
         Poll::Ready(Ok(response))
     }
-}
-
-/// The same rule `App::context` applies: 1 to 128 visible ASCII characters.
-fn is_usable_request_id(id: &[u8]) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.iter().all(u8::is_ascii_graphic)
 }

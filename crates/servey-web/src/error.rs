@@ -18,7 +18,7 @@ pub enum WebError {
         /// Who claimed it second.
         second: String,
     },
-    /// A trigger's path cannot be routed.
+    /// A trigger's path cannot be routed (malformed, naming no parameter, or a route servey serves).
     #[error("action `{action}` has the path `{path}`, which {reason}")]
     InvalidPath {
         /// The action whose trigger has the path.

@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use serde_json::Value;
+use servey_core::route::PathTemplate;
 use servey_core::schema::{Components, ObjectType};
 use servey_core::{Action, App, Method, Trigger};
 use utoipa::openapi::path::{
@@ -138,11 +139,8 @@ fn operation(
         RefOr::T(Schema::Object(object)) => Some(object),
         _ => None,
     };
-    let path_params: Vec<&str> = path
-        .split('/')
-        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
-        .map(|name| name.trim_start_matches('*'))
-        .collect();
+    let template = PathTemplate::parse(path).ok();
+    let path_params: Vec<&str> = template.iter().flat_map(PathTemplate::params).collect();
     let first_example = action.examples.first().map(|example| &example.params);
     let mut builder = OperationBuilder::new()
         .operation_id(Some(id))

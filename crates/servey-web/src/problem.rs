@@ -85,11 +85,7 @@ pub(crate) async fn not_found(method: Method, uri: Uri) -> Response {
 
 /// The answer to a panic outside the invoke path: an opaque 500 problem (the server keeps serving).
 pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let message = panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a non-string panic payload".to_owned());
+    let message = servey_core::error::panic_message(&*panic);
     tracing::error!(panic = %message, "a request handler panicked");
     problem_response(&status_problem(
         StatusCode::INTERNAL_SERVER_ERROR,

@@ -149,9 +149,33 @@ fn an_action_on_a_built_in_route_is_a_start_error() {
     let error = crate::router(&app).expect_err("conflict");
     assert_eq!(
         error.to_string(),
-        "route conflict: GET /health is claimed by both the health check and action `health`; \
-         give one of them its own `path`"
+        "action `health` has the path `/health`, which the health check serves; give the action \
+         another `path`"
     );
+}
+
+#[test]
+fn an_action_on_the_graphql_or_a_channel_route_is_a_start_error_not_a_panic() {
+    for (path, owner) in [
+        ("/graphql", "the GraphQL endpoint"),
+        (
+            "/subscription/messenger/{id}",
+            "the websocket subscriptions",
+        ),
+        ("/docs/index.html", "the docs page (Swagger UI)"),
+    ] {
+        let action = Action::builder("taken", |input, _| async move { Ok(input) })
+            .trigger(web(Method::Post, path))
+            .build();
+        let error = crate::router(&app(vec![action], ServeyConfig::default()))
+            .expect_err("a reserved route");
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "action `taken` has the path `{path}`, which {owner} serves; give the action another `path`"
+            )
+        );
+    }
 }
 
 #[test]

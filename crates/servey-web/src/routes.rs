@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
+use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method};
 use tracing::Instrument;
 
@@ -25,16 +26,6 @@ use crate::shape::Shape;
 /// The REST routes of `app` (to be merged with the other adapters' and then passed to [`finish`](crate::finish)).
 pub fn router(app: &App) -> Result<Router, WebError> {
     let mut table = RouteTable::default();
-    for (path, owner) in [
-        ("/health", "the health check"),
-        ("/actions", "the action list"),
-        ("/openapi.json", "the OpenAPI document"),
-        ("/docs", "the docs page"),
-        ("/docs/", "the docs page"),
-    ] {
-        table.claim(path, Method::Get, owner)?;
-    }
-    table.claim("/login", Method::Post, "the login route")?;
     let pages = crate::pages::Pages::new(app);
     for action in app.registry().iter() {
         let shape = Shape::of_input(action.schema.model());
@@ -46,7 +37,7 @@ pub fn router(app: &App) -> Result<Router, WebError> {
                     path: Some(path),
                 } => {
                     let endpoint = Endpoint::new(app, action, *method, path, &shape)?;
-                    table.claim(path, *method, &owner)?;
+                    table.claim(&endpoint.template, *method, path, &owner)?;
                     table.add(path, endpoint.into_method_router());
                 }
                 servey_core::Trigger::WebPage {
@@ -54,7 +45,7 @@ pub fn router(app: &App) -> Result<Router, WebError> {
                     template: Some(template),
                 } => {
                     let endpoint = Endpoint::new(app, action, Method::Get, path, &shape)?;
-                    table.claim(path, Method::Get, &owner)?;
+                    table.claim(&endpoint.template, Method::Get, path, &owner)?;
                     table.add(path, pages.method_router(endpoint, template));
                 }
                 _ => {}
@@ -82,19 +73,14 @@ struct RouteTable {
 }
 
 impl RouteTable {
-    fn claim(&mut self, path: &str, method: Method, owner: &str) -> Result<(), WebError> {
-        // `{id}` and `{key}` in the same place are the same route to the router.
-        let shape = path
-            .split('/')
-            .map(|segment| {
-                if segment.starts_with('{') {
-                    "{}"
-                } else {
-                    segment
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("/");
+    fn claim(
+        &mut self,
+        template: &PathTemplate,
+        method: Method,
+        path: &str,
+        owner: &str,
+    ) -> Result<(), WebError> {
+        let shape = template.route_shape();
         let key = (shape, method.as_str());
         if let Some(first) = self.claims.get(&key) {
             return Err(WebError::RouteConflict {
@@ -121,6 +107,7 @@ pub(crate) struct Endpoint {
     method: Method,
     input: Shape,
     has_path_params: bool,
+    template: PathTemplate,
 }
 
 impl Endpoint {
@@ -136,42 +123,26 @@ impl Endpoint {
             path: path.to_owned(),
             reason,
         };
-        if !path.starts_with('/') {
-            return Err(invalid("does not start with `/`".to_owned()));
+        let template = PathTemplate::parse(path).map_err(invalid)?;
+        if let Some(reserved) = reserved_route(path) {
+            return Err(invalid(format!(
+                "{} serves; give the action another `path`",
+                reserved.owner
+            )));
         }
-        let mut has_path_params = false;
-        let segments: Vec<&str> = path.split('/').collect();
-        for (index, segment) in segments.iter().enumerate() {
-            if segment.starts_with("{*") && index + 1 != segments.len() {
-                return Err(invalid(format!(
-                    "has the catch-all `{segment}` before its end; a catch-all must be the last segment"
-                )));
-            }
-            let Some(name) = segment
-                .strip_prefix('{')
-                .and_then(|rest| rest.strip_suffix('}'))
-            else {
-                if segment.contains(['{', '}']) {
-                    return Err(invalid(format!(
-                        "has the segment `{segment}`; a parameter takes a whole segment, as `{{id}}`"
-                    )));
-                }
-                continue;
-            };
-            let name = name.trim_start_matches('*');
-            if name.is_empty() || !input.allows_property(name) {
-                return Err(invalid(format!(
-                    "names `{{{name}}}`, which is not one of the action's parameters"
-                )));
-            }
-            has_path_params = true;
+        if let Some(name) = template.params().find(|name| !input.allows_property(name)) {
+            return Err(invalid(format!(
+                "names `{{{name}}}`, which is not one of the action's parameters"
+            )));
         }
+        let has_path_params = template.params().next().is_some();
         Ok(Arc::new(Self {
             app: app.clone(),
             action: action.clone(),
             method,
             input: input.clone(),
             has_path_params,
+            template,
         }))
     }
 

@@ -258,12 +258,7 @@ fn init_tracing() {
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
+        let message = servey_core::error::panic_message(info.payload());
         tracing::error!(%location, "panic: {message}");
     }));
 }
