@@ -7,6 +7,22 @@ use serde_json::{Map, Value};
 
 use crate::error::{ActionError, ErrorCode, FieldError};
 
+/// How many levels an input built from flat text (dotted query keys) may nest. Deeper keys are refused
+/// as malformed before anything recurses over them; JSON bodies have serde_json's own bound.
+pub const MAX_NESTING: usize = 32;
+
+/// The error for a key of flat input that nests deeper than [`MAX_NESTING`].
+pub fn too_deep(key: &str, levels: usize) -> ActionError {
+    let shown: String = key.chars().take(15).collect();
+    let ellipsis = if shown.len() < key.len() { "…" } else { "" };
+    ActionError::new(
+        ErrorCode::MalformedInput,
+        format!(
+            "The query key `{shown}{ellipsis}` nests {levels} levels deep; at most {MAX_NESTING} are allowed."
+        ),
+    )
+}
+
 /// An action's input: a JSON object, as raw bytes (decoded straight into the parameters) or as a value,
 /// plus the parent object for nested actions.
 #[derive(Debug, Clone)]

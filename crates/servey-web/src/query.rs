@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
+use servey_core::ActionError;
+use servey_core::input::{MAX_NESTING, too_deep};
 
 use crate::shape::Shape;
 
@@ -20,13 +22,21 @@ enum Node {
     Branch(BTreeMap<String, Node>),
 }
 
-/// The input object for `pairs` (decoded `key=value` pairs) coerced by the input `shape`.
-pub(crate) fn coerce_pairs(pairs: &[(String, String)], shape: &Shape) -> Value {
+/// The input object for `pairs` (decoded `key=value` pairs) coerced by the input `shape`; a key
+/// nesting deeper than [`MAX_NESTING`] is refused before the tree is built.
+pub(crate) fn coerce_pairs(
+    pairs: &[(String, String)],
+    shape: &Shape,
+) -> Result<Value, ActionError> {
     let mut root = BTreeMap::new();
     for (key, value) in pairs {
+        let levels = key.bytes().filter(|byte| *byte == b'.').count() + 1;
+        if levels > MAX_NESTING {
+            return Err(too_deep(key, levels));
+        }
         insert(&mut root, key, value.clone());
     }
-    branch_value(root, shape)
+    Ok(branch_value(root, shape))
 }
 
 /// The input object of a simple query string (each key once, no dots, scalar parameters) as JSON bytes,
@@ -201,7 +211,17 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        coerce_pairs(&pairs, shape)
+        coerce_pairs(&pairs, shape).expect("nests within the bound")
+    }
+
+    #[test]
+    fn keys_nesting_past_the_bound_are_refused_and_keys_at_it_kept() {
+        let at_bound = vec!["a"; MAX_NESTING].join(".");
+        let past = vec!["a"; MAX_NESTING + 1].join(".");
+        let pairs = |key: &str| vec![(key.to_owned(), "1".to_owned())];
+        assert!(coerce_pairs(&pairs(&at_bound), &Shape::Any).is_ok());
+        let error = coerce_pairs(&pairs(&past), &Shape::Any).expect_err("too deep");
+        assert_eq!(error.status(), 422);
     }
 
     #[test]
@@ -223,7 +243,7 @@ mod tests {
             let fast = simple_query_json(query, &shape).expect("a simple query");
             assert_eq!(
                 serde_json::from_slice::<Value>(&fast).expect("JSON"),
-                coerce_pairs(&pairs, &shape),
+                coerce_pairs(&pairs, &shape).expect("shallow keys"),
                 "{query}"
             );
         }

@@ -212,7 +212,8 @@ impl Endpoint {
         if self.method.reads_query() {
             let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
                 .map_err(|rejection| malformed(&rejection.body_text()))?;
-            let mut value = coerce_pairs(&pairs, &self.input);
+            let mut value =
+                coerce_pairs(&pairs, &self.input).map_err(|error| error_response(&error, false))?;
             if let Value::Object(object) = &mut value {
                 object.extend(path_params);
             }

@@ -83,3 +83,20 @@ async fn custom_path_segments_fill_their_parameter() {
         invalid("id", "invalid type: string \"seven\", expected u32")
     );
 }
+
+#[tokio::test]
+async fn deeply_dotted_query_keys_are_refused_and_the_server_lives_on() {
+    let server = start().await;
+    for path in ["/actions/generated-1", "/actions/say-hello"] {
+        let key = vec!["a"; 1000].join(".");
+        let response = get(&server, &format!("{path}?{key}=1")).await;
+        let problem = problem_body(response, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(problem["code"], "malformed_input", "{problem}");
+        assert_eq!(
+            problem["detail"],
+            "The query key `a.a.a.a.a.a.a.a…` nests 1000 levels deep; at most 32 are allowed."
+        );
+    }
+    let health = get(&server, "/health").await;
+    assert_eq!(health.status(), StatusCode::OK);
+}
