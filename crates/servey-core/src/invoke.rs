@@ -133,48 +133,6 @@ pub fn required_authorization(context: &Context) -> Result<Authorization, Action
     })
 }
 
-/// Runs one example of `spec` through the invoke path and panics (failing the test) when the result differs.
-pub fn run_example(spec: &'static crate::action::ActionSpec, index: usize) {
-    let action = Action::from_spec(spec);
-    let example = action
-        .examples
-        .get(index)
-        .cloned()
-        .unwrap_or_else(|| panic!("action `{}` has no example {index}", spec.name));
-    let scopes = action
-        .access_control
-        .as_ref()
-        .map(|policy| policy.required_scopes())
-        .unwrap_or_default();
-    let context =
-        Context::with_request_id("example").authorized(Authorization::new("example", scopes));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a test runtime starts");
-    let outcome = runtime.block_on(invoke(
-        &action,
-        Input::from_value(example.params.clone()),
-        context,
-    ));
-    let actual = outcome.and_then(|output| output.to_value());
-    match actual {
-        Ok(actual) if actual == example.result => {}
-        Ok(actual) => panic!(
-            "example {} of action `{}` returned a different result\n  params:   {}\n  expected: {}\n  actual:   {}",
-            example
-                .name
-                .as_deref()
-                .map_or(index.to_string(), |name| format!("`{name}`")),
-            spec.name,
-            example.params,
-            example.result,
-            actual
-        ),
-        Err(error) => panic!("example {index} of action `{}` failed: {error}", spec.name),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;

@@ -11,6 +11,7 @@ pub mod cache;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod example;
 pub mod input;
 pub mod invoke;
 pub mod output;

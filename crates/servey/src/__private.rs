@@ -10,10 +10,11 @@ pub use servey_core::action::{
     AccessPolicy, ActionEntry, ActionFuture, ActionSpec, CachePolicy, Example,
     construct_access_control, construct_cache_control,
 };
+pub use servey_core::example::run_example;
 pub use servey_core::input::check_field;
 pub use servey_core::invoke::{
     failed, optional_authorization, output_of, output_of_result, required_authorization,
-    run_blocking, run_example,
+    run_blocking,
 };
 pub use servey_core::placement::{Placement, run_sync};
 pub use servey_core::schema::action_schema;

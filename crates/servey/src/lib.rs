@@ -24,6 +24,7 @@ pub mod __private;
 
 pub use cli::{main, main_with, run};
 pub use serve::{StartError, router, serve, serve_on};
+pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,
