@@ -18,9 +18,8 @@ pub async fn invoke(
     input: Input,
     context: Context,
 ) -> Result<ActionOutput, ActionError> {
-    if let (true, Credentials::Rejected(reason)) =
-        (action.uses_authorization(), context.raw_credentials())
-    {
+    // A token that is presented is checked, whatever the action: a bad one is never taken as anonymous.
+    if let Credentials::Rejected(reason) = context.raw_credentials() {
         return Err(ActionError::new(
             ErrorCode::Unauthenticated,
             format!("The bearer token was rejected: {reason}."),

@@ -24,6 +24,26 @@ async fn only_for_root_without_token_is_unauthenticated_and_other_fields_resolve
 }
 
 #[tokio::test]
+async fn a_rejected_token_is_unauthenticated_even_where_authorization_is_optional() {
+    let server = start().await;
+    let response = graphql(
+        &server,
+        "{ echoAuthorization { subject } }",
+        Some("garbage"),
+    )
+    .await;
+    assert_eq!(response["data"], json!({"echoAuthorization": null}));
+    assert_eq!(
+        response["errors"][0]["extensions"],
+        json!({"code": "UNAUTHENTICATED", "status": 401})
+    );
+    assert_eq!(
+        response["errors"][0]["message"],
+        "The bearer token was rejected: the token is malformed (InvalidToken)."
+    );
+}
+
+#[tokio::test]
 async fn only_for_root_with_a_token_lacking_the_scope_is_forbidden() {
     let server = start().await;
     let user = token(&server, &["user"]);

@@ -95,17 +95,26 @@ async fn every_kind_of_bad_token_is_401_invalid_token() {
         ),
         (bearer("garbage"), "the token is malformed (InvalidToken)"),
     ];
+    // A presented token is checked whatever the action: protected, optional (`Option<Authorization>`)
+    // or public, a bad one is never taken as anonymous.
+    let paths = [
+        "/actions/only-for-root",
+        "/actions/echo-authorization",
+        "/actions/say-hello?name=x",
+    ];
     for (authorization, reason) in cases {
-        let response = get_with_token(&server, "/actions/only-for-root", &authorization).await;
-        assert_eq!(
-            response.headers()[header::WWW_AUTHENTICATE],
-            r#"Bearer error="invalid_token""#,
-            "{reason}"
-        );
-        assert_eq!(
-            problem_body(response, StatusCode::UNAUTHORIZED).await,
-            unauthenticated(&format!("The bearer token was rejected: {reason}."))
-        );
+        for path in paths {
+            let response = get_with_token(&server, path, &authorization).await;
+            assert_eq!(
+                response.headers()[header::WWW_AUTHENTICATE],
+                r#"Bearer error="invalid_token""#,
+                "{path}: {reason}"
+            );
+            assert_eq!(
+                problem_body(response, StatusCode::UNAUTHORIZED).await,
+                unauthenticated(&format!("The bearer token was rejected: {reason}."))
+            );
+        }
     }
 }
 
