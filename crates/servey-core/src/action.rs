@@ -317,13 +317,18 @@ impl ActionBuilder {
             .iter()
             .map(|trigger| trigger.resolved(&name))
             .collect();
-        let keeps_results = self
+        let server_ttl = self
             .action
             .cache_control
             .as_ref()
-            .and_then(|policy| policy.server_ttl())
-            .is_some();
-        self.action.result_store = keeps_results.then(ResultStore::default);
+            .and_then(|policy| policy.server_ttl());
+        let model = self.action.schema.model();
+        let declared = model
+            .resolve(&model.input)
+            .as_object()
+            .filter(|object| object.additional.is_none())
+            .map(|object| object.properties.iter().map(|p| p.name.clone()).collect());
+        self.action.result_store = server_ttl.map(|ttl| ResultStore::new(ttl, declared));
         self.action
     }
 }

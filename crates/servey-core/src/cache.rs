@@ -1,10 +1,13 @@
 //! Cache policies (`CacheControl`, `Ttl`, `ETag`, `LastModified`), ETags, and the server-side result store.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
+use serde_json::Value;
+
+use crate::input::Input;
 
 /// The caching headers a response carries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,60 +106,83 @@ pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
     })
 }
 
-/// A kept result's key: the input's bytes and the principal's subject.
+/// A kept result's key: the canonical input and the principal's subject.
 type StoreKey = (Vec<u8>, Option<String>);
 
-/// A kept result: its deadline and its JSON body.
-type StoreEntry = (Instant, Bytes);
+/// How many bytes of keys and results one action keeps at most; the least used go first.
+const STORE_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Results kept server-side per input and principal, each until its deadline.
-#[derive(Debug, Default)]
+/// Results kept server-side per decoded input and principal, each for the policy's TTL, within a byte
+/// budget (a moka cache: expiry on time, eviction by size).
+#[derive(Debug)]
 pub struct ResultStore {
-    entries: Mutex<HashMap<StoreKey, StoreEntry>>,
+    entries: moka::sync::Cache<StoreKey, Bytes>,
+    declared: Option<Arc<[String]>>,
 }
 
-/// Past this many entries, expired ones are swept before inserting (and the oldest dropped if needed).
-const STORE_LIMIT: usize = 10_000;
-
 impl ResultStore {
-    /// A kept result for this input and principal, if still fresh.
-    pub fn get(&self, input: &[u8], principal: Option<&str>) -> Option<Bytes> {
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let key = (input.to_vec(), principal.map(str::to_owned));
-        entries
-            .get(&key)
-            .filter(|(deadline, _)| Instant::now() < *deadline)
-            .map(|(_, body)| body.clone())
+    /// A store whose results live `ttl`, keyed on the `declared` parameters only (all keys when `None`:
+    /// a free-form input).
+    pub fn new(ttl: Duration, declared: Option<Vec<String>>) -> Self {
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(STORE_BYTES)
+            .weigher(|(input, principal): &StoreKey, body: &Bytes| {
+                let bytes = input.len() + principal.as_ref().map_or(0, String::len) + body.len();
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            })
+            .time_to_live(ttl)
+            .build();
+        Self {
+            entries,
+            declared: declared.map(Into::into),
+        }
     }
 
-    /// Keeps a result for `ttl`.
-    pub fn put(&self, input: Vec<u8>, principal: Option<&str>, body: Bytes, ttl: Duration) {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let now = Instant::now();
-        if entries.len() >= STORE_LIMIT {
-            entries.retain(|_, (deadline, _)| now < *deadline);
-            if entries.len() >= STORE_LIMIT {
-                let oldest = entries
-                    .iter()
-                    .min_by_key(|(_, (deadline, _))| *deadline)
-                    .map(|(key, _)| key.clone());
-                if let Some(oldest) = oldest {
-                    entries.remove(&oldest);
-                }
-            }
+    /// The key of `input`: its declared parameters in name order (unknown ones cannot make new
+    /// entries), plus the parent of a nested action. `None` for input that is not a JSON object.
+    pub fn key(&self, input: &Input) -> Option<Vec<u8>> {
+        let Value::Object(object) = input.to_value().ok()? else {
+            return None;
+        };
+        let kept: BTreeMap<&String, &Value> = object
+            .iter()
+            .filter(|(name, _)| {
+                self.declared
+                    .as_ref()
+                    .is_none_or(|declared| declared.contains(*name))
+            })
+            .collect();
+        let mut key = serde_json::to_vec(&kept).ok()?;
+        if let Some(parent) = input.parent() {
+            key.push(0);
+            key.extend(serde_json::to_vec(parent).ok()?);
         }
-        entries.insert((input, principal.map(str::to_owned)), (now + ttl, body));
+        Some(key)
+    }
+
+    /// A kept result for this key and principal, if still fresh.
+    pub fn get(&self, key: &[u8], principal: Option<&str>) -> Option<Bytes> {
+        self.entries
+            .get(&(key.to_vec(), principal.map(str::to_owned)))
+    }
+
+    /// Keeps a result for the store's TTL.
+    pub fn put(&self, key: Vec<u8>, principal: Option<&str>, body: Bytes) {
+        self.entries
+            .insert((key, principal.map(str::to_owned)), body);
+    }
+
+    /// Bytes held now (after pending evictions run).
+    pub fn weighted_size(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.weighted_size()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -188,24 +214,57 @@ mod tests {
         assert!(!if_none_match_matches("\"other\"", &etag_of(b"x")));
     }
 
+    fn store() -> ResultStore {
+        ResultStore::new(Duration::from_secs(60), Some(vec!["name".into()]))
+    }
+
     #[test]
-    fn store_keeps_results_per_principal_until_deadline() {
-        let store = ResultStore::default();
-        store.put(
-            b"in".to_vec(),
-            Some("root"),
-            Bytes::from_static(b"1"),
-            Duration::from_secs(60),
+    fn store_keeps_results_per_principal() {
+        let store = store();
+        let key = store
+            .key(&Input::from_value(json!({"name": "a"})))
+            .expect("an object");
+        store.put(key.clone(), Some("root"), Bytes::from_static(b"1"));
+        assert!(store.get(&key, Some("root")).is_some());
+        assert!(store.get(&key, None).is_none());
+    }
+
+    #[test]
+    fn unknown_parameters_do_not_make_new_keys() {
+        let store = store();
+        let plain = store.key(&Input::from_value(json!({"name": "a"})));
+        let padded = store.key(&Input::from_json_bytes(
+            r#"{"pad1": "xxxxxxxx", "name": "a", "pad2": [1, 2, 3]}"#,
+        ));
+        assert_eq!(plain, padded);
+        assert_ne!(plain, store.key(&Input::from_value(json!({"name": "b"}))));
+        assert_eq!(store.key(&Input::from_json_bytes("[1]")), None);
+    }
+
+    #[test]
+    fn results_expire_on_time() {
+        let store = ResultStore::new(Duration::from_millis(1), None);
+        let key = store.key(&Input::empty()).expect("an object");
+        store.put(key.clone(), None, Bytes::from_static(b"1"));
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(store.get(&key, None).is_none());
+    }
+
+    #[test]
+    fn the_store_stays_within_its_byte_budget() {
+        let store = ResultStore::new(Duration::from_secs(60), None);
+        let body = Bytes::from(vec![b'x'; 64 * 1024]);
+        for index in 0..(2 * STORE_BYTES / body.len() as u64) {
+            let key = store
+                .key(&Input::from_value(json!({ "n": index })))
+                .expect("an object");
+            store.put(key, None, body.clone());
+        }
+        assert!(
+            store.weighted_size() <= STORE_BYTES,
+            "{}",
+            store.weighted_size()
         );
-        assert!(store.get(b"in", Some("root")).is_some());
-        assert!(store.get(b"in", None).is_none());
-        store.put(
-            b"in".to_vec(),
-            None,
-            Bytes::from_static(b"1"),
-            Duration::ZERO,
-        );
-        assert!(store.get(b"in", None).is_none());
     }
 
     #[test]

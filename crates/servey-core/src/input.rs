@@ -73,19 +73,6 @@ impl Input {
         self.parent.as_ref()
     }
 
-    /// Bytes that identify this input, for cache keys.
-    pub fn cache_key(&self) -> Vec<u8> {
-        let mut key = match &self.body {
-            Body::Bytes(bytes) => bytes.to_vec(),
-            Body::Value(value) => serde_json::to_vec(value).unwrap_or_default(),
-        };
-        if let Some(parent) = &self.parent {
-            key.push(0);
-            key.extend(serde_json::to_vec(parent).unwrap_or_default());
-        }
-        key
-    }
-
     /// The input as a JSON value (for adapters that forward it).
     pub fn to_value(&self) -> Result<Value, ActionError> {
         match &self.body {

@@ -33,14 +33,16 @@ pub async fn invoke(
         .and_then(|auth| auth.subject.clone());
     let is_private = context.authorization().is_some() && action.uses_authorization();
     let stored = match (&action.result_store, &action.cache_control) {
-        (Some(store), Some(policy)) => {
-            let key = input.cache_key();
-            if let Some(body) = store.get(&key, principal.as_deref()) {
-                let headers = policy.headers(&body, is_private);
-                return Ok(ActionOutput::from_json_bytes(body).with_cache(headers));
+        (Some(store), Some(policy)) => match store.key(&input) {
+            Some(key) => {
+                if let Some(body) = store.get(&key, principal.as_deref()) {
+                    let headers = policy.headers(&body, is_private);
+                    return Ok(ActionOutput::from_json_bytes(body).with_cache(headers));
+                }
+                Some((store, key))
             }
-            policy.server_ttl().map(|ttl| (store, key, ttl))
-        }
+            None => None,
+        },
         _ => None,
     };
 
@@ -51,8 +53,8 @@ pub async fn invoke(
     };
     let body = output.to_json_bytes()?;
     let headers = policy.headers(&body, is_private);
-    if let Some((store, key, ttl)) = stored {
-        store.put(key, principal.as_deref(), body.clone(), ttl);
+    if let Some((store, key)) = stored {
+        store.put(key, principal.as_deref(), body.clone());
     }
     Ok(ActionOutput::from_json_bytes(body).with_cache(headers))
 }

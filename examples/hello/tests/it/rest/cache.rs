@@ -71,6 +71,50 @@ async fn ttl_results_are_reused_per_input_from_the_server_store() {
     assert_eq!(runs.load(Ordering::SeqCst), 2);
 }
 
+/// The typed input of `count_typed`: one declared parameter.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct Declared {
+    k: u64,
+}
+
+#[tokio::test]
+async fn unknown_parameters_reuse_the_stored_result_instead_of_growing_the_store() {
+    use utoipa::PartialSchema;
+    let runs = Arc::new(AtomicU64::new(0));
+    let counter = runs.clone();
+    let action = servey::Action::builder("count_typed", move |_, _| {
+        let run = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        async move { Ok(json!({ "run": run })) }
+    })
+    .trigger(servey::Trigger::web_get())
+    .schema(servey::ActionSchema::new(
+        Declared::schema(),
+        Value::schema(),
+        Default::default(),
+    ))
+    .cache_control(servey::Ttl {
+        seconds: 30,
+        server_cache: true,
+    })
+    .build();
+    let server = start_with_actions(test_config(), vec![action]).await;
+    let first = get_ok(&server, "/actions/count-typed?k=1").await;
+    for pad in 0..20 {
+        let padded = get_ok(
+            &server,
+            &format!("/actions/count-typed?k=1&pad{pad}=xxxxxxxx"),
+        )
+        .await;
+        assert_eq!(padded, first, "padding {pad} answers from the store");
+    }
+    assert_eq!(
+        get_ok(&server, "/actions/count-typed?k=2").await,
+        json!({"run": 2})
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+}
+
 #[tokio::test]
 async fn authorized_ttl_results_are_private() {
     let runs = Arc::new(AtomicU64::new(0));
