@@ -20,6 +20,8 @@ pub enum ErrorCode {
     InvalidInput,
     /// The input was not JSON, or not a JSON object (422).
     MalformedInput,
+    /// A body in a media type the action cannot read: not JSON (415).
+    UnsupportedMediaType,
     /// No credentials, or credentials that are invalid or expired (401).
     Unauthenticated,
     /// Valid credentials that lack the needed scope (403).
@@ -38,6 +40,7 @@ impl ErrorCode {
         match self {
             Self::InvalidInput => "invalid_input",
             Self::MalformedInput => "malformed_input",
+            Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
@@ -50,6 +53,7 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         match self {
             Self::InvalidInput | Self::MalformedInput => 422,
+            Self::UnsupportedMediaType => 415,
             Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
@@ -63,6 +67,7 @@ impl ErrorCode {
         match self {
             Self::InvalidInput => "Invalid input",
             Self::MalformedInput => "Malformed input",
+            Self::UnsupportedMediaType => "Unsupported media type",
             Self::Unauthenticated => "Unauthenticated",
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",

@@ -23,6 +23,31 @@ pub fn too_deep(key: &str, levels: usize) -> ActionError {
     )
 }
 
+/// Whether a body sent with this `Content-Type` can be read as JSON: `application/json` or any
+/// `application/*+json`, parameters allowed; a missing type is refused too (a cross-origin `text/plain`
+/// POST needs no preflight, a JSON one does).
+pub fn check_json_media_type(content_type: Option<&str>) -> Result<(), ActionError> {
+    let essence = content_type
+        .and_then(|value| value.split(';').next())
+        .map(|essence| essence.trim().to_ascii_lowercase());
+    let is_json = essence.as_deref().is_some_and(|essence| {
+        essence == "application/json"
+            || essence
+                .strip_prefix("application/")
+                .is_some_and(|subtype| subtype.ends_with("+json"))
+    });
+    if is_json {
+        return Ok(());
+    }
+    let given = content_type.map_or_else(|| "no Content-Type".to_owned(), |t| format!("`{t}`"));
+    Err(ActionError::new(
+        ErrorCode::UnsupportedMediaType,
+        format!(
+            "The body must be JSON, sent as `Content-Type: application/json`; it came with {given}."
+        ),
+    ))
+}
+
 /// An action's input: a JSON object, as raw bytes (decoded straight into the parameters) or as a value,
 /// plus the parent object for nested actions.
 #[derive(Debug, Clone)]

@@ -56,6 +56,7 @@ pub(crate) fn graphql_code(error: &ActionError) -> String {
     }
     match error.code() {
         ErrorCode::InvalidInput | ErrorCode::MalformedInput => "BAD_USER_INPUT",
+        ErrorCode::UnsupportedMediaType => "BAD_REQUEST",
         ErrorCode::Unauthenticated => "UNAUTHENTICATED",
         ErrorCode::Forbidden => "FORBIDDEN",
         ErrorCode::NotFound => "NOT_FOUND",

@@ -35,6 +35,12 @@ async fn post_graphql(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    if let Err(error) = servey_core::input::check_json_media_type(content_type) {
+        return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, error.detail());
+    }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
         Ok(request) => execute(&endpoint, &headers, request).await,
         Err(error) => request_error(

@@ -180,6 +180,12 @@ fn operation(
         "422",
         problem_response("The input does not fit the parameters."),
     );
+    if !method.reads_query() {
+        builder = builder.response(
+            "415",
+            problem_response("The body is not sent as `application/json`."),
+        );
+    }
     if let Some(policy) = &action.access_control {
         builder = builder
             .response(

@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
+use servey_core::input::check_json_media_type;
 use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method};
 use tracing::Instrument;
@@ -222,6 +223,10 @@ impl Endpoint {
         let bytes = axum::body::to_bytes(body, BODY_LIMIT)
             .await
             .map_err(|_| too_large())?;
+        if !bytes.is_empty() {
+            check_json_media_type(header_str(&parts.headers, &header::CONTENT_TYPE))
+                .map_err(|error| error_response(&error, false))?;
+        }
         match (bytes.is_empty(), path_params.is_empty()) {
             (true, true) => Ok(Input::empty()),
             (false, true) => Ok(Input::from_json_bytes(bytes)),

@@ -1,7 +1,7 @@
 //! Errors as problem details: bad input, unknown routes and methods, large bodies, failures, panics.
 
 use reqwest::{StatusCode, header};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{client, get, invalid, json_body, post, problem, problem_body, send};
 use crate::server::{serve_router, start};
@@ -152,5 +152,58 @@ async fn a_panic_outside_an_action_is_500_and_the_server_keeps_serving() {
     assert_eq!(
         json_body(health, StatusCode::OK).await,
         json!({"status": "ok"})
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_sent_as_json_is_415() {
+    let server = start().await;
+    let body = r#"{"message": {"sender": "ann", "text": "hi"}}"#;
+    for (content_type, given) in [
+        (Some("text/plain"), "`text/plain`"),
+        (
+            Some("application/x-www-form-urlencoded"),
+            "`application/x-www-form-urlencoded`",
+        ),
+        (None, "no Content-Type"),
+    ] {
+        let mut request = client()
+            .post(server.url("/actions/store-message"))
+            .body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        assert_eq!(
+            problem_body(send(request).await, StatusCode::UNSUPPORTED_MEDIA_TYPE).await,
+            problem(
+                415,
+                "Unsupported media type",
+                "unsupported_media_type",
+                &format!(
+                    "The body must be JSON, sent as `Content-Type: application/json`; it came with {given}."
+                )
+            )
+        );
+    }
+    let charset = client()
+        .post(server.url("/actions/store-message"))
+        .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+        .body(body);
+    assert_eq!(send(charset).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_graphql_post_that_is_not_json_is_415() {
+    let server = start().await;
+    let request = client()
+        .post(server.url("/graphql"))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(r#"{"query": "{ sayHello(name: \"x\") }"}"#);
+    let response = send(request).await;
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(
+        body["errors"][0]["message"],
+        "The body must be JSON, sent as `Content-Type: application/json`; it came with `text/plain`."
     );
 }

@@ -40,9 +40,15 @@ async fn get_with_token(server: &TestServer, path: &str, authorization: &str) ->
     get_with(server, path, header::AUTHORIZATION, authorization).await
 }
 
-/// POSTs `body` to `path`.
+/// POSTs `body` to `path` as JSON.
 async fn post(server: &TestServer, path: &str, body: impl Into<reqwest::Body>) -> Response {
-    send(client().post(server.url(path)).body(body)).await
+    let request = client().post(server.url(path));
+    send(
+        request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body),
+    )
+    .await
 }
 
 /// The body of a JSON response, checking its status and media type.
