@@ -93,7 +93,10 @@ fn render(
 
 /// `config.static_dir` as a service (mounted at `/static`), answering a 404 problem for missing files.
 pub(crate) fn static_files(app: &App) -> ServeDir<axum::routing::MethodRouter> {
-    ServeDir::new(&app.config().static_dir).fallback(any(not_found))
+    // No directory redirects: nested under `/static`, ServeDir would send `/static/.` to `/./`.
+    ServeDir::new(&app.config().static_dir)
+        .append_index_html_on_directories(false)
+        .fallback(any(not_found))
 }
 
 #[cfg(test)]

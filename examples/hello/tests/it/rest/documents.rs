@@ -123,3 +123,25 @@ async fn static_files_are_served_under_static() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_static_directory_itself_is_404_not_a_redirect_out_of_static() {
+    let server = start().await;
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+    for path in ["/static/.", "/static/", "/static"] {
+        let response = no_redirects
+            .get(server.url(path))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{path}"
+        );
+    }
+}
