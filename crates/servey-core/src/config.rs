@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::limits::Limits;
+
 /// Settings read once at start (from the environment, or built by hand in tests).
 #[derive(Debug, Clone)]
 pub struct ServeyConfig {
@@ -29,10 +31,8 @@ pub struct ServeyConfig {
     pub api_version: String,
     /// `SERVEY_API_DESCRIPTION`.
     pub api_description: Option<String>,
-    /// `SERVEY_GRAPHQL_MAX_DEPTH` (default `10`): the deepest GraphQL selection accepted.
-    pub graphql_max_depth: usize,
-    /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default `1000`): the most fields one GraphQL query may select.
-    pub graphql_max_complexity: usize,
+    /// Every bound on what callers send and how long they take (body size, timeouts, concurrency, ...).
+    pub limits: Limits,
 }
 
 impl Default for ServeyConfig {
@@ -78,12 +78,7 @@ impl ServeyConfig {
             api_title: lookup("SERVEY_API_TITLE").unwrap_or_else(|| "Servey".to_owned()),
             api_version: lookup("SERVEY_API_VERSION").unwrap_or_else(|| "0.1.0".to_owned()),
             api_description: lookup("SERVEY_API_DESCRIPTION"),
-            graphql_max_depth: lookup("SERVEY_GRAPHQL_MAX_DEPTH")
-                .and_then(|depth| depth.parse().ok())
-                .unwrap_or(10),
-            graphql_max_complexity: lookup("SERVEY_GRAPHQL_MAX_COMPLEXITY")
-                .and_then(|complexity| complexity.parse().ok())
-                .unwrap_or(1000),
+            limits: Limits::from_lookup(&lookup),
         }
     }
 }

@@ -68,8 +68,8 @@ pub(crate) fn build_schema(app: &App) -> Result<Schema, GraphqlError> {
     let config = app.config();
     let schema = builder
         .extension(Limits {
-            max_depth: config.graphql_max_depth,
-            max_complexity: config.graphql_max_complexity,
+            max_depth: config.limits.graphql_max_depth,
+            max_complexity: config.limits.graphql_max_complexity,
         })
         .finish()?;
     Ok(schema)

@@ -7,35 +7,56 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
 use servey_core::context::is_usable_request_id;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::{Layer, Service};
 
-use crate::problem::{panic_response, problem_for_bare_error};
+use crate::problem::{overloaded_response, panic_response, problem_for_bare_error};
 
 /// The header a request id travels in.
 pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps a router in the [`Envelope`].
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct EnvelopeLayer;
+#[derive(Debug, Clone)]
+pub(crate) struct EnvelopeLayer {
+    body_limit: usize,
+    slots: Arc<Semaphore>,
+}
+
+impl EnvelopeLayer {
+    /// An envelope answering `503` past `max_concurrent` requests in flight.
+    pub(crate) fn new(body_limit: usize, max_concurrent: usize) -> Self {
+        Self {
+            body_limit,
+            slots: Arc::new(Semaphore::new(max_concurrent)),
+        }
+    }
+}
 
 impl<S> Layer<S> for EnvelopeLayer {
     type Service = Envelope<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Envelope { inner }
+        Envelope {
+            inner,
+            body_limit: self.body_limit,
+            slots: self.slots.clone(),
+        }
     }
 }
 
-/// Sets the request id and turns bare errors into problem details.
+/// Sets the request id, holds a request slot, and turns bare errors into problem details.
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope<S> {
     inner: S,
+    body_limit: usize,
+    slots: Arc<Semaphore>,
 }
 
 impl<S> Service<Request> for Envelope<S>
@@ -70,26 +91,50 @@ where
         );
         let method = request.method().clone();
         let uri = request.uri().clone();
-        let inner = span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
+        let slot = self.slots.clone().try_acquire_owned().ok();
+        let (inner, refused) = match slot {
+            Some(_) => {
+                let called =
+                    span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
+                (called.ok(), Refused::Panicked)
+            }
+            None => (None, Refused::Overloaded),
+        };
         EnvelopeFuture {
-            inner: inner.ok(),
+            inner,
+            refused,
             request_id: Some(request_id),
             method,
             uri,
+            body_limit: self.body_limit,
+            slot,
             span,
         }
     }
 }
 
+/// Why a request never reached the wrapped service.
+#[derive(Debug, Clone, Copy)]
+enum Refused {
+    /// Calling the service panicked.
+    Panicked,
+    /// Every request slot was taken.
+    Overloaded,
+}
+
 pin_project_lite::pin_project! {
     /// The response of the wrapped service, enveloped.
     pub(crate) struct EnvelopeFuture<F> {
-        // `None` when calling the service panicked.
+        // `None` when the request was refused, for the reason in `refused`.
         #[pin]
         inner: Option<F>,
+        refused: Refused,
         request_id: Option<HeaderValue>,
         method: Method,
         uri: Uri,
+        body_limit: usize,
+        // Held until the response is ready.
+        slot: Option<OwnedSemaphorePermit>,
         span: tracing::Span,
     }
 }
@@ -104,15 +149,19 @@ where
         let this = self.project();
         let _entered = this.span.enter();
         let response = match this.inner.as_pin_mut() {
-            None => panic_response(Box::new("calling the route panicked")),
+            None => match this.refused {
+                Refused::Panicked => panic_response(Box::new("calling the route panicked")),
+                Refused::Overloaded => overloaded_response(),
+            },
             Some(inner) => match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
                 Ok(Poll::Pending) => return Poll::Pending,
                 Ok(Poll::Ready(Ok(response))) => {
-                    problem_for_bare_error(this.method, this.uri.path(), response)
+                    problem_for_bare_error(this.method, this.uri.path(), *this.body_limit, response)
                 }
                 Err(panic) => panic_response(panic),
             },
         };
+        this.slot.take();
         let mut response = response;
         if let Some(request_id) = this.request_id.take() {
             response.headers_mut().insert(X_REQUEST_ID, request_id);

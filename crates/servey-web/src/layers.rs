@@ -13,11 +13,9 @@ use tower_http::services::ServeDir;
 use crate::envelope::{EnvelopeLayer, X_REQUEST_ID};
 use crate::problem::not_found;
 
-/// The largest request body accepted (1 MiB); larger ones are answered `413`.
-pub const BODY_LIMIT: usize = 1024 * 1024;
-
 /// Applies what wraps every route: the static-site or 404 fallback, problem details for 405/413/...,
-/// the body limit, panic catching, tracing with the request id, CORS and the `X-Request-Id` echo.
+/// the body limit, the request-slot limit (`503`), panic catching, tracing with the request id, CORS and
+/// the `X-Request-Id` echo.
 pub fn finish(router: Router, app: &App) -> Router {
     let config = app.config();
     let router = if config.static_site_dir.is_dir() {
@@ -29,10 +27,14 @@ pub fn finish(router: Router, app: &App) -> Router {
         router.fallback(not_found)
     };
     // One stack, applied once: each separate `.layer` call would box every route again.
+    let limits = &config.limits;
     let stack = ServiceBuilder::new()
-        .layer(EnvelopeLayer)
+        .layer(EnvelopeLayer::new(
+            limits.body_bytes,
+            limits.max_concurrent_requests,
+        ))
         .option_layer(cors(&config.cors_allowed_origins))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(limits.body_bytes));
     router.layer(stack)
 }
 

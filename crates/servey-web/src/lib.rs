@@ -23,6 +23,6 @@ mod router_tests;
 
 pub use axum;
 pub use error::WebError;
-pub use layers::{BODY_LIMIT, finish};
+pub use layers::finish;
 pub use openapi::{openapi, openapi_json};
 pub use routes::router;

@@ -62,6 +62,8 @@ pub(crate) fn status_problem(status: StatusCode, detail: impl Into<String>) -> P
         StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
         StatusCode::UNAUTHORIZED => "unauthenticated",
         StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
+        StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+        StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         _ if status.is_client_error() => "client_error",
         _ => "server_error",
     };
@@ -83,6 +85,23 @@ pub(crate) async fn not_found(method: Method, uri: Uri) -> Response {
     ))
 }
 
+/// The detail of a `413`.
+pub(crate) fn too_large_detail(body_limit: usize) -> String {
+    format!("The request body is larger than the limit of {body_limit} bytes.")
+}
+
+/// The `503` of a server with every request slot taken: try again in a second.
+pub(crate) fn overloaded_response() -> Response {
+    let mut response = problem_response(&status_problem(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "The server is answering as many requests as it allows; try again shortly.",
+    ));
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
 /// The answer to a panic outside the invoke path: an opaque 500 problem (the server keeps serving).
 pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let message = servey_core::error::panic_message(&*panic);
@@ -95,7 +114,12 @@ pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> 
 
 /// Turns error responses without a body type (axum's 405, tower-http's 413, `ServeDir`'s 404, ...) into
 /// problem details, so that every error a client sees has the same shape.
-pub(crate) fn problem_for_bare_error(method: &Method, path: &str, response: Response) -> Response {
+pub(crate) fn problem_for_bare_error(
+    method: &Method,
+    path: &str,
+    body_limit: usize,
+    response: Response,
+) -> Response {
     let status = response.status();
     let is_bare = response
         .headers()
@@ -110,10 +134,7 @@ pub(crate) fn problem_for_bare_error(method: &Method, path: &str, response: Resp
         StatusCode::METHOD_NOT_ALLOWED => {
             format!("{path} does not answer {method}; the `Allow` header lists what it answers.")
         }
-        StatusCode::PAYLOAD_TOO_LARGE => format!(
-            "The request body is larger than the limit of {} bytes.",
-            crate::layers::BODY_LIMIT
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => too_large_detail(body_limit),
         _ => format!(
             "The request failed: {}.",
             status.canonical_reason().unwrap_or("error")

@@ -84,6 +84,7 @@ fn request(method: &str, uri: &str, body: &str) -> Request<Body> {
     Request::builder()
         .method(method)
         .uri(uri)
+        .header("content-type", "application/json")
         .body(Body::from(body.to_owned()))
         .expect("a valid request")
 }

@@ -19,8 +19,7 @@ use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode
 use tracing::Instrument;
 
 use crate::error::WebError;
-use crate::layers::BODY_LIMIT;
-use crate::problem::{error_response, problem_response, status_problem};
+use crate::problem::{error_response, problem_response, status_problem, too_large_detail};
 use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
 use crate::shape::Shape;
 
@@ -220,9 +219,10 @@ impl Endpoint {
             }
             return Ok(Input::from_value(value));
         }
-        let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        let body_limit = self.app.config().limits.body_bytes;
+        let bytes = axum::body::to_bytes(body, body_limit)
             .await
-            .map_err(|_| too_large())?;
+            .map_err(|_| too_large(body_limit))?;
         if !bytes.is_empty() {
             check_json_media_type(header_str(&parts.headers, &header::CONTENT_TYPE))
                 .map_err(|error| error_response(&error, false))?;
@@ -300,9 +300,9 @@ fn malformed(detail: &str) -> Response {
     )
 }
 
-fn too_large() -> Response {
+fn too_large(body_limit: usize) -> Response {
     problem_response(&status_problem(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("The request body is larger than the limit of {BODY_LIMIT} bytes."),
+        too_large_detail(body_limit),
     ))
 }

@@ -8,6 +8,7 @@ mod errors;
 mod external;
 mod headers;
 mod inputs;
+mod limits;
 
 use std::time::Duration;
 

@@ -1,0 +1,90 @@
+//! `Limits`: every bound that protects a running app, on by default and configured in one place.
+
+use std::time::Duration;
+
+/// The bounds a server applies to what callers send and how long they may take. Each is read from the
+/// environment variable named on its field; the README's configuration table lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Limits {
+    /// `SERVEY_BODY_LIMIT` (bytes, default 1 MiB): larger request bodies are answered `413`.
+    pub body_bytes: usize,
+    /// `SERVEY_HEADER_READ_TIMEOUT` (seconds, default 10): a connection that has not sent a whole request
+    /// head by then is closed (slowloris).
+    pub header_read_timeout: Duration,
+    /// `SERVEY_IDLE_TIMEOUT` (seconds, default 60): a connection with no request in flight for this long
+    /// is closed.
+    pub idle_timeout: Duration,
+    /// `SERVEY_MAX_CONCURRENT_REQUESTS` (default 1024): requests beyond this many in flight are answered
+    /// `503` with `Retry-After` instead of queueing.
+    pub max_concurrent_requests: usize,
+    /// `SERVEY_WEBSOCKET_MESSAGE_LIMIT` (bytes, default 64 KiB): a larger websocket message or frame
+    /// closes the socket with code 1009.
+    pub websocket_message_bytes: usize,
+    /// `SERVEY_SHUTDOWN_GRACE` (seconds, default 30): how long a stopping server lets in-flight requests
+    /// and running jobs finish.
+    pub shutdown_grace: Duration,
+    /// `SERVEY_GRAPHQL_MAX_DEPTH` (default 10): the deepest GraphQL selection accepted.
+    pub graphql_max_depth: usize,
+    /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default 1000): the most fields one GraphQL query may select.
+    pub graphql_max_complexity: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::from_lookup(&|_| None)
+    }
+}
+
+impl Limits {
+    /// Reads each limit through `lookup`; a missing or unparsable value keeps the default.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Self {
+        let number = |key: &str, default: usize| {
+            lookup(key)
+                .and_then(|value| value.trim().parse().ok())
+                .unwrap_or(default)
+        };
+        let seconds = |key: &str, default: u64| {
+            Duration::from_secs_f64(
+                lookup(key)
+                    .and_then(|value| value.trim().parse::<f64>().ok())
+                    .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+                    .unwrap_or(default as f64),
+            )
+        };
+        Self {
+            body_bytes: number("SERVEY_BODY_LIMIT", 1024 * 1024),
+            header_read_timeout: seconds("SERVEY_HEADER_READ_TIMEOUT", 10),
+            idle_timeout: seconds("SERVEY_IDLE_TIMEOUT", 60),
+            max_concurrent_requests: number("SERVEY_MAX_CONCURRENT_REQUESTS", 1024).max(1),
+            websocket_message_bytes: number("SERVEY_WEBSOCKET_MESSAGE_LIMIT", 64 * 1024),
+            shutdown_grace: seconds("SERVEY_SHUTDOWN_GRACE", 30),
+            graphql_max_depth: number("SERVEY_GRAPHQL_MAX_DEPTH", 10),
+            graphql_max_complexity: number("SERVEY_GRAPHQL_MAX_COMPLEXITY", 1000),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_on_by_default_and_read_from_their_variables() {
+        let defaults = Limits::default();
+        assert_eq!(defaults.body_bytes, 1024 * 1024);
+        assert_eq!(defaults.header_read_timeout, Duration::from_secs(10));
+        let set = Limits::from_lookup(&|key| match key {
+            "SERVEY_BODY_LIMIT" => Some("2048".into()),
+            "SERVEY_SHUTDOWN_GRACE" => Some("0.5".into()),
+            "SERVEY_IDLE_TIMEOUT" => Some("never".into()),
+            _ => None,
+        });
+        assert_eq!(set.body_bytes, 2048);
+        assert_eq!(set.shutdown_grace, Duration::from_millis(500));
+        assert_eq!(
+            set.idle_timeout,
+            Duration::from_secs(60),
+            "unparsable keeps the default"
+        );
+    }
+}
