@@ -14,6 +14,7 @@ use crate::context::Context;
 use crate::error::ActionError;
 use crate::input::Input;
 use crate::output::ActionOutput;
+use crate::rate::{RateLimit, RateLimiter};
 use crate::schema::{ActionSchema, SchemaFn};
 use crate::trigger::Trigger;
 
@@ -138,6 +139,8 @@ pub struct Action {
     pub cache_control: Option<Arc<dyn CacheControl>>,
     /// How long a run may take.
     pub timeout: Option<Duration>,
+    /// How often one caller may call it.
+    pub rate_limit: Option<Arc<RateLimiter>>,
     /// Input and output schemas.
     pub schema: ActionSchema,
     /// For nested actions, the schema name of the type whose field it is.
@@ -208,6 +211,7 @@ impl Action {
                 access_control,
                 cache_control,
                 timeout: spec.timeout_secs.map(Duration::from_secs),
+                rate_limit: None,
                 schema: (spec.schema)(),
                 owner: spec.owner.map(|owner| owner()),
                 invoker: Arc::new(invoke),
@@ -250,6 +254,7 @@ impl ActionBuilder {
                 access_control: None,
                 cache_control: None,
                 timeout: None,
+                rate_limit: None,
                 schema,
                 owner: None,
                 invoker,
@@ -285,6 +290,12 @@ impl ActionBuilder {
     /// Sets the access-control policy.
     pub fn access_control(mut self, policy: impl AccessControl) -> Self {
         self.action.access_control = Some(Arc::new(policy));
+        self
+    }
+
+    /// Limits how often one caller may call the action (`429` past it, on every transport).
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.action.rate_limit = Some(Arc::new(RateLimiter::new(limit)));
         self
     }
 

@@ -74,6 +74,13 @@ impl Context {
         &self.inner.credentials
     }
 
+    /// Who is calling, for per-caller limits: the token's subject, else `anonymous`.
+    pub fn caller_key(&self) -> &str {
+        self.authorization()
+            .and_then(|authorization| authorization.subject.as_deref())
+            .unwrap_or("anonymous")
+    }
+
     /// Whether a switch is on.
     pub fn is_switch_on(&self, switch: &str) -> bool {
         self.inner.switches.contains(switch)

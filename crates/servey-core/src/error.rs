@@ -30,6 +30,8 @@ pub enum ErrorCode {
     NotFound,
     /// The action did not finish within its timeout (504).
     Timeout,
+    /// The caller made more calls than the action's rate limit allows (429).
+    RateLimited,
     /// The action failed; the cause is logged, never shown (500).
     Internal,
 }
@@ -45,6 +47,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::Timeout => "timeout",
+            Self::RateLimited => "rate_limited",
             Self::Internal => "internal_error",
         }
     }
@@ -58,6 +61,7 @@ impl ErrorCode {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::Timeout => 504,
+            Self::RateLimited => 429,
             Self::Internal => 500,
         }
     }
@@ -72,6 +76,7 @@ impl ErrorCode {
             Self::Forbidden => "Forbidden",
             Self::NotFound => "Not found",
             Self::Timeout => "Timeout",
+            Self::RateLimited => "Too many requests",
             Self::Internal => "Internal error",
         }
     }
@@ -95,6 +100,8 @@ pub struct ActionError {
     custom: Option<(u16, String)>,
     detail: String,
     errors: Vec<FieldError>,
+    // Boxed: rare, and it would make every `Result<_, ActionError>` larger.
+    retry_after: Option<Box<crate::rate::RetryAfter>>,
     cause: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -106,6 +113,7 @@ impl ActionError {
             custom: None,
             detail: detail.into(),
             errors: Vec::new(),
+            retry_after: None,
             cause: None,
         }
     }
@@ -164,6 +172,15 @@ impl ActionError {
     /// The bad input fields, if any.
     pub fn field_errors(&self) -> &[FieldError] {
         &self.errors
+    }
+
+    /// For a `429`: the limit hit and when to try again.
+    pub fn retry_after(&self) -> Option<crate::rate::RetryAfter> {
+        self.retry_after.as_deref().copied()
+    }
+
+    pub(crate) fn set_retry_after(&mut self, retry_after: crate::rate::RetryAfter) {
+        self.retry_after = Some(Box::new(retry_after));
     }
 
     /// The hidden cause, for logging.

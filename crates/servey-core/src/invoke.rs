@@ -28,6 +28,9 @@ pub async fn invoke(
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;
     }
+    if let Some(limiter) = &action.rate_limit {
+        limiter.check(context.caller_key())?;
+    }
     let principal = context
         .authorization()
         .and_then(|auth| auth.subject.clone());

@@ -61,6 +61,7 @@ pub(crate) fn graphql_code(error: &ActionError) -> String {
         ErrorCode::Forbidden => "FORBIDDEN",
         ErrorCode::NotFound => "NOT_FOUND",
         ErrorCode::Timeout => "TIMEOUT",
+        ErrorCode::RateLimited => "RATE_LIMITED",
         ErrorCode::Internal => "INTERNAL_SERVER_ERROR",
     }
     .to_owned()
@@ -95,11 +96,15 @@ pub(crate) fn field_error(
             Value::Object(object)
         })
         .collect();
+    let retry_after = error.retry_after().map(|retry| retry.seconds);
     async_graphql::Error::new(error.detail()).extend_with(|_, extensions| {
         extensions.set("code", code);
         extensions.set("status", i32::from(status));
         if !fields.is_empty() {
             extensions.set("errors", Value::List(fields));
+        }
+        if let Some(seconds) = retry_after {
+            extensions.set("retryAfter", seconds);
         }
     })
 }

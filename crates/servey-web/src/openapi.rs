@@ -198,6 +198,30 @@ fn operation(
                 policy.required_scopes(),
             ));
     }
+    if let Some(limiter) = &action.rate_limit {
+        let limit = limiter.limit();
+        let header = |description: &str| {
+            utoipa::openapi::HeaderBuilder::new()
+                .schema(Some(string_schema()))
+                .description(Some(description))
+                .build()
+        };
+        let mut response = problem_response(&format!(
+            "Too many calls: at most {} per {} s per caller.",
+            limit.count,
+            limit.period_secs()
+        ));
+        for (name, description) in [
+            ("Retry-After", "Seconds until a call is allowed again."),
+            ("RateLimit-Policy", "The limit, as `\"default\";q=N;w=S`."),
+            ("RateLimit", "What is left, as `\"default\";r=0;t=S`."),
+        ] {
+            response
+                .headers
+                .insert(name.to_owned(), RefOr::T(header(description)));
+        }
+        builder = builder.response("429", response);
+    }
     if action.timeout.is_some() {
         builder = builder.response(
             "504",

@@ -2,7 +2,7 @@
 //! middleware that turns the bare error responses of axum and tower-http (405, 413, ...) into problems.
 
 use axum::body::Body;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use servey_core::error::PROBLEM_CONTENT_TYPE;
 use servey_core::{ActionError, Problem};
@@ -32,6 +32,26 @@ pub(crate) fn error_response(error: &ActionError, token_rejected: bool) -> Respo
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static(challenge),
         );
+    }
+    if let Some(retry) = error.retry_after() {
+        // RFC 9110's Retry-After, and the IETF draft's RateLimit-Policy / RateLimit fields.
+        let limit = retry.limit;
+        let headers = response.headers_mut();
+        for (name, value) in [
+            (header::RETRY_AFTER, retry.seconds.to_string()),
+            (
+                HeaderName::from_static("ratelimit-policy"),
+                format!("\"default\";q={};w={}", limit.count, limit.period_secs()),
+            ),
+            (
+                HeaderName::from_static("ratelimit"),
+                format!("\"default\";r=0;t={}", retry.seconds),
+            ),
+        ] {
+            if let Ok(value) = HeaderValue::from_str(&value) {
+                headers.insert(name, value);
+            }
+        }
     }
     response
 }

@@ -29,7 +29,7 @@ pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,
     Authorization, CacheControl, Context, ErrorCode, Example, FieldError, Input, Method, Problem,
-    Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
+    RateLimit, Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions};
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};

@@ -15,7 +15,7 @@ use servey::Authorization;
 use crate::server::TestServer;
 
 /// Posts `query` to `/graphql` (with a bearer token if given) and returns the JSON response.
-async fn graphql(server: &TestServer, query: &str, token: Option<&str>) -> Value {
+pub(crate) async fn graphql(server: &TestServer, query: &str, token: Option<&str>) -> Value {
     let mut request = reqwest::Client::new()
         .post(server.url("/graphql"))
         .json(&json!({ "query": query }));

@@ -70,3 +70,59 @@ async fn requests_past_the_concurrency_limit_are_503_with_retry_after() {
     assert_eq!(json_body(held, StatusCode::OK).await, json!("released"));
     assert_eq!(get(&server, "/health").await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_rate_limit_is_429_with_its_headers_and_shared_by_rest_and_graphql() {
+    let limited = servey::Action::builder("limited", |_, _| async { Ok(json!("ok")) })
+        .trigger(servey::Trigger::web_get())
+        .rate_limit(servey::RateLimit::per_minute(2))
+        .build();
+    let server = start_with_actions(test_config(), vec![limited]).await;
+    assert_eq!(
+        get(&server, "/actions/limited").await.status(),
+        StatusCode::OK
+    );
+    let graphql = crate::graphql::graphql(&server, "{ limited }", None).await;
+    assert_eq!(
+        graphql,
+        json!({"data": {"limited": "ok"}}),
+        "the second call, over GraphQL"
+    );
+
+    let refused = get(&server, "/actions/limited").await;
+    let headers = refused.headers().clone();
+    let problem = problem_body(refused, StatusCode::TOO_MANY_REQUESTS).await;
+    assert_eq!(problem["code"], "rate_limited");
+    let seconds: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .expect("ASCII")
+        .parse()
+        .expect("whole seconds");
+    assert!((1..=30).contains(&seconds), "{seconds}");
+    assert_eq!(headers["ratelimit-policy"], "\"default\";q=2;w=60");
+    assert_eq!(headers["ratelimit"], format!("\"default\";r=0;t={seconds}"));
+    assert_eq!(
+        problem["detail"],
+        format!("Too many calls: the limit is 2 per 60 s; try again in {seconds} s.")
+    );
+
+    let graphql = crate::graphql::graphql(&server, "{ limited }", None).await;
+    assert_eq!(graphql["data"], json!({"limited": null}));
+    assert_eq!(graphql["errors"][0]["extensions"]["code"], "RATE_LIMITED");
+    assert_eq!(graphql["errors"][0]["extensions"]["status"], 429);
+
+    let document: serde_json::Value = get(&server, "/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let documented = &document["paths"]["/actions/limited"]["get"]["responses"]["429"];
+    assert_eq!(
+        documented["description"],
+        "Too many calls: at most 2 per 60 s per caller."
+    );
+    assert!(
+        documented["headers"]["Retry-After"].is_object(),
+        "{documented}"
+    );
+}
