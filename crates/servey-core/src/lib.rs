@@ -17,6 +17,7 @@ pub mod output;
 pub mod placement;
 pub mod registry;
 pub mod schema;
+pub mod state;
 pub mod trigger;
 
 pub use action::{Action, ActionBuilder, ActionSpec, Example};
@@ -31,4 +32,5 @@ pub use invoke::invoke;
 pub use output::ActionOutput;
 pub use registry::{Registry, RegistryError};
 pub use schema::ActionSchema;
+pub use state::Extensions;
 pub use trigger::{Method, Trigger};
