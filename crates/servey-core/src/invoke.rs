@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::panic::AssertUnwindSafe;
 
 use crate::action::{Action, ActionFuture};
-use crate::auth::{Authorization, Credentials};
+use crate::auth::Authorization;
 use crate::context::Context;
 use crate::error::{ActionError, ErrorCode};
 use crate::input::Input;
@@ -18,13 +18,8 @@ pub async fn invoke(
     input: Input,
     context: Context,
 ) -> Result<ActionOutput, ActionError> {
-    if let (true, Credentials::Rejected(reason)) =
-        (action.uses_authorization(), context.raw_credentials())
-    {
-        return Err(ActionError::new(
-            ErrorCode::Unauthenticated,
-            format!("The bearer token was rejected: {reason}."),
-        ));
+    if action.uses_authorization() {
+        context.raw_credentials().authorization()?;
     }
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;
@@ -188,7 +183,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::auth::Scope;
+    use crate::auth::{Credentials, Scope};
     use crate::cache::Ttl;
     use crate::trigger::Trigger;
 
