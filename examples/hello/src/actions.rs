@@ -160,8 +160,8 @@ websocket_event_channel!(
 
 /// Broadcast a message to everyone subscribed to `messenger`.
 #[action(triggers = [web_post])]
-pub fn broadcast_message(message: Message) -> Result<Message, ActionError> {
-    MESSENGER.publish(&message)?;
+pub fn broadcast_message(context: Context, message: Message) -> Result<Message, ActionError> {
+    MESSENGER.publish(&context, &message)?;
     Ok(message)
 }
 
