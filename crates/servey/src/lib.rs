@@ -23,7 +23,7 @@ mod serve;
 pub mod __private;
 
 pub use cli::{main, main_with, run};
-pub use serve::{StartError, app, app_with_state, router, serve, serve_on};
+pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,

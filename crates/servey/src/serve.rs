@@ -1,5 +1,7 @@
 //! Building and serving an app: its channels built into its state, every adapter's routes merged into
-//! one axum `Router`, bound to `SERVER_HOST:SERVER_PORT`.
+//! one axum `Router`, bound to `SERVER_HOST:SERVER_PORT`, served until a shutdown signal.
+
+use std::future::Future;
 
 use axum::Router;
 use servey_core::{App, Extensions, Registry, ServeyConfig};
@@ -62,13 +64,23 @@ pub async fn serve(app: App) -> Result<(), StartError> {
 
 /// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C.
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
+    serve_with_shutdown(listener, app, ctrl_c()).await
+}
+
+/// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves;
+/// then stops taking connections, lets requests in progress finish, and stops the scheduler.
+pub async fn serve_with_shutdown(
+    listener: TcpListener,
+    app: App,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
     let router = router(&app)?;
     let scheduler = servey_schedule::start(&app).await?;
     let address = listener.local_addr()?;
     log_routes(&app, &address.to_string());
     tracing::info!("servey listening on http://{address}");
     let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(signal)
         .await;
     scheduler.shutdown().await?;
     served?;
@@ -98,7 +110,8 @@ fn log_routes(app: &App, address: &str) {
     }
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C, or never when it cannot be listened for.
+async fn ctrl_c() {
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
     }

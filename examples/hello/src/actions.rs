@@ -132,10 +132,24 @@ pub fn number_stats(value: u64) -> NumberStats {
 /// Counts how often the fixed-rate job ran.
 static TICKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// A job that runs every 10 seconds while the server is up.
+/// One run of the `tick` job.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Tick {
+    /// How many times the job has run in this process.
+    pub count: u64,
+}
+
+websocket_event_channel!(
+    /// Each run of the `tick` job (`/subscription/clock/{subscriber_id}`).
+    pub CLOCK, "clock", Tick
+);
+
+/// A job that runs every 10 seconds while the server is up, and tells `clock` subscribers.
 #[action(triggers = [fixed_rate(10)])]
-pub fn tick() -> u64 {
-    TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+pub fn tick(context: Context) -> Result<u64, ActionError> {
+    let count = TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    CLOCK.publish(&context, &Tick { count })?;
+    Ok(count)
 }
 
 /// The model of the current-time page.

@@ -5,4 +5,5 @@ mod golden;
 mod graphql;
 mod rest;
 mod schedule;
+mod serve;
 mod server;
