@@ -49,6 +49,11 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     let mut websocket_names = Vec::new();
     for listed in app_channels.catalog().iter() {
         let channel = listed.channel;
+        // Background channels run an action in-process: nothing outside the app talks to them, so
+        // neither they nor their event types belong in the document.
+        if channel.kind() == ChannelKind::Background {
+            continue;
+        }
         let message_ref = json!({"$ref": format!("#/components/messages/{}", channel.name())});
         let payload =
             serde_json::to_value(channel.event_schema(&mut components)).unwrap_or_default();
@@ -88,10 +93,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
                     }),
                 );
             }
-            // Background channels run an action in-process: nothing outside the app talks to them.
-            ChannelKind::Background => {
-                messages.remove(channel.name());
-            }
+            ChannelKind::Background => {}
         }
     }
     channels.insert(
