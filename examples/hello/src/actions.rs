@@ -179,6 +179,41 @@ pub fn broadcast_message(context: Context, message: Message) -> Result<Message, 
     Ok(message)
 }
 
+/// A new member to welcome.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Welcome {
+    /// Who joined.
+    pub member: String,
+}
+
+background_channel!(
+    /// New members to welcome: each event runs `send_welcome_note` once, in the background.
+    pub WELCOMES, "welcomes", Welcome, action = "send_welcome_note"
+);
+
+/// Sign a member up: answers at once and welcomes them in the background (the `welcomes` channel).
+///
+/// From the command line, the call waits for the welcome before it exits:
+/// `cargo run -p hello -- --run=action --action=sign_up --event='{"member":"Ann"}'`.
+#[action]
+pub fn sign_up(context: Context, member: String) -> Result<String, ActionError> {
+    WELCOMES.publish(
+        &context,
+        &Welcome {
+            member: member.clone(),
+        },
+    )?;
+    Ok(format!("{member} signed up"))
+}
+
+/// Welcome a new member (what each `welcomes` event runs).
+#[action]
+pub fn send_welcome_note(member: String) -> String {
+    let note = format!("Welcome aboard, {member}!");
+    tracing::info!("sent a welcome note: {note}");
+    note
+}
+
 /// Fails on purpose: shows that a failure is a 500 with a generic detail, the cause only in the log.
 #[action(triggers = [web_get])]
 pub fn fail_on_purpose(panic: Option<bool>) -> Result<String, ActionError> {
