@@ -58,6 +58,36 @@ pub enum Credentials {
     Rejected(String),
 }
 
+impl Credentials {
+    /// The caller's grant as access control sees it: `None` for an anonymous caller, the grant of a valid
+    /// token, and for a token that was sent and rejected the `401` every transport answers with.
+    pub fn authorization(&self) -> Result<Option<&Authorization>, ActionError> {
+        match self {
+            Self::Anonymous => Ok(None),
+            Self::Valid(authorization) => Ok(Some(authorization)),
+            Self::Rejected(reason) => Err(ActionError::new(
+                ErrorCode::Unauthenticated,
+                format!("The bearer token was rejected: {reason}."),
+            )),
+        }
+    }
+
+    /// Whether the caller sent a token that was rejected.
+    pub fn is_rejected(&self) -> bool {
+        matches!(self, Self::Rejected(_))
+    }
+}
+
+/// The `WWW-Authenticate` value of a `401` answer (RFC 6750 section 3): `Bearer`, with
+/// `error="invalid_token"` when the caller's token was sent and rejected.
+pub fn bearer_challenge(token_rejected: bool) -> &'static str {
+    if token_rejected {
+        r#"Bearer error="invalid_token""#
+    } else {
+        "Bearer"
+    }
+}
+
 /// Decides whether a caller may run an action. Plug in your own by naming a `Default` type in
 /// `access_control = MyPolicy`.
 pub trait AccessControl: Send + Sync + 'static {
@@ -304,6 +334,31 @@ mod tests {
         // {"alg":"none","typ":"JWT"} . {"sub":"root","scope":"root","exp":9999999999}
         let token = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJyb290Iiwic2NvcGUiOiJyb290IiwiZXhwIjo5OTk5OTk5OTk5fQ.";
         assert!(authorizer().verify(token).is_err());
+    }
+
+    #[test]
+    fn rejected_credentials_are_a_401_with_the_reason() {
+        let rejected = Credentials::Rejected("the token has expired".into());
+        let error = rejected.authorization().expect_err("rejected");
+        assert_eq!(
+            (error.status(), error.detail()),
+            (401, "The bearer token was rejected: the token has expired.")
+        );
+        assert_eq!(
+            (rejected.is_rejected(), bearer_challenge(true)),
+            (true, r#"Bearer error="invalid_token""#)
+        );
+        assert!(matches!(Credentials::Anonymous.authorization(), Ok(None)));
+        let valid = Credentials::Valid(Authorization::new("ann", ["user"]));
+        assert_eq!(
+            valid
+                .authorization()
+                .ok()
+                .flatten()
+                .and_then(|a| a.subject.as_deref()),
+            Some("ann")
+        );
+        assert_eq!(bearer_challenge(false), "Bearer");
     }
 
     #[test]

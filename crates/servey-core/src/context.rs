@@ -1,11 +1,14 @@
-//! `Context`: what travels with every call (request id, credentials, switches) and into nested calls.
+//! `Context`: what travels with every call (request id, credentials, switches, the app's shared values)
+//! and into nested calls.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use crate::auth::{Authorization, Credentials};
+use crate::state::Extensions;
 
-/// What travels with a call: its request id, the caller's credentials and feature switches.
+/// What travels with a call: its request id, the caller's credentials, feature switches and the shared
+/// values of the app it runs in (empty for a context made with [`Context::new`]).
 ///
 /// Cheap to clone; an action that takes a `Context` parameter gets the one of its call, and passes it
 /// on to the actions it calls so that request ids and switches chain.
@@ -19,6 +22,7 @@ struct ContextInner {
     request_id: String,
     credentials: Credentials,
     switches: BTreeSet<String>,
+    extensions: Extensions,
 }
 
 impl Context {
@@ -40,6 +44,12 @@ impl Context {
     /// This context with the credentials an adapter found.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
         Arc::make_mut(&mut self.inner).credentials = credentials;
+        self
+    }
+
+    /// This context with the shared values of an app (`App::context` adds its own).
+    pub fn extensions(mut self, extensions: Extensions) -> Self {
+        Arc::make_mut(&mut self.inner).extensions = extensions;
         self
     }
 
@@ -84,6 +94,16 @@ impl Context {
     /// Whether a switch is on.
     pub fn is_switch_on(&self, switch: &str) -> bool {
         self.inner.switches.contains(switch)
+    }
+
+    /// The shared value of type `T` of the app this call runs in, if it has one.
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.inner.extensions.get::<T>()
+    }
+
+    /// Every shared value of the app this call runs in.
+    pub fn shared_values(&self) -> &Extensions {
+        &self.inner.extensions
     }
 
     /// The switches that are on.
@@ -144,5 +164,13 @@ mod tests {
             (nested.request_id(), nested.is_switch_on("beta")),
             ("abc", true)
         );
+    }
+
+    #[test]
+    fn shared_values_travel_with_clones_and_new_contexts_have_none() {
+        let context = Context::new().extensions(Extensions::new().with(42_u32));
+        assert_eq!(context.clone().state::<u32>(), Some(&42));
+        assert_eq!(Context::new().state::<u32>(), None);
+        assert!(Context::new().shared_values().is_empty());
     }
 }

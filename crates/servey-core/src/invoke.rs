@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::panic::AssertUnwindSafe;
 
 use crate::action::{Action, ActionFuture};
-use crate::auth::{Authorization, Credentials};
+use crate::auth::Authorization;
 use crate::context::Context;
 use crate::error::{ActionError, ErrorCode};
 use crate::input::Input;
@@ -19,12 +19,7 @@ pub async fn invoke(
     context: Context,
 ) -> Result<ActionOutput, ActionError> {
     // A token that is presented is checked, whatever the action: a bad one is never taken as anonymous.
-    if let Credentials::Rejected(reason) = context.raw_credentials() {
-        return Err(ActionError::new(
-            ErrorCode::Unauthenticated,
-            format!("The bearer token was rejected: {reason}."),
-        ));
-    }
+    context.raw_credentials().authorization()?;
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;
     }
@@ -146,7 +141,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::auth::Scope;
+    use crate::auth::{Credentials, Scope};
     use crate::cache::Ttl;
     use crate::trigger::Trigger;
 

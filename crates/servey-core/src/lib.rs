@@ -21,6 +21,7 @@ pub mod rate;
 pub mod registry;
 pub mod route;
 pub mod schema;
+pub mod state;
 pub mod trigger;
 
 pub use action::{Action, ActionBuilder, ActionSpec, Example};
@@ -37,4 +38,5 @@ pub use output::ActionOutput;
 pub use rate::RateLimit;
 pub use registry::{Registry, RegistryError};
 pub use schema::ActionSchema;
+pub use state::Extensions;
 pub use trigger::{Method, Trigger};

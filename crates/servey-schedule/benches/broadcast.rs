@@ -13,7 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
-use servey_core::{App, Registry, ServeyConfig};
+use servey_core::{App, Extensions, Registry, ServeyConfig};
+use servey_schedule::Channels;
 use tokio_tungstenite::tungstenite::Message;
 
 /// One benchmark event: its round and when it was published.
@@ -67,15 +68,19 @@ async fn server() {
             );
             continue;
         }
-        let app = App::new(
-            Registry::builder().build().expect("empty"),
+        let registry = Registry::builder().build().expect("empty");
+        let channels = Channels::new(&registry).expect("the bench channel builds");
+        let app = App::with_state(
+            registry,
             ServeyConfig::default(),
+            Extensions::new().with(channels.clone()),
         );
+        let context = app.context(None, None);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binds");
         let address = listener.local_addr().expect("address").to_string();
-        let router = servey_schedule::router(&app);
+        let router = servey_schedule::router(&app).expect("the routes build");
         let served = tokio::spawn(async move { axum::serve(listener, router).await });
         let mut child = Command::new(std::env::current_exe().expect("this binary"))
             .env("SERVEY_BENCH_CLIENT", &address)
@@ -84,7 +89,7 @@ async fn server() {
             .spawn()
             .expect("the client process starts");
         let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        while servey_schedule::subscribers().count("bench") < subscribers {
+        while channels.subscribers().count("bench") < subscribers {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let mut latencies = Vec::with_capacity(ROUNDS);
@@ -94,7 +99,7 @@ async fn server() {
                 sent_unix_nanos: unix_nanos(),
                 text: "a small chat message".into(),
             };
-            BENCH.publish(&tick).expect("published");
+            BENCH.publish(&context, &tick).expect("published");
             let line = tokio::task::block_in_place(|| lines.next())
                 .expect("the clients report")
                 .expect("a line");
@@ -113,7 +118,7 @@ async fn server() {
             at(0.99),
             at(1.0)
         );
-        while servey_schedule::subscribers().count("bench") > 0 {
+        while channels.subscribers().count("bench") > 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

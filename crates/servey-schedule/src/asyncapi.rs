@@ -5,15 +5,28 @@ use serde_json::{Map, Value, json};
 use servey_core::App;
 use servey_core::schema::Components;
 
-use crate::channel::{self, ChannelKind, EventChannel};
+use crate::catalog::Listed;
+use crate::channel::{ChannelKind, EventChannel};
+use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
+use crate::runtime::Channels;
 use crate::subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_CHANNEL,
 };
 
-/// The AsyncAPI document of every declared channel, as served at `/asyncapi.json`.
-pub fn asyncapi(app: &App) -> Value {
+/// The AsyncAPI document of the app's channels, as served at `/asyncapi.json`; fails for an app built
+/// without its [`Channels`].
+pub fn asyncapi(app: &App) -> Result<Value, ScheduleError> {
+    Ok(document(app, Channels::of(app)?))
+}
+
+/// The AsyncAPI document as pretty JSON (what `--run=asyncapi` writes).
+pub fn asyncapi_json(app: &App) -> Result<String, ScheduleError> {
+    Ok(serde_json::to_string_pretty(&asyncapi(app)?).unwrap_or_default())
+}
+
+fn document(app: &App, app_channels: &Channels) -> Value {
     let config = app.config();
     let mut components = Components::new();
     let mut messages = Map::new();
@@ -34,16 +47,22 @@ pub fn asyncapi(app: &App) -> Value {
     );
     let mut websocket_messages = Vec::new();
     let mut websocket_names = Vec::new();
-    for channel in channel::channels() {
+    for listed in app_channels.catalog().iter() {
+        let channel = listed.channel;
+        // Background channels run an action in-process: nothing outside the app talks to them, so
+        // neither they nor their event types belong in the document.
+        if channel.kind() == ChannelKind::Background {
+            continue;
+        }
         let message_ref = json!({"$ref": format!("#/components/messages/{}", channel.name())});
         let payload =
             serde_json::to_value(channel.event_schema(&mut components)).unwrap_or_default();
-        messages.insert(channel.name().into(), message(*channel, payload));
+        messages.insert(channel.name().into(), message(channel, payload));
         match channel.kind() {
             ChannelKind::Websocket => {
                 channels.insert(
                     format!("/subscription/{}/{{subscriber_id}}", channel.name()),
-                    websocket_channel(*channel, &message_ref),
+                    websocket_channel(listed, &message_ref),
                 );
                 websocket_messages.push(message_ref);
                 websocket_names.push(channel.name());
@@ -63,7 +82,7 @@ pub fn asyncapi(app: &App) -> Value {
                 channels.insert(
                     channel.name().into(),
                     json!({
-                        "description": describe(*channel, "Each event is POSTed as JSON to the webhook URL, retried with exponential backoff."),
+                        "description": describe(channel, "Each event is POSTed as JSON to the webhook URL, retried with exponential backoff."),
                         "servers": [server],
                         "bindings": {"http": {"type": "request", "method": "POST", "bindingVersion": "0.1.0"}},
                         "subscribe": {
@@ -74,10 +93,7 @@ pub fn asyncapi(app: &App) -> Value {
                     }),
                 );
             }
-            // Background channels run an action in-process: nothing outside the app talks to them.
-            ChannelKind::Background => {
-                messages.remove(channel.name());
-            }
+            ChannelKind::Background => {}
         }
     }
     channels.insert(
@@ -124,11 +140,6 @@ pub fn asyncapi(app: &App) -> Value {
     })
 }
 
-/// The AsyncAPI document as pretty JSON (what `--run=asyncapi` writes).
-pub fn asyncapi_json(app: &App) -> String {
-    serde_json::to_string_pretty(&asyncapi(app)).unwrap_or_default()
-}
-
 fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
     match channel.doc().trim() {
         "" => fallback.to_owned(),
@@ -166,15 +177,17 @@ fn connect_binding(with_subscriber_id: bool) -> Value {
     })
 }
 
-fn security(channel: &dyn EventChannel) -> Option<Value> {
-    channel
+fn security(listed: &Listed) -> Option<Value> {
+    listed
         .required_scopes()
         .map(|_| json!([{"bearer": []}, {"token": []}]))
 }
 
-fn websocket_channel(channel: &dyn EventChannel, message_ref: &Value) -> Value {
-    let scopes = channel.required_scopes().unwrap_or_default();
-    let access = match (channel.required_scopes(), scopes.is_empty()) {
+fn websocket_channel(listed: &Listed, message_ref: &Value) -> Value {
+    let channel = listed.channel;
+    let required = listed.required_scopes();
+    let scopes = required.clone().unwrap_or_default();
+    let access = match (required, scopes.is_empty()) {
         (None, _) => "Open to everyone.".to_owned(),
         (Some(_), true) => "Needs a valid token.".to_owned(),
         (Some(_), false) => format!("Needs a token with the scope(s) {}.", scopes.join(", ")),
@@ -184,7 +197,7 @@ fn websocket_channel(channel: &dyn EventChannel, message_ref: &Value) -> Value {
         "summary": format!("Receive the `{}` events (those its filter lets this subscriber see). {access}", channel.name()),
         "message": message_ref,
     });
-    if let (Some(security), Some(operation)) = (security(channel), subscribe.as_object_mut()) {
+    if let (Some(security), Some(operation)) = (security(listed), subscribe.as_object_mut()) {
         operation.insert("security".into(), security);
     }
     json!({

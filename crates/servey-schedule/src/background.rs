@@ -1,17 +1,19 @@
-//! `BackgroundChannel`: each published event runs a named action once, off the caller's path, on the
-//! runtime of the app that `start` bound. Events published before `start` wait for it.
+//! `BackgroundChannel`: each published event runs a named action once, off the caller's path, through
+//! the app's [`BackgroundQueue`]: in-process by default ([`InProcessQueue`], on the publisher's tokio
+//! runtime), a durable queue (Redis through apalis) behind the same trait.
 
-use std::sync::{Mutex, PoisonError, RwLock};
-
+use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
+use servey_core::context::new_request_id;
 use servey_core::{Context, Input, Registry};
-use tokio::runtime::Handle;
 use tracing::Instrument;
 use utoipa::ToSchema;
 
 use crate::channel::{ChannelKind, ChannelMeta, EventChannel, channel_meta_methods};
 use crate::error::PublishError;
+use crate::in_flight::InFlight;
+use crate::runtime::Channels;
 
 /// A channel whose events each run an action in the background; declare one with `background_channel!`.
 pub struct BackgroundChannel<E: 'static> {
@@ -39,19 +41,29 @@ impl<E> BackgroundChannel<E> {
 }
 
 impl<E: Serialize + ToSchema + Send + Sync + 'static> BackgroundChannel<E> {
-    /// Runs the channel's action with `event` as its input, once, in the background.
-    pub fn publish(&self, event: &E) -> Result<(), PublishError> {
+    /// Runs the channel's action once, in the background of the app `context` belongs to, with `event`
+    /// as its input.
+    pub fn publish(&self, context: &Context, event: &E) -> Result<(), PublishError> {
         let event =
             serde_json::to_value(event).map_err(|source| self.meta.serialize_error(source))?;
-        dispatch(self.meta.name, self.action, event)
+        self.enqueue(context, event)
+    }
+
+    fn enqueue(&self, context: &Context, event: Value) -> Result<(), PublishError> {
+        let job = BackgroundJob {
+            channel: self.meta.name,
+            action: self.action,
+            event,
+        };
+        Channels::of_context(context, self.meta.name)?.enqueue(job, context)
     }
 }
 
 impl<E: Serialize + ToSchema + Send + Sync + 'static> EventChannel for BackgroundChannel<E> {
     channel_meta_methods!();
 
-    fn publish_json(&self, event: Value) -> Result<(), PublishError> {
-        dispatch(self.meta.name, self.action, event)
+    fn publish_json(&self, context: &Context, event: Value) -> Result<(), PublishError> {
+        self.enqueue(context, event)
     }
 
     fn target_action(&self) -> Option<&'static str> {
@@ -59,75 +71,85 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> EventChannel for Backgroun
     }
 }
 
-/// The app whose actions background events run, and the runtime they run on.
-struct Binding {
+/// One background event: the action it runs and its input.
+#[derive(Debug, Clone)]
+pub struct BackgroundJob {
+    /// The channel it was published to.
+    pub channel: &'static str,
+    /// The action it runs.
+    pub action: &'static str,
+    /// The action's input object.
+    pub event: Value,
+}
+
+/// Runs the actions of an app's background events, each once.
+pub trait BackgroundQueue: Send + Sync + 'static {
+    /// Takes `job` to run; `publisher` is the context it was published in (its app's shared values).
+    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError>;
+
+    /// Resolves once every job taken so far has run (in-process) or is stored durably (a broker).
+    fn flush(&self) -> BoxFuture<'_, ()>;
+}
+
+/// Runs background events as tasks on the publisher's tokio runtime, against the app's registry.
+#[derive(Debug)]
+pub struct InProcessQueue {
     registry: Registry,
-    runtime: Handle,
-    generation: u64,
+    in_flight: InFlight,
 }
 
-static BINDING: RwLock<Option<Binding>> = RwLock::new(None);
-static PENDING: Mutex<Vec<(&'static str, &'static str, Value)>> = Mutex::new(Vec::new());
-
-/// Makes background events run against `registry` on the current runtime; runs those that waited.
-pub(crate) fn bind(registry: Registry, runtime: Handle) -> u64 {
-    let generation = {
-        let mut binding = BINDING.write().unwrap_or_else(PoisonError::into_inner);
-        let generation = binding.as_ref().map_or(1, |bound| bound.generation + 1);
-        *binding = Some(Binding {
+impl InProcessQueue {
+    /// A queue running the actions of `registry`.
+    pub fn new(registry: Registry) -> Self {
+        Self {
             registry,
-            runtime,
-            generation,
-        });
-        generation
-    };
-    let waiting = std::mem::take(&mut *PENDING.lock().unwrap_or_else(PoisonError::into_inner));
-    for (channel, action, event) in waiting {
-        if let Err(error) = dispatch(channel, action, event) {
-            tracing::error!(channel, %error, "a queued background event could not run");
+            in_flight: InFlight::default(),
         }
     }
-    generation
 }
 
-/// Undoes `bind` if no later `bind` replaced it.
-pub(crate) fn unbind(generation: u64) {
-    let mut binding = BINDING.write().unwrap_or_else(PoisonError::into_inner);
-    if binding
-        .as_ref()
-        .is_some_and(|bound| bound.generation == generation)
-    {
-        *binding = None;
-    }
-}
-
-fn dispatch(channel: &'static str, action: &'static str, event: Value) -> Result<(), PublishError> {
-    let binding = BINDING.read().unwrap_or_else(PoisonError::into_inner);
-    let Some(bound) = binding.as_ref() else {
-        tracing::debug!(
+impl BackgroundQueue for InProcessQueue {
+    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
+        let BackgroundJob {
             channel,
-            "no app is started yet; the background event waits for `start`"
+            action,
+            event,
+        } = job;
+        let target = self
+            .registry
+            .get(action)
+            .cloned()
+            .ok_or(PublishError::UnknownAction { channel, action })?;
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| PublishError::NoRuntime { channel })?;
+        // The action runs for the app, not for the publisher's caller: a new request id, no credentials,
+        // the same shared values and switches.
+        let context = Context::with_request_id(new_request_id())
+            .extensions(publisher.shared_values().clone())
+            .switches(publisher.active_switches());
+        let span = tracing::info_span!(
+            "background_event",
+            channel,
+            action,
+            request_id = %context.request_id(),
+            published_by = %publisher.request_id(),
         );
-        PENDING
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((channel, action, event));
-        return Ok(());
-    };
-    let target = bound
-        .registry
-        .get(action)
-        .cloned()
-        .ok_or(PublishError::UnknownAction { channel, action })?;
-    let context = Context::new();
-    let span = tracing::info_span!("background_event", channel, action, request_id = %context.request_id());
-    bound.runtime.spawn(
-        async move {
-            if let Err(error) = servey_core::invoke(&target, Input::from_value(event), context).await {
-                tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
+        let running = self.in_flight.start();
+        runtime.spawn(
+            async move {
+                let _running = running;
+                if let Err(error) =
+                    servey_core::invoke(&target, Input::from_value(event), context).await
+                {
+                    tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
+                }
             }
-        }
-        .instrument(span),
-    );
-    Ok(())
+            .instrument(span),
+        );
+        Ok(())
+    }
+
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.in_flight.idle())
+    }
 }

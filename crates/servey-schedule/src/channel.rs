@@ -1,19 +1,18 @@
-//! The `EventChannel` trait every channel implements, and the link-time list of declared channels
-//! (`websocket_event_channel!`, `background_channel!` and `webhook_channel!` submit theirs).
+//! The `EventChannel` trait every channel implements, and the link-time list its declarations join
+//! (`websocket_event_channel!`, `background_channel!` and `webhook_channel!` submit theirs). A declaration
+//! is immutable metadata; what changes at run time (subscribers, queues) belongs to each app's `Channels`.
 
-use std::collections::HashMap;
 use std::marker::PhantomData;
-use std::sync::OnceLock;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use servey_core::schema::Components;
-use servey_core::{ActionError, Authorization};
+use servey_core::{AccessControl, Authorization, Context};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 
-use crate::error::{PublishError, ScheduleError};
+use crate::error::PublishError;
 
 /// What a channel does with its events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,17 +60,12 @@ pub trait EventChannel: Send + Sync + 'static {
     /// The event's JSON schema, registering the named types it refers to in `components`.
     fn event_schema(&self, components: &mut Components) -> RefOr<Schema>;
 
-    /// Publishes an event given as JSON (it must fit the event type).
-    fn publish_json(&self, event: Value) -> Result<(), PublishError>;
+    /// Publishes an event given as JSON (it must fit the event type) to the channels of the app that
+    /// `context` belongs to.
+    fn publish_json(&self, context: &Context, event: Value) -> Result<(), PublishError>;
 
-    /// Websocket channels: whether a caller with this grant may subscribe.
-    fn check_subscriber(&self, authorization: Option<&Authorization>) -> Result<(), ActionError> {
-        let _ = authorization;
-        Ok(())
-    }
-
-    /// Websocket channels: the scopes subscribing needs, when it needs a token at all (`Some`).
-    fn required_scopes(&self) -> Option<Vec<String>> {
+    /// Websocket channels: who may subscribe (`None`: everyone). Built once, when an app's channels are.
+    fn access_control(&self) -> Option<Box<dyn AccessControl>> {
         None
     }
 
@@ -96,56 +90,6 @@ pub trait EventChannel: Send + Sync + 'static {
 pub struct ChannelEntry(pub &'static dyn EventChannel);
 
 inventory::collect!(ChannelEntry);
-
-struct Channels {
-    sorted: Vec<&'static dyn EventChannel>,
-    by_name: HashMap<&'static str, &'static dyn EventChannel>,
-    duplicate: Option<&'static str>,
-}
-
-fn collected() -> &'static Channels {
-    static CHANNELS: OnceLock<Channels> = OnceLock::new();
-    CHANNELS.get_or_init(|| {
-        let mut sorted: Vec<&'static dyn EventChannel> = inventory::iter::<ChannelEntry>
-            .into_iter()
-            .map(|entry| entry.0)
-            .collect();
-        sorted.sort_by_key(|channel| channel.name());
-        let duplicate = sorted
-            .windows(2)
-            .find(|pair| pair[0].name() == pair[1].name())
-            .map(|pair| pair[0].name());
-        let by_name = sorted
-            .iter()
-            .map(|channel| (channel.name(), *channel))
-            .collect();
-        Channels {
-            sorted,
-            by_name,
-            duplicate,
-        }
-    })
-}
-
-/// Every declared channel, sorted by name.
-pub fn channels() -> &'static [&'static dyn EventChannel] {
-    &collected().sorted
-}
-
-/// The declared channel with this name.
-pub fn channel(name: &str) -> Option<&'static dyn EventChannel> {
-    collected().by_name.get(name).copied()
-}
-
-/// Fails when two channels share a name.
-pub(crate) fn check_unique() -> Result<(), ScheduleError> {
-    match collected().duplicate {
-        Some(name) => Err(ScheduleError::DuplicateChannel {
-            name: name.to_owned(),
-        }),
-        None => Ok(()),
-    }
-}
 
 /// What every built-in channel knows about itself: its name, doc comment and kind, and its event type.
 /// The channel answers the shared `EventChannel` methods from it with [`channel_meta_methods!`].

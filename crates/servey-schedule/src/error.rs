@@ -3,7 +3,7 @@
 
 use tokio_cron_scheduler::JobSchedulerError;
 
-/// Why the scheduler or the channels could not start.
+/// Why the scheduler, the routes or the channels could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ScheduleError {
     /// A `cron("...")` trigger that does not parse.
@@ -42,11 +42,12 @@ pub enum ScheduleError {
         /// The action it names.
         action: String,
     },
-    /// `install_fan_out` was called after a fan-out was already in use.
+    /// The app was built without event channels (`App::new` alone).
     #[error(
-        "a websocket fan-out backend is already installed (install it before the first publish)"
+        "this app has no event channels: build it with `servey::app(registry, config)`, or put \
+         `servey_schedule::Channels::new(&registry)?` in the state it is built with"
     )]
-    FanOutInstalled,
+    NoChannels,
     /// The job scheduler itself failed.
     #[error("the job scheduler failed: {0}")]
     Scheduler(#[source] JobSchedulerError),
@@ -72,8 +73,24 @@ pub enum PublishError {
         /// The action it names.
         action: &'static str,
     },
-    /// A webhook published outside a tokio runtime.
-    #[error("webhook channel `{channel}` was published outside a tokio runtime")]
+    /// The publishing context belongs to no app with event channels (a `Context::new()`, or an app
+    /// built without them).
+    #[error(
+        "channel `{channel}`: the context belongs to no app with event channels; publish with the \
+         `Context` of an action call in an app built by `servey::app` (a `Context::new()` has none)"
+    )]
+    NoChannels {
+        /// The channel.
+        channel: &'static str,
+    },
+    /// The app's channels do not include this one.
+    #[error("channel `{channel}` is not one of this app's event channels")]
+    UnknownChannel {
+        /// The channel.
+        channel: &'static str,
+    },
+    /// A background or webhook event published outside a tokio runtime.
+    #[error("channel `{channel}` was published outside a tokio runtime")]
     NoRuntime {
         /// The channel.
         channel: &'static str,

@@ -1,17 +1,18 @@
-//! The websocket hub: which connection subscribes to which channel, with a bounded buffer each, and the
-//! fan-out that carries a published event to them. In-process by default; a Redis pub/sub backend plugs
-//! in behind [`FanOut`] and hands what it receives to [`Subscribers::deliver`] on every instance.
+//! The websocket hub of one app: which connection subscribes to which channel, with a bounded buffer
+//! each, and the fan-out that carries a published event to them. In-process by default; a Redis pub/sub
+//! backend plugs in behind [`FanOut`] and hands what it receives to [`Subscribers::deliver`] on every
+//! instance.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use servey_core::Authorization;
 use tokio::sync::{Notify, mpsc};
 
-use crate::channel;
-use crate::error::{PublishError, ScheduleError};
+use crate::catalog::Catalog;
+use crate::error::PublishError;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
 pub const SUBSCRIBER_BUFFER: usize = 256;
@@ -34,35 +35,24 @@ pub trait FanOut: Send + Sync + 'static {
     fn send(&self, envelope: Envelope) -> Result<(), PublishError>;
 }
 
-/// Delivers straight to this process's subscribers.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct InProcess;
+/// Delivers straight to this process's subscribers of the app.
+#[derive(Debug, Clone)]
+pub struct InProcess {
+    subscribers: Arc<Subscribers>,
+}
 
-impl FanOut for InProcess {
-    fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
-        subscribers().deliver(&envelope);
-        Ok(())
+impl InProcess {
+    /// A fan-out delivering to `subscribers`.
+    pub fn new(subscribers: Arc<Subscribers>) -> Self {
+        Self { subscribers }
     }
 }
 
-static FAN_OUT: OnceLock<Box<dyn FanOut>> = OnceLock::new();
-
-/// Installs the fan-out backend; only before the first publish (the in-process one is the default).
-pub fn install_fan_out(fan_out: impl FanOut) -> Result<(), ScheduleError> {
-    FAN_OUT
-        .set(Box::new(fan_out))
-        .map_err(|_| ScheduleError::FanOutInstalled)
-}
-
-/// Publishes `envelope` through the installed fan-out.
-pub(crate) fn send(envelope: Envelope) -> Result<(), PublishError> {
-    FAN_OUT.get_or_init(|| Box::new(InProcess)).send(envelope)
-}
-
-/// This process's subscribers.
-pub fn subscribers() -> &'static Subscribers {
-    static SUBSCRIBERS: OnceLock<Subscribers> = OnceLock::new();
-    SUBSCRIBERS.get_or_init(Subscribers::default)
+impl FanOut for InProcess {
+    fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
+        self.subscribers.deliver(&envelope);
+        Ok(())
+    }
 }
 
 /// One websocket connection as the hub sees it: its id, its grant and its bounded buffer.
@@ -76,14 +66,24 @@ pub(crate) struct Connection {
     pub(crate) overflowed: Notify,
 }
 
-/// The local subscribers of each channel.
-#[derive(Debug, Default)]
+/// The local subscribers of each channel of one app.
+#[derive(Debug)]
 pub struct Subscribers {
+    catalog: Arc<Catalog>,
     channels: RwLock<HashMap<String, Vec<Arc<Connection>>>>,
     next_key: AtomicU64,
 }
 
 impl Subscribers {
+    /// No subscribers yet, for the channels of `catalog` (whose filters decide who sees an event).
+    pub(crate) fn new(catalog: Arc<Catalog>) -> Self {
+        Self {
+            catalog,
+            channels: RwLock::default(),
+            next_key: AtomicU64::new(0),
+        }
+    }
+
     /// A new connection with its buffer; it subscribes to channels with `subscribe`.
     pub(crate) fn connect(
         &self,
@@ -148,8 +148,10 @@ impl Subscribers {
     /// Hands `envelope` to every matching local subscriber without waiting: one whose buffer is full is
     /// dropped (its connection closes with code 1013) so that it never stalls the others.
     pub fn deliver(&self, envelope: &Envelope) -> usize {
-        let filter = channel::channel(&envelope.channel)
-            .and_then(|channel| channel.subscriber_filter(envelope.payload.as_str()));
+        let filter = self
+            .catalog
+            .get(&envelope.channel)
+            .and_then(|listed| listed.channel.subscriber_filter(envelope.payload.as_str()));
         let mut delivered = 0;
         let mut dropped = Vec::new();
         {

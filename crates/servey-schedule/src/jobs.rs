@@ -7,13 +7,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use servey_core::context::new_request_id;
-use servey_core::{Action, App, Context, Input, Trigger};
+use servey_core::{Action, App, Context, Extensions, Input, Trigger};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
-use crate::background;
-use crate::channel::{self, ChannelKind};
 use crate::error::ScheduleError;
+use crate::runtime::Channels;
 
 /// How often a scheduled action has been ticked, run, skipped and failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,7 +31,6 @@ pub struct JobStats {
 pub struct Scheduler {
     scheduler: Option<JobScheduler>,
     jobs: Vec<Arc<ScheduledAction>>,
-    binding: u64,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -46,22 +44,13 @@ impl std::fmt::Debug for Scheduler {
     }
 }
 
-/// Starts every scheduled action of `app` in the background and binds the background channels to it.
+/// Starts every scheduled action of `app` in the background; each run's context carries the app's
+/// shared values, so a job can publish to the app's channels.
 ///
-/// Fails, before anything runs, on an invalid cron expression, a zero rate, two channels with one name
-/// or a background channel naming an unknown action.
+/// Fails, before anything runs, on an invalid cron expression, a zero rate, or an app built without its
+/// [`Channels`] (whose build refused duplicate names and background channels naming unknown actions).
 pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
-    channel::check_unique()?;
-    for channel in channel::channels() {
-        if let (ChannelKind::Background, Some(action)) = (channel.kind(), channel.target_action())
-            && app.registry().get(action).is_none()
-        {
-            return Err(ScheduleError::UnknownAction {
-                channel: channel.name().to_owned(),
-                action: action.to_owned(),
-            });
-        }
-    }
+    Channels::of(app)?;
     let mut planned = Vec::new();
     for action in app.registry().iter() {
         for trigger in &action.triggers {
@@ -86,6 +75,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
     for (action, plan) in planned {
         let job = Arc::new(ScheduledAction {
             action,
+            extensions: app.extensions().clone(),
             is_running: AtomicBool::new(false),
             ticks: AtomicU64::new(0),
             runs: AtomicU64::new(0),
@@ -110,12 +100,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
     for job in &jobs {
         tracing::info!(action = %job.action.name, schedule = %describe(&job.action), "scheduled");
     }
-    let binding = background::bind(app.registry().clone(), tokio::runtime::Handle::current());
-    Ok(Scheduler {
-        scheduler,
-        jobs,
-        binding,
-    })
+    Ok(Scheduler { scheduler, jobs })
 }
 
 fn describe(action: &Action) -> String {
@@ -145,9 +130,8 @@ impl Scheduler {
         }))
     }
 
-    /// Stops every schedule (runs in progress finish on their own) and unbinds the background channels.
+    /// Stops every schedule (runs in progress finish on their own).
     pub async fn shutdown(mut self) -> Result<(), ScheduleError> {
-        background::unbind(self.binding);
         if let Some(mut scheduler) = self.scheduler.take() {
             scheduler
                 .shutdown()
@@ -166,6 +150,7 @@ enum Plan {
 /// One schedule of one action, with its overlap guard and counters.
 struct ScheduledAction {
     action: Arc<Action>,
+    extensions: Extensions,
     is_running: AtomicBool,
     ticks: AtomicU64,
     runs: AtomicU64,
@@ -208,7 +193,8 @@ impl ScheduledAction {
         }
         let _running = RunningGuard(&self.is_running);
         self.runs.fetch_add(1, Ordering::Relaxed);
-        let context = Context::with_request_id(new_request_id());
+        let context =
+            Context::with_request_id(new_request_id()).extensions(self.extensions.clone());
         let span =
             tracing::info_span!("scheduled_run", action = name, request_id = %context.request_id());
         let outcome = servey_core::invoke(&self.action, Input::empty(), context)

@@ -2,16 +2,22 @@
 //! background, webhook; declared with [`websocket_event_channel!`], [`background_channel!`] and
 //! [`webhook_channel!`]), the websocket routes and `/asyncapi.json` ([`router`]).
 //!
-//! Everything here is in-process; the websocket fan-out is behind [`FanOut`] so that a Redis pub/sub
-//! backend can be installed ([`install_fan_out`]) without touching channels or routes.
+//! A declaration is a `static` of immutable metadata. What channels own at run time (subscribers, the
+//! fan-out, the background queue, the webhook client) is each app's [`Channels`], built once at start and
+//! kept in the app's state; `CHANNEL.publish(&context, &event)` reaches it through the caller's context.
+//! Everything is in-process by default; the fan-out ([`FanOut`]) and the background queue
+//! ([`BackgroundQueue`]) are traits so that a Redis backend plugs in without touching channels or routes.
 
 mod asyncapi;
 mod background;
+mod catalog;
 mod channel;
 mod error;
 mod hub;
+mod in_flight;
 mod jobs;
 mod macros;
+mod runtime;
 mod subscription;
 mod webhook;
 mod websocket;
@@ -21,13 +27,12 @@ use axum::routing::get;
 use servey_core::App;
 
 pub use asyncapi::{asyncapi, asyncapi_json};
-pub use background::BackgroundChannel;
-pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter, channel, channels};
+pub use background::{BackgroundChannel, BackgroundJob, BackgroundQueue, InProcessQueue};
+pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
 pub use error::{PublishError, ScheduleError};
-pub use hub::{
-    Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers, install_fan_out, subscribers,
-};
+pub use hub::{Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers};
 pub use jobs::{JobStats, Scheduler, start};
+pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
     CLOSE_UNKNOWN_CHANNEL,
@@ -43,13 +48,12 @@ pub mod __private {
     pub use std::string::{String, ToString};
 }
 
-/// The websocket routes (`/subscription`, `/subscription/{channel}/{subscriber_id}`) and `/asyncapi.json`.
-pub fn router(app: &App) -> Router {
-    if let Err(error) = channel::check_unique() {
-        tracing::error!(%error, "event channels");
-    }
-    let document = asyncapi_json(app);
-    Router::new()
+/// The websocket routes (`/subscription`, `/subscription/{channel}/{subscriber_id}`) and `/asyncapi.json`
+/// of the app's channels; fails for an app built without its [`Channels`].
+pub fn router(app: &App) -> Result<Router, ScheduleError> {
+    let channels = Channels::of(app)?.clone();
+    let document = asyncapi_json(app)?;
+    Ok(Router::new()
         .route("/subscription", get(subscription::by_message))
         .route(
             "/subscription/{channel}/{subscriber_id}",
@@ -67,5 +71,8 @@ pub fn router(app: &App) -> Router {
                 }
             }),
         )
-        .with_state(app.clone())
+        .with_state(subscription::Routes {
+            app: app.clone(),
+            channels,
+        }))
 }

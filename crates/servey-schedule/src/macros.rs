@@ -1,8 +1,10 @@
-//! The declaring macros. Each one declares a `static` channel value and submits it to the link-time
-//! channel list; generated code names everything through `$crate::`, so user crates need no other import.
+//! The declaring macros. Each one declares a `static` channel value (immutable metadata) and submits it
+//! to the link-time channel list that each app's `Channels` are built from; generated code names
+//! everything through `$crate::`, so user crates need no other import.
 
-/// Declares a websocket event channel as a `static`: publish with `NAME.publish(&event)` or
-/// `NAME.publish_to(subscriber_id, &event)`.
+/// Declares a websocket event channel as a `static`: publish with `NAME.publish(&context, &event)` or
+/// `NAME.publish_to(&context, subscriber_id, &event)`, where `context` is the `Context` of the action
+/// call (its app's subscribers receive the event).
 ///
 /// ```ignore
 /// websocket_event_channel!(
@@ -40,8 +42,8 @@ macro_rules! __websocket_options {
     };
 }
 
-/// Declares a background channel as a `static`: `NAME.publish(&event)` runs the action `action` once,
-/// in the background, with the event (a JSON object) as its input.
+/// Declares a background channel as a `static`: `NAME.publish(&context, &event)` runs the action `action`
+/// of the context's app once, in the background, with the event (a JSON object) as its input.
 ///
 /// ```ignore
 /// background_channel!(pub RESIZE_JOBS, "resize_jobs", ResizeRequest, action = "resize_image");
@@ -56,8 +58,8 @@ macro_rules! background_channel {
     };
 }
 
-/// Declares a webhook channel as a `static`: `NAME.publish(&event)` POSTs the event as JSON to `url`
-/// (an expression evaluated at each publish) with a timeout and retries with exponential backoff.
+/// Declares a webhook channel as a `static`: `NAME.publish(&context, &event)` POSTs the event as JSON to
+/// `url` (an expression evaluated at each publish) with a timeout and retries with exponential backoff.
 ///
 /// ```ignore
 /// webhook_channel!(

@@ -16,11 +16,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use servey_core::{ActionError, App, Authorization, Credentials, ErrorCode};
+use servey_core::error::PROBLEM_CONTENT_TYPE;
+use servey_core::{ActionError, App, Authorization, Credentials};
 use tokio::sync::mpsc;
 
-use crate::channel::{self, ChannelKind, EventChannel};
-use crate::hub::{Connection, subscribers};
+use crate::hub::Connection;
+use crate::runtime::Channels;
 
 /// Close code: the subscriber read too slowly and its buffer overflowed.
 pub const CLOSE_TOO_SLOW: u16 = 1013;
@@ -41,60 +42,70 @@ enum Command {
     Unsubscribe(String),
 }
 
+/// What the websocket routes serve: the app (its authorizer) and its channels.
+#[derive(Debug, Clone)]
+pub(crate) struct Routes {
+    pub(crate) app: App,
+    pub(crate) channels: Channels,
+}
+
 /// `GET /subscription[?token=..][&subscriber_id=..]`.
 pub(crate) async fn by_message(
-    State(app): State<App>,
+    State(routes): State<Routes>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let authorization = match authenticate(&app, &headers, &query) {
-        Ok(authorization) => authorization,
-        Err(error) => return problem(&error),
+    let credentials = credentials(&routes.app, &headers, &query);
+    let authorization = match credentials.authorization() {
+        Ok(authorization) => authorization.cloned(),
+        Err(error) => return problem(&error, &credentials),
     };
     let subscriber_id = query
         .get("subscriber_id")
         .cloned()
         .unwrap_or_else(servey_core::context::new_request_id);
     upgrade.on_upgrade(move |socket| {
-        let (connection, events) = subscribers().connect(subscriber_id, authorization);
-        serve(socket, connection, events, true)
+        let (connection, events) = routes
+            .channels
+            .subscribers()
+            .connect(subscriber_id, authorization);
+        serve(socket, routes.channels, connection, events, true)
     })
 }
 
 /// `GET /subscription/{channel}/{subscriber_id}[?token=..]`.
 pub(crate) async fn by_path(
-    State(app): State<App>,
+    State(routes): State<Routes>,
     Path((channel_name, subscriber_id)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let channel = match websocket_channel(&channel_name) {
-        Ok(channel) => channel,
-        Err(error) => return problem(&error),
-    };
-    let authorization = match authenticate(&app, &headers, &query).and_then(|authorization| {
-        channel
-            .check_subscriber(authorization.as_ref())
-            .map(|()| authorization)
-    }) {
-        Ok(authorization) => authorization,
-        Err(error) => return problem(&error),
+    let credentials = credentials(&routes.app, &headers, &query);
+    let allowed = routes
+        .channels
+        .catalog()
+        .websocket(&channel_name)
+        .and_then(|listed| {
+            let authorization = credentials.authorization()?;
+            listed.check_subscriber(authorization)?;
+            Ok((listed.channel.name(), authorization.cloned()))
+        });
+    let (name, authorization) = match allowed {
+        Ok(allowed) => allowed,
+        Err(error) => return problem(&error, &credentials),
     };
     upgrade.on_upgrade(move |socket| {
-        let (connection, events) = subscribers().connect(subscriber_id, authorization);
-        subscribers().subscribe(channel.name(), &connection);
-        serve(socket, connection, events, false)
+        let subscribers = routes.channels.subscribers();
+        let (connection, events) = subscribers.connect(subscriber_id, authorization);
+        subscribers.subscribe(name, &connection);
+        serve(socket, routes.channels, connection, events, false)
     })
 }
 
-/// The caller's grant from `Authorization: Bearer` or `?token=`; a rejected token is an error.
-fn authenticate(
-    app: &App,
-    headers: &HeaderMap,
-    query: &HashMap<String, String>,
-) -> Result<Option<Authorization>, ActionError> {
+/// The caller's credentials from `Authorization: Bearer` or `?token=`.
+fn credentials(app: &App, headers: &HeaderMap, query: &HashMap<String, String>) -> Credentials {
     let from_query;
     let header = match headers.get(header::AUTHORIZATION) {
         Some(value) => Some(value.to_str().unwrap_or("")),
@@ -106,43 +117,26 @@ fn authenticate(
             None => None,
         },
     };
-    match app.authorizer().credentials_from_header(header) {
-        Credentials::Anonymous => Ok(None),
-        Credentials::Valid(authorization) => Ok(Some(authorization)),
-        Credentials::Rejected(reason) => Err(ActionError::new(
-            ErrorCode::Unauthenticated,
-            format!("The bearer token was rejected: {reason}."),
-        )),
-    }
+    app.authorizer().credentials_from_header(header)
 }
 
-fn websocket_channel(name: &str) -> Result<&'static dyn EventChannel, ActionError> {
-    match channel::channel(name) {
-        Some(channel) if channel.kind() == ChannelKind::Websocket => Ok(channel),
-        Some(channel) => Err(ActionError::new(
-            ErrorCode::NotFound,
-            format!(
-                "The channel `{name}` is a {} channel; only websocket channels can be subscribed to.",
-                channel.kind().as_str()
-            ),
-        )),
-        None => Err(ActionError::new(
-            ErrorCode::NotFound,
-            format!("There is no event channel named `{name}`."),
-        )),
-    }
-}
-
-fn problem(error: &ActionError) -> Response {
+/// `error` as the problem-details response REST would give: status, body, and for `401` the same
+/// `WWW-Authenticate` challenge.
+fn problem(error: &ActionError, credentials: &Credentials) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = (status, axum::Json(error.problem())).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
     );
     if status == StatusCode::UNAUTHORIZED {
-        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        headers.insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(servey_core::auth::bearer_challenge(
+                credentials.is_rejected(),
+            )),
+        );
     }
     response
 }
@@ -151,6 +145,7 @@ fn problem(error: &ActionError) -> Response {
 /// either side closes or the subscriber falls too far behind.
 async fn serve(
     mut socket: WebSocket,
+    channels: Channels,
     connection: Arc<Connection>,
     mut events: mpsc::Receiver<Utf8Bytes>,
     takes_commands: bool,
@@ -167,7 +162,7 @@ async fn serve(
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Text(text))) if takes_commands => {
-                    if let Err(close) = command(&connection, text.as_str()) {
+                    if let Err(close) = command(&channels, &connection, text.as_str()) {
                         break Some(close);
                     }
                 }
@@ -176,7 +171,7 @@ async fn serve(
             },
         }
     };
-    subscribers().disconnect(&connection);
+    channels.subscribers().disconnect(&connection);
     if let Some(frame) = outcome {
         tracing::debug!(subscriber_id = %connection.subscriber_id, code = frame.code, reason = %frame.reason, "closing a websocket");
         let _ = tokio::time::timeout(
@@ -194,7 +189,11 @@ fn too_slow() -> Option<CloseFrame> {
     ))
 }
 
-fn command(connection: &Arc<Connection>, text: &str) -> Result<(), CloseFrame> {
+fn command(
+    channels: &Channels,
+    connection: &Arc<Connection>,
+    text: &str,
+) -> Result<(), CloseFrame> {
     let command = serde_json::from_str::<Command>(text).map_err(|_| {
         close_frame(
             CLOSE_BAD_MESSAGE,
@@ -202,11 +201,14 @@ fn command(connection: &Arc<Connection>, text: &str) -> Result<(), CloseFrame> {
         )
     })?;
     let (Command::Subscribe(name) | Command::Unsubscribe(name)) = &command;
-    let channel = websocket_channel(name)
+    let listed = channels
+        .catalog()
+        .websocket(name)
         .map_err(|error| close_frame(CLOSE_UNKNOWN_CHANNEL, error.detail()))?;
+    let name = listed.channel.name();
     match command {
         Command::Subscribe(_) => {
-            channel
+            listed
                 .check_subscriber(connection_authorization(connection))
                 .map_err(|error| {
                     let code = if error.status() == 401 {
@@ -216,9 +218,9 @@ fn command(connection: &Arc<Connection>, text: &str) -> Result<(), CloseFrame> {
                     };
                     close_frame(code, error.detail())
                 })?;
-            subscribers().subscribe(channel.name(), connection);
+            channels.subscribers().subscribe(name, connection);
         }
-        Command::Unsubscribe(_) => subscribers().unsubscribe(channel.name(), connection),
+        Command::Unsubscribe(_) => channels.subscribers().unsubscribe(name, connection),
     }
     Ok(())
 }

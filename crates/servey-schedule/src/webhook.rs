@@ -1,17 +1,20 @@
 //! `WebhookChannel`: each published event is POSTed as JSON to a URL, in the background, with a timeout
-//! per attempt and retries with exponential backoff; giving up is logged as an error.
+//! per attempt and retries with exponential backoff; giving up is logged as an error. The HTTP client and
+//! the count of deliveries under way belong to the app's `Channels` ([`Webhooks`]).
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use servey_core::Context;
 use tracing::Instrument;
 use utoipa::ToSchema;
 
 use crate::channel::{ChannelKind, ChannelMeta, EventChannel, channel_meta_methods};
 use crate::error::PublishError;
+use crate::in_flight::InFlight;
+use crate::runtime::Channels;
 
 /// A channel whose events are POSTed to a URL; declare one with `webhook_channel!`.
 pub struct WebhookChannel<E: 'static> {
@@ -71,23 +74,20 @@ impl<E> WebhookChannel<E> {
 }
 
 impl<E: Serialize + ToSchema + Send + Sync + 'static> WebhookChannel<E> {
-    /// POSTs `event` to the channel's URL in the background, retrying failures.
-    pub fn publish(&self, event: &E) -> Result<(), PublishError> {
+    /// POSTs `event` to the channel's URL in the background of the app `context` belongs to, retrying
+    /// failures.
+    pub fn publish(&self, context: &Context, event: &E) -> Result<(), PublishError> {
         let name = self.meta.name;
         let body = serde_json::to_vec(event).map_err(|source| self.meta.serialize_error(source))?;
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| PublishError::NoRuntime { channel: name })?;
-        let delivery = Delivery {
+        let channels = Channels::of_context(context, name)?;
+        channels.deliver(Delivery {
             channel: name,
             url: (self.url)(),
             body,
             max_attempts: self.max_attempts.max(1),
             timeout: self.timeout,
             initial_backoff: self.initial_backoff,
-        };
-        let span = tracing::info_span!("webhook", channel = name, url = %delivery.url);
-        runtime.spawn(delivery.run().instrument(span));
-        Ok(())
+        })
     }
 }
 
@@ -96,8 +96,8 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventCh
 {
     channel_meta_methods!();
 
-    fn publish_json(&self, event: Value) -> Result<(), PublishError> {
-        self.publish(&self.meta.decode(event)?)
+    fn publish_json(&self, context: &Context, event: Value) -> Result<(), PublishError> {
+        self.publish(context, &self.meta.decode(event)?)
     }
 
     fn target_url(&self) -> Option<String> {
@@ -105,8 +105,44 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventCh
     }
 }
 
+/// An app's webhook deliveries: the HTTP client they share and the count of those under way.
+#[derive(Debug, Default)]
+pub(crate) struct Webhooks {
+    client: reqwest::Client,
+    in_flight: InFlight,
+}
+
+impl Webhooks {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    /// The deliveries under way.
+    pub(crate) fn in_flight(&self) -> &InFlight {
+        &self.in_flight
+    }
+
+    /// Starts `delivery` on the current tokio runtime.
+    pub(crate) fn deliver(&self, delivery: Delivery) -> Result<(), PublishError> {
+        let runtime =
+            tokio::runtime::Handle::try_current().map_err(|_| PublishError::NoRuntime {
+                channel: delivery.channel,
+            })?;
+        let span = tracing::info_span!("webhook", channel = delivery.channel, url = %delivery.url);
+        let (client, running) = (self.client.clone(), self.in_flight.start());
+        runtime.spawn(
+            async move {
+                let _running = running;
+                delivery.run(&client).await;
+            }
+            .instrument(span),
+        );
+        Ok(())
+    }
+}
+
 /// One event on its way to a webhook.
-struct Delivery {
+pub(crate) struct Delivery {
     channel: &'static str,
     url: String,
     body: Vec<u8>,
@@ -116,10 +152,10 @@ struct Delivery {
 }
 
 impl Delivery {
-    async fn run(self) {
+    async fn run(self, client: &reqwest::Client) {
         let mut backoff = self.initial_backoff;
         for attempt in 1..=self.max_attempts {
-            let outcome = self.attempt().await;
+            let outcome = self.attempt(client).await;
             let reason = match outcome {
                 Ok(()) => {
                     tracing::debug!(attempt, "webhook delivered");
@@ -143,8 +179,8 @@ impl Delivery {
         }
     }
 
-    async fn attempt(&self) -> Result<(), Failure> {
-        let response = client()
+    async fn attempt(&self, client: &reqwest::Client) -> Result<(), Failure> {
+        let response = client
             .post(&self.url)
             .timeout(self.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -176,9 +212,4 @@ impl Delivery {
 enum Failure {
     Retryable(String),
     Permanent(String),
-}
-
-fn client() -> &'static reqwest::Client {
-    static CLIENT: OnceLock<reqwest::Client> = OnceLock::new();
-    CLIENT.get_or_init(reqwest::Client::new)
 }

@@ -5,14 +5,15 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use servey_core::action::AccessPolicy;
-use servey_core::{AccessControl, ActionError, Authorization, Scope};
+use servey_core::{AccessControl, Authorization, Context, Scope};
 use utoipa::ToSchema;
 
 use crate::channel::{
     ChannelKind, ChannelMeta, EventChannel, SubscriberFilter, channel_meta_methods,
 };
 use crate::error::PublishError;
-use crate::hub::{self, Envelope};
+use crate::hub::Envelope;
+use crate::runtime::Channels;
 
 /// Decides whether one subscriber (its grant, its id) sees an event.
 pub type EventFilter<E> = fn(&E, Option<&Authorization>, &str) -> bool;
@@ -70,20 +71,31 @@ impl<E> WebsocketChannel<E> {
 }
 
 impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> WebsocketChannel<E> {
-    /// Sends `event` to every subscriber of the channel (that its filter lets see it).
-    pub fn publish(&self, event: &E) -> Result<(), PublishError> {
-        self.send(None, event)
+    /// Sends `event` to every subscriber of the channel in the app `context` belongs to (that its filter
+    /// lets see it).
+    pub fn publish(&self, context: &Context, event: &E) -> Result<(), PublishError> {
+        self.send(context, None, event)
     }
 
     /// Sends `event` only to the subscribers with id `subscriber_id`.
-    pub fn publish_to(&self, subscriber_id: &str, event: &E) -> Result<(), PublishError> {
-        self.send(Some(subscriber_id.to_owned()), event)
+    pub fn publish_to(
+        &self,
+        context: &Context,
+        subscriber_id: &str,
+        event: &E,
+    ) -> Result<(), PublishError> {
+        self.send(context, Some(subscriber_id.to_owned()), event)
     }
 
-    fn send(&self, target: Option<String>, event: &E) -> Result<(), PublishError> {
+    fn send(
+        &self,
+        context: &Context,
+        target: Option<String>,
+        event: &E,
+    ) -> Result<(), PublishError> {
         let payload =
             serde_json::to_string(event).map_err(|source| self.meta.serialize_error(source))?;
-        hub::send(Envelope {
+        Channels::of_context(context, self.meta.name)?.send(Envelope {
             channel: self.meta.name.to_owned(),
             target,
             payload: payload.into(),
@@ -96,23 +108,14 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventCh
 {
     channel_meta_methods!();
 
-    fn publish_json(&self, event: Value) -> Result<(), PublishError> {
-        self.publish(&self.meta.decode(event)?)
+    fn publish_json(&self, context: &Context, event: Value) -> Result<(), PublishError> {
+        self.publish(context, &self.meta.decode(event)?)
     }
 
-    fn check_subscriber(&self, authorization: Option<&Authorization>) -> Result<(), ActionError> {
-        match self.access {
-            None => Ok(()),
-            Some(AccessPolicy::Scope(scope)) => Scope(scope.to_owned()).check(authorization),
-            Some(AccessPolicy::Custom(construct)) => construct().check(authorization),
-        }
-    }
-
-    fn required_scopes(&self) -> Option<Vec<String>> {
-        match self.access {
-            None => None,
-            Some(AccessPolicy::Scope(scope)) => Some(vec![scope.to_owned()]),
-            Some(AccessPolicy::Custom(construct)) => Some(construct().required_scopes()),
+    fn access_control(&self) -> Option<Box<dyn AccessControl>> {
+        match self.access? {
+            AccessPolicy::Scope(scope) => Some(Box::new(Scope(scope.to_owned()))),
+            AccessPolicy::Custom(construct) => Some(construct()),
         }
     }
 

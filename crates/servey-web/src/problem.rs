@@ -23,14 +23,9 @@ pub(crate) fn error_response(error: &ActionError, token_rejected: bool) -> Respo
     }
     let mut response = problem_response(&error.problem());
     if response.status() == StatusCode::UNAUTHORIZED {
-        let challenge = if token_rejected {
-            r#"Bearer error="invalid_token""#
-        } else {
-            "Bearer"
-        };
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(challenge),
+            HeaderValue::from_static(servey_core::auth::bearer_challenge(token_rejected)),
         );
     }
     if let Some(retry) = error.retry_after() {

@@ -6,9 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use servey_core::{
-    ActionError, App, Context, Credentials, ErrorCode, Input, Registry, RegistryError, ServeyConfig,
-};
+use servey_core::{ActionError, App, ErrorCode, Input, Registry, RegistryError, ServeyConfig};
 
 /// The command line every servey app understands.
 #[derive(Debug, Parser)]
@@ -67,7 +65,10 @@ fn start(builder: servey_core::registry::RegistryBuilder) -> ExitCode {
         Ok(registry) => registry,
         Err(error) => return fail_start(&error),
     };
-    let app = App::new(registry, ServeyConfig::from_env());
+    let app = match crate::app(registry, ServeyConfig::from_env()) {
+        Ok(app) => app,
+        Err(error) => return fail_start(&error),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -106,9 +107,10 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(sdl) => write_document(sdl, cli.output.as_deref()),
             Err(error) => fail_start(&error),
         },
-        Mode::Asyncapi => {
-            write_document(servey_schedule::asyncapi_json(&app), cli.output.as_deref())
-        }
+        Mode::Asyncapi => match servey_schedule::asyncapi_json(&app) {
+            Ok(document) => write_document(document, cli.output.as_deref()),
+            Err(error) => fail_start(&error),
+        },
     }
 }
 
@@ -149,17 +151,17 @@ async fn run_action(app: &App, cli: &Cli) -> ExitCode {
             )
         })?;
         let event = read_event(&cli.event)?;
-        let credentials = match &cli.token {
-            Some(token) => app
-                .authorizer()
-                .credentials_from_header(Some(&format!("Bearer {token}"))),
-            None => Credentials::Anonymous,
-        };
-        let context = Context::new().credentials(credentials);
+        let bearer = cli.token.as_ref().map(|token| format!("Bearer {token}"));
+        let context = app.context(bearer.as_deref(), None);
         let output = servey_core::invoke(action, Input::from_json_bytes(event), context).await?;
         output.to_json_bytes()
     }
     .await;
+    // Background events and webhook deliveries the action published run on this runtime: finish them
+    // before the process exits, whatever the action's outcome.
+    if let Ok(channels) = servey_schedule::Channels::of(app) {
+        channels.flush().await;
+    }
     match outcome {
         Ok(body) => {
             let mut stdout = std::io::stdout().lock();

@@ -23,13 +23,13 @@ mod serve;
 pub mod __private;
 
 pub use cli::{main, main_with, run};
-pub use serve::{StartError, router, serve, serve_on};
+pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,
-    Authorization, CacheControl, Context, ErrorCode, Example, FieldError, Input, Method, Problem,
-    RateLimit, Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
+    Authorization, CacheControl, Context, ErrorCode, Example, Extensions, FieldError, Input,
+    Method, Problem, RateLimit, Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions};
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};

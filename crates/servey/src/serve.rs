@@ -1,7 +1,11 @@
-//! Serving: every adapter's routes merged into one axum `Router`, bound to `SERVER_HOST:SERVER_PORT`.
+//! Building and serving an app: its channels built into its state, every adapter's routes merged into
+//! one axum `Router`, bound to `SERVER_HOST:SERVER_PORT`, served until a shutdown signal.
+
+use std::future::Future;
 
 use axum::Router;
-use servey_core::App;
+use servey_core::{App, Extensions, Registry, ServeyConfig};
+use servey_schedule::Channels;
 use tokio::net::TcpListener;
 
 /// Why the server could not start.
@@ -13,7 +17,8 @@ pub enum StartError {
     /// The GraphQL schema could not be built.
     #[error("GraphQL schema: {0}")]
     Graphql(#[from] servey_graphql::GraphqlError),
-    /// A schedule could not start (a bad cron expression, a background channel naming no action).
+    /// The channels or a schedule could not start (two channels with one name, a background channel
+    /// naming no action, a bad cron expression, an app built without `servey::app`).
     #[error("schedule: {0}")]
     Schedule(#[from] servey_schedule::ScheduleError),
     /// The address could not be bound or served.
@@ -21,11 +26,32 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
+/// The app over `registry` with `config`, with what servey's adapters own at run time (its event
+/// channels) built into its state: what `main` serves and runs actions against.
+///
+/// Fails when two channels share a name or a background channel names an action `registry` lacks.
+pub fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartError> {
+    app_with_state(registry, config, Extensions::new())
+}
+
+/// Like [`app`], with the app's own shared values (a pool, a client) that its actions reach through
+/// `Context::state`.
+pub fn app_with_state(
+    registry: Registry,
+    config: ServeyConfig,
+    mut state: Extensions,
+) -> Result<App, StartError> {
+    state.insert(Channels::new(&registry)?);
+    Ok(App::with_state(registry, config, state))
+}
+
 /// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: nest it, layer it, serve it.
+///
+/// `app` comes from [`app`]: an app without its channels is refused.
 pub fn router(app: &App) -> Result<Router, StartError> {
     let routes = servey_web::router(app)?
         .merge(servey_graphql::router(app)?)
-        .merge(servey_schedule::router(app));
+        .merge(servey_schedule::router(app)?);
     Ok(servey_web::finish(routes, app))
 }
 
@@ -38,13 +64,23 @@ pub async fn serve(app: App) -> Result<(), StartError> {
 
 /// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C.
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
+    serve_with_shutdown(listener, app, ctrl_c()).await
+}
+
+/// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves;
+/// then stops taking connections, lets requests in progress finish, and stops the scheduler.
+pub async fn serve_with_shutdown(
+    listener: TcpListener,
+    app: App,
+    signal: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
     let router = router(&app)?;
     let scheduler = servey_schedule::start(&app).await?;
     let address = listener.local_addr()?;
     log_routes(&app, &address.to_string());
     tracing::info!("servey listening on http://{address}");
     let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(signal)
         .await;
     scheduler.shutdown().await?;
     served?;
@@ -74,7 +110,8 @@ fn log_routes(app: &App, address: &str) {
     }
 }
 
-async fn shutdown_signal() {
+/// Ctrl-C, or never when it cannot be listened for.
+async fn ctrl_c() {
     if tokio::signal::ctrl_c().await.is_err() {
         std::future::pending::<()>().await;
     }

@@ -132,10 +132,24 @@ pub fn number_stats(value: u64) -> NumberStats {
 /// Counts how often the fixed-rate job ran.
 static TICKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// A job that runs every 10 seconds while the server is up.
+/// One run of the `tick` job.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Tick {
+    /// How many times the job has run in this process.
+    pub count: u64,
+}
+
+websocket_event_channel!(
+    /// Each run of the `tick` job (`/subscription/clock/{subscriber_id}`).
+    pub CLOCK, "clock", Tick
+);
+
+/// A job that runs every 10 seconds while the server is up, and tells `clock` subscribers.
 #[action(triggers = [fixed_rate(10)])]
-pub fn tick() -> u64 {
-    TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1
+pub fn tick(context: Context) -> Result<u64, ActionError> {
+    let count = TICKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+    CLOCK.publish(&context, &Tick { count })?;
+    Ok(count)
 }
 
 /// The model of the current-time page.
@@ -160,9 +174,44 @@ websocket_event_channel!(
 
 /// Broadcast a message to everyone subscribed to `messenger`.
 #[action(triggers = [web_post])]
-pub fn broadcast_message(message: Message) -> Result<Message, ActionError> {
-    MESSENGER.publish(&message)?;
+pub fn broadcast_message(context: Context, message: Message) -> Result<Message, ActionError> {
+    MESSENGER.publish(&context, &message)?;
     Ok(message)
+}
+
+/// A new member to welcome.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Welcome {
+    /// Who joined.
+    pub member: String,
+}
+
+background_channel!(
+    /// New members to welcome: each event runs `send_welcome_note` once, in the background.
+    pub WELCOMES, "welcomes", Welcome, action = "send_welcome_note"
+);
+
+/// Sign a member up: answers at once and welcomes them in the background (the `welcomes` channel).
+///
+/// From the command line, the call waits for the welcome before it exits:
+/// `cargo run -p hello -- --run=action --action=sign_up --event='{"member":"Ann"}'`.
+#[action]
+pub fn sign_up(context: Context, member: String) -> Result<String, ActionError> {
+    WELCOMES.publish(
+        &context,
+        &Welcome {
+            member: member.clone(),
+        },
+    )?;
+    Ok(format!("{member} signed up"))
+}
+
+/// Welcome a new member (what each `welcomes` event runs).
+#[action]
+pub fn send_welcome_note(member: String) -> String {
+    let note = format!("Welcome aboard, {member}!");
+    tracing::info!("sent a welcome note: {note}");
+    note
 }
 
 /// Fails on purpose: shows that a failure is a 500 with a generic detail, the cause only in the log.

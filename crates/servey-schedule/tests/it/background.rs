@@ -1,71 +1,85 @@
-//! Background channels: each published event runs the channel's action exactly once, off the caller's path.
+//! Background channels: each published event runs the channel's action exactly once, off the caller's
+//! path, in the app whose context published it.
 
-use std::time::Duration;
+use serde_json::json;
+use servey_core::{App, Context, Registry, ServeyConfig};
+use servey_schedule::{Channels, EventChannel, PublishError, ScheduleError};
 
-use serde_json::{Value, json};
-use servey_schedule::{EventChannel, ScheduleError};
-
-use crate::common::{Note, RECORDED, app_with, eventually, exclusive_start};
+use crate::common::{Note, channels, context, recording_app};
 
 servey_schedule::background_channel!(
     /// Notes recorded by the `record_note` action.
     pub(crate) RECORD, "test_record", Note, action = "record_note"
 );
 
-fn recorded_texts() -> Vec<String> {
-    let recorded = RECORDED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    recorded
-        .iter()
-        .filter_map(|value| value.get("text").and_then(Value::as_str))
-        .map(str::to_owned)
-        .collect()
-}
-
 #[tokio::test]
 async fn each_background_event_runs_its_action_once() {
-    let _lock = exclusive_start().await;
-    // One published before `start`: it waits for the app instead of being lost.
-    RECORD.publish(&Note::new("early")).expect("queued");
-    let scheduler = servey_schedule::start(&app_with(vec![]))
-        .await
-        .expect("starts");
+    let (app, recorded) = recording_app(vec![]);
+    let context = context(&app);
     for n in 0..20 {
         RECORD
-            .publish(&Note::new(&format!("note {n}")))
+            .publish(&context, &Note::new(&format!("note {n}")))
             .expect("published");
     }
     RECORD
-        .publish_json(json!({"to": "ann", "text": "as json"}))
+        .publish_json(&context, json!({"to": "ann", "text": "as json"}))
         .expect("published");
-    eventually("22 notes were recorded", || recorded_texts().len() >= 22).await;
-    // Give a duplicate the chance to show up before counting.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let mut texts = recorded_texts();
-    texts.sort();
+    // Every event has run once flush returns: a duplicate would already be recorded.
+    channels(&app).flush().await;
     let mut expected: Vec<String> = (0..20).map(|n| format!("note {n}")).collect();
-    expected.extend(["early".to_owned(), "as json".to_owned()]);
+    expected.push("as json".to_owned());
     expected.sort();
-    assert_eq!(texts, expected);
+    assert_eq!(recorded.sorted_texts(), expected);
     assert!(
-        RECORDED
-            .lock()
-            .expect("not poisoned")
+        recorded
+            .all()
             .contains(&json!({"to": "ann", "text": "as json"}))
     );
-    scheduler.shutdown().await.expect("stops");
 }
 
 #[tokio::test]
-async fn background_channel_with_unknown_action_fails_start() {
-    let _lock = exclusive_start().await;
-    let app = servey_core::App::new(
-        servey_core::Registry::builder().build().expect("empty"),
-        servey_core::ServeyConfig::default(),
+async fn background_events_run_in_the_app_that_published_them() {
+    let (first, first_recorded) = recording_app(vec![]);
+    let (second, second_recorded) = recording_app(vec![]);
+    RECORD
+        .publish(&context(&first), &Note::new("for the first"))
+        .expect("published");
+    RECORD
+        .publish(&context(&second), &Note::new("for the second"))
+        .expect("published");
+    channels(&first).flush().await;
+    channels(&second).flush().await;
+    assert_eq!(first_recorded.sorted_texts(), ["for the first"]);
+    assert_eq!(second_recorded.sorted_texts(), ["for the second"]);
+}
+
+#[test]
+fn a_context_of_no_app_cannot_publish() {
+    let error = RECORD
+        .publish(&Context::new(), &Note::new("lost"))
+        .expect_err("no app");
+    assert!(
+        matches!(
+            error,
+            PublishError::NoChannels {
+                channel: "test_record"
+            }
+        ),
+        "{error:?}"
     );
-    let error = servey_schedule::start(&app)
-        .await
+    let bare = App::new(
+        Registry::builder().build().expect("empty"),
+        ServeyConfig::default(),
+    );
+    assert!(matches!(
+        RECORD.publish(&bare.context(None, None), &Note::new("lost")),
+        Err(PublishError::NoChannels { .. })
+    ));
+}
+
+#[test]
+fn background_channel_with_unknown_action_fails_the_build() {
+    let error = Channels::new(&Registry::builder().build().expect("empty"))
         .expect_err("record_note is missing");
     assert!(
         matches!(&error, ScheduleError::UnknownAction { channel, action } if channel == "test_record" && action == "record_note"),

@@ -2,15 +2,15 @@
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use servey_core::{Action, App, Authorization, Registry, ServeyConfig};
+use servey_core::{Action, App, Authorization, Context, Extensions, Registry, ServeyConfig};
+use servey_schedule::Channels;
 use tokio::net::TcpStream;
-use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use utoipa::ToSchema;
@@ -36,39 +36,75 @@ impl Note {
     }
 }
 
-/// Notes the `record_note` action (the background channel's target) has run with.
-pub(crate) static RECORDED: Mutex<Vec<Value>> = Mutex::new(Vec::new());
+/// The inputs an app's `record_note` action (the background channel's target) has run with.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Recorded(Arc<Mutex<Vec<Value>>>);
 
-/// `start` binds background channels process-wide: the background test binds alone (write), schedule
-/// tests may overlap each other (read).
-static START_LOCK: LazyLock<RwLock<()>> = LazyLock::new(|| RwLock::new(()));
-
-pub(crate) async fn shared_start() -> RwLockReadGuard<'static, ()> {
-    START_LOCK.read().await
-}
-
-pub(crate) async fn exclusive_start() -> RwLockWriteGuard<'static, ()> {
-    START_LOCK.write().await
-}
-
-/// An app with `actions` plus `record_note` (every app needs it: `start` checks background channels).
-pub(crate) fn app_with(actions: Vec<Action>) -> App {
-    let record = Action::builder("record_note", |input: Value, _| async move {
-        RECORDED
+impl Recorded {
+    /// Every recorded input.
+    pub(crate) fn all(&self) -> Vec<Value> {
+        self.0
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(input.clone());
-        Ok(input)
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The `text` of every recorded note, sorted.
+    pub(crate) fn sorted_texts(&self) -> Vec<String> {
+        let mut texts: Vec<String> = self
+            .all()
+            .iter()
+            .filter_map(|value| value.get("text").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect();
+        texts.sort();
+        texts
+    }
+}
+
+/// An app with `actions` plus `record_note` (every app needs it: its channels check background channels).
+pub(crate) fn app_with(actions: Vec<Action>) -> App {
+    recording_app(actions).0
+}
+
+/// Like [`app_with`], with what this app's `record_note` records.
+pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
+    let recorded = Recorded::default();
+    let sink = recorded.clone();
+    let record = Action::builder("record_note", move |input: Value, _| {
+        let sink = sink.clone();
+        async move {
+            sink.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(input.clone());
+            Ok(input)
+        }
     })
     .build();
     let mut builder = Registry::builder().action(record);
     for action in actions {
         builder = builder.action(action);
     }
+    let registry = builder.build().expect("unique names");
     let config = ServeyConfig::from_lookup(|key| {
         (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
     });
-    App::new(builder.build().expect("unique names"), config)
+    let channels = Channels::new(&registry).expect("the test channels build");
+    (
+        App::with_state(registry, config, Extensions::new().with(channels)),
+        recorded,
+    )
+}
+
+/// The channels of `app`.
+pub(crate) fn channels(app: &App) -> &Channels {
+    Channels::of(app).expect("test apps have channels")
+}
+
+/// The context of a call in `app`, as an action gets it.
+pub(crate) fn context(app: &App) -> Context {
+    app.context(None, None)
 }
 
 /// Serves the websocket routes of `app` on a free port; returns `127.0.0.1:PORT`.
@@ -77,7 +113,7 @@ pub(crate) async fn serve(app: &App) -> String {
         .await
         .expect("binds a free port");
     let address = listener.local_addr().expect("has an address").to_string();
-    let router = servey_schedule::router(app);
+    let router = servey_schedule::router(app).expect("the websocket routes build");
     tokio::spawn(async move { axum::serve(listener, router).await });
     address
 }
@@ -140,10 +176,11 @@ pub(crate) async fn eventually<F: Fn() -> bool>(what: &str, condition: F) {
     assert!(waited.is_ok(), "timed out waiting until {what}");
 }
 
-/// Waits until `channel` has `count` local subscribers.
-pub(crate) async fn subscribers(channel: &str, count: usize) {
+/// Waits until `channel` has `count` local subscribers in `app`.
+pub(crate) async fn subscribers(app: &App, channel: &str, count: usize) {
+    let subscribers = channels(app).subscribers();
     eventually(&format!("`{channel}` has {count} subscribers"), || {
-        servey_schedule::subscribers().count(channel) == count
+        subscribers.count(channel) == count
     })
     .await;
 }

@@ -9,11 +9,10 @@ use serde_json::Value;
 use servey_core::{Action, ActionError, Trigger};
 use servey_schedule::ScheduleError;
 
-use crate::common::{app_with, counting, eventually, shared_start};
+use crate::common::{app_with, counting, eventually};
 
 #[tokio::test]
 async fn fixed_rate_action_runs_repeatedly() {
-    let _lock = shared_start().await;
     let (action, runs) = counting("every_second", Trigger::FixedRate { seconds: 1 });
     let scheduler = servey_schedule::start(&app_with(vec![action]))
         .await
@@ -29,7 +28,6 @@ async fn fixed_rate_action_runs_repeatedly() {
 
 #[tokio::test]
 async fn cron_action_runs_on_its_schedule() {
-    let _lock = shared_start().await;
     let (action, runs) = counting("every_cron_second", Trigger::Cron("* * * * * *".into()));
     let scheduler = servey_schedule::start(&app_with(vec![action]))
         .await
@@ -43,7 +41,6 @@ async fn cron_action_runs_on_its_schedule() {
 
 #[tokio::test]
 async fn ticks_during_a_run_are_skipped_never_stacked() {
-    let _lock = shared_start().await;
     let running = Arc::new(AtomicUsize::new(0));
     let max_running = Arc::new(AtomicUsize::new(0));
     let (now, max) = (running.clone(), max_running.clone());
@@ -77,7 +74,6 @@ async fn ticks_during_a_run_are_skipped_never_stacked() {
 
 #[tokio::test]
 async fn failing_action_keeps_being_scheduled() {
-    let _lock = shared_start().await;
     let attempts = Arc::new(AtomicUsize::new(0));
     let counter = attempts.clone();
     let failing = Action::builder("failing_job", move |_, _| {
@@ -106,7 +102,6 @@ async fn failing_action_keeps_being_scheduled() {
 
 #[tokio::test]
 async fn invalid_cron_fails_start_naming_action_and_expression() {
-    let _lock = shared_start().await;
     for expression in ["*/5 * * * *", "every minute please"] {
         let (action, _) = counting("bad_cron", Trigger::Cron(expression.into()));
         let error = servey_schedule::start(&app_with(vec![action]))

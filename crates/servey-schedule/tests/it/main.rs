@@ -3,6 +3,7 @@
 
 mod asyncapi;
 mod background;
+mod channels;
 mod common;
 mod jobs;
 mod webhook;

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::Value;
 
-use crate::common::{Note, eventually};
+use crate::common::{Note, app_with, channels, context};
 
 static FLAKY_URL: OnceLock<String> = OnceLock::new();
 static DOWN_URL: OnceLock<String> = OnceLock::new();
@@ -83,17 +83,16 @@ async fn receiver(fail_first: usize) -> (String, Arc<Receiver>) {
 async fn webhook_retries_until_the_receiver_accepts() {
     let (url, state) = receiver(2).await;
     FLAKY_URL.set(url).expect("set once");
+    let app = app_with(vec![]);
     let note = Note {
         to: Some("ops".into()),
         text: "disk almost full".into(),
     };
-    FLAKY_HOOK.publish(&note).expect("published");
-    eventually("three attempts", || {
-        state.attempts.load(Ordering::SeqCst) >= 3
-    })
-    .await;
-    // A fourth attempt after the success would be a bug; leave it the time to show up.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    FLAKY_HOOK
+        .publish(&context(&app), &note)
+        .expect("published");
+    // The delivery has ended when flush returns: a fourth attempt after the success would be counted.
+    channels(&app).flush().await;
     assert_eq!(state.attempts.load(Ordering::SeqCst), 3);
     let bodies = state.bodies.lock().expect("not poisoned").clone();
     let expected = serde_json::to_value(&note).expect("json");
@@ -107,14 +106,11 @@ async fn webhook_retries_until_the_receiver_accepts() {
 async fn webhook_gives_up_after_max_attempts() {
     let (url, state) = receiver(usize::MAX).await;
     DOWN_URL.set(url).expect("set once");
+    let app = app_with(vec![]);
     DOWN_HOOK
-        .publish(&Note::new("nobody listens"))
+        .publish(&context(&app), &Note::new("nobody listens"))
         .expect("published");
-    eventually("three attempts", || {
-        state.attempts.load(Ordering::SeqCst) >= 3
-    })
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    channels(&app).flush().await;
     assert_eq!(state.attempts.load(Ordering::SeqCst), 3);
 }
 
@@ -129,7 +125,10 @@ async fn https_webhooks_speak_tls() {
     TLS_URL
         .set(format!("https://{address}/hook"))
         .expect("set once");
-    TLS_HOOK.publish(&Note::new("over tls")).expect("published");
+    let app = app_with(vec![]);
+    TLS_HOOK
+        .publish(&context(&app), &Note::new("over tls"))
+        .expect("published");
     let (mut socket, _) = tokio::time::timeout(Duration::from_secs(15), listener.accept())
         .await
         .expect("the webhook connects")

@@ -12,7 +12,9 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use utoipa::ToSchema;
 
-use crate::common::{Note, app_with, close_code, connect, next_json, serve, subscribers, token};
+use crate::common::{
+    Note, app_with, channels, close_code, connect, context, next_json, serve, subscribers, token,
+};
 
 servey_schedule::websocket_event_channel!(
     /// Open to everyone.
@@ -44,6 +46,7 @@ pub(crate) struct Blob {
 async fn broadcast_reaches_every_subscriber_of_both_protocols() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
+    let context = context(&app);
     let mut by_path = connect(&address, "/subscription/test_chat/ann").await;
     let mut by_message = connect(&address, "/subscription").await;
     by_message
@@ -52,8 +55,9 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
         ))
         .await
         .expect("sends");
-    subscribers("test_chat", 2).await;
-    CHAT.publish(&Note::new("hello all")).expect("published");
+    subscribers(&app, "test_chat", 2).await;
+    CHAT.publish(&context, &Note::new("hello all"))
+        .expect("published");
     let expected = json!({"to": null, "text": "hello all"});
     assert_eq!(next_json(&mut by_path).await, expected);
     assert_eq!(next_json(&mut by_message).await, expected);
@@ -64,8 +68,9 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
         ))
         .await
         .expect("sends");
-    subscribers("test_chat", 1).await;
-    CHAT.publish(&Note::new("second")).expect("published");
+    subscribers(&app, "test_chat", 1).await;
+    CHAT.publish(&context, &Note::new("second"))
+        .expect("published");
     assert_eq!(next_json(&mut by_path).await["text"], "second");
 }
 
@@ -73,20 +78,28 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
 async fn targeted_publish_reaches_only_that_subscriber() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
+    let context = context(&app);
     let mut ann = connect(&address, "/subscription/test_targeted/ann").await;
     let mut bob = connect(&address, "/subscription/test_targeted/bob").await;
-    subscribers("test_targeted", 2).await;
+    subscribers(&app, "test_targeted", 2).await;
     TARGETED
-        .publish_to("ann", &Note::new("for ann"))
+        .publish_to(&context, "ann", &Note::new("for ann"))
         .expect("published");
-    TARGETED.publish(&Note::new("for all")).expect("published");
+    TARGETED
+        .publish(&context, &Note::new("for all"))
+        .expect("published");
     assert_eq!(next_json(&mut ann).await["text"], "for ann");
     assert_eq!(next_json(&mut ann).await["text"], "for all");
     // Events keep their order per subscriber: bob's first event is the broadcast.
     assert_eq!(next_json(&mut bob).await["text"], "for all");
 }
 
-async fn handshake_status(address: &str, path: &str, token: Option<&str>) -> u16 {
+/// The refused handshake's response (status, headers, body), or `None` when the upgrade succeeded.
+async fn handshake(
+    address: &str,
+    path: &str,
+    token: Option<&str>,
+) -> Option<tokio_tungstenite::tungstenite::http::Response<Option<Vec<u8>>>> {
     let mut request = format!("ws://{address}{path}")
         .into_client_request()
         .expect("a request");
@@ -97,16 +110,87 @@ async fn handshake_status(address: &str, path: &str, token: Option<&str>) -> u16
         );
     }
     match tokio_tungstenite::connect_async(request).await {
-        Ok(_) => 101,
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Ok(_) => None,
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Some(*response),
         Err(other) => panic!("unexpected handshake error: {other}"),
     }
+}
+
+async fn handshake_status(address: &str, path: &str, token: Option<&str>) -> u16 {
+    handshake(address, path, token)
+        .await
+        .map_or(101, |response| response.status().as_u16())
+}
+
+#[tokio::test]
+async fn refused_handshakes_are_problems_with_the_bearer_challenge() {
+    let app = app_with(vec![]);
+    let address = serve(&app).await;
+    let rejected = handshake(&address, "/subscription/test_chat/eve", Some("not-a-token"))
+        .await
+        .expect("refused");
+    assert_eq!(rejected.status(), 401);
+    assert_eq!(
+        rejected.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token""#
+    );
+    assert_eq!(
+        rejected.headers()["content-type"],
+        "application/problem+json"
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(rejected.body().as_deref().unwrap_or_default()).expect("json");
+    assert_eq!(
+        (&body["code"], &body["status"], &body["title"]),
+        (
+            &json!("unauthenticated"),
+            &json!(401),
+            &json!("Unauthenticated")
+        )
+    );
+    assert!(
+        body["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.starts_with("The bearer token was rejected: ")),
+        "{body}"
+    );
+    let anonymous = handshake(&address, "/subscription/test_secret/eve", None)
+        .await
+        .expect("refused");
+    assert_eq!(
+        (
+            anonymous.status().as_u16(),
+            &anonymous.headers()["www-authenticate"]
+        ),
+        (
+            401,
+            &"Bearer"
+                .parse::<axum::http::HeaderValue>()
+                .expect("a value")
+        )
+    );
+}
+
+#[tokio::test]
+async fn subscribers_of_one_app_do_not_see_another_apps_events() {
+    let (first, second) = (app_with(vec![]), app_with(vec![]));
+    let address = serve(&first).await;
+    let mut reader = connect(&address, "/subscription/test_chat/reader").await;
+    subscribers(&first, "test_chat", 1).await;
+    CHAT.publish(&context(&second), &Note::new("to the second app"))
+        .expect("published");
+    CHAT.publish(&context(&first), &Note::new("to the first app"))
+        .expect("published");
+    // Delivery is in publish order: had the second app's event reached this reader, it would come first.
+    assert_eq!(next_json(&mut reader).await["text"], "to the first app");
+    assert_eq!(channels(&second).subscribers().count("test_chat"), 0);
 }
 
 #[tokio::test]
 async fn unauthorized_subscribers_are_refused() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
+    let context = context(&app);
     let path = "/subscription/test_secret/eve";
     assert_eq!(handshake_status(&address, path, None).await, 401);
     assert_eq!(
@@ -167,8 +251,10 @@ async fn unauthorized_subscribers_are_refused() {
     // With the scope, by header and by query: subscribed and receiving.
     let root = token(&app, "root", &["root"]);
     let mut by_query = connect(&address, &format!("{path}?token={root}")).await;
-    subscribers("test_secret", 1).await;
-    SECRET.publish(&Note::new("classified")).expect("published");
+    subscribers(&app, "test_secret", 1).await;
+    SECRET
+        .publish(&context, &Note::new("classified"))
+        .expect("published");
     assert_eq!(next_json(&mut by_query).await["text"], "classified");
     assert_eq!(handshake_status(&address, path, Some(&root)).await, 101);
 }
@@ -177,6 +263,7 @@ async fn unauthorized_subscribers_are_refused() {
 async fn filtered_events_are_not_delivered() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
+    let context = context(&app);
     let mut ann = connect(&address, "/subscription/test_filtered/ann").await;
     let carol_token = token(&app, "carol", &[]);
     let mut carol = connect(
@@ -184,7 +271,7 @@ async fn filtered_events_are_not_delivered() {
         &format!("/subscription/test_filtered/c1?token={carol_token}"),
     )
     .await;
-    subscribers("test_filtered", 2).await;
+    subscribers(&app, "test_filtered", 2).await;
     let for_ann = Note {
         to: Some("ann".into()),
         text: "psst ann".into(),
@@ -193,9 +280,11 @@ async fn filtered_events_are_not_delivered() {
         to: Some("carol".into()),
         text: "psst carol".into(),
     };
-    FILTERED.publish(&for_ann).expect("published");
-    FILTERED.publish(&for_carol).expect("published");
-    FILTERED.publish(&Note::new("everyone")).expect("published");
+    FILTERED.publish(&context, &for_ann).expect("published");
+    FILTERED.publish(&context, &for_carol).expect("published");
+    FILTERED
+        .publish(&context, &Note::new("everyone"))
+        .expect("published");
     assert_eq!(next_json(&mut ann).await["text"], "psst ann");
     assert_eq!(next_json(&mut ann).await["text"], "everyone");
     assert_eq!(next_json(&mut carol).await["text"], "psst carol");
@@ -206,6 +295,7 @@ async fn filtered_events_are_not_delivered() {
 async fn slow_subscriber_is_dropped_without_delaying_the_others() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
+    let context = context(&app);
     let mut slow = connect(&address, "/subscription/test_flood/slow").await;
     let mut counters = Vec::new();
     for n in 0..2 {
@@ -227,19 +317,22 @@ async fn slow_subscriber_is_dropped_without_delaying_the_others() {
         });
         counters.push(received);
     }
-    subscribers("test_flood", 3).await;
+    subscribers(&app, "test_flood", 3).await;
     // Batches smaller than the buffer, each read by the fast subscribers before the next, while the slow
     // one never reads: only its buffer (and the socket's) fills up.
     let data = "x".repeat(16 * 1024);
     let mut published = 0;
-    while servey_schedule::subscribers().count("test_flood") == 3 {
+    while channels(&app).subscribers().count("test_flood") == 3 {
         assert!(published < 20_000, "the slow subscriber was never dropped");
         for _ in 0..64 {
             FLOOD
-                .publish(&Blob {
-                    seq: published,
-                    data: data.clone(),
-                })
+                .publish(
+                    &context,
+                    &Blob {
+                        seq: published,
+                        data: data.clone(),
+                    },
+                )
                 .expect("published");
             published += 1;
         }
@@ -251,7 +344,7 @@ async fn slow_subscriber_is_dropped_without_delaying_the_others() {
         .await;
     }
     assert_eq!(
-        servey_schedule::subscribers().count("test_flood"),
+        channels(&app).subscribers().count("test_flood"),
         2,
         "only the slow one was dropped"
     );
@@ -298,6 +391,7 @@ servey_schedule::websocket_event_channel!(BOTS, "test_bots", Note, access_contro
 async fn custom_access_control_decides_who_subscribes() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
+    let context = context(&app);
     let path = "/subscription/test_bots/b";
     assert_eq!(handshake_status(&address, path, None).await, 401);
     assert_eq!(
@@ -309,7 +403,8 @@ async fn custom_access_control_decides_who_subscribes() {
         &format!("{path}?token={}", token(&app, "r2-bot", &[])),
     )
     .await;
-    subscribers("test_bots", 1).await;
-    BOTS.publish(&Note::new("beep")).expect("published");
+    subscribers(&app, "test_bots", 1).await;
+    BOTS.publish(&context, &Note::new("beep"))
+        .expect("published");
     assert_eq!(next_json(&mut bot).await["text"], "beep");
 }

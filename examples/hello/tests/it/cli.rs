@@ -6,9 +6,14 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 pub(crate) fn hello(args: &[&str], stdin: Option<&str>) -> Output {
+    hello_logging(args, stdin, "off")
+}
+
+/// Runs the binary with `RUST_LOG=log_filter`.
+fn hello_logging(args: &[&str], stdin: Option<&str>, log_filter: &str) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_hello"))
         .args(args)
-        .env("RUST_LOG", "off")
+        .env("RUST_LOG", log_filter)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -51,6 +56,30 @@ fn action_prints_the_result_json() {
     assert_eq!(
         String::from_utf8_lossy(&output.stdout),
         "\"Hello World!\"\n"
+    );
+}
+
+#[test]
+fn background_events_an_action_publishes_run_before_the_call_exits() {
+    let output = hello_logging(
+        &[
+            "--run=action",
+            "--action=sign_up",
+            r#"--event={"member":"Ann"}"#,
+        ],
+        None,
+        "hello=info",
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        "\"Ann signed up\"\n"
+    );
+    // `sign_up` published to the `welcomes` background channel, whose action logs the note it sent.
+    assert!(
+        stderr.contains("sent a welcome note: Welcome aboard, Ann!"),
+        "{stderr}"
     );
 }
 

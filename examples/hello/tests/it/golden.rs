@@ -51,6 +51,6 @@ fn graphql_sdl_is_unchanged() {
 fn asyncapi_document_is_unchanged() {
     check(
         "asyncapi.json",
-        &servey::schedule::asyncapi_json(&tour_app(test_config())),
+        &servey::schedule::asyncapi_json(&tour_app(test_config())).expect("the document builds"),
     );
 }

@@ -7,4 +7,5 @@ mod graphql;
 mod projections;
 mod rest;
 mod schedule;
+mod serve;
 mod server;

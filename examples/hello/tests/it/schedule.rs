@@ -1,18 +1,20 @@
 //! Tour app over schedule: `POST /actions/broadcast-message` reaches websocket subscribers of `messenger`
-//! on both protocols, and `/asyncapi.json` describes the channel.
+//! on both protocols, a refused websocket is the same 401 as REST's, and `/asyncapi.json` describes the
+//! channels.
 
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::server::start;
 
 type Client =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn connect(base: &str, path: &str) -> Client {
+pub(crate) async fn connect(base: &str, path: &str) -> Client {
     let url = format!("{}{path}", base.replacen("http://", "ws://", 1));
     let (client, _) = tokio_tungstenite::connect_async(url)
         .await
@@ -20,21 +22,20 @@ async fn connect(base: &str, path: &str) -> Client {
     client
 }
 
-/// The next event equal to `expected`, skipping others (tests share the channel); fails after 10 s.
-async fn receive(client: &mut Client, expected: &Value) {
-    let found = tokio::time::timeout(Duration::from_secs(10), async {
+/// The next event, as JSON; fails after `limit`.
+pub(crate) async fn next_event(client: &mut Client, limit: Duration) -> Value {
+    let event = tokio::time::timeout(limit, async {
         while let Some(frame) = client.next().await {
             if let Message::Text(text) = frame.expect("a frame") {
-                let event: Value = serde_json::from_str(&text).expect("events are JSON");
-                if &event == expected {
-                    return true;
-                }
+                return Some(serde_json::from_str::<Value>(&text).expect("events are JSON"));
             }
         }
-        false
+        None
     })
     .await;
-    assert_eq!(found, Ok(true), "{expected} did not arrive");
+    event
+        .unwrap_or_else(|_| panic!("no event within {limit:?}"))
+        .expect("the socket stays open")
 }
 
 #[tokio::test]
@@ -48,8 +49,11 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
         ))
         .await
         .expect("sends");
+    let subscribers = servey::schedule::Channels::of(&server.app)
+        .expect("the tour app has channels")
+        .subscribers();
     let subscribed = tokio::time::timeout(Duration::from_secs(10), async {
-        while servey::schedule::subscribers().count("messenger") < 2 {
+        while subscribers.count("messenger") < 2 {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     })
@@ -65,8 +69,53 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
         .expect("answers");
     assert_eq!(response.status(), 200);
     assert_eq!(response.json::<Value>().await.expect("json"), message);
-    receive(&mut by_path, &message).await;
-    receive(&mut by_message, &message).await;
+    // This app's channels are its own: the first event is this test's message.
+    let limit = Duration::from_secs(10);
+    assert_eq!(next_event(&mut by_path, limit).await, message);
+    assert_eq!(next_event(&mut by_message, limit).await, message);
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_the_same_401_on_websockets_as_on_rest() {
+    let server = start().await;
+    let rest = reqwest::Client::new()
+        .get(server.url("/actions/only-for-root"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .expect("answers");
+    let mut request = format!(
+        "{}/subscription/messenger/eve",
+        server.base.replacen("http://", "ws://", 1)
+    )
+    .into_client_request()
+    .expect("a request");
+    request.headers_mut().insert(
+        "authorization",
+        "Bearer not-a-token".parse().expect("a header"),
+    );
+    let websocket = match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response,
+        other => panic!("expected a refused handshake, got {other:?}"),
+    };
+    assert_eq!(
+        (rest.status().as_u16(), websocket.status().as_u16()),
+        (401, 401)
+    );
+    for header in ["www-authenticate", "content-type"] {
+        assert_eq!(
+            rest.headers()[header].as_bytes(),
+            websocket.headers()[header].as_bytes(),
+            "{header}"
+        );
+    }
+    assert_eq!(
+        rest.headers()["www-authenticate"],
+        r#"Bearer error="invalid_token""#
+    );
+    let websocket_body: Value =
+        serde_json::from_slice(websocket.body().as_deref().unwrap_or_default()).expect("json");
+    assert_eq!(rest.json::<Value>().await.expect("json"), websocket_body);
 }
 
 #[tokio::test]
@@ -91,5 +140,8 @@ async fn asyncapi_json_describes_the_messenger_channel() {
         document["components"]["schemas"]["Message"]["required"],
         json!(["sender", "text"])
     );
-    assert_eq!(document, servey::schedule::asyncapi(&server.app));
+    assert_eq!(
+        document,
+        servey::schedule::asyncapi(&server.app).expect("the document builds")
+    );
 }

@@ -52,7 +52,7 @@ pub(crate) fn tour_app(config: ServeyConfig) -> App {
     let registry = hello::registry_builder()
         .build()
         .expect("the tour app's registry builds");
-    App::new(registry, config)
+    servey::app(registry, config).expect("the tour app builds")
 }
 
 /// Starts the tour app with the test configuration.
@@ -90,7 +90,7 @@ pub(crate) async fn start_with_actions(
         })
         .build()
         .expect("the tour app's registry with the extra actions builds");
-    let app = App::new(registry, config);
+    let app = servey::app(registry, config).expect("the tour app builds");
     let router = servey::router(&app).expect("the routes build");
     let base = serve_router(router).await;
     TestServer { base, app }
