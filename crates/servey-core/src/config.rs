@@ -31,6 +31,12 @@ pub struct ServeyConfig {
     pub api_version: String,
     /// `SERVEY_API_DESCRIPTION`.
     pub api_description: Option<String>,
+    /// `SERVEY_TLS_CERT`: the server's certificate chain (PEM); with `tls_key`, the server speaks TLS.
+    pub tls_cert: Option<PathBuf>,
+    /// `SERVEY_TLS_KEY`: the server's private key (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// `SERVEY_TLS_CLIENT_CA`: the CA (PEM) whose client certificates are required (two-way TLS).
+    pub tls_client_ca: Option<PathBuf>,
     /// Every bound on what callers send and how long they take (body size, timeouts, concurrency, ...).
     pub limits: Limits,
 }
@@ -78,6 +84,9 @@ impl ServeyConfig {
             api_title: lookup("SERVEY_API_TITLE").unwrap_or_else(|| "Servey".to_owned()),
             api_version: lookup("SERVEY_API_VERSION").unwrap_or_else(|| "0.1.0".to_owned()),
             api_description: lookup("SERVEY_API_DESCRIPTION"),
+            tls_cert: lookup("SERVEY_TLS_CERT").map(Into::into),
+            tls_key: lookup("SERVEY_TLS_KEY").map(Into::into),
+            tls_client_ca: lookup("SERVEY_TLS_CLIENT_CA").map(Into::into),
             limits: Limits::from_lookup(&lookup),
         }
     }

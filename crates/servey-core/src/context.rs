@@ -2,6 +2,7 @@
 //! and into nested calls.
 
 use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use crate::auth::{Authorization, Credentials};
@@ -23,6 +24,23 @@ struct ContextInner {
     credentials: Credentials,
     switches: BTreeSet<String>,
     extensions: Extensions,
+    client: Client,
+}
+
+/// Where a call comes from, as the transport saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Client {
+    /// The peer's address, for a call over a socket.
+    pub address: Option<IpAddr>,
+    /// The verified TLS client certificate, under two-way TLS.
+    pub certificate: Option<ClientCertificate>,
+}
+
+/// A TLS client certificate that the server verified against its client CA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCertificate {
+    /// The certificate's subject, RFC 4514 style (`CN=billing,O=Example`).
+    pub subject: String,
 }
 
 impl Context {
@@ -51,6 +69,28 @@ impl Context {
     pub fn extensions(mut self, extensions: Extensions) -> Self {
         Arc::make_mut(&mut self.inner).extensions = extensions;
         self
+    }
+
+    /// This context with where the call comes from. A verified client certificate, when no bearer token
+    /// was sent, makes its subject the caller (an `Authorization` without scopes), so that access control
+    /// can read it.
+    pub fn client(mut self, client: Client) -> Self {
+        let inner = Arc::make_mut(&mut self.inner);
+        if let (Credentials::Anonymous, Some(certificate)) =
+            (&inner.credentials, &client.certificate)
+        {
+            inner.credentials = Credentials::Valid(Authorization::new(
+                certificate.subject.clone(),
+                [] as [&str; 0],
+            ));
+        }
+        inner.client = client;
+        self
+    }
+
+    /// Where the call comes from.
+    pub fn client_info(&self) -> &Client {
+        &self.inner.client
     }
 
     /// This context with an authenticated principal.
@@ -84,11 +124,19 @@ impl Context {
         &self.inner.credentials
     }
 
-    /// Who is calling, for per-caller limits: the token's subject, else `anonymous`.
-    pub fn caller_key(&self) -> &str {
-        self.authorization()
-            .and_then(|authorization| authorization.subject.as_deref())
-            .unwrap_or("anonymous")
+    /// Who is calling, for per-caller limits: the token's (or certificate's) subject, else the peer's
+    /// address, else `anonymous`.
+    pub fn caller_key(&self) -> String {
+        if let Some(subject) = self
+            .authorization()
+            .and_then(|auth| auth.subject.as_deref())
+        {
+            return format!("subject {subject}");
+        }
+        self.inner.client.address.map_or_else(
+            || "anonymous".to_owned(),
+            |address| format!("address {address}"),
+        )
     }
 
     /// Whether a switch is on.

@@ -24,7 +24,7 @@ pub async fn invoke(
         policy.check(context.authorization())?;
     }
     if let Some(limiter) = &action.rate_limit {
-        limiter.check(context.caller_key())?;
+        limiter.check(&context.caller_key())?;
     }
     let principal = context
         .authorization()

@@ -9,11 +9,9 @@ pub struct Limits {
     /// `SERVEY_BODY_LIMIT` (bytes, default 1 MiB): larger request bodies are answered `413`.
     pub body_bytes: usize,
     /// `SERVEY_HEADER_READ_TIMEOUT` (seconds, default 10): a connection that has not sent a whole request
-    /// head by then is closed (slowloris).
+    /// head this long after it began waiting for one (a new connection, or an idle keep-alive one) is
+    /// closed; it bounds the TLS handshake too.
     pub header_read_timeout: Duration,
-    /// `SERVEY_IDLE_TIMEOUT` (seconds, default 60): a connection with no request in flight for this long
-    /// is closed.
-    pub idle_timeout: Duration,
     /// `SERVEY_MAX_CONCURRENT_REQUESTS` (default 1024): requests beyond this many in flight are answered
     /// `503` with `Retry-After` instead of queueing.
     pub max_concurrent_requests: usize,
@@ -54,7 +52,6 @@ impl Limits {
         Self {
             body_bytes: number("SERVEY_BODY_LIMIT", 1024 * 1024),
             header_read_timeout: seconds("SERVEY_HEADER_READ_TIMEOUT", 10),
-            idle_timeout: seconds("SERVEY_IDLE_TIMEOUT", 60),
             max_concurrent_requests: number("SERVEY_MAX_CONCURRENT_REQUESTS", 1024).max(1),
             websocket_message_bytes: number("SERVEY_WEBSOCKET_MESSAGE_LIMIT", 64 * 1024),
             shutdown_grace: seconds("SERVEY_SHUTDOWN_GRACE", 30),
@@ -76,14 +73,14 @@ mod tests {
         let set = Limits::from_lookup(&|key| match key {
             "SERVEY_BODY_LIMIT" => Some("2048".into()),
             "SERVEY_SHUTDOWN_GRACE" => Some("0.5".into()),
-            "SERVEY_IDLE_TIMEOUT" => Some("never".into()),
+            "SERVEY_HEADER_READ_TIMEOUT" => Some("never".into()),
             _ => None,
         });
         assert_eq!(set.body_bytes, 2048);
         assert_eq!(set.shutdown_grace, Duration::from_millis(500));
         assert_eq!(
-            set.idle_timeout,
-            Duration::from_secs(60),
+            set.header_read_timeout,
+            Duration::from_secs(10),
             "unparsable keeps the default"
         );
     }

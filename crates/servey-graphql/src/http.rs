@@ -5,14 +5,15 @@ use std::collections::HashMap;
 
 use async_graphql::dynamic::Schema;
 use async_graphql::parser::parse_query;
-use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Json};
 use servey_core::App;
+use servey_core::context::Client;
 use tracing::Instrument;
 
 use crate::document::selects_mutation;
@@ -32,6 +33,7 @@ pub(crate) fn routes(schema: Schema, app: App) -> Router {
 
 async fn post_graphql(
     State(endpoint): State<Endpoint>,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -42,7 +44,7 @@ async fn post_graphql(
         return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, error.detail());
     }
     match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&endpoint, &headers, request).await,
+        Ok(request) => execute(&endpoint, client, &headers, request).await,
         Err(error) => request_error(
             StatusCode::BAD_REQUEST,
             &format!("The body must be a JSON GraphQL request ({{\"query\": \"...\"}}): {error}."),
@@ -52,6 +54,7 @@ async fn post_graphql(
 
 async fn get_graphql(
     State(endpoint): State<Endpoint>,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
@@ -90,19 +93,23 @@ async fn get_graphql(
             .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    execute(&endpoint, &headers, request).await
+    execute(&endpoint, client, &headers, request).await
 }
 
 async fn execute(
     endpoint: &Endpoint,
+    client: Option<Extension<Client>>,
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
-    let context = endpoint.app.context(
-        header(header::AUTHORIZATION.as_str()),
-        header("x-request-id"),
-    );
+    let context = endpoint
+        .app
+        .context(
+            header(header::AUTHORIZATION.as_str()),
+            header("x-request-id"),
+        )
+        .client(client.map(|Extension(client)| client).unwrap_or_default());
     let span = tracing::info_span!(
         "graphql",
         request_id = %context.request_id(),

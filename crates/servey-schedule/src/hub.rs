@@ -9,7 +9,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use servey_core::Authorization;
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, watch};
 
 use crate::catalog::Catalog;
 use crate::error::PublishError;
@@ -72,6 +72,7 @@ pub struct Subscribers {
     catalog: Arc<Catalog>,
     channels: RwLock<HashMap<String, Vec<Arc<Connection>>>>,
     next_key: AtomicU64,
+    closing: watch::Sender<bool>,
 }
 
 impl Subscribers {
@@ -81,7 +82,18 @@ impl Subscribers {
             catalog,
             channels: RwLock::default(),
             next_key: AtomicU64::new(0),
+            closing: watch::Sender::new(false),
         }
+    }
+
+    /// Closes every connection, now and later, with code 1001 (the server is shutting down).
+    pub fn close_all(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// Turns `true` when the connections are to close.
+    pub(crate) fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
     }
 
     /// A new connection with its buffer; it subscribes to channels with `subscribe`.

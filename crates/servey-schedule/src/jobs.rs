@@ -12,6 +12,7 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
 use crate::error::ScheduleError;
+use crate::in_flight::InFlight;
 use crate::runtime::Channels;
 
 /// How often a scheduled action has been ticked, run, skipped and failed.
@@ -31,6 +32,7 @@ pub struct JobStats {
 pub struct Scheduler {
     scheduler: Option<JobScheduler>,
     jobs: Vec<Arc<ScheduledAction>>,
+    running: InFlight,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -72,8 +74,10 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
     }
     let mut jobs = Vec::new();
     let mut built = Vec::new();
+    let running = InFlight::default();
     for (action, plan) in planned {
         let job = Arc::new(ScheduledAction {
+            running: running.clone(),
             action,
             extensions: app.extensions().clone(),
             is_running: AtomicBool::new(false),
@@ -100,7 +104,11 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
     for job in &jobs {
         tracing::info!(action = %job.action.name, schedule = %describe(&job.action), "scheduled");
     }
-    Ok(Scheduler { scheduler, jobs })
+    Ok(Scheduler {
+        scheduler,
+        jobs,
+        running,
+    })
 }
 
 fn describe(action: &Action) -> String {
@@ -130,7 +138,7 @@ impl Scheduler {
         }))
     }
 
-    /// Stops every schedule (runs in progress finish on their own).
+    /// Stops every schedule, then waits for the runs in progress to finish (bound it with a timeout).
     pub async fn shutdown(mut self) -> Result<(), ScheduleError> {
         if let Some(mut scheduler) = self.scheduler.take() {
             scheduler
@@ -138,6 +146,7 @@ impl Scheduler {
                 .await
                 .map_err(ScheduleError::Scheduler)?;
         }
+        self.running.idle().await;
         Ok(())
     }
 }
@@ -150,6 +159,7 @@ enum Plan {
 /// One schedule of one action, with its overlap guard and counters.
 struct ScheduledAction {
     action: Arc<Action>,
+    running: InFlight,
     extensions: Extensions,
     is_running: AtomicBool,
     ticks: AtomicU64,
@@ -192,6 +202,7 @@ impl ScheduledAction {
             return;
         }
         let _running = RunningGuard(&self.is_running);
+        let _counted = self.running.start();
         self.runs.fetch_add(1, Ordering::Relaxed);
         let context =
             Context::with_request_id(new_request_id()).extensions(self.extensions.clone());

@@ -34,8 +34,8 @@ pub use hub::{Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers};
 pub use jobs::{JobStats, Scheduler, start};
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
-    CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
 pub use webhook::WebhookChannel;
 pub use websocket::{EventFilter, WebsocketChannel};

@@ -4,8 +4,10 @@
 //! Close codes servey sends: `1013` (try again later) when a subscriber's buffer of
 //! [`SUBSCRIBER_BUFFER`](crate::hub::SUBSCRIBER_BUFFER) events is full because it reads too slowly; `4400`
 //! for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>"}`; `4401` and
-//! `4403` when a `Subscribe` lacks a valid token or the scope; `4404` for an unknown channel. The path form
-//! answers `401`, `403` or `404` with problem details before the upgrade instead.
+//! `4403` when a `Subscribe` lacks a valid token or the scope; `4404` for an unknown channel; `1009` for a
+//! message or frame larger than the configured limit (`SERVEY_WEBSOCKET_MESSAGE_LIMIT`); `1001` when the
+//! server shuts down. The path form answers `401`, `403` or `404` with problem details before the upgrade
+//! instead.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -25,6 +27,10 @@ use crate::runtime::Channels;
 
 /// Close code: the subscriber read too slowly and its buffer overflowed.
 pub const CLOSE_TOO_SLOW: u16 = 1013;
+/// Close code: the server is shutting down.
+pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code: a message or frame over the configured size limit.
+pub const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code: a client message that is not a Subscribe/Unsubscribe command.
 pub const CLOSE_BAD_MESSAGE: u16 = 4400;
 /// Close code: subscribing needs a (valid) token.
@@ -65,6 +71,7 @@ pub(crate) async fn by_message(
         .get("subscriber_id")
         .cloned()
         .unwrap_or_else(servey_core::context::new_request_id);
+    let upgrade = limited(upgrade, &routes.app);
     upgrade.on_upgrade(move |socket| {
         let (connection, events) = routes
             .channels
@@ -96,12 +103,20 @@ pub(crate) async fn by_path(
         Ok(allowed) => allowed,
         Err(error) => return problem(&error, &credentials),
     };
+    let upgrade = limited(upgrade, &routes.app);
     upgrade.on_upgrade(move |socket| {
         let subscribers = routes.channels.subscribers();
         let (connection, events) = subscribers.connect(subscriber_id, authorization);
         subscribers.subscribe(name, &connection);
         serve(socket, routes.channels, connection, events, false)
     })
+}
+
+/// The upgrade with the app's message and frame size limit: anonymous clients may connect, so the
+/// default (64 MiB) would let a few of them take the server's memory.
+fn limited(upgrade: WebSocketUpgrade, app: &App) -> WebSocketUpgrade {
+    let limit = app.config().limits.websocket_message_bytes;
+    upgrade.max_message_size(limit).max_frame_size(limit)
 }
 
 /// The caller's credentials from `Authorization: Bearer` or `?token=`.
@@ -150,9 +165,14 @@ async fn serve(
     mut events: mpsc::Receiver<Utf8Bytes>,
     takes_commands: bool,
 ) {
+    let mut closing = channels.subscribers().closing();
     let outcome = loop {
+        if *closing.borrow_and_update() {
+            break going_away();
+        }
         tokio::select! {
             biased;
+            _ = closing.changed() => break going_away(),
             () = connection.overflowed.notified() => break too_slow(),
             Some(event) = events.recv() => {
                 tokio::select! {
@@ -166,6 +186,10 @@ async fn serve(
                         break Some(close);
                     }
                 }
+                Some(Err(error)) if is_too_big(&error) => break Some(close_frame(
+                    CLOSE_TOO_BIG,
+                    "the message is larger than the server accepts",
+                )),
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
                 Some(Ok(_)) => {}
             },
@@ -180,6 +204,18 @@ async fn serve(
         )
         .await;
     }
+}
+
+fn going_away() -> Option<CloseFrame> {
+    Some(close_frame(CLOSE_GOING_AWAY, "the server is shutting down"))
+}
+
+/// Whether a read failed because a message or frame was over the size limit.
+fn is_too_big(error: &axum::Error) -> bool {
+    use tokio_tungstenite::tungstenite::Error;
+    std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<Error>())
+        .is_some_and(|error| matches!(error, Error::Capacity(_)))
 }
 
 fn too_slow() -> Option<CloseFrame> {

@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
+use servey_core::context::Client;
 use servey_core::input::check_json_media_type;
 use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method};
@@ -171,10 +172,19 @@ impl Endpoint {
     /// Calls the action for one request: its output, or the error response to send.
     pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
         let (mut parts, body) = request.into_parts();
-        let context = self.app.context(
-            header_str(&parts.headers, &header::AUTHORIZATION),
-            header_str(&parts.headers, &HeaderName::from_static("x-request-id")),
-        );
+        let context = self
+            .app
+            .context(
+                header_str(&parts.headers, &header::AUTHORIZATION),
+                header_str(&parts.headers, &HeaderName::from_static("x-request-id")),
+            )
+            .client(
+                parts
+                    .extensions
+                    .get::<Client>()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
         let span = tracing::info_span!("action", name = %self.action.name);
         async {

@@ -17,7 +17,9 @@
 #![doc = include_str!("../docs/attribute.md")]
 
 mod cli;
+mod listen;
 mod serve;
+mod tls;
 
 #[doc(hidden)]
 pub mod __private;

@@ -21,6 +21,9 @@ pub enum StartError {
     /// naming no action, a bad cron expression, an app built without `servey::app`).
     #[error("schedule: {0}")]
     Schedule(#[from] servey_schedule::ScheduleError),
+    /// The TLS certificate, key or client CA could not be used.
+    #[error("TLS: {0}")]
+    Tls(#[from] crate::tls::TlsError),
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -55,34 +58,64 @@ pub fn router(app: &App) -> Result<Router, StartError> {
     Ok(servey_web::finish(routes, app))
 }
 
-/// Serves `app` on its configured host and port until Ctrl-C.
+/// Serves `app` on its configured host and port until Ctrl-C or SIGTERM.
 pub async fn serve(app: App) -> Result<(), StartError> {
     let address = format!("{}:{}", app.config().host, app.config().port);
     let listener = TcpListener::bind(&address).await?;
     serve_on(listener, app).await
 }
 
-/// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C.
+/// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C or SIGTERM.
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
-    serve_with_shutdown(listener, app, ctrl_c()).await
+    serve_with_shutdown(listener, app, stop_signal()).await
 }
 
-/// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves;
-/// then stops taking connections, lets requests in progress finish, and stops the scheduler.
+/// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves.
+/// Then, within `limits.shutdown_grace` in all: stops taking connections, closes websockets with 1001,
+/// answers the requests in progress, stops the schedule and waits for its runs, and flushes the channels'
+/// background work.
 pub async fn serve_with_shutdown(
     listener: TcpListener,
     app: App,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let router = router(&app)?;
+    let tls = crate::tls::Tls::from_config(app.config())?;
+    let channels = servey_schedule::Channels::of(&app)?.clone();
     let scheduler = servey_schedule::start(&app).await?;
     let address = listener.local_addr()?;
-    log_routes(&app, &address.to_string());
-    tracing::info!("servey listening on http://{address}");
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(signal)
-        .await;
-    scheduler.shutdown().await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    log_routes(&app, &format!("{scheme}://{address}"));
+    tracing::info!("servey listening on {scheme}://{address}");
+    let limits = app.config().limits.clone();
+    let deadline = std::sync::Arc::new(std::sync::OnceLock::new());
+    let stopping = {
+        let (deadline, channels, grace) =
+            (deadline.clone(), channels.clone(), limits.shutdown_grace);
+        async move {
+            signal.await;
+            let _ = deadline.set(tokio::time::Instant::now() + grace);
+            tracing::info!("stopping: closing websockets, finishing requests, jobs and events");
+            channels.subscribers().close_all();
+        }
+    };
+    let served = crate::listen::serve(listener, router, &limits, tls, stopping).await;
+    let deadline = deadline
+        .get()
+        .copied()
+        .unwrap_or_else(|| tokio::time::Instant::now() + limits.shutdown_grace);
+    let drained = tokio::time::timeout_at(deadline, async {
+        let stopped = scheduler.shutdown().await;
+        channels.flush().await;
+        stopped
+    })
+    .await;
+    match drained {
+        Ok(stopped) => stopped?,
+        Err(_) => {
+            tracing::warn!("jobs or background events still running at the deadline are dropped")
+        }
+    }
     served?;
     tracing::info!("servey stopped");
     Ok(())
@@ -95,24 +128,33 @@ fn log_routes(app: &App, address: &str) {
             tracing::info!(action = %action.name, "{}", trigger.describe());
         }
     }
-    for (route, what) in [
-        ("/docs/", "Swagger UI"),
-        ("/openapi.json", "OpenAPI document"),
-        ("/graphiql", "GraphiQL"),
-        ("/graphql", "GraphQL endpoint"),
-        ("/asyncapi.json", "AsyncAPI document"),
-        ("/subscription", "websocket channels"),
-        ("/login", "debug authenticator (user root)"),
-        ("/actions", "the actions, self-described"),
-        ("/health", "health check"),
-    ] {
-        tracing::info!("http://{address}{route} - {what}");
+    for route in servey_core::route::RESERVED_ROUTES {
+        let slash = if route.is_prefix { "/" } else { "" };
+        tracing::info!("{address}{}{slash} - {}", route.path, route.owner);
     }
 }
 
-/// Ctrl-C, or never when it cannot be listened for.
-async fn ctrl_c() {
-    if tokio::signal::ctrl_c().await.is_err() {
-        std::future::pending::<()>().await;
+/// Ctrl-C (SIGINT) or SIGTERM, whichever comes first; never for one that cannot be listened for.
+async fn stop_signal() {
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                terminate.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => tracing::info!("Ctrl-C received"),
+        () = terminate => tracing::info!("SIGTERM received"),
     }
 }

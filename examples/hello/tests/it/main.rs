@@ -9,3 +9,4 @@ mod rest;
 mod schedule;
 mod serve;
 mod server;
+mod shutdown;

@@ -1,0 +1,168 @@
+//! The accept loop: each connection served by hyper with the header-read timeout (which also ends idle
+//! keep-alive connections), over TLS when configured, and stopped gracefully: no new connections, the
+//! requests in progress answered, all within the grace period.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::extract::Request;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use servey_core::Limits;
+use servey_core::context::{Client, ClientCertificate};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower::ServiceExt;
+
+use crate::tls::Tls;
+
+/// Serves `router` on `listener` until `signal`, then drains for at most the grace period.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: &Limits,
+    tls: Option<Tls>,
+    signal: impl Future<Output = ()>,
+) -> io::Result<()> {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout);
+    // Every connection task holds a receiver: `closed` resolves once the last one has ended.
+    let (stop, stopping) = watch::channel(false);
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        let (stream, peer) = tokio::select! {
+            () = &mut signal => break,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // Out of file descriptors and the like: pause instead of spinning on the error.
+                Err(error) => {
+                    tracing::warn!(%error, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let router = router.clone();
+        let http = http.clone();
+        let stopping = stopping.clone();
+        let tls = tls.clone();
+        let handshake_timeout = limits.header_read_timeout;
+        tokio::spawn(async move {
+            match tls {
+                None => serve_io(&http, stream, service(router, peer, None), stopping, peer).await,
+                Some(tls) => {
+                    if let Some((stream, certificate)) =
+                        accept_tls(&tls, stream, peer, handshake_timeout).await
+                    {
+                        let service = service(router, peer, certificate);
+                        serve_io(&http, stream, service, stopping, peer).await;
+                    }
+                }
+            }
+        });
+    }
+    drop(listener);
+    drop(stopping);
+    tracing::info!("no longer accepting connections; finishing the requests in progress");
+    let _ = stop.send(true);
+    if tokio::time::timeout(limits.shutdown_grace, stop.closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "requests still in progress after {:?} are dropped",
+            limits.shutdown_grace
+        );
+    }
+    Ok(())
+}
+
+/// Serves one connection until it ends; once `stopping` turns true, it finishes the request in progress
+/// and closes (keep-alive ends, an upgraded websocket lives on in its own task).
+async fn serve_io<I, S>(
+    http: &hyper::server::conn::http1::Builder,
+    io: I,
+    service: S,
+    mut stopping: watch::Receiver<bool>,
+    peer: SocketAddr,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::HttpService<Incoming, ResBody = axum::body::Body>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::Future: Send,
+{
+    let connection = http
+        .serve_connection(TokioIo::new(io), service)
+        .with_upgrades();
+    let mut connection = std::pin::pin!(connection);
+    // The guard `wait_for` returns is not `Send`: drop it inside.
+    let stop = async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    };
+    let outcome = tokio::select! {
+        outcome = connection.as_mut() => outcome,
+        () = stop => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(error) = outcome {
+        // Timeouts, resets and malformed requests: the client's doing, not a server failure.
+        tracing::debug!(%peer, %error, "connection ended with an error");
+    }
+}
+
+/// The TLS handshake, bounded like a request head; `None` (logged) when it fails.
+async fn accept_tls(
+    tls: &Tls,
+    stream: TcpStream,
+    peer: SocketAddr,
+    timeout: Duration,
+) -> Option<(
+    impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    Option<ClientCertificate>,
+)> {
+    match tokio::time::timeout(timeout, tls.accept(stream)).await {
+        Ok(Ok(accepted)) => Some(accepted),
+        Ok(Err(error)) => {
+            tracing::debug!(%peer, %error, "TLS handshake refused");
+            None
+        }
+        Err(_) => {
+            tracing::debug!(%peer, "TLS handshake timed out");
+            None
+        }
+    }
+}
+
+/// The router as a hyper service for one connection: each request carries the [`Client`] (peer address
+/// and verified client certificate) that adapters put in its context, and axum's `ConnectInfo`.
+fn service(
+    router: Router,
+    peer: SocketAddr,
+    certificate: Option<ClientCertificate>,
+) -> hyper_util::service::TowerToHyperService<
+    impl tower::Service<
+        Request<Incoming>,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future = impl Send,
+    > + Clone,
+> {
+    let client = Client {
+        address: Some(peer.ip()),
+        certificate,
+    };
+    let service = router.map_request(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request.extensions_mut().insert(client.clone());
+        request
+    });
+    hyper_util::service::TowerToHyperService::new(service)
+}

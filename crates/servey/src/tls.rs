@@ -1,0 +1,131 @@
+//! Two-way TLS from `SERVEY_TLS_CERT`, `SERVEY_TLS_KEY` and `SERVEY_TLS_CLIENT_CA`: the server's chain and
+//! key, and the CA whose client certificates are required. A client without a certificate that chains to
+//! that CA cannot complete the handshake; the subject of one that does travels with each of its requests.
+
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::RootCertStore;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::WebPkiClientVerifier;
+use servey_core::ServeyConfig;
+use servey_core::context::ClientCertificate;
+use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// Why TLS could not be set up at start.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// Only one of the certificate and the key is configured.
+    #[error("set both SERVEY_TLS_CERT and SERVEY_TLS_KEY (or neither)")]
+    Incomplete,
+    /// A client CA without a server certificate.
+    #[error("SERVEY_TLS_CLIENT_CA needs SERVEY_TLS_CERT and SERVEY_TLS_KEY")]
+    ClientCaWithoutCertificate,
+    /// A PEM file could not be read.
+    #[error("{path}: {message}")]
+    Pem {
+        /// The file.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// rustls refused the configuration.
+    #[error("TLS configuration: {0}")]
+    Rustls(String),
+}
+
+/// The TLS side of the listener, built once at start.
+#[derive(Clone)]
+pub(crate) struct Tls {
+    acceptor: TlsAcceptor,
+}
+
+impl Tls {
+    /// The configured TLS, or `None` when no certificate is set (plain HTTP).
+    pub(crate) fn from_config(config: &ServeyConfig) -> Result<Option<Self>, TlsError> {
+        let (certificate, key) = match (&config.tls_cert, &config.tls_key) {
+            (Some(certificate), Some(key)) => (certificate, key),
+            (None, None) if config.tls_client_ca.is_some() => {
+                return Err(TlsError::ClientCaWithoutCertificate);
+            }
+            (None, None) => return Ok(None),
+            _ => return Err(TlsError::Incomplete),
+        };
+        let chain = certificates(certificate)?;
+        let key = PrivateKeyDer::from_pem_file(key).map_err(|error| pem_error(key, &error))?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|error| TlsError::Rustls(error.to_string()))?;
+        let builder = match &config.tls_client_ca {
+            Some(ca) => {
+                let mut roots = RootCertStore::empty();
+                for certificate in certificates(ca)? {
+                    roots
+                        .add(certificate)
+                        .map_err(|error| TlsError::Rustls(error.to_string()))?;
+                }
+                let verifier =
+                    WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                        .build()
+                        .map_err(|error| TlsError::Rustls(error.to_string()))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+            None => builder.with_no_client_auth(),
+        };
+        let mut server = builder
+            .with_single_cert(chain, key)
+            .map_err(|error| TlsError::Rustls(error.to_string()))?;
+        server.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Ok(Some(Self {
+            acceptor: TlsAcceptor::from(Arc::new(server)),
+        }))
+    }
+
+    /// The handshake on `stream`, and the verified client certificate if the client sent one.
+    pub(crate) async fn accept(
+        &self,
+        stream: TcpStream,
+    ) -> io::Result<(TlsStream<TcpStream>, Option<ClientCertificate>)> {
+        let stream = self.acceptor.accept(stream).await?;
+        let certificate = stream
+            .get_ref()
+            .1
+            .peer_certificates()
+            .and_then(|chain| chain.first())
+            .and_then(|leaf| subject(leaf))
+            .map(|subject| ClientCertificate { subject });
+        Ok((stream, certificate))
+    }
+}
+
+fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certificates = CertificateDer::pem_file_iter(path)
+        .map_err(|error| pem_error(path, &error))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| pem_error(path, &error))?;
+    if certificates.is_empty() {
+        return Err(TlsError::Pem {
+            path: path.display().to_string(),
+            message: "no certificate in the file".to_owned(),
+        });
+    }
+    Ok(certificates)
+}
+
+fn pem_error(path: &Path, error: &dyn std::fmt::Display) -> TlsError {
+    TlsError::Pem {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    }
+}
+
+/// The subject of a DER certificate, RFC 4514 style.
+fn subject(certificate: &CertificateDer<'_>) -> Option<String> {
+    let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref()).ok()?;
+    Some(parsed.subject().to_string())
+}

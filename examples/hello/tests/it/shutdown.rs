@@ -1,0 +1,210 @@
+//! Serving under stress: a stop drains requests in progress and closes websockets with 1001, silent
+//! connections are dropped after the header-read timeout while `/health` keeps answering, SIGTERM stops the
+//! real binary gracefully, and oversized websocket messages close the socket with 1009.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{Notify, oneshot};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::schedule::connect;
+use crate::server::test_config;
+
+/// A run-time action that signals `entered` and then waits for `release`.
+fn hold(entered: Arc<Notify>, release: Arc<Notify>) -> servey::Action {
+    servey::Action::builder("hold", move |_, _| {
+        let (entered, release) = (entered.clone(), release.clone());
+        async move {
+            entered.notify_one();
+            release.notified().await;
+            Ok(json!("released"))
+        }
+    })
+    .trigger(servey::Trigger::web_get())
+    .build()
+}
+
+/// Serves the tour app plus `extra` with `config` until the returned sender fires.
+async fn serve(
+    config: servey::ServeyConfig,
+    extra: Vec<servey::Action>,
+) -> (
+    String,
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), servey::StartError>>,
+) {
+    let registry = extra
+        .into_iter()
+        .fold(hello::registry_builder(), |builder, action| {
+            builder.action(action)
+        })
+        .build()
+        .expect("the registry builds");
+    let app = servey::app(registry, config).expect("the app builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds a free port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = tokio::spawn(servey::serve_with_shutdown(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    (base, stop, serving)
+}
+
+#[tokio::test]
+async fn a_stop_answers_the_request_in_progress_and_closes_websockets_with_1001() {
+    let (entered, release) = (Arc::new(Notify::new()), Arc::new(Notify::new()));
+    let (base, stop, serving) =
+        serve(test_config(), vec![hold(entered.clone(), release.clone())]).await;
+    let mut socket = connect(&base, "/subscription/messenger/leaving").await;
+    let held = tokio::spawn(reqwest::get(format!("{base}/actions/hold")));
+    entered.notified().await;
+
+    stop.send(()).expect("the server waits for the signal");
+    let close = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("the socket is closed at once");
+    match close {
+        Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 1001),
+        other => panic!("expected a 1001 close frame, got {other:?}"),
+    }
+
+    release.notify_one();
+    let answer = held
+        .await
+        .expect("joined")
+        .expect("the request in progress is answered");
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.json::<serde_json::Value>().await.expect("json"),
+        json!("released")
+    );
+    let served = tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("serve returns once drained")
+        .expect("no panic");
+    assert!(served.is_ok(), "{served:?}");
+}
+
+#[tokio::test]
+async fn silent_connections_are_dropped_after_the_header_read_timeout_and_health_answers() {
+    let mut config = test_config();
+    config.limits.header_read_timeout = Duration::from_millis(300);
+    let (base, stop, _serving) = serve(config, Vec::new()).await;
+    let address = base.trim_start_matches("http://").to_owned();
+    let mut silent = Vec::new();
+    for index in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connects");
+        if index % 2 == 0 {
+            // Half start a request head and never finish it (slowloris); half send nothing.
+            stream
+                .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+                .await
+                .expect("writes");
+        }
+        silent.push(stream);
+    }
+    let health = reqwest::get(format!("{base}/health"))
+        .await
+        .expect("answers");
+    assert_eq!(
+        health.status(),
+        200,
+        "/health answers beside 50 silent connections"
+    );
+    for mut stream in silent {
+        let mut buffer = [0_u8; 512];
+        let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buffer))
+            .await
+            .expect("the server closes a silent connection");
+        // Closed (0) or answered with hyper's 408 before closing; never kept open.
+        if let Ok(read) = read
+            && read > 0
+        {
+            assert!(
+                buffer.starts_with(b"HTTP/1.1 408"),
+                "{}",
+                String::from_utf8_lossy(&buffer[..read])
+            );
+        }
+    }
+    let _ = stop.send(());
+}
+
+#[tokio::test]
+async fn a_websocket_message_over_the_limit_closes_the_socket_with_1009() {
+    let mut config = test_config();
+    config.limits.websocket_message_bytes = 1024;
+    let (base, stop, _serving) = serve(config, Vec::new()).await;
+    let mut socket = connect(&base, "/subscription").await;
+    socket
+        .send(Message::text("x".repeat(4096)))
+        .await
+        .expect("sends");
+    let close = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .expect("the socket is closed");
+    match close {
+        Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 1009),
+        other => panic!("expected a 1009 close frame, got {other:?}"),
+    }
+    let _ = stop.send(());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_binary_gracefully() {
+    use tokio::io::AsyncBufReadExt;
+    let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = free.local_addr().expect("an address").port();
+    drop(free);
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hello"))
+        .env("SERVER_PORT", port.to_string())
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .current_dir(crate::server::workspace_root())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut log = tokio::io::BufReader::new(child.stderr.take().expect("piped")).lines();
+    let mut seen = Vec::new();
+    let started = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = log.next_line().await.expect("reads the log") {
+            let is_up = line.contains("servey listening on");
+            seen.push(line);
+            if is_up {
+                return;
+            }
+        }
+        panic!("the binary exited before listening: {seen:#?}");
+    })
+    .await;
+    assert!(started.is_ok(), "no 'listening' line within 60 s");
+    let pid = child.id().expect("running").to_string();
+    let killed = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill runs");
+    assert!(killed.success());
+    let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+        .await
+        .expect("the binary stops within its grace period")
+        .expect("waited");
+    while let Some(line) = log.next_line().await.expect("reads the log") {
+        seen.push(line);
+    }
+    assert_eq!(status.code(), Some(0), "{seen:#?}");
+    let text = seen.join("\n");
+    assert!(
+        text.contains("SIGTERM received") && text.contains("servey stopped"),
+        "{text}"
+    );
+}
