@@ -83,18 +83,15 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     } else {
         quote! { __servey::output_of }
     };
-    let placement = match model.blocking {
-        None => quote! { __servey::Placement::adaptive() },
-        Some(true) => quote! { __servey::Placement::always_pool() },
-        Some(false) => quote! { __servey::Placement::always_inline() },
+    let placement = if model.runs_on_pool() {
+        quote! { __servey::Placement::Pool }
+    } else {
+        quote! { __servey::Placement::Inline }
     };
     let run = if model.is_async {
         quote! { ::std::boxed::Box::pin(async move { #wrap(#call) }) }
     } else {
-        quote! {
-            static __PLACEMENT: __servey::Placement = #placement;
-            __servey::run_sync(&__PLACEMENT, #name, move || #wrap(#call))
-        }
+        quote! { __servey::run_sync(#placement, move || #wrap(#call)) }
     };
 
     let triggers = model.triggers.iter().map(trigger);

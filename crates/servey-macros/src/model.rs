@@ -16,7 +16,7 @@ pub(crate) struct ActionModel {
     pub(crate) access_control: Option<AccessModel>,
     pub(crate) cache_control: Option<CacheModel>,
     pub(crate) timeout_secs: Option<u64>,
-    /// `blocking = true | false`: pins where a sync body runs (default: adaptive).
+    /// `blocking = true | false`, for synchronous functions.
     pub(crate) blocking: Option<bool>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
@@ -89,6 +89,12 @@ pub(crate) struct OutputModel {
 }
 
 impl ActionModel {
+    /// Where a synchronous body runs: on the blocking pool when the action says `blocking = true` or
+    /// declares a timeout (so the timeout can fire while the body runs), otherwise inline on the worker.
+    pub(crate) fn runs_on_pool(&self) -> bool {
+        self.blocking == Some(true) || self.timeout_secs.is_some()
+    }
+
     /// Whether any parameter is the required `Authorization`.
     pub(crate) fn requires_authorization(&self) -> bool {
         self.params

@@ -67,6 +67,12 @@ pub(crate) fn action(
             "`blocking` is for synchronous functions; an `async fn` already runs on the async workers, so remove it",
         ));
     }
+    if let (Some((false, span)), Some(_)) = (arguments.blocking, arguments.timeout) {
+        errors.push(Error::new(
+            span,
+            "a timeout needs the blocking pool (an inline body cannot be interrupted); remove `blocking = false` or the timeout",
+        ));
+    }
     let mut model = ActionModel {
         name,
         fn_ident: sig.ident.clone(),

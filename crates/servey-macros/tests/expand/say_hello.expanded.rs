@@ -38,10 +38,8 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
             ::std::result::Result::Ok(params) => params,
             ::std::result::Result::Err(error) => return __servey::failed(error),
         };
-        static __PLACEMENT: __servey::Placement = __servey::Placement::adaptive();
         __servey::run_sync(
-            &__PLACEMENT,
-            "say_hello",
+            __servey::Placement::Inline,
             move || __servey::output_of(say_hello(params.name)),
         )
     }
