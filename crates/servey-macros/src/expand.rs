@@ -7,9 +7,10 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
-/// The name of the hidden static that holds an action's spec.
+/// The name of the hidden static that holds an action's spec: from the function, so that two actions
+/// given the same name collide only on [`unique_name`]'s item.
 pub(crate) fn spec_ident(model: &ActionModel) -> syn::Ident {
-    format_ident!("__SERVEY_ACTION_{}", model.name)
+    format_ident!("__SERVEY_ACTION_{}", model.rust_name)
 }
 
 /// Everything generated for one action, to be placed beside the function (or the impl block).
@@ -149,6 +150,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     };
     let requires_authorization = model.requires_authorization();
     let tests = example_tests(model);
+    let unique = unique_name(model);
 
     quote_spanned! {model.span=>
         #[doc(hidden)]
@@ -217,8 +219,42 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
 
         ::servey::__private::inventory::submit! { ::servey::__private::ActionEntry(&#spec) }
 
+        #unique
+
         #tests
     }
+}
+
+/// Two actions given the same name in one module must not both register. Each action defines a constant
+/// named after its action name, holding its function's id and a message; the second definition collides
+/// (rustc: "defined multiple times") and the second action's check then reads the first's constant and
+/// fails with servey's own message, naming the first function, on the second one's name.
+fn unique_name(model: &ActionModel) -> TokenStream {
+    let marker = format_ident!(
+        "__servey_action_name_{}",
+        model.name,
+        span = model.name_span
+    );
+    let label = model.function_label();
+    let id = fnv1a(&label);
+    let message = format!(
+        "the action name `{}` is already taken by `{label}` in this module; action names are unique: rename one of them with `name = \"..\"`",
+        model.name
+    );
+    quote_spanned! {model.name_span=>
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, dead_code)]
+        const #marker: (u64, &str) = (#id, #message);
+        #[doc(hidden)]
+        const _: () = if #marker.0 != #id { ::std::panic!("{}", #marker.1) };
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a), enough to tell two functions of one module apart.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn example_tests(model: &ActionModel) -> TokenStream {
@@ -244,7 +280,11 @@ fn example_tests(model: &ActionModel) -> TokenStream {
     if tests.is_empty() {
         return TokenStream::new();
     }
-    let module = format_ident!("{}", model.name);
+    // Named after the function, like the spec, so that a duplicate action name gives one error, not two.
+    let module = match &model.owner {
+        Some(_) => format_ident!("{}", model.rust_name),
+        None => model.fn_ident.clone(),
+    };
     quote! {
         #[cfg(test)]
         #[doc(hidden)]

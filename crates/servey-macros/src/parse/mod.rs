@@ -53,13 +53,17 @@ pub(crate) fn action(
 ) -> Result<ActionModel, Error> {
     let mut errors = Errors::default();
     let arguments = attribute::parse(args, &mut errors);
-    let mut name = sig.ident.unraw().to_string();
-    if let Some(owner) = owner {
-        name = format!("{}_{name}", signature::type_snake_name(owner));
-    }
-    if let Some((explicit, _)) = arguments.name {
-        name = explicit;
-    }
+    let rust_name = match owner {
+        Some(owner) => format!(
+            "{}_{}",
+            signature::type_snake_name(owner),
+            sig.ident.unraw()
+        ),
+        None => sig.ident.unraw().to_string(),
+    };
+    let (name, name_span) = arguments
+        .name
+        .unwrap_or_else(|| (rust_name.clone(), sig.ident.span()));
     let is_async = sig.asyncness.is_some();
     if let (true, Some((_, span))) = (is_async, arguments.blocking) {
         errors.push(Error::new(
@@ -75,6 +79,8 @@ pub(crate) fn action(
     }
     let mut model = ActionModel {
         name,
+        name_span,
+        rust_name,
         fn_ident: sig.ident.clone(),
         doc: doc_of(attrs),
         triggers: arguments.triggers,

@@ -65,3 +65,14 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
 ::servey::__private::inventory::submit! {
     ::servey::__private::ActionEntry(& __SERVEY_ACTION_number_stats_factorial)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_number_stats_factorial: (u64, &str) = (
+    7715467025566383938u64,
+    "the action name `number_stats_factorial` is already taken by `NumberStats::factorial` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_number_stats_factorial.0 != 7715467025566383938u64
+{
+    ::std::panic!("{}", __servey_action_name_number_stats_factorial.1)
+};

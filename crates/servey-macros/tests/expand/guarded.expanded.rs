@@ -82,3 +82,13 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
 ::servey::__private::inventory::submit! {
     ::servey::__private::ActionEntry(& __SERVEY_ACTION_guarded)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_guarded: (u64, &str) = (
+    15957283221347091885u64,
+    "the action name `guarded` is already taken by `fn guarded` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_guarded.0 != 15957283221347091885u64 {
+    ::std::panic!("{}", __servey_action_name_guarded.1)
+};

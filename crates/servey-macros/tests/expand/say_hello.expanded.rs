@@ -76,6 +76,16 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
 ::servey::__private::inventory::submit! {
     ::servey::__private::ActionEntry(& __SERVEY_ACTION_say_hello)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_say_hello: (u64, &str) = (
+    17570263190661662013u64,
+    "the action name `say_hello` is already taken by `fn say_hello` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_say_hello.0 != 17570263190661662013u64 {
+    ::std::panic!("{}", __servey_action_name_say_hello.1)
+};
 #[cfg(test)]
 #[doc(hidden)]
 #[allow(non_snake_case)]

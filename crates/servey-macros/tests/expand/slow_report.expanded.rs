@@ -1,6 +1,6 @@
 #[doc(hidden)]
 #[allow(non_upper_case_globals, non_snake_case, non_camel_case_types, clippy::all)]
-static __SERVEY_ACTION_slow_report: ::servey::__private::ActionSpec = {
+static __SERVEY_ACTION_report: ::servey::__private::ActionSpec = {
     use ::servey::__private as __servey;
     #[allow(unused_imports)]
     use ::servey::__private::utoipa;
@@ -68,5 +68,15 @@ static __SERVEY_ACTION_slow_report: ::servey::__private::ActionSpec = {
     }
 };
 ::servey::__private::inventory::submit! {
-    ::servey::__private::ActionEntry(& __SERVEY_ACTION_slow_report)
+    ::servey::__private::ActionEntry(& __SERVEY_ACTION_report)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_slow_report: (u64, &str) = (
+    3482405911134032689u64,
+    "the action name `slow_report` is already taken by `fn report` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_slow_report.0 != 3482405911134032689u64 {
+    ::std::panic!("{}", __servey_action_name_slow_report.1)
+};
