@@ -29,14 +29,16 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let field_idents: Vec<_> = input_params.iter().map(|p| &p.ident).collect();
     let field_keys: Vec<_> = input_params.iter().map(|p| &p.key).collect();
     let field_types: Vec<_> = input_params.iter().map(|p| &p.ty).collect();
-    let type_checks = input_params.iter().map(|p| {
-        let ty = &p.ty;
-        quote_spanned! {ty.span()=> __servey::assert_input_type::<#ty>(); }
+    // The decoded struct is generic over the parameter types, so that serde's derive never names them;
+    // `__decode::<..>` is then the one place that needs them to deserialize, and reports it on each type.
+    let generics: Vec<_> = (0..input_params.len())
+        .map(|index| format_ident!("__P{index}"))
+        .collect();
+    let deserialize_bounds = input_params.iter().zip(&generics).map(|(p, generic)| {
+        quote_spanned! {p.ty.span()=> #generic: for<'de> __servey::serde::Deserialize<'de> }
     });
+    let decode = quote_spanned! {model.span=> __decode::<#(#field_types),*> };
     let output_ty = &model.output.ty;
-    let output_check =
-        quote_spanned! {output_ty.span()=> __servey::assert_output_type::<#output_ty>(); };
-
     let injected = model.params.iter().filter_map(|p| {
         let ident = &p.ident;
         match p.kind {
@@ -79,10 +81,11 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     } else {
         call
     };
+    // An explicit type argument, spanned on the result type, puts a missing `Serialize` on that type.
     let wrap = if model.output.is_result {
-        quote! { __servey::output_of_result }
+        quote_spanned! {output_ty.span()=> __servey::output_of_result::<#output_ty, _> }
     } else {
-        quote! { __servey::output_of }
+        quote_spanned! {output_ty.span()=> __servey::output_of::<#output_ty> }
     };
     let placement = if model.runs_on_pool() {
         quote! { __servey::Placement::Pool }
@@ -165,32 +168,40 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
             #[allow(unused_imports)]
             use ::std::{self, format, vec};
 
-            #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+            #[derive(__servey::serde::Deserialize)]
             #[serde(crate = "::servey::__private::serde")]
+            struct __Decoded<#(#generics),*> { #(#field_idents: #generics,)* }
+
+            #[derive(utoipa::ToSchema)]
+            #[allow(dead_code)]
             struct __Params { #(#field_idents: #field_types,)* }
 
             #[derive(utoipa::ToSchema)]
             #[allow(dead_code)]
             struct __Output(#output_ty);
 
-            #[allow(dead_code)]
-            fn __check_types() {
-                #(#type_checks)*
-                #output_check
+            #[allow(clippy::type_complexity)]
+            fn __decode<#(#deserialize_bounds),*>(
+                input: &__servey::Input,
+            ) -> ::std::result::Result<__Decoded<#(#generics),*>, __servey::ActionFuture> {
+                input.decode(__check_fields::<#(#generics),*>).map_err(__servey::failed)
             }
 
             #[allow(unused_variables)]
-            fn __check_fields(map: &__servey::Map, errors: &mut ::std::vec::Vec<__servey::FieldError>) {
-                #(__servey::check_field::<#field_types>(map, #field_keys, errors);)*
+            fn __check_fields<#(#generics: for<'de> __servey::serde::Deserialize<'de>),*>(
+                map: &__servey::Map,
+                errors: &mut ::std::vec::Vec<__servey::FieldError>,
+            ) {
+                #(__servey::check_field::<#generics>(map, #field_keys, errors);)*
             }
 
             fn __invoke(input: __servey::Input, context: __servey::Context) -> __servey::ActionFuture {
                 let _ = &context;
                 #parent
                 #[allow(unused_variables)]
-                let params: __Params = match input.decode(__check_fields) {
+                let params = match #decode(&input) {
                     ::std::result::Result::Ok(params) => params,
-                    ::std::result::Result::Err(error) => return __servey::failed(error),
+                    ::std::result::Result::Err(failed) => return failed,
                 };
                 #(#injected)*
                 #run

@@ -8,15 +8,20 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
     use ::std::prelude::rust_2021::*;
     #[allow(unused_imports)]
     use ::std::{self, format, vec};
-    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[derive(__servey::serde::Deserialize)]
     #[serde(crate = "::servey::__private::serde")]
+    struct __Decoded {}
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
     struct __Params {}
     #[derive(utoipa::ToSchema)]
     #[allow(dead_code)]
     struct __Output(u64);
-    #[allow(dead_code)]
-    fn __check_types() {
-        __servey::assert_output_type::<u64>();
+    #[allow(clippy::type_complexity)]
+    fn __decode(
+        input: &__servey::Input,
+    ) -> ::std::result::Result<__Decoded, __servey::ActionFuture> {
+        input.decode(__check_fields).map_err(__servey::failed)
     }
     #[allow(unused_variables)]
     fn __check_fields(
@@ -33,12 +38,12 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
             ::std::result::Result::Err(error) => return __servey::failed(error),
         };
         #[allow(unused_variables)]
-        let params: __Params = match input.decode(__check_fields) {
+        let params = match __decode(&input) {
             ::std::result::Result::Ok(params) => params,
-            ::std::result::Result::Err(error) => return __servey::failed(error),
+            ::std::result::Result::Err(failed) => return failed,
         };
         ::std::boxed::Box::pin(async move {
-            __servey::output_of(<NumberStats>::factorial(&parent).await)
+            __servey::output_of::<u64>(<NumberStats>::factorial(&parent).await)
         })
     }
     fn __examples() -> ::std::vec::Vec<__servey::Example> {

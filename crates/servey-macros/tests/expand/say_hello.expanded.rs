@@ -8,25 +8,31 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
     use ::std::prelude::rust_2021::*;
     #[allow(unused_imports)]
     use ::std::{self, format, vec};
-    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[derive(__servey::serde::Deserialize)]
     #[serde(crate = "::servey::__private::serde")]
+    struct __Decoded<__P0> {
+        name: __P0,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
     struct __Params {
         name: String,
     }
     #[derive(utoipa::ToSchema)]
     #[allow(dead_code)]
     struct __Output(String);
-    #[allow(dead_code)]
-    fn __check_types() {
-        __servey::assert_input_type::<String>();
-        __servey::assert_output_type::<String>();
+    #[allow(clippy::type_complexity)]
+    fn __decode<__P0: for<'de> __servey::serde::Deserialize<'de>>(
+        input: &__servey::Input,
+    ) -> ::std::result::Result<__Decoded<__P0>, __servey::ActionFuture> {
+        input.decode(__check_fields::<__P0>).map_err(__servey::failed)
     }
     #[allow(unused_variables)]
-    fn __check_fields(
+    fn __check_fields<__P0: for<'de> __servey::serde::Deserialize<'de>>(
         map: &__servey::Map,
         errors: &mut ::std::vec::Vec<__servey::FieldError>,
     ) {
-        __servey::check_field::<String>(map, "name", errors);
+        __servey::check_field::<__P0>(map, "name", errors);
     }
     fn __invoke(
         input: __servey::Input,
@@ -34,13 +40,13 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
     ) -> __servey::ActionFuture {
         let _ = &context;
         #[allow(unused_variables)]
-        let params: __Params = match input.decode(__check_fields) {
+        let params = match __decode::<String>(&input) {
             ::std::result::Result::Ok(params) => params,
-            ::std::result::Result::Err(error) => return __servey::failed(error),
+            ::std::result::Result::Err(failed) => return failed,
         };
         __servey::run_sync(
             __servey::Placement::Inline,
-            move || __servey::output_of(say_hello(params.name)),
+            move || __servey::output_of::<String>(say_hello(params.name)),
         )
     }
     fn __examples() -> ::std::vec::Vec<__servey::Example> {
