@@ -7,9 +7,10 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
-/// The name of the hidden static that holds an action's spec.
+/// The name of the hidden static that holds an action's spec: from the function, so that two actions
+/// given the same name collide only on [`unique_name`]'s item.
 pub(crate) fn spec_ident(model: &ActionModel) -> syn::Ident {
-    format_ident!("__SERVEY_ACTION_{}", model.name)
+    format_ident!("__SERVEY_ACTION_{}", model.rust_name)
 }
 
 /// Everything generated for one action, to be placed beside the function (or the impl block).
@@ -28,14 +29,16 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let field_idents: Vec<_> = input_params.iter().map(|p| &p.ident).collect();
     let field_keys: Vec<_> = input_params.iter().map(|p| &p.key).collect();
     let field_types: Vec<_> = input_params.iter().map(|p| &p.ty).collect();
-    let type_checks = input_params.iter().map(|p| {
-        let ty = &p.ty;
-        quote_spanned! {ty.span()=> __servey::assert_input_type::<#ty>(); }
+    // The decoded struct is generic over the parameter types, so that serde's derive never names them;
+    // `__decode::<..>` is then the one place that needs them to deserialize, and reports it on each type.
+    let generics: Vec<_> = (0..input_params.len())
+        .map(|index| format_ident!("__P{index}"))
+        .collect();
+    let deserialize_bounds = input_params.iter().zip(&generics).map(|(p, generic)| {
+        quote_spanned! {p.ty.span()=> #generic: for<'de> __servey::serde::Deserialize<'de> }
     });
+    let decode = quote_spanned! {model.span=> __decode::<#(#field_types),*> };
     let output_ty = &model.output.ty;
-    let output_check =
-        quote_spanned! {output_ty.span()=> __servey::assert_output_type::<#output_ty>(); };
-
     let injected = model.params.iter().filter_map(|p| {
         let ident = &p.ident;
         match p.kind {
@@ -78,23 +81,21 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     } else {
         call
     };
+    // An explicit type argument, spanned on the result type, puts a missing `Serialize` on that type.
     let wrap = if model.output.is_result {
-        quote! { __servey::output_of_result }
+        quote_spanned! {output_ty.span()=> __servey::output_of_result::<#output_ty, _> }
     } else {
-        quote! { __servey::output_of }
+        quote_spanned! {output_ty.span()=> __servey::output_of::<#output_ty> }
     };
-    let placement = match model.blocking {
-        None => quote! { __servey::Placement::adaptive() },
-        Some(true) => quote! { __servey::Placement::always_pool() },
-        Some(false) => quote! { __servey::Placement::always_inline() },
+    let placement = if model.runs_on_pool() {
+        quote! { __servey::Placement::Pool }
+    } else {
+        quote! { __servey::Placement::Inline }
     };
     let run = if model.is_async {
         quote! { ::std::boxed::Box::pin(async move { #wrap(#call) }) }
     } else {
-        quote! {
-            static __PLACEMENT: __servey::Placement = #placement;
-            __servey::run_sync(&__PLACEMENT, #name, move || #wrap(#call))
-        }
+        quote! { __servey::run_sync(#placement, move || #wrap(#call)) }
     };
 
     let triggers = model.triggers.iter().map(trigger);
@@ -152,6 +153,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     };
     let requires_authorization = model.requires_authorization();
     let tests = example_tests(model);
+    let unique = unique_name(model);
 
     quote_spanned! {model.span=>
         #[doc(hidden)]
@@ -166,32 +168,40 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
             #[allow(unused_imports)]
             use ::std::{self, format, vec};
 
-            #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+            #[derive(__servey::serde::Deserialize)]
             #[serde(crate = "::servey::__private::serde")]
+            struct __Decoded<#(#generics),*> { #(#field_idents: #generics,)* }
+
+            #[derive(utoipa::ToSchema)]
+            #[allow(dead_code)]
             struct __Params { #(#field_idents: #field_types,)* }
 
             #[derive(utoipa::ToSchema)]
             #[allow(dead_code)]
             struct __Output(#output_ty);
 
-            #[allow(dead_code)]
-            fn __check_types() {
-                #(#type_checks)*
-                #output_check
+            #[allow(clippy::type_complexity)]
+            fn __decode<#(#deserialize_bounds),*>(
+                input: &__servey::Input,
+            ) -> ::std::result::Result<__Decoded<#(#generics),*>, __servey::ActionFuture> {
+                input.decode(__check_fields::<#(#generics),*>).map_err(__servey::failed)
             }
 
             #[allow(unused_variables)]
-            fn __check_fields(map: &__servey::Map, errors: &mut ::std::vec::Vec<__servey::FieldError>) {
-                #(__servey::check_field::<#field_types>(map, #field_keys, errors);)*
+            fn __check_fields<#(#generics: for<'de> __servey::serde::Deserialize<'de>),*>(
+                map: &__servey::Map,
+                errors: &mut ::std::vec::Vec<__servey::FieldError>,
+            ) {
+                #(__servey::check_field::<#generics>(map, #field_keys, errors);)*
             }
 
             fn __invoke(input: __servey::Input, context: __servey::Context) -> __servey::ActionFuture {
                 let _ = &context;
                 #parent
                 #[allow(unused_variables)]
-                let params: __Params = match input.decode(__check_fields) {
+                let params = match #decode(&input) {
                     ::std::result::Result::Ok(params) => params,
-                    ::std::result::Result::Err(error) => return __servey::failed(error),
+                    ::std::result::Result::Err(failed) => return failed,
                 };
                 #(#injected)*
                 #run
@@ -220,8 +230,42 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
 
         ::servey::__private::inventory::submit! { ::servey::__private::ActionEntry(&#spec) }
 
+        #unique
+
         #tests
     }
+}
+
+/// Two actions given the same name in one module must not both register. Each action defines a constant
+/// named after its action name, holding its function's id and a message; the second definition collides
+/// (rustc: "defined multiple times") and the second action's check then reads the first's constant and
+/// fails with servey's own message, naming the first function, on the second one's name.
+fn unique_name(model: &ActionModel) -> TokenStream {
+    let marker = format_ident!(
+        "__servey_action_name_{}",
+        model.name,
+        span = model.name_span
+    );
+    let label = model.function_label();
+    let id = fnv1a(&label);
+    let message = format!(
+        "the action name `{}` is already taken by `{label}` in this module; action names are unique: rename one of them with `name = \"..\"`",
+        model.name
+    );
+    quote_spanned! {model.name_span=>
+        #[doc(hidden)]
+        #[allow(non_upper_case_globals, dead_code)]
+        const #marker: (u64, &str) = (#id, #message);
+        #[doc(hidden)]
+        const _: () = if #marker.0 != #id { ::std::panic!("{}", #marker.1) };
+    }
+}
+
+/// A stable 64-bit hash (FNV-1a), enough to tell two functions of one module apart.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn example_tests(model: &ActionModel) -> TokenStream {
@@ -247,7 +291,11 @@ fn example_tests(model: &ActionModel) -> TokenStream {
     if tests.is_empty() {
         return TokenStream::new();
     }
-    let module = format_ident!("{}", model.name);
+    // Named after the function, like the spec, so that a duplicate action name gives one error, not two.
+    let module = match &model.owner {
+        Some(_) => format_ident!("{}", model.rust_name),
+        None => model.fn_ident.clone(),
+    };
     quote! {
         #[cfg(test)]
         #[doc(hidden)]

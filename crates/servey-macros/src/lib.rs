@@ -76,7 +76,14 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
         let attr = method.attrs.remove(position);
         let args = match &attr.meta {
             syn::Meta::List(list) => list.tokens.clone(),
-            _ => proc_macro2::TokenStream::new(),
+            syn::Meta::Path(_) => proc_macro2::TokenStream::new(),
+            syn::Meta::NameValue(name_value) => {
+                errors.push(syn::Error::new_spanned(
+                    name_value,
+                    "write `#[action]` or `#[action(key = value, ..)]`, not `#[action = ..]`",
+                ));
+                continue;
+            }
         };
         if let Some(model) = errors.ok(parse::action(
             args,

@@ -7,6 +7,11 @@ use syn::{Ident, Path, Type};
 pub(crate) struct ActionModel {
     /// The action's name (the function's unless `name = ".."`).
     pub(crate) name: String,
+    /// Where the name is written: the `name = ".."` literal, or the function's name.
+    pub(crate) name_span: Span,
+    /// The function's name, after its type's for a nested action (`stats_double`): names the generated
+    /// items, which are then unique in the module whatever the action is named.
+    pub(crate) rust_name: String,
     /// The function's name.
     pub(crate) fn_ident: Ident,
     /// The function's doc comment, lines joined.
@@ -16,7 +21,7 @@ pub(crate) struct ActionModel {
     pub(crate) access_control: Option<AccessModel>,
     pub(crate) cache_control: Option<CacheModel>,
     pub(crate) timeout_secs: Option<u64>,
-    /// `blocking = true | false`: pins where a sync body runs (default: adaptive).
+    /// `blocking = true | false`, for synchronous functions.
     pub(crate) blocking: Option<bool>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
@@ -89,6 +94,21 @@ pub(crate) struct OutputModel {
 }
 
 impl ActionModel {
+    /// Where a synchronous body runs: on the blocking pool when the action says `blocking = true` or
+    /// declares a timeout (so the timeout can fire while the body runs), otherwise inline on the worker.
+    pub(crate) fn runs_on_pool(&self) -> bool {
+        self.blocking == Some(true) || self.timeout_secs.is_some()
+    }
+
+    /// How the function is called in messages: `fn greet`, or `Stats::double` for a nested action.
+    pub(crate) fn function_label(&self) -> String {
+        let function = syn::ext::IdentExt::unraw(&self.fn_ident);
+        match &self.owner {
+            Some(owner) => format!("{}::{function}", quote::ToTokens::to_token_stream(owner)),
+            None => format!("fn {function}"),
+        }
+    }
+
     /// Whether any parameter is the required `Authorization`.
     pub(crate) fn requires_authorization(&self) -> bool {
         self.params

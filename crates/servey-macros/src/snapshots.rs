@@ -47,6 +47,17 @@ fn sync_action_with_example() {
 }
 
 #[test]
+fn sync_action_with_timeout_runs_on_the_pool() {
+    let generated = expand_fn(
+        quote!(triggers = [web_post], name = "slow_report", timeout = 2),
+        quote! {
+            fn report(day: u32) -> Result<String, ActionError> { Ok(String::new()) }
+        },
+    );
+    check("slow_report", generated);
+}
+
+#[test]
 fn async_action_with_policies_and_injected_parameters() {
     let generated = expand_fn(
         quote!(

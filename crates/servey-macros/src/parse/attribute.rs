@@ -1,320 +1,329 @@
-//! The attribute's keys: `name`, `triggers`, `example`, `cache_control`, `access_control`, `timeout`.
+//! The `#[action(..)]` arguments: each key is named once, in [`KEYS`], with the function that reads it.
+//! Checks that involve several keys or the signature are in `parse/mod.rs`.
 
-use proc_macro2::{Delimiter, TokenStream, TokenTree};
-use syn::spanned::Spanned;
-use syn::{Error, Ident, LitStr, Path};
+use proc_macro2::{Span, TokenStream};
+use syn::meta::ParseNestedMeta;
+use syn::parse::{ParseStream, Parser};
+use syn::{Error, LitStr, Path, token};
 
-use super::Errors;
-use super::tokens::{
-    closest, comma, key_values, positive_int, single_group, single_group_stream, split_commas,
-    value_after_eq,
-};
-use crate::json;
-use crate::model::{AccessModel, ActionModel, CacheModel, ExampleModel, METHODS, TriggerModel};
+use super::keys::{self, Key};
+use super::{Errors, example, trigger};
+use crate::model::{AccessModel, CacheModel, ExampleModel, TriggerModel};
 
-const KEYS: &str = "name, triggers, example, cache_control, access_control, timeout, blocking";
-const TRIGGERS: &str = "web_get, web_post, web(method = .., path = \"..\"), web_page, fixed_rate(SECONDS), cron(\"..\")";
+/// The arguments as written, before they are checked against each other and the signature.
+#[derive(Default)]
+pub(super) struct Arguments {
+    pub(super) name: Option<(String, Span)>,
+    pub(super) triggers: Vec<TriggerModel>,
+    pub(super) examples: Vec<ExampleModel>,
+    pub(super) cache_control: Option<CacheModel>,
+    pub(super) access_control: Option<AccessModel>,
+    pub(super) timeout: Option<(u64, Span)>,
+    pub(super) blocking: Option<(bool, Span)>,
+}
 
-pub(super) fn entry(chunk: &[TokenTree], model: &mut ActionModel) -> Result<(), Error> {
-    let Some(TokenTree::Ident(key)) = chunk.first() else {
-        return Err(Error::new(
-            chunk[0].span(),
-            format!("expected one of {KEYS}"),
-        ));
-    };
-    let key_name = key.to_string();
-    if key_name == "example" {
-        let group = single_group(
-            &chunk[1..],
-            key,
-            Delimiter::Parenthesis,
-            "write examples as `example(params = {..}, result = ..)`",
-        )?;
-        model.examples.push(example(group)?);
-        return Ok(());
-    }
-    let value = value_after_eq(chunk, key)?;
-    match key_name.as_str() {
-        "name" => model.name = syn::parse2::<LitStr>(value)?.value(),
-        "triggers" => {
-            let list = single_group_stream(
-                &value,
-                key,
-                Delimiter::Bracket,
-                "write triggers as a list: `triggers = [web_get]`",
-            )?;
-            let mut errors = Errors::default();
-            for trigger_tokens in split_commas(list) {
-                if let Some(parsed) = errors.ok(trigger(&trigger_tokens)) {
-                    model.triggers.push(parsed);
-                }
-            }
-            errors.finish()?;
-        }
-        "cache_control" => model.cache_control = Some(cache_control(value)?),
-        "access_control" => model.access_control = Some(access_control(value)?),
-        "timeout" => model.timeout_secs = Some(positive_int(value, "timeout")?),
-        "blocking" => {
-            if model.is_async {
-                return Err(Error::new(
-                    key.span(),
-                    "`blocking` is for synchronous functions; an `async fn` already runs on the async workers, so remove it",
-                ));
-            }
-            model.blocking = Some(syn::parse2::<syn::LitBool>(value)?.value);
-        }
-        _ => {
-            let hint = closest(
-                &key_name,
-                &[
-                    "name",
-                    "triggers",
-                    "example",
-                    "cache_control",
-                    "access_control",
-                    "timeout",
-                    "blocking",
-                ],
-            );
-            return Err(Error::new(
-                key.span(),
-                format!("unknown attribute key `{key_name}`{hint}; expected one of {KEYS}"),
-            ));
-        }
+const KEYS: &[Key<Arguments>] = &[
+    Key {
+        name: "name",
+        repeatable: false,
+        parse: name,
+    },
+    Key {
+        name: "triggers",
+        repeatable: false,
+        parse: triggers,
+    },
+    Key {
+        name: "example",
+        repeatable: true,
+        parse: example,
+    },
+    Key {
+        name: "cache_control",
+        repeatable: false,
+        parse: cache_control,
+    },
+    Key {
+        name: "access_control",
+        repeatable: false,
+        parse: access_control,
+    },
+    Key {
+        name: "timeout",
+        repeatable: false,
+        parse: timeout,
+    },
+    Key {
+        name: "blocking",
+        repeatable: false,
+        parse: blocking,
+    },
+];
+
+/// Reads the attribute's arguments; every mistake goes to `errors`.
+pub(super) fn parse(tokens: TokenStream, errors: &mut Errors) -> Arguments {
+    let mut arguments = Arguments::default();
+    keys::parse_list(tokens, "attribute key", KEYS, &mut arguments, errors);
+    arguments
+}
+
+fn name(meta: &ParseNestedMeta<'_>, args: &mut Arguments, errors: &mut Errors) -> syn::Result<()> {
+    let literal = keys::string(meta, "name = \"snake_case_name\"")?;
+    let name = literal.value();
+    match name_problem(&name) {
+        Some(problem) => errors.push(Error::new(literal.span(), problem)),
+        None => args.name = Some((name, literal.span())),
     }
     Ok(())
 }
 
-fn trigger(tokens: &[TokenTree]) -> Result<TriggerModel, Error> {
-    let Some(TokenTree::Ident(kind)) = tokens.first() else {
-        return Err(Error::new(
-            tokens[0].span(),
-            format!("expected a trigger: one of {TRIGGERS}"),
+/// Why `name` cannot name an action, if it cannot: it becomes a path segment, a GraphQL field and part of
+/// generated Rust names, so it is a snake_case identifier.
+fn name_problem(name: &str) -> Option<String> {
+    let is_snake_case = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if is_snake_case && syn::parse_str::<syn::Ident>(name).is_ok() {
+        return None;
+    }
+    let rule =
+        "a snake_case identifier (lowercase letters, digits and `_`, not starting with a digit)";
+    if name.is_empty() {
+        return Some(format!(
+            "an action name cannot be empty: use {rule}, like `say_hello`"
         ));
+    }
+    if is_snake_case && name != "_" {
+        return Some(format!(
+            "`{name}` is a Rust keyword, and an action name becomes part of generated Rust names; try `{name}_action`"
+        ));
+    }
+    let suggestion = match snake_case(name) {
+        snake if snake.is_empty() => "say_hello".to_owned(),
+        snake if syn::parse_str::<syn::Ident>(&snake).is_err() => format!("{snake}_action"),
+        snake => snake,
     };
-    let args = match &tokens[1..] {
-        [] => None,
-        [TokenTree::Group(group)] if group.delimiter() == Delimiter::Parenthesis => {
-            Some(group.stream())
+    Some(format!(
+        "`{name}` cannot name an action: use {rule}, like `{suggestion}`"
+    ))
+}
+
+/// `SayHello`, `say-hello` and `say hello` all become `say_hello`.
+fn snake_case(name: &str) -> String {
+    let mut snake = String::new();
+    let mut previous_is_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && previous_is_lower {
+                snake.push('_');
+            }
+            snake.push(c.to_ascii_lowercase());
+            previous_is_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        } else if !snake.is_empty() && !snake.ends_with('_') {
+            snake.push('_');
+            previous_is_lower = false;
         }
-        [other, ..] => {
-            return Err(Error::new(
-                other.span(),
-                format!("expected `,` or `(..)` after the trigger `{kind}`"),
+    }
+    let snake = snake.trim_end_matches('_').to_owned();
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{snake}")
+    } else {
+        snake
+    }
+}
+
+fn triggers(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Arguments,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let input = keys::expect_eq(meta, "triggers = [web_get]")?;
+    if !input.peek(token::Bracket) {
+        return Err(input.error("write triggers as a list: `triggers = [web_get]`"));
+    }
+    let list;
+    syn::bracketed!(list in input);
+    trigger::parse_list(&list, &mut args.triggers, errors);
+    Ok(())
+}
+
+fn example(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Arguments,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    if !meta.input.peek(token::Paren) {
+        return Err(meta.error("write examples as `example(params = {..}, result = ..)`"));
+    }
+    if let Some(parsed) = example::parse(meta, errors) {
+        args.examples.push(parsed);
+    }
+    Ok(())
+}
+
+fn timeout(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> syn::Result<()> {
+    let input = keys::expect_eq(meta, "timeout = 5")?;
+    args.timeout = Some((
+        keys::seconds(input, "timeout", "timeout = 5")?,
+        meta.path.segments[0].ident.span(),
+    ));
+    Ok(())
+}
+
+fn blocking(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> syn::Result<()> {
+    let value = keys::boolean(meta, "blocking = true")?;
+    args.blocking = Some((value, meta.path.segments[0].ident.span()));
+    Ok(())
+}
+
+/// A policy as written after `=`: a path, and what is in the parentheses after it if any (`ttl(30)`),
+/// taken whole so that a mistake inside them is reported once.
+fn policy(input: ParseStream<'_>, expected: &str) -> syn::Result<(Path, Option<TokenStream>)> {
+    let path = input
+        .parse::<Path>()
+        .map_err(|error| Error::new(error.span(), format!("expected {expected}")))?;
+    if !input.peek(token::Paren) {
+        return Ok((path, None));
+    }
+    let content;
+    syn::parenthesized!(content in input);
+    Ok((path, Some(content.parse()?)))
+}
+
+const CACHE_POLICIES: &str = "a cache policy: `ttl(SECONDS)`, `etag`, `last_modified(\"field\")` or a type implementing `CacheControl + Default`";
+
+fn cache_control(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Arguments,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let input = keys::expect_eq(meta, "cache_control = ttl(30)")?;
+    let (path, arguments) = policy(input, CACHE_POLICIES)?;
+    let word = path.get_ident().map(ToString::to_string);
+    args.cache_control = Some(match (word.as_deref(), arguments) {
+        (Some("ttl"), Some(arguments)) => {
+            (|input: ParseStream<'_>| ttl(input, errors)).parse2(arguments)?
+        }
+        (Some("last_modified"), Some(arguments)) => {
+            let field = syn::parse2::<LitStr>(arguments).map_err(|error| {
+                Error::new(
+                    error.span(),
+                    "`last_modified` takes the result field that holds the date: `last_modified(\"updated_at\")`",
+                )
+            })?;
+            CacheModel::LastModified(field.value())
+        }
+        (Some(word @ ("ttl" | "last_modified")), None) => {
+            return Err(Error::new_spanned(
+                &path,
+                format!("`{word}` needs an argument: `ttl(30)` or `last_modified(\"updated_at\")`"),
             ));
         }
-    };
-    let name = kind.to_string();
-    match (name.as_str(), args) {
-        ("web_get", None) => Ok(TriggerModel::Web {
-            method: "get".into(),
-            path: None,
-        }),
-        ("web_post", None) => Ok(TriggerModel::Web {
-            method: "post".into(),
-            path: None,
-        }),
-        ("web", Some(args)) => {
-            let (mut method, mut path) = (None, None);
-            for (key, value) in key_values(args, &["method", "path"])? {
-                match key.to_string().as_str() {
-                    "method" => {
-                        let ident = syn::parse2::<Ident>(value.clone()).map_err(|_| {
-                            Error::new_spanned(
-                                &value,
-                                "expected an HTTP method: get, post, put, patch or delete",
-                            )
-                        })?;
-                        let lower = ident.to_string().to_lowercase();
-                        if !METHODS.contains(&lower.as_str()) {
-                            return Err(Error::new(
-                                ident.span(),
-                                format!(
-                                    "unknown HTTP method `{ident}`; expected one of get, post, put, patch, delete"
-                                ),
-                            ));
-                        }
-                        method = Some(lower);
-                    }
-                    _ => path = Some(route(value)?),
-                }
-            }
-            Ok(TriggerModel::Web {
-                method: method.unwrap_or_else(|| "get".into()),
-                path,
-            })
+        (Some("etag"), None) => CacheModel::ETag,
+        (_, None) => CacheModel::Custom(path),
+        (_, Some(_)) => {
+            return Err(Error::new_spanned(
+                &path,
+                format!(
+                    "expected {CACHE_POLICIES}; a custom policy is built with `Default`, so it takes no arguments"
+                ),
+            ));
         }
-        ("web_page", args) => {
-            let (mut path, mut template) = (None, None);
-            for (key, value) in key_values(args.unwrap_or_default(), &["path", "template"])? {
-                match key.to_string().as_str() {
-                    "path" => path = Some(route(value)?),
-                    _ => template = Some(syn::parse2::<LitStr>(value)?.value()),
-                }
-            }
-            Ok(TriggerModel::WebPage { path, template })
-        }
-        ("fixed_rate", Some(args)) => {
-            Ok(TriggerModel::FixedRate(positive_int(args, "fixed_rate")?))
-        }
-        ("cron", Some(args)) => {
-            let literal = syn::parse2::<LitStr>(args)?;
-            let fields = literal.value().split_whitespace().count();
-            if !(6..=7).contains(&fields) {
-                return Err(Error::new(
-                    literal.span(),
-                    format!(
-                        "a cron schedule has 6 fields, seconds first (`\"0 */5 * * * *\"`); this one has {fields}"
-                    ),
-                ));
-            }
-            Ok(TriggerModel::Cron(literal.value()))
-        }
-        ("web_get" | "web_post", Some(_)) => Err(Error::new(
-            kind.span(),
-            format!(
-                "`{name}` takes no arguments; for a custom path write `web(method = .., path = \"..\")`"
-            ),
-        )),
-        ("web" | "fixed_rate" | "cron", None) => Err(Error::new(
-            kind.span(),
-            format!("`{name}` needs arguments: {TRIGGERS}"),
-        )),
-        _ => {
-            let hint = closest(
-                &name,
-                &[
-                    "web_get",
-                    "web_post",
-                    "web",
-                    "web_page",
-                    "fixed_rate",
-                    "cron",
-                ],
-            );
-            Err(Error::new(
-                kind.span(),
-                format!("unknown trigger `{name}`{hint}; expected one of {TRIGGERS}"),
-            ))
-        }
-    }
+    });
+    Ok(())
 }
 
-fn route(value: TokenStream) -> Result<String, Error> {
-    let literal = syn::parse2::<LitStr>(value)?;
-    let path = literal.value();
-    if !path.starts_with('/') {
-        return Err(Error::new(
-            literal.span(),
-            "a path starts with `/`, like \"/items/{id}\"",
-        ));
-    }
-    Ok(path)
+struct TtlOptions {
+    server_cache: bool,
 }
 
-fn example(args: TokenStream) -> Result<ExampleModel, Error> {
-    let span = args.span();
-    let mut model = ExampleModel {
-        name: None,
-        description: None,
-        params: TokenStream::new(),
-        result: TokenStream::new(),
-        include_in_tests: true,
-    };
-    let (mut has_params, mut has_result) = (false, false);
-    let mut errors = Errors::default();
-    for (key, value) in key_values(
-        args,
-        &[
-            "name",
-            "description",
-            "params",
-            "result",
-            "include_in_tests",
-        ],
-    )? {
-        match key.to_string().as_str() {
-            "name" => {
-                let literal = errors.ok(syn::parse2::<LitStr>(value));
-                if let Some(literal) = literal {
-                    let name = literal.value();
-                    if name.is_empty()
-                        || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                    {
-                        errors.push(Error::new(literal.span(), "an example name is used in its test's name: use letters, digits and `_`"));
-                    }
-                    model.name = Some(name);
-                }
-            }
-            "description" => {
-                model.description = errors.ok(syn::parse2::<LitStr>(value)).map(|l| l.value())
-            }
-            "include_in_tests" => {
-                model.include_in_tests = errors
-                    .ok(syn::parse2::<syn::LitBool>(value))
-                    .is_none_or(|b| b.value)
-            }
-            "params" => {
-                has_params = true;
-                if errors.ok(json::check_value(&value)).is_some() {
-                    if !matches!(value.clone().into_iter().next(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Brace)
-                    {
-                        errors.push(Error::new_spanned(&value, "`params` is a JSON object with one key per parameter, like `{\"name\": \"World\"}`"));
-                    }
-                    model.params = value;
-                }
-            }
-            _ => {
-                has_result = true;
-                if errors.ok(json::check_value(&value)).is_some() {
-                    model.result = value;
-                }
-            }
-        }
+const TTL_KEYS: &[Key<TtlOptions>] = &[Key {
+    name: "server_cache",
+    repeatable: false,
+    parse: |meta, options, _| {
+        options.server_cache = keys::boolean(meta, "server_cache = false")?;
+        Ok(())
+    },
+}];
+
+/// `ttl(30)` or `ttl(30, server_cache = false)`.
+fn ttl(arguments: ParseStream<'_>, errors: &mut Errors) -> syn::Result<CacheModel> {
+    let seconds = keys::seconds(arguments, "ttl", "ttl(30)")?;
+    let mut options = TtlOptions { server_cache: true };
+    if !arguments.is_empty() {
+        arguments.parse::<syn::Token![,]>()?;
+        keys::parse_list(
+            arguments.parse()?,
+            "`ttl` option",
+            TTL_KEYS,
+            &mut options,
+            errors,
+        );
     }
-    if !has_result {
-        errors.push(Error::new(
-            span,
-            "an example needs `result = ..` (the expected result, as JSON)",
-        ));
-    }
-    if !has_params {
-        model.params = quote::quote!({});
-    }
-    errors.finish().map(|()| model)
+    Ok(CacheModel::Ttl {
+        seconds,
+        server_cache: options.server_cache,
+    })
 }
 
-fn cache_control(value: TokenStream) -> Result<CacheModel, Error> {
-    let trees: Vec<TokenTree> = value.clone().into_iter().collect();
-    match trees.as_slice() {
-        [TokenTree::Ident(kind), TokenTree::Group(args)] if kind == "ttl" => {
-            let parts = split_commas(args.stream());
-            let seconds = positive_int(parts.first().map(|p| p.iter().cloned().collect()).unwrap_or_default(), "ttl")?;
-            let mut server_cache = true;
-            for (key, value) in key_values(parts.iter().skip(1).flat_map(|p| p.iter().cloned().chain(comma())).collect(), &["server_cache"])? {
-                server_cache = syn::parse2::<syn::LitBool>(value).map_err(|e| Error::new(key.span(), e))?.value;
-            }
-            Ok(CacheModel::Ttl { seconds, server_cache })
+const ACCESS_POLICIES: &str =
+    "an access policy: `scope(\"name\")` or a type implementing `AccessControl + Default`";
+
+fn access_control(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Arguments,
+    _: &mut Errors,
+) -> syn::Result<()> {
+    let input = keys::expect_eq(meta, "access_control = scope(\"name\")")?;
+    let (path, arguments) = policy(input, ACCESS_POLICIES)?;
+    args.access_control = Some(match (path.is_ident("scope"), arguments) {
+        (true, Some(arguments)) => {
+            let scope = syn::parse2::<LitStr>(arguments).map_err(|error| {
+                Error::new(
+                    error.span(),
+                    "`scope` takes the scope's name: `scope(\"root\")`",
+                )
+            })?;
+            AccessModel::Scope(scope.value())
         }
-        [TokenTree::Ident(kind)] if kind == "etag" => Ok(CacheModel::ETag),
-        [TokenTree::Ident(kind), TokenTree::Group(args)] if kind == "last_modified" => {
-            Ok(CacheModel::LastModified(syn::parse2::<LitStr>(args.stream())?.value()))
+        (true, None) => {
+            return Err(Error::new_spanned(
+                &path,
+                "`scope` needs the scope's name: `scope(\"root\")`",
+            ));
         }
-        [TokenTree::Ident(kind)] if kind == "ttl" || kind == "last_modified" => {
-            Err(Error::new(kind.span(), format!("`{kind}` needs an argument: `ttl(30)` or `last_modified(\"updated_at\")`")))
+        (false, None) => AccessModel::Custom(path),
+        (false, Some(_)) => {
+            return Err(Error::new_spanned(
+                &path,
+                format!(
+                    "expected {ACCESS_POLICIES}; a custom policy is built with `Default`, so it takes no arguments"
+                ),
+            ));
         }
-        _ => syn::parse2::<Path>(value.clone()).map(CacheModel::Custom).map_err(|_| {
-            Error::new_spanned(&value, "expected a cache policy: `ttl(SECONDS)`, `etag`, `last_modified(\"field\")` or a type implementing `CacheControl + Default`")
-        }),
-    }
+    });
+    Ok(())
 }
 
-fn access_control(value: TokenStream) -> Result<AccessModel, Error> {
-    let trees: Vec<TokenTree> = value.clone().into_iter().collect();
-    match trees.as_slice() {
-        [TokenTree::Ident(kind), TokenTree::Group(args)] if kind == "scope" => Ok(AccessModel::Scope(syn::parse2::<LitStr>(args.stream())?.value())),
-        _ => syn::parse2::<Path>(value.clone()).map(AccessModel::Custom).map_err(|_| {
-            Error::new_spanned(&value, "expected an access policy: `scope(\"name\")` or a type implementing `AccessControl + Default`")
-        }),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_snake_case_identifiers() {
+        assert_eq!(name_problem("say_hello"), None);
+        assert_eq!(name_problem("_private2"), None);
+        for (bad, suggestion) in [
+            ("say-hello", "`say_hello`"),
+            ("SayHello", "`say_hello`"),
+            ("2fa code", "`_2fa_code`"),
+            ("type", "`type_action`"),
+            ("_", "like `say_hello`"),
+            ("", "like `say_hello`"),
+        ] {
+            let problem = name_problem(bad).unwrap_or_default();
+            assert!(problem.contains(suggestion), "{bad:?}: {problem}");
+        }
     }
 }

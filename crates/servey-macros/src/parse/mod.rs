@@ -2,8 +2,10 @@
 //! sits on the user's own tokens and says what to write instead. All errors found are reported together.
 
 mod attribute;
+mod example;
+mod keys;
 mod signature;
-mod tokens;
+mod trigger;
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
@@ -27,6 +29,16 @@ impl Errors {
         result.map_err(|error| self.push(error)).ok()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub(crate) fn append(&mut self, other: Errors) {
+        if let Some(error) = other.0 {
+            self.push(error);
+        }
+    }
+
     pub(crate) fn finish(self) -> Result<(), Error> {
         self.0.map_or(Ok(()), Err)
     }
@@ -40,34 +52,52 @@ pub(crate) fn action(
     owner: Option<&Type>,
 ) -> Result<ActionModel, Error> {
     let mut errors = Errors::default();
+    let arguments = attribute::parse(args, &mut errors);
+    let rust_name = match owner {
+        Some(owner) => format!(
+            "{}_{}",
+            signature::type_snake_name(owner),
+            sig.ident.unraw()
+        ),
+        None => sig.ident.unraw().to_string(),
+    };
+    let (name, name_span) = arguments
+        .name
+        .unwrap_or_else(|| (rust_name.clone(), sig.ident.span()));
+    let is_async = sig.asyncness.is_some();
+    if let (true, Some((_, span))) = (is_async, arguments.blocking) {
+        errors.push(Error::new(
+            span,
+            "`blocking` is for synchronous functions; an `async fn` already runs on the async workers, so remove it",
+        ));
+    }
+    if let (Some((false, span)), Some(_)) = (arguments.blocking, arguments.timeout) {
+        errors.push(Error::new(
+            span,
+            "a timeout needs the blocking pool (an inline body cannot be interrupted); remove `blocking = false` or the timeout",
+        ));
+    }
     let mut model = ActionModel {
-        name: sig.ident.unraw().to_string(),
+        name,
+        name_span,
+        rust_name,
         fn_ident: sig.ident.clone(),
         doc: doc_of(attrs),
-        triggers: Vec::new(),
-        examples: Vec::new(),
-        access_control: None,
-        cache_control: None,
-        timeout_secs: None,
-        blocking: None,
+        triggers: arguments.triggers,
+        examples: arguments.examples,
+        access_control: arguments.access_control,
+        cache_control: arguments.cache_control,
+        timeout_secs: arguments.timeout.map(|(seconds, _)| seconds),
+        blocking: arguments.blocking.map(|(blocking, _)| blocking),
         params: Vec::new(),
         output: OutputModel {
             ty: syn::parse_quote!(()),
             is_result: false,
         },
-        is_async: sig.asyncness.is_some(),
+        is_async,
         owner: owner.cloned(),
         span: sig.ident.span(),
     };
-    if owner.is_some() {
-        let owner_name = owner.map(signature::type_snake_name).unwrap_or_default();
-        model.name = format!("{owner_name}_{}", model.name);
-    }
-
-    for chunk in tokens::split_commas(args) {
-        let result = attribute::entry(&chunk, &mut model);
-        errors.ok(result);
-    }
     signature::check(sig, owner.is_some(), &mut model, &mut errors);
 
     errors.finish().map(|()| model)

@@ -8,15 +8,20 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
     use ::std::prelude::rust_2021::*;
     #[allow(unused_imports)]
     use ::std::{self, format, vec};
-    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[derive(__servey::serde::Deserialize)]
     #[serde(crate = "::servey::__private::serde")]
+    struct __Decoded {}
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
     struct __Params {}
     #[derive(utoipa::ToSchema)]
     #[allow(dead_code)]
     struct __Output(u64);
-    #[allow(dead_code)]
-    fn __check_types() {
-        __servey::assert_output_type::<u64>();
+    #[allow(clippy::type_complexity)]
+    fn __decode(
+        input: &__servey::Input,
+    ) -> ::std::result::Result<__Decoded, __servey::ActionFuture> {
+        input.decode(__check_fields).map_err(__servey::failed)
     }
     #[allow(unused_variables)]
     fn __check_fields(
@@ -33,12 +38,12 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
             ::std::result::Result::Err(error) => return __servey::failed(error),
         };
         #[allow(unused_variables)]
-        let params: __Params = match input.decode(__check_fields) {
+        let params = match __decode(&input) {
             ::std::result::Result::Ok(params) => params,
-            ::std::result::Result::Err(error) => return __servey::failed(error),
+            ::std::result::Result::Err(failed) => return failed,
         };
         ::std::boxed::Box::pin(async move {
-            __servey::output_of(<NumberStats>::factorial(&parent).await)
+            __servey::output_of::<u64>(<NumberStats>::factorial(&parent).await)
         })
     }
     fn __examples() -> ::std::vec::Vec<__servey::Example> {
@@ -65,3 +70,14 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
 ::servey::__private::inventory::submit! {
     ::servey::__private::ActionEntry(& __SERVEY_ACTION_number_stats_factorial)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_number_stats_factorial: (u64, &str) = (
+    7715467025566383938u64,
+    "the action name `number_stats_factorial` is already taken by `NumberStats::factorial` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_number_stats_factorial.0 != 7715467025566383938u64
+{
+    ::std::panic!("{}", __servey_action_name_number_stats_factorial.1)
+};

@@ -8,25 +8,31 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
     use ::std::prelude::rust_2021::*;
     #[allow(unused_imports)]
     use ::std::{self, format, vec};
-    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[derive(__servey::serde::Deserialize)]
     #[serde(crate = "::servey::__private::serde")]
+    struct __Decoded<__P0> {
+        count: __P0,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
     struct __Params {
         count: Option<u32>,
     }
     #[derive(utoipa::ToSchema)]
     #[allow(dead_code)]
     struct __Output(u32);
-    #[allow(dead_code)]
-    fn __check_types() {
-        __servey::assert_input_type::<Option<u32>>();
-        __servey::assert_output_type::<u32>();
+    #[allow(clippy::type_complexity)]
+    fn __decode<__P0: for<'de> __servey::serde::Deserialize<'de>>(
+        input: &__servey::Input,
+    ) -> ::std::result::Result<__Decoded<__P0>, __servey::ActionFuture> {
+        input.decode(__check_fields::<__P0>).map_err(__servey::failed)
     }
     #[allow(unused_variables)]
-    fn __check_fields(
+    fn __check_fields<__P0: for<'de> __servey::serde::Deserialize<'de>>(
         map: &__servey::Map,
         errors: &mut ::std::vec::Vec<__servey::FieldError>,
     ) {
-        __servey::check_field::<Option<u32>>(map, "count", errors);
+        __servey::check_field::<__P0>(map, "count", errors);
     }
     fn __invoke(
         input: __servey::Input,
@@ -34,9 +40,9 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
     ) -> __servey::ActionFuture {
         let _ = &context;
         #[allow(unused_variables)]
-        let params: __Params = match input.decode(__check_fields) {
+        let params = match __decode::<Option<u32>>(&input) {
             ::std::result::Result::Ok(params) => params,
-            ::std::result::Result::Err(error) => return __servey::failed(error),
+            ::std::result::Result::Err(failed) => return failed,
         };
         let auth = match __servey::required_authorization(&context) {
             ::std::result::Result::Ok(value) => value,
@@ -44,7 +50,10 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
         };
         let context = ::std::clone::Clone::clone(&context);
         ::std::boxed::Box::pin(async move {
-            __servey::output_of_result(guarded(params.count, auth, context).await)
+            __servey::output_of_result::<
+                u32,
+                _,
+            >(guarded(params.count, auth, context).await)
         })
     }
     fn __examples() -> ::std::vec::Vec<__servey::Example> {
@@ -82,3 +91,13 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
 ::servey::__private::inventory::submit! {
     ::servey::__private::ActionEntry(& __SERVEY_ACTION_guarded)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_guarded: (u64, &str) = (
+    15957283221347091885u64,
+    "the action name `guarded` is already taken by `fn guarded` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_guarded.0 != 15957283221347091885u64 {
+    ::std::panic!("{}", __servey_action_name_guarded.1)
+};

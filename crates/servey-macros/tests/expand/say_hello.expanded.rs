@@ -8,25 +8,31 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
     use ::std::prelude::rust_2021::*;
     #[allow(unused_imports)]
     use ::std::{self, format, vec};
-    #[derive(__servey::serde::Deserialize, utoipa::ToSchema)]
+    #[derive(__servey::serde::Deserialize)]
     #[serde(crate = "::servey::__private::serde")]
+    struct __Decoded<__P0> {
+        name: __P0,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
     struct __Params {
         name: String,
     }
     #[derive(utoipa::ToSchema)]
     #[allow(dead_code)]
     struct __Output(String);
-    #[allow(dead_code)]
-    fn __check_types() {
-        __servey::assert_input_type::<String>();
-        __servey::assert_output_type::<String>();
+    #[allow(clippy::type_complexity)]
+    fn __decode<__P0: for<'de> __servey::serde::Deserialize<'de>>(
+        input: &__servey::Input,
+    ) -> ::std::result::Result<__Decoded<__P0>, __servey::ActionFuture> {
+        input.decode(__check_fields::<__P0>).map_err(__servey::failed)
     }
     #[allow(unused_variables)]
-    fn __check_fields(
+    fn __check_fields<__P0: for<'de> __servey::serde::Deserialize<'de>>(
         map: &__servey::Map,
         errors: &mut ::std::vec::Vec<__servey::FieldError>,
     ) {
-        __servey::check_field::<String>(map, "name", errors);
+        __servey::check_field::<__P0>(map, "name", errors);
     }
     fn __invoke(
         input: __servey::Input,
@@ -34,15 +40,13 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
     ) -> __servey::ActionFuture {
         let _ = &context;
         #[allow(unused_variables)]
-        let params: __Params = match input.decode(__check_fields) {
+        let params = match __decode::<String>(&input) {
             ::std::result::Result::Ok(params) => params,
-            ::std::result::Result::Err(error) => return __servey::failed(error),
+            ::std::result::Result::Err(failed) => return failed,
         };
-        static __PLACEMENT: __servey::Placement = __servey::Placement::adaptive();
         __servey::run_sync(
-            &__PLACEMENT,
-            "say_hello",
-            move || __servey::output_of(say_hello(params.name)),
+            __servey::Placement::Inline,
+            move || __servey::output_of::<String>(say_hello(params.name)),
         )
     }
     fn __examples() -> ::std::vec::Vec<__servey::Example> {
@@ -78,6 +82,16 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
 ::servey::__private::inventory::submit! {
     ::servey::__private::ActionEntry(& __SERVEY_ACTION_say_hello)
 }
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_say_hello: (u64, &str) = (
+    17570263190661662013u64,
+    "the action name `say_hello` is already taken by `fn say_hello` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_say_hello.0 != 17570263190661662013u64 {
+    ::std::panic!("{}", __servey_action_name_say_hello.1)
+};
 #[cfg(test)]
 #[doc(hidden)]
 #[allow(non_snake_case)]

@@ -1,11 +1,13 @@
 use servey::prelude::*;
 
-struct NotInput;
+#[derive(ToSchema)]
+struct NotInput {
+    name: String,
+}
 
-#[action(triggers = [web_get])]
+#[action(triggers = [web_post])]
 fn takes_anything(thing: NotInput) -> String {
-    let _ = thing;
-    String::new()
+    thing.name
 }
 
 fn main() {}

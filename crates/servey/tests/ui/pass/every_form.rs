@@ -17,6 +17,16 @@ fn say_hello(name: String) -> String {
 #[action(triggers = [fixed_rate(5), cron("0 */5 * * * *")], cache_control = etag)]
 async fn tick() {}
 
+#[action(triggers = [web_get], blocking = true)]
+fn reads_a_file() -> String {
+    String::new()
+}
+
+#[action(triggers = [web_page, web(method = delete, path = "/items/{id}")], blocking = false)]
+fn tiny(id: Option<u32>) -> u32 {
+    id.unwrap_or_default()
+}
+
 #[derive(Default)]
 struct OnlyAlice;
 
@@ -66,7 +76,10 @@ impl Item {
 fn main() {
     let registry = servey::Registry::collect().expect("unique names");
     let names: Vec<&str> = registry.iter().map(|action| action.name.as_str()).collect();
-    assert_eq!(names, ["for_alice", "item", "item_double_id", "renamed", "say_hello", "tick"]);
+    assert_eq!(
+        names,
+        ["for_alice", "item", "item_double_id", "reads_a_file", "renamed", "say_hello", "tick", "tiny"]
+    );
     let hello = registry.get("say_hello").expect("registered");
     assert_eq!(hello.summary, "Greet a user!");
     assert_eq!(hello.triggers.len(), 4);

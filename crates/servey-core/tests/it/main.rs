@@ -1,0 +1,3 @@
+//! servey-core's integration tests, one module per behaviour area, linked as one binary.
+
+mod placement;

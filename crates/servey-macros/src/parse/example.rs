@@ -1,0 +1,116 @@
+//! `example(name = "..", description = "..", params = {..}, result = .., include_in_tests = false)`, with
+//! the JSON written inline and checked here so that a typo is reported on the user's tokens.
+
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use syn::Error;
+use syn::meta::ParseNestedMeta;
+
+use super::Errors;
+use super::keys::{self, Key};
+use crate::json;
+use crate::model::ExampleModel;
+
+struct Example {
+    model: ExampleModel,
+    has_result: bool,
+}
+
+const EXAMPLE_KEYS: &[Key<Example>] = &[
+    Key {
+        name: "name",
+        repeatable: false,
+        parse: read_name,
+    },
+    Key {
+        name: "description",
+        repeatable: false,
+        parse: |meta, example, _| {
+            example.model.description = Some(keys::string(meta, "description = \"..\"")?.value());
+            Ok(())
+        },
+    },
+    Key {
+        name: "params",
+        repeatable: false,
+        parse: read_params,
+    },
+    Key {
+        name: "result",
+        repeatable: false,
+        parse: |meta, example, _| {
+            let value = keys::value_tokens(meta, "result = \"Hello Developer!\"")?;
+            json::check_value(&value)?;
+            example.model.result = value;
+            example.has_result = true;
+            Ok(())
+        },
+    },
+    Key {
+        name: "include_in_tests",
+        repeatable: false,
+        parse: |meta, example, _| {
+            example.model.include_in_tests = keys::boolean(meta, "include_in_tests = false")?;
+            Ok(())
+        },
+    },
+];
+
+/// Reads `example(..)` after `meta`; `None` when it had mistakes (already in `errors`).
+pub(super) fn parse(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> Option<ExampleModel> {
+    let mut example = Example {
+        model: ExampleModel {
+            name: None,
+            description: None,
+            params: quote::quote!({}),
+            result: TokenStream::new(),
+            include_in_tests: true,
+        },
+        has_result: false,
+    };
+    let mut own_errors = Errors::default();
+    let entries = keys::entries("example key", EXAMPLE_KEYS, &mut example, &mut own_errors);
+    if let Err(error) = meta.parse_nested_meta(entries) {
+        own_errors.push(error);
+    }
+    if !example.has_result && own_errors.is_empty() {
+        own_errors
+            .push(meta.error("an example needs `result = ..` (the expected result, as JSON)"));
+    }
+    let is_valid = own_errors.is_empty();
+    errors.append(own_errors);
+    is_valid.then_some(example.model)
+}
+
+fn read_name(meta: &ParseNestedMeta<'_>, example: &mut Example, _: &mut Errors) -> syn::Result<()> {
+    let literal = keys::string(meta, "name = \"greet\"")?;
+    let name = literal.value();
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Error::new(
+            literal.span(),
+            "an example name is used in its test's name: use letters, digits and `_`",
+        ));
+    }
+    example.model.name = Some(name);
+    Ok(())
+}
+
+fn read_params(
+    meta: &ParseNestedMeta<'_>,
+    example: &mut Example,
+    _: &mut Errors,
+) -> syn::Result<()> {
+    let value = keys::value_tokens(meta, "params = {\"name\": \"World\"}")?;
+    json::check_value(&value)?;
+    let is_object = matches!(
+        value.clone().into_iter().next(),
+        Some(TokenTree::Group(group)) if group.delimiter() == Delimiter::Brace
+    );
+    if !is_object {
+        return Err(Error::new_spanned(
+            &value,
+            "`params` is a JSON object with one key per parameter, like `{\"name\": \"World\"}`",
+        ));
+    }
+    example.model.params = value;
+    Ok(())
+}

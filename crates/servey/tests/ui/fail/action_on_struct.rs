@@ -1,0 +1,6 @@
+use servey::prelude::*;
+
+#[action(triggers = [web_get])]
+struct Greeting;
+
+fn main() {}

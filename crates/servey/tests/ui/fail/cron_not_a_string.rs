@@ -1,0 +1,6 @@
+use servey::prelude::*;
+
+#[action(triggers = [cron(5)])]
+fn tick() {}
+
+fn main() {}

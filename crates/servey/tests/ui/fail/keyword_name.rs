@@ -1,0 +1,8 @@
+use servey::prelude::*;
+
+#[action(name = "type", triggers = [web_get])]
+fn kind() -> String {
+    "hi".into()
+}
+
+fn main() {}
