@@ -100,6 +100,8 @@ pub struct ActionSpec {
     pub cache_control: Option<CachePolicy>,
     /// Seconds a run may take.
     pub timeout_secs: Option<u64>,
+    /// `rate_limit = per_minute(N)`: how often one caller may call it.
+    pub rate_limit: Option<RateLimit>,
     /// Whether it takes a (non-optional) `Authorization` parameter, so needs an authenticated caller.
     pub requires_authorization: bool,
     /// Its input and output schemas.
@@ -211,7 +213,9 @@ impl Action {
                 access_control,
                 cache_control,
                 timeout: spec.timeout_secs.map(Duration::from_secs),
-                rate_limit: None,
+                rate_limit: spec
+                    .rate_limit
+                    .map(|limit| Arc::new(RateLimiter::new(limit))),
                 schema: (spec.schema)(),
                 owner: spec.owner.map(|owner| owner()),
                 invoker: Arc::new(invoke),

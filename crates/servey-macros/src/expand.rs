@@ -145,6 +145,15 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
         Some(seconds) => quote! { ::std::option::Option::Some(#seconds) },
         None => quote! { ::std::option::Option::None },
     };
+    let rate_limit = match model.rate_limit {
+        Some((count, seconds)) => quote! {
+            ::std::option::Option::Some(__servey::RateLimit {
+                count: #count,
+                period: ::std::time::Duration::from_secs(#seconds),
+            })
+        },
+        None => quote! { ::std::option::Option::None },
+    };
     let owner = match &model.owner {
         Some(owner) => quote! {
             ::std::option::Option::Some(|| ::std::string::ToString::to_string(&<#owner as __servey::utoipa::ToSchema>::name()))
@@ -221,6 +230,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 access_control: #access,
                 cache_control: #cache,
                 timeout_secs: #timeout,
+                rate_limit: #rate_limit,
                 requires_authorization: #requires_authorization,
                 schema: __servey::action_schema::<__Params, __Output>,
                 owner: #owner,

@@ -23,6 +23,8 @@ pub(crate) struct ActionModel {
     pub(crate) timeout_secs: Option<u64>,
     /// `blocking = true | false`, for synchronous functions.
     pub(crate) blocking: Option<bool>,
+    /// `rate_limit = per_minute(N)`: calls and the period in seconds.
+    pub(crate) rate_limit: Option<(u32, u64)>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
     pub(crate) is_async: bool,

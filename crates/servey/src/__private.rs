@@ -18,7 +18,7 @@ pub use servey_core::invoke::{
 };
 pub use servey_core::placement::{Placement, run_sync};
 pub use servey_core::schema::action_schema;
-pub use servey_core::{Context, FieldError, Input, Method, Trigger};
+pub use servey_core::{Context, FieldError, Input, Method, RateLimit, Trigger};
 pub use utoipa;
 
 /// The JSON object an action's input is read from.

@@ -91,7 +91,9 @@ pub async fn slow_get_with_ttl(seconds: Option<u64>) -> String {
 }
 
 /// Show who is calling (the injected `Authorization`, if any).
-#[action(triggers = [web_get])]
+///
+/// Each caller (token subject, or address) may call it 60 times a minute: past that, `429`.
+#[action(triggers = [web_get], rate_limit = per_minute(60))]
 pub fn echo_authorization(authorization: Option<Authorization>) -> Option<Authorization> {
     authorization
 }

@@ -20,6 +20,7 @@ pub(super) struct Arguments {
     pub(super) access_control: Option<AccessModel>,
     pub(super) timeout: Option<(u64, Span)>,
     pub(super) blocking: Option<(bool, Span)>,
+    pub(super) rate_limit: Option<(u32, u64)>,
 }
 
 const KEYS: &[Key<Arguments>] = &[
@@ -57,6 +58,11 @@ const KEYS: &[Key<Arguments>] = &[
         name: "blocking",
         repeatable: false,
         parse: blocking,
+    },
+    Key {
+        name: "rate_limit",
+        repeatable: false,
+        parse: rate_limit,
     },
 ];
 
@@ -174,6 +180,44 @@ fn timeout(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> 
 fn blocking(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> syn::Result<()> {
     let value = keys::boolean(meta, "blocking = true")?;
     args.blocking = Some((value, meta.path.segments[0].ident.span()));
+    Ok(())
+}
+
+const RATE_LIMITS: &str = "a rate: `per_second(N)`, `per_minute(N)` or `per_hour(N)`";
+
+/// `rate_limit = per_minute(60)`: calls per period, per caller.
+fn rate_limit(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> syn::Result<()> {
+    let input = keys::expect_eq(meta, "rate_limit = per_minute(60)")?;
+    let (path, content) = policy(input, RATE_LIMITS)?;
+    let word = path
+        .get_ident()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let periods = [("per_second", 1), ("per_minute", 60), ("per_hour", 3600)];
+    let Some((_, period)) = periods.iter().find(|(name, _)| *name == word) else {
+        let hint = keys::closest(&word, periods.iter().map(|(name, _)| *name));
+        return Err(Error::new_spanned(
+            &path,
+            format!("unknown rate `{word}`{hint}; expected {RATE_LIMITS}"),
+        ));
+    };
+    let Some(content) = content else {
+        return Err(Error::new_spanned(
+            &path,
+            format!("`{word}` takes the number of calls: write `{word}(60)`"),
+        ));
+    };
+    let count = syn::parse2::<syn::LitInt>(content.clone())
+        .ok()
+        .and_then(|literal| literal.base10_parse::<u32>().ok())
+        .filter(|count| *count > 0)
+        .ok_or_else(|| {
+            Error::new_spanned(
+                &content,
+                format!("`{word}` takes a whole number of calls from 1 up: write `{word}(60)`"),
+            )
+        })?;
+    args.rate_limit = Some((count, *period));
     Ok(())
 }
 

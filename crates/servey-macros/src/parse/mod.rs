@@ -89,6 +89,7 @@ pub(crate) fn action(
         cache_control: arguments.cache_control,
         timeout_secs: arguments.timeout.map(|(seconds, _)| seconds),
         blocking: arguments.blocking.map(|(blocking, _)| blocking),
+        rate_limit: arguments.rate_limit,
         params: Vec::new(),
         output: OutputModel {
             ty: syn::parse_quote!(()),

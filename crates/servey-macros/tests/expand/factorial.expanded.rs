@@ -59,6 +59,7 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
         access_control: ::std::option::Option::None,
         cache_control: ::std::option::Option::None,
         timeout_secs: ::std::option::Option::None,
+        rate_limit: ::std::option::Option::None,
         requires_authorization: false,
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::Some(|| ::std::string::ToString::to_string(

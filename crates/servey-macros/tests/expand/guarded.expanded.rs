@@ -82,6 +82,7 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
             server_cache: true,
         }),
         timeout_secs: ::std::option::Option::Some(3u64),
+        rate_limit: ::std::option::Option::None,
         requires_authorization: true,
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,

@@ -67,6 +67,7 @@ static __SERVEY_ACTION_report: ::servey::__private::ActionSpec = {
         access_control: ::std::option::Option::None,
         cache_control: ::std::option::Option::None,
         timeout_secs: ::std::option::Option::Some(2u64),
+        rate_limit: ::std::option::Option::None,
         requires_authorization: false,
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,

@@ -10,3 +10,4 @@ mod schedule;
 mod serve;
 mod server;
 mod shutdown;
+mod tls;
