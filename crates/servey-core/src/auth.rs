@@ -147,12 +147,17 @@ struct Claims {
     sub: Option<String>,
     #[serde(default)]
     scope: String,
-    exp: u64,
+    // Optional here so that a missing `exp` is reported as such by validation, which requires it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exp: Option<u64>,
     #[serde(default)]
     iat: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     nbf: Option<u64>,
 }
+
+/// How far ahead of this server's clock a token's `iat` may be.
+const MAX_CLOCK_SKEW_SECS: u64 = 60;
 
 /// Issues and checks HS256 JWTs. Built once at start from the configured (or a generated) key.
 #[derive(Clone)]
@@ -225,7 +230,7 @@ impl JwtAuthorizer {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(" "),
-            exp: authorization.expire_at.unwrap_or(now + lifetime.as_secs()),
+            exp: Some(authorization.expire_at.unwrap_or(now + lifetime.as_secs())),
             iat: Some(now),
             nbf: authorization.not_before,
         };
@@ -233,25 +238,39 @@ impl JwtAuthorizer {
             .map_err(ActionError::from)
     }
 
-    /// Checks a token's algorithm, signature and times, and returns its grant.
+    /// Checks a token's algorithm, signature, critical headers and times, and returns its grant. The
+    /// reason of a refusal is one of a few fixed phrases: nothing of the token or the library is echoed.
     pub fn verify(&self, token: &str) -> Result<Authorization, String> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|error| {
                 use jsonwebtoken::errors::ErrorKind;
                 match error.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired".to_owned(),
-                    ErrorKind::ImmatureSignature => "the token is not valid yet".to_owned(),
-                    ErrorKind::InvalidAlgorithm => "the token's algorithm is not HS256".to_owned(),
-                    ErrorKind::InvalidSignature => "the token's signature is invalid".to_owned(),
-                    _ => format!("the token is malformed ({error})"),
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::InvalidAlgorithm => "the token's algorithm is not HS256",
+                    ErrorKind::InvalidSignature => "the token's signature is invalid",
+                    ErrorKind::MissingRequiredClaim(_) => "the token has no `exp` claim",
+                    _ => "the token is malformed",
                 }
+                .to_owned()
             })?;
+        // RFC 7515 4.1.11: a recipient must reject critical extensions it does not understand; servey
+        // understands none.
+        if data.header.crit.is_some() {
+            return Err("the token names critical header extensions (`crit`)".to_owned());
+        }
         let claims = data.claims;
+        if claims
+            .iat
+            .is_some_and(|issued| issued > unix_now() + MAX_CLOCK_SKEW_SECS)
+        {
+            return Err("the token is issued in the future".to_owned());
+        }
         Ok(Authorization {
             subject: claims.sub,
             scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
             not_before: claims.nbf,
-            expire_at: Some(claims.exp),
+            expire_at: claims.exp,
         })
     }
 

@@ -25,18 +25,18 @@ async fn no_token_is_401_with_a_bearer_challenge() {
     );
 }
 
-/// An HS512 token signed with the server's own secret, by Python's standard library.
-async fn hs512_token() -> String {
+/// A token with `header` and `claims` (JSON), signed with the server's own secret by Python's standard
+/// library with `hash` (`sha256` for HS256, `sha512` for HS512): tokens servey itself would never issue.
+async fn python_token(hash: &str, header: &str, claims: &str) -> String {
     let script = r#"
-import base64, hashlib, hmac, json, sys
+import base64, hashlib, hmac, sys
 b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=")
-head = b64(json.dumps({"alg": "HS512", "typ": "JWT"}).encode())
-body = b64(json.dumps({"sub": "root", "scope": "root", "exp": 9999999999}).encode())
-signature = b64(hmac.new(sys.argv[1].encode(), head + b"." + body, hashlib.sha512).digest())
+head, body = b64(sys.argv[3].encode()), b64(sys.argv[4].encode())
+signature = b64(hmac.new(sys.argv[1].encode(), head + b"." + body, getattr(hashlib, sys.argv[2])).digest())
 print((head + b"." + body + b"." + signature).decode())
 "#;
     let output = run_tool(
-        &mut python(&["-c", script, JWT_SECRET]),
+        &mut python(&["-c", script, JWT_SECRET, hash, header, claims]),
         Duration::from_secs(30),
     )
     .await;
@@ -46,6 +46,8 @@ print((head + b"." + body + b"." + signature).decode())
         .trim()
         .to_owned()
 }
+
+const ROOT_CLAIMS: &str = r#"{"sub": "root", "scope": "root", "exp": 9999999999}"#;
 
 #[tokio::test]
 async fn every_kind_of_bad_token_is_401_invalid_token() {
@@ -73,15 +75,46 @@ async fn every_kind_of_bad_token_is_401_invalid_token() {
     // {"alg":"none","typ":"JWT"} . {"sub":"root","scope":"root","exp":9999999999} . (no signature)
     let alg_none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJyb290Iiwic2NvcGUiOiJyb290IiwiZXhwIjo5OTk5OTk5OTk5fQ.";
     let cases = [
+        (bearer(alg_none), "the token is malformed"),
         (
-            bearer(alg_none),
-            "the token is malformed (JSON error: unknown variant `none`, expected one of `HS256`, \
-             `HS384`, `HS512`, `ES256`, `ES384`, `RS256`, `RS384`, `RS512`, `PS256`, `PS384`, \
-             `PS512`, `EdDSA` at line 1 column 13)",
+            bearer(&python_token("sha512", r#"{"alg": "HS512", "typ": "JWT"}"#, ROOT_CLAIMS).await),
+            "the token's algorithm is not HS256",
         ),
         (
-            bearer(&hs512_token().await),
-            "the token's algorithm is not HS256",
+            bearer(
+                &python_token(
+                    "sha256",
+                    r#"{"alg": "HS256", "typ": "JWT", "crit": ["exp"]}"#,
+                    ROOT_CLAIMS,
+                )
+                .await,
+            ),
+            "the token names critical header extensions (`crit`)",
+        ),
+        (
+            bearer(
+                &python_token(
+                    "sha256",
+                    r#"{"alg": "HS256", "typ": "JWT"}"#,
+                    &format!(
+                        r#"{{"sub": "root", "scope": "root", "exp": 9999999999, "iat": {}}}"#,
+                        now + 86_400
+                    ),
+                )
+                .await,
+            ),
+            "the token is issued in the future",
+        ),
+        (
+            bearer(
+                &python_token(
+                    "sha256",
+                    r#"{"alg": "HS256", "typ": "JWT"}"#,
+                    r#"{"sub": "root"}"#,
+                )
+                .await,
+            ),
+            "the token has no `exp` claim",
         ),
         (bearer(&foreign), "the token's signature is invalid"),
         (bearer(&token(&server, &expired)), "the token has expired"),
@@ -93,7 +126,7 @@ async fn every_kind_of_bad_token_is_401_invalid_token() {
             "Basic cm9vdDpwdw==".to_owned(),
             "the Authorization header is not `Bearer <token>`",
         ),
-        (bearer("garbage"), "the token is malformed (InvalidToken)"),
+        (bearer("garbage"), "the token is malformed"),
     ];
     // A presented token is checked whatever the action: protected, optional (`Option<Authorization>`)
     // or public, a bad one is never taken as anonymous.
