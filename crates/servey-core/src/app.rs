@@ -80,6 +80,7 @@ impl App {
             .map_or_else(new_request_id, str::to_owned);
         Context::with_request_id(request_id)
             .extensions(self.inner.extensions.clone())
+            .default_timeout(self.inner.config.limits.action_timeout)
             .credentials(self.inner.authorizer.credentials_from_header(authorization))
     }
 }

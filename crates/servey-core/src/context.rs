@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth::{Authorization, Credentials};
 use crate::state::Extensions;
@@ -25,6 +26,7 @@ struct ContextInner {
     switches: BTreeSet<String>,
     extensions: Extensions,
     client: Client,
+    default_timeout: Option<Duration>,
 }
 
 /// Where a call comes from, as the transport saw it.
@@ -86,6 +88,18 @@ impl Context {
         }
         inner.client = client;
         self
+    }
+
+    /// This context with the time limit for actions that declare none (`App::context` sets the
+    /// configured one).
+    pub fn default_timeout(mut self, limit: Option<Duration>) -> Self {
+        Arc::make_mut(&mut self.inner).default_timeout = limit;
+        self
+    }
+
+    /// The time limit for actions that declare none.
+    pub fn time_limit(&self) -> Option<Duration> {
+        self.inner.default_timeout
     }
 
     /// Where the call comes from.

@@ -58,8 +58,9 @@ pub async fn invoke(
 }
 
 async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {
+    let limit = action.timeout.or(context.time_limit());
     let call = AssertUnwindSafe((action.invoker)(input, context)).catch_unwind();
-    let outcome = match action.timeout {
+    let outcome = match limit {
         Some(limit) => match tokio::time::timeout(limit, call).await {
             Ok(outcome) => outcome,
             Err(_) => {

@@ -12,6 +12,10 @@ pub struct Limits {
     /// head this long after it began waiting for one (a new connection, or an idle keep-alive one) is
     /// closed; it bounds the TLS handshake too.
     pub header_read_timeout: Duration,
+    /// `SERVEY_ACTION_TIMEOUT` (seconds, default 30; `off` for none): how long a call of an action that
+    /// declares no `timeout` may take before it is answered `504`. A synchronous body running inline
+    /// cannot be interrupted; declare `blocking = true` or a `timeout` for one that may be slow.
+    pub action_timeout: Option<Duration>,
     /// `SERVEY_MAX_CONCURRENT_REQUESTS` (default 1024): requests beyond this many in flight are answered
     /// `503` with `Retry-After` instead of queueing.
     pub max_concurrent_requests: usize,
@@ -52,6 +56,10 @@ impl Limits {
         Self {
             body_bytes: number("SERVEY_BODY_LIMIT", 1024 * 1024),
             header_read_timeout: seconds("SERVEY_HEADER_READ_TIMEOUT", 10),
+            action_timeout: match lookup("SERVEY_ACTION_TIMEOUT").as_deref().map(str::trim) {
+                Some("off" | "0") => None,
+                _ => Some(seconds("SERVEY_ACTION_TIMEOUT", 30)),
+            },
             max_concurrent_requests: number("SERVEY_MAX_CONCURRENT_REQUESTS", 1024).max(1),
             websocket_message_bytes: number("SERVEY_WEBSOCKET_MESSAGE_LIMIT", 64 * 1024),
             shutdown_grace: seconds("SERVEY_SHUTDOWN_GRACE", 30),

@@ -126,3 +126,20 @@ async fn a_rate_limit_is_429_with_its_headers_and_shared_by_rest_and_graphql() {
         "{documented}"
     );
 }
+
+#[tokio::test]
+async fn an_action_without_its_own_timeout_gets_the_configured_default() {
+    let mut config = test_config();
+    config.limits.action_timeout = Some(std::time::Duration::from_millis(200));
+    let server = start_with(config).await;
+    let slow = get(&server, "/actions/slow-get-with-ttl?seconds=2").await;
+    assert_eq!(
+        problem_body(slow, StatusCode::GATEWAY_TIMEOUT).await,
+        problem(
+            504,
+            "Timeout",
+            "timeout",
+            "The action did not finish within 0.2 s."
+        )
+    );
+}
