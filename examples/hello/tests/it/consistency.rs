@@ -33,8 +33,9 @@ fn cli(action: &str, event: &Value) -> Outcome {
     problem_outcome(&problem)
 }
 
-fn problem_outcome(problem: &Value) -> Outcome {
-    let paths = problem["errors"]
+/// The field paths of a list of field errors (a problem's `errors`, GraphQL's `extensions.errors`).
+fn paths(errors: &Value) -> Vec<String> {
+    errors
         .as_array()
         .map(|errors| {
             errors
@@ -42,10 +43,13 @@ fn problem_outcome(problem: &Value) -> Outcome {
                 .map(|e| e["path"].as_str().unwrap_or_default().to_owned())
                 .collect()
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+fn problem_outcome(problem: &Value) -> Outcome {
     Outcome::Error {
         code: problem["code"].as_str().unwrap_or_default().to_owned(),
-        paths,
+        paths: paths(&problem["errors"]),
     }
 }
 
@@ -79,15 +83,7 @@ async fn graphql(server: &TestServer, query: &str, variables: Value, field: &str
                 Some("BAD_USER_INPUT") => "invalid_input".to_owned(),
                 other => other.unwrap_or("graphql_validation").to_lowercase(),
             };
-            let paths = error["extensions"]["errors"]
-                .as_array()
-                .map(|errors| {
-                    errors
-                        .iter()
-                        .map(|e| e["path"].as_str().unwrap_or_default().to_owned())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let paths = paths(&error["extensions"]["errors"]);
             Outcome::Error { code, paths }
         }
     }
