@@ -76,6 +76,10 @@ fn setup(root: &Path) -> Result<Tools> {
         println!("xtask: installing Debian's chromium (headless browser tests)");
         apt_install(&["chromium"])?;
     }
+    if !["/usr/bin/kill", "/bin/kill"].iter().any(|kill| Path::new(kill).exists()) {
+        println!("xtask: installing procps (`kill`, for the SIGTERM test)");
+        apt_install(&["procps"])?;
+    }
     let venv = root.join("target/servey-tools/venv");
     let python = venv.join("bin/python");
     let requirements = root.join("xtask/requirements.txt");
