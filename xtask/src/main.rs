@@ -76,7 +76,10 @@ fn setup(root: &Path) -> Result<Tools> {
         println!("xtask: installing Debian's chromium (headless browser tests)");
         apt_install(&["chromium"])?;
     }
-    if !["/usr/bin/kill", "/bin/kill"].iter().any(|kill| Path::new(kill).exists()) {
+    if !["/usr/bin/kill", "/bin/kill"]
+        .iter()
+        .any(|kill| Path::new(kill).exists())
+    {
         println!("xtask: installing procps (`kill`, for the SIGTERM test)");
         apt_install(&["procps"])?;
     }
