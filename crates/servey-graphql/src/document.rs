@@ -1,8 +1,12 @@
 //! What a parsed GraphQL document asks for: whether it only introspects (the depth limit is relaxed for
-//! the standard introspection query) and whether the operation to run is a mutation (not over GET).
+//! the standard introspection query), whether the operation to run is a mutation (not over GET), and
+//! whether its variables name only known types.
+
+use std::collections::HashSet;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+    BaseType, DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+    TypeSystemDefinition,
 };
 
 /// Whether every operation of `document` only selects `__schema`, `__type` and `__typename` at its root.
@@ -89,4 +93,47 @@ mod tests {
         assert!(!selects_mutation(&two, Some("Q")));
         assert!(!selects_mutation(&two, None));
     }
+}
+
+/// The first variable of `document` whose type names no type of the schema (`known`), with that name.
+/// async-graphql panics on some of them (a list of an unknown type with a default value), so they are
+/// refused before it runs.
+pub(crate) fn unknown_variable_type<'a>(
+    document: &'a ExecutableDocument,
+    known: &HashSet<String>,
+) -> Option<(&'a str, &'a str)> {
+    document.operations.iter().find_map(|(_, operation)| {
+        operation
+            .node
+            .variable_definitions
+            .iter()
+            .find_map(|variable| {
+                let mut ty = &variable.node.var_type.node.base;
+                while let BaseType::List(inner) = ty {
+                    ty = &inner.base;
+                }
+                match ty {
+                    BaseType::Named(name) if !known.contains(name.as_str()) => {
+                        Some((variable.node.name.node.as_str(), name.as_str()))
+                    }
+                    _ => None,
+                }
+            })
+    })
+}
+
+/// The names of every type `sdl` defines, plus the built-in scalars.
+pub(crate) fn type_names(sdl: &str) -> HashSet<String> {
+    let mut names: HashSet<String> = ["Int", "Float", "String", "Boolean", "ID"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    if let Ok(document) = async_graphql::parser::parse_schema(sdl) {
+        for definition in document.definitions {
+            if let TypeSystemDefinition::Type(ty) = definition {
+                names.insert(ty.node.name.node.to_string());
+            }
+        }
+    }
+    names
 }

@@ -1,7 +1,8 @@
 //! The `/graphql` endpoint: POST (JSON body) and GET (query string, queries only). Each request gets
 //! its `Context` from the `Authorization` and `X-Request-Id` headers, and runs in a span with its id.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_graphql::dynamic::Schema;
 use async_graphql::parser::parse_query;
@@ -16,19 +17,25 @@ use servey_core::App;
 use servey_core::context::Client;
 use tracing::Instrument;
 
-use crate::document::selects_mutation;
+use crate::document::{selects_mutation, type_names, unknown_variable_type};
 
 #[derive(Clone)]
 struct Endpoint {
     schema: Schema,
     app: App,
+    type_names: Arc<HashSet<String>>,
 }
 
 /// The `/graphql` route over an already-built schema.
 pub(crate) fn routes(schema: Schema, app: App) -> Router {
+    let type_names = Arc::new(type_names(&schema.sdl()));
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
-        .with_state(Endpoint { schema, app })
+        .with_state(Endpoint {
+            schema,
+            app,
+            type_names,
+        })
 }
 
 async fn post_graphql(
@@ -102,6 +109,16 @@ async fn execute(
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
+    if let Ok(document) = parse_query(&request.query)
+        && let Some((variable, ty)) = unknown_variable_type(&document, &endpoint.type_names)
+    {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The variable `${variable}` has the type `{ty}`, which the schema does not define."
+            ),
+        );
+    }
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let context = endpoint
         .app

@@ -4,11 +4,9 @@
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
-use axum::routing::any;
 use servey_core::App;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::services::ServeDir;
 
 use crate::envelope::{EnvelopeLayer, X_REQUEST_ID};
 use crate::problem::not_found;
@@ -19,10 +17,7 @@ use crate::problem::not_found;
 pub fn finish(router: Router, app: &App) -> Router {
     let config = app.config();
     let router = if config.static_site_dir.is_dir() {
-        let site = ServeDir::new(&config.static_site_dir)
-            .append_index_html_on_directories(true)
-            .fallback(any(not_found));
-        router.fallback_service(site)
+        router.fallback_service(crate::pages::files(&config.static_site_dir, true))
     } else {
         router.fallback(not_found)
     };

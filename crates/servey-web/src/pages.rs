@@ -3,12 +3,13 @@
 
 use std::sync::Arc;
 
-use axum::extract::Request;
+use axum::extract::{OriginalUri, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get};
 use minijinja::{AutoEscape, Environment};
 use servey_core::App;
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::problem::{not_found, problem_response, status_problem};
@@ -91,12 +92,44 @@ fn render(
     }
 }
 
-/// `config.static_dir` as a service (mounted at `/static`), answering a 404 problem for missing files.
-pub(crate) fn static_files(app: &App) -> ServeDir<axum::routing::MethodRouter> {
-    // No directory redirects: nested under `/static`, ServeDir would send `/static/.` to `/./`.
-    ServeDir::new(&app.config().static_dir)
-        .append_index_html_on_directories(false)
-        .fallback(any(not_found))
+/// The longest file name most file systems take (NAME_MAX).
+const MAX_NAME_BYTES: usize = 255;
+
+/// `config.static_dir` as a service (mounted at `/static`), files only: nested under `/static`, a
+/// directory redirect would send `/static/.` to `/./`.
+pub(crate) fn static_files(app: &App) -> MethodRouter {
+    files(&app.config().static_dir, false)
+}
+
+/// The files under `dir` (with `index.html` for directories when `with_index`), and a 404 problem for
+/// anything else, including names no file can have (a NUL byte, a segment over 255 bytes), which the
+/// file system would answer with an error that ServeDir reports as a 500.
+pub(crate) fn files(dir: &std::path::Path, with_index: bool) -> MethodRouter {
+    let files = ServeDir::new(dir)
+        .append_index_html_on_directories(with_index)
+        .fallback(any(not_found));
+    any(move |request: Request| {
+        let files = files.clone();
+        async move {
+            if !is_file_name(request.uri().path()) {
+                let (parts, _) = request.into_parts();
+                let uri = parts.extensions.get::<OriginalUri>().cloned();
+                return not_found(parts.method, uri.unwrap_or(OriginalUri(parts.uri))).await;
+            }
+            match files.oneshot(request).await {
+                Ok(response) => response.into_response(),
+                Err(never) => match never {},
+            }
+        }
+    })
+}
+
+/// Whether every decoded segment of `path` could name a file.
+fn is_file_name(path: &str) -> bool {
+    path.split('/').all(|segment| {
+        let decoded: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+        decoded.len() <= MAX_NAME_BYTES && !decoded.contains(&0)
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 //! middleware that turns the bare error responses of axum and tower-http (405, 413, ...) into problems.
 
 use axum::body::Body;
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
+use axum::extract::OriginalUri;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use servey_core::error::PROBLEM_CONTENT_TYPE;
 use servey_core::{ActionError, Problem};
@@ -93,7 +94,8 @@ pub(crate) fn status_problem(status: StatusCode, detail: impl Into<String>) -> P
 }
 
 /// The fallback for paths no route matches: a 404 problem.
-pub(crate) async fn not_found(method: Method, uri: Uri) -> Response {
+/// The path is the one the caller sent, also under a nested service (`/static/...`).
+pub(crate) async fn not_found(method: Method, OriginalUri(uri): OriginalUri) -> Response {
     problem_response(&status_problem(
         StatusCode::NOT_FOUND,
         format!("No route matches {method} {}.", uri.path()),

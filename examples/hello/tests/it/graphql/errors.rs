@@ -150,3 +150,27 @@ async fn configured_depth_limit_rejects_deeper_queries() {
         "The query is nested 3 levels deep; the limit is 2."
     );
 }
+
+#[tokio::test]
+async fn a_variable_of_an_undefined_type_is_a_400_not_a_crash() {
+    let server = start().await;
+    // async-graphql 7.2 panics validating a list of an unknown type with a default (found by fuzzing).
+    for query in [
+        "query($v: [Nope] = 1) { __typename }",
+        "query($v: Nope) { __typename }",
+    ] {
+        let response = reqwest::Client::new()
+            .post(server.url("/graphql"))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), 400, "{query}");
+        let body: Value = response.json().await.expect("JSON");
+        assert_eq!(
+            body["errors"][0]["message"],
+            "The variable `$v` has the type `Nope`, which the schema does not define.",
+            "{query}"
+        );
+    }
+}

@@ -3,7 +3,7 @@
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
 
-use super::{get, json_body, problem, problem_body};
+use super::{client, get, json_body, problem, problem_body};
 use crate::server::{start, start_with, test_config, workspace_root};
 
 #[tokio::test]
@@ -119,8 +119,13 @@ async fn static_files_are_served_under_static() {
         .expect("the stylesheet exists");
     assert_eq!(response.text().await.expect("text"), expected);
     assert_eq!(
-        get(&server, "/static/missing.css").await.status(),
-        StatusCode::NOT_FOUND
+        problem_body(
+            get(&server, "/static/missing.css").await,
+            StatusCode::NOT_FOUND
+        )
+        .await["detail"],
+        "No route matches GET /static/missing.css.",
+        "the detail names the path as sent"
     );
 }
 
@@ -143,5 +148,24 @@ async fn the_static_directory_itself_is_404_not_a_redirect_out_of_static() {
             "application/problem+json",
             "{path}"
         );
+    }
+}
+
+#[tokio::test]
+async fn static_names_no_file_can_have_are_404_not_500() {
+    let server = start().await;
+    let long = format!("/static/{}", "a".repeat(300));
+    for (method, path) in [
+        (reqwest::Method::GET, long.as_str()),
+        (reqwest::Method::HEAD, long.as_str()),
+        (reqwest::Method::GET, "/static/a%00b.css"),
+        (reqwest::Method::HEAD, "/static/a%00b.css"),
+    ] {
+        let response = client()
+            .request(method.clone(), server.url(path))
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
     }
 }
