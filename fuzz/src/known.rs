@@ -64,10 +64,44 @@ pub fn known_issue(sent: &Sent, status: StatusCode) -> Option<&'static str> {
     if panicked.is_some() {
         return panicked;
     }
-    // regressions/requests/head-static-nul-is-500: tower-http's ServeDir answers HEAD of a path with a
-    // NUL byte 500 ("file name contained an unexpected NUL byte"); GET of the same path is 404.
-    let is_head_nul_static = sent.method == Method::HEAD
-        && sent.route.template == "/static/{file}"
-        && sent.uri.contains("%00");
-    is_head_nul_static.then_some("HEAD /static/<path with %00> is 500")
+    if sent.route.template != "/static/{file}" {
+        return None;
+    }
+    // tower-http's ServeDir answers 500 when the file system refuses the path, where a 404 is due:
+    // regressions/requests/head-static-nul-is-500: HEAD of a path with a NUL byte ("file name contained
+    //   an unexpected NUL byte"; GET of it is 404);
+    // regressions/requests/static-name-too-long-is-500: GET or HEAD of a name over 255 bytes (ENAMETOOLONG).
+    let path = percent_decoded(sent.uri.split('?').next().unwrap_or_default());
+    if sent.method == Method::HEAD && path.contains(&0) {
+        return Some("HEAD /static/<path with a NUL byte> is 500");
+    }
+    let has_long_name = path
+        .split(|byte| *byte == b'/')
+        .any(|name| name.len() > 255);
+    has_long_name.then_some("/static/<name over 255 bytes> is 500")
+}
+
+/// `path` with its `%XX` escapes decoded (a malformed one is kept as is).
+fn percent_decoded(path: &str) -> Vec<u8> {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let escaped = bytes
+            .get(at + 1..at + 3)
+            .filter(|hex| bytes[at] == b'%' && hex.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                at += 3;
+            }
+            None => {
+                out.push(bytes[at]);
+                at += 1;
+            }
+        }
+    }
+    out
 }

@@ -105,12 +105,16 @@ impl Harness {
             .start_paused(true)
             .build()
             .expect("the runtime builds");
-        let _entered = runtime.enter();
-        let app = tour_app(Some(JWT_SECRET));
-        let router = servey::router(&app).expect("the tour app's routes build");
+        let (app, router, tokens) = {
+            // Whatever servey starts while building (caches, channels) belongs to this runtime.
+            let _entered = runtime.enter();
+            let app = tour_app(Some(JWT_SECRET));
+            let router = servey::router(&app).expect("the tour app's routes build");
+            let tokens = tokens(&app);
+            (app, router, tokens)
+        };
         let routes = routes(&app);
         let names = names(&app);
-        let tokens = tokens(&app);
         let static_file =
             std::fs::read(repo_root().join("static/hello.css")).expect("static/hello.css exists");
         allow_expected_panics();
