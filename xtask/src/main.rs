@@ -1,5 +1,6 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
-//! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum).
+//! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum),
+//! `cargo xtask fuzz` (the fuzz targets, bounded in time).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -7,6 +8,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod fuzz;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -27,6 +29,7 @@ fn main() -> Result<()> {
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
         "bench" => bench::bench(&root),
+        "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "schemas" => run(cargo(&root)
             .args(["test", "-p", "hello", "--test", "it", "golden::"])
             .env("SERVEY_BLESS", "1")),
@@ -35,7 +38,7 @@ fn main() -> Result<()> {
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | setup | test | bench | schemas>");
+            eprintln!("usage: cargo xtask <ci | setup | test | bench | schemas | fuzz>");
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings and every test (what CI runs)"
             );
@@ -48,6 +51,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"
+            );
+            eprintln!(
+                "  fuzz [--seconds N] [requests|inputs]  replay fuzz/regressions/, then libFuzzer for N s in all (default 300); fails on a crash"
             );
             bail!("unknown task `{task}`")
         }
