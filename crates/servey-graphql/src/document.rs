@@ -57,44 +57,6 @@ pub(crate) fn selects_mutation(
     operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
 }
 
-#[cfg(test)]
-mod tests {
-    use async_graphql::parser::parse_query;
-
-    use super::*;
-
-    fn doc(query: &str) -> ExecutableDocument {
-        parse_query(query).expect("the test query parses")
-    }
-
-    #[test]
-    fn introspection_only_documents_are_recognised() {
-        assert!(is_introspection_only(&doc(
-            "{ __schema { types { name } } }"
-        )));
-        assert!(is_introspection_only(&doc(
-            "query Q { ...F } fragment F on Query { __type(name: \"X\") { name } __typename }"
-        )));
-        assert!(!is_introspection_only(&doc(
-            "{ __typename sayHello(name: \"a\") }"
-        )));
-        assert!(!is_introspection_only(&doc(
-            "{ ... on Query { sayHello(name: \"a\") } }"
-        )));
-        assert!(!is_introspection_only(&doc("mutation { __typename }")));
-    }
-
-    #[test]
-    fn mutations_are_found_by_operation_name() {
-        assert!(selects_mutation(&doc("mutation { a }"), None));
-        assert!(!selects_mutation(&doc("{ a }"), None));
-        let two = doc("query Q { a } mutation M { b }");
-        assert!(selects_mutation(&two, Some("M")));
-        assert!(!selects_mutation(&two, Some("Q")));
-        assert!(!selects_mutation(&two, None));
-    }
-}
-
 /// The first variable of `document` whose type names no type of the schema (`known`), with that name.
 /// async-graphql panics on some of them (a list of an unknown type with a default value), so they are
 /// refused before it runs.
@@ -136,4 +98,42 @@ pub(crate) fn type_names(sdl: &str) -> HashSet<String> {
         }
     }
     names
+}
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::parser::parse_query;
+
+    use super::*;
+
+    fn doc(query: &str) -> ExecutableDocument {
+        parse_query(query).expect("the test query parses")
+    }
+
+    #[test]
+    fn introspection_only_documents_are_recognised() {
+        assert!(is_introspection_only(&doc(
+            "{ __schema { types { name } } }"
+        )));
+        assert!(is_introspection_only(&doc(
+            "query Q { ...F } fragment F on Query { __type(name: \"X\") { name } __typename }"
+        )));
+        assert!(!is_introspection_only(&doc(
+            "{ __typename sayHello(name: \"a\") }"
+        )));
+        assert!(!is_introspection_only(&doc(
+            "{ ... on Query { sayHello(name: \"a\") } }"
+        )));
+        assert!(!is_introspection_only(&doc("mutation { __typename }")));
+    }
+
+    #[test]
+    fn mutations_are_found_by_operation_name() {
+        assert!(selects_mutation(&doc("mutation { a }"), None));
+        assert!(!selects_mutation(&doc("{ a }"), None));
+        let two = doc("query Q { a } mutation M { b }");
+        assert!(selects_mutation(&two, Some("M")));
+        assert!(!selects_mutation(&two, Some("Q")));
+        assert!(!selects_mutation(&two, None));
+    }
 }
