@@ -8,7 +8,6 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::ConnectInfo;
 use axum::extract::Request;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -48,6 +47,8 @@ pub(crate) async fn serve(
                 }
             },
         };
+        // Responses are written whole; waiting to coalesce small writes only adds latency.
+        let _ = stream.set_nodelay(true);
         let router = router.clone();
         let http = http.clone();
         let stopping = stopping.clone();
@@ -142,7 +143,7 @@ async fn accept_tls(
 }
 
 /// The router as a hyper service for one connection: each request carries the [`Client`] (peer address
-/// and verified client certificate) that adapters put in its context, and axum's `ConnectInfo`.
+/// and verified client certificate) that adapters put in its context.
 fn service(
     router: Router,
     peer: SocketAddr,
@@ -160,7 +161,6 @@ fn service(
         certificate,
     };
     let service = router.map_request(move |mut request: Request<Incoming>| {
-        request.extensions_mut().insert(ConnectInfo(peer));
         request.extensions_mut().insert(client.clone());
         request
     });
