@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::auth::JwtAuthorizer;
 use crate::config::ServeyConfig;
 use crate::context::{Context, is_usable_request_id, new_request_id};
+use crate::rate::RateLimiter;
 use crate::registry::Registry;
 use crate::state::Extensions;
 
@@ -21,6 +22,8 @@ struct AppInner {
     config: ServeyConfig,
     authorizer: JwtAuthorizer,
     extensions: Extensions,
+    /// The configured limit of actions that declare none, keyed by action and caller.
+    default_rate_limit: Option<Arc<RateLimiter>>,
 }
 
 impl App {
@@ -36,12 +39,17 @@ impl App {
             Some(secret) => JwtAuthorizer::new(Some(secret)),
             None => JwtAuthorizer::generated(),
         };
+        let default_rate_limit = config
+            .limits
+            .rate_limit
+            .map(|limit| Arc::new(RateLimiter::new(limit)));
         Self {
             inner: Arc::new(AppInner {
                 registry,
                 config,
                 authorizer,
                 extensions,
+                default_rate_limit,
             }),
         }
     }
@@ -81,6 +89,7 @@ impl App {
         Context::with_request_id(request_id)
             .extensions(self.inner.extensions.clone())
             .default_timeout(self.inner.config.limits.action_timeout)
+            .default_rate_limit(self.inner.default_rate_limit.clone())
             .credentials(self.inner.authorizer.credentials_from_header(authorization))
     }
 }

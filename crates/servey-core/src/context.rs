@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Authorization, Credentials};
+use crate::rate::RateLimiter;
 use crate::state::Extensions;
 
 /// What travels with a call: its request id, the caller's credentials, feature switches and the shared
@@ -27,6 +28,7 @@ struct ContextInner {
     extensions: Extensions,
     client: Client,
     default_timeout: Option<Duration>,
+    default_rate_limit: Option<Arc<RateLimiter>>,
 }
 
 /// Where a call comes from, as the transport saw it.
@@ -95,6 +97,17 @@ impl Context {
     pub fn default_timeout(mut self, limit: Option<Duration>) -> Self {
         Arc::make_mut(&mut self.inner).default_timeout = limit;
         self
+    }
+
+    /// This context with the app's rate limiter for actions that declare no limit of their own.
+    pub fn default_rate_limit(mut self, limiter: Option<Arc<RateLimiter>>) -> Self {
+        Arc::make_mut(&mut self.inner).default_rate_limit = limiter;
+        self
+    }
+
+    /// The app's rate limiter for actions that declare none (keyed by action and caller).
+    pub fn default_rate_limiter(&self) -> Option<&RateLimiter> {
+        self.inner.default_rate_limit.as_deref()
     }
 
     /// The time limit for actions that declare none.

@@ -23,8 +23,12 @@ pub async fn invoke(
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;
     }
-    if let Some(limiter) = &action.rate_limit {
-        limiter.check(&context.caller_key())?;
+    match (&action.rate_limit, context.default_rate_limiter()) {
+        (Some(limiter), _) => limiter.check(&context.caller_key())?,
+        (None, Some(limiter)) => {
+            limiter.check(&format!("{} {}", action.name, context.caller_key()))?;
+        }
+        (None, None) => {}
     }
     let principal = context
         .authorization()

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::rate::RateLimit;
+
 /// The bounds a server applies to what callers send and how long they may take. Each is read from the
 /// environment variable named on its field; the README's configuration table lists them.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +18,9 @@ pub struct Limits {
     /// declares no `timeout` may take before it is answered `504`. A synchronous body running inline
     /// cannot be interrupted; declare `blocking = true` or a `timeout` for one that may be slow.
     pub action_timeout: Option<Duration>,
+    /// `SERVEY_RATE_LIMIT` (`CALLS/SECONDS`, e.g. `600/60`; default none): the rate limit of every action
+    /// that declares no `rate_limit` of its own, per action and caller.
+    pub rate_limit: Option<RateLimit>,
     /// `SERVEY_MAX_CONCURRENT_REQUESTS` (default 1024): requests beyond this many in flight are answered
     /// `503` with `Retry-After` instead of queueing.
     pub max_concurrent_requests: usize,
@@ -60,6 +65,15 @@ impl Limits {
                 Some("off" | "0") => None,
                 _ => Some(seconds("SERVEY_ACTION_TIMEOUT", 30)),
             },
+            rate_limit: lookup("SERVEY_RATE_LIMIT").and_then(|value| {
+                let (calls, seconds) = value.trim().split_once('/')?;
+                let count = calls.trim().parse().ok().filter(|count| *count > 0)?;
+                let seconds: u64 = seconds.trim().parse().ok().filter(|seconds| *seconds > 0)?;
+                Some(RateLimit {
+                    count,
+                    period: Duration::from_secs(seconds),
+                })
+            }),
             max_concurrent_requests: number("SERVEY_MAX_CONCURRENT_REQUESTS", 1024).max(1),
             websocket_message_bytes: number("SERVEY_WEBSOCKET_MESSAGE_LIMIT", 64 * 1024),
             shutdown_grace: seconds("SERVEY_SHUTDOWN_GRACE", 30),
@@ -81,11 +95,14 @@ mod tests {
         let set = Limits::from_lookup(&|key| match key {
             "SERVEY_BODY_LIMIT" => Some("2048".into()),
             "SERVEY_SHUTDOWN_GRACE" => Some("0.5".into()),
+            "SERVEY_RATE_LIMIT" => Some("600/60".into()),
             "SERVEY_HEADER_READ_TIMEOUT" => Some("never".into()),
             _ => None,
         });
         assert_eq!(set.body_bytes, 2048);
         assert_eq!(set.shutdown_grace, Duration::from_millis(500));
+        assert_eq!(set.rate_limit, Some(RateLimit::per_minute(600)));
+        assert_eq!(defaults.rate_limit, None);
         assert_eq!(
             set.header_read_timeout,
             Duration::from_secs(10),

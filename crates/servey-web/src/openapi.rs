@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use servey_core::route::PathTemplate;
 use servey_core::schema::{Components, ObjectType};
-use servey_core::{Action, App, Method, Trigger};
+use servey_core::{Action, App, Method, RateLimit, Trigger};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathsBuilder,
 };
@@ -54,7 +54,12 @@ pub fn openapi(app: &App) -> OpenApi {
                 }
                 _ => format!("{}_{index}", action.name),
             };
-            let operation = operation(action, *method, path, *is_page, operation_id);
+            let operation = operation(
+                action,
+                (*method, path, *is_page),
+                operation_id,
+                app.config().limits.rate_limit,
+            );
             paths = paths.path(
                 path.clone(),
                 utoipa::openapi::PathItem::new(http_method(*method), operation),
@@ -128,10 +133,9 @@ fn http_method(method: Method) -> HttpMethod {
 
 fn operation(
     action: &Action,
-    method: Method,
-    path: &str,
-    is_page: bool,
+    (method, path, is_page): (Method, &str, bool),
     id: String,
+    default_rate_limit: Option<RateLimit>,
 ) -> utoipa::openapi::path::Operation {
     let non_empty = |text: &str| (!text.is_empty()).then(|| text.to_owned());
     let shape = Shape::of_input(action.schema.model());
@@ -198,8 +202,12 @@ fn operation(
                 policy.required_scopes(),
             ));
     }
-    if let Some(limiter) = &action.rate_limit {
-        let limit = limiter.limit();
+    let rate_limit = action
+        .rate_limit
+        .as_ref()
+        .map(|limiter| limiter.limit())
+        .or(default_rate_limit);
+    if let Some(limit) = rate_limit {
         let header = |description: &str| {
             utoipa::openapi::HeaderBuilder::new()
                 .schema(Some(string_schema()))

@@ -143,3 +143,34 @@ async fn an_action_without_its_own_timeout_gets_the_configured_default() {
         )
     );
 }
+
+#[tokio::test]
+async fn the_configured_rate_limit_holds_per_action_for_actions_without_their_own() {
+    let mut config = test_config();
+    config.limits.rate_limit = Some(servey::RateLimit::per_minute(1));
+    let server = start_with(config).await;
+    assert_eq!(
+        get(&server, "/actions/say-hello?name=a").await.status(),
+        StatusCode::OK
+    );
+    let refused = get(&server, "/actions/say-hello?name=b").await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        refused.headers()["ratelimit-policy"],
+        "\"default\";q=1;w=60"
+    );
+    assert_eq!(
+        get(&server, "/actions/number-stats?value=3").await.status(),
+        StatusCode::OK,
+        "each action has its own bucket"
+    );
+    let document: serde_json::Value = get(&server, "/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert!(
+        document["paths"]["/actions/say-hello"]["get"]["responses"]["429"].is_object(),
+        "the default limit is documented"
+    );
+}
