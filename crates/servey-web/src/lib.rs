@@ -13,6 +13,7 @@ mod layers;
 mod login;
 mod openapi;
 mod pages;
+mod parameters;
 mod problem;
 mod query;
 mod routes;
