@@ -153,7 +153,7 @@ fn tour_app(secret: Option<&str>) -> App {
     let registry = hello::registry_builder()
         .build()
         .expect("the tour app's registry builds");
-    App::new(registry, config)
+    servey::app(registry, config).expect("the tour app builds")
 }
 
 /// Every web trigger and page of the registry, then servey's own routes (and one no route matches).
