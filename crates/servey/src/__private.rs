@@ -23,9 +23,3 @@ pub use utoipa;
 
 /// The JSON object an action's input is read from.
 pub type Map = serde_json::Map<String, serde_json::Value>;
-
-/// Fails to compile, on the parameter's type, when it cannot be an action input.
-pub fn assert_input_type<T: serde::de::DeserializeOwned + utoipa::ToSchema>() {}
-
-/// Fails to compile, on the result type, when it cannot be an action result.
-pub fn assert_output_type<T: serde::Serialize + utoipa::ToSchema + Send + Sync + 'static>() {}
