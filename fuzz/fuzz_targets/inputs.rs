@@ -27,8 +27,7 @@ fuzz_target!(|data: &[u8]| {
         2 => Some(&tokens.plain),
         _ => Some(&tokens.expired),
     };
-    let header = token.map(|token| format!("Bearer {token}"));
-    let context = harness.app.context(header.as_deref(), None);
+    let context = harness.app.token_context(token.map(String::as_str));
     let mut input = Input::from_json_bytes(input.to_vec());
     if action.owner.is_some() {
         input = input.with_parent(serde_json::from_str(PARENT).expect("the parent is JSON"));

@@ -217,10 +217,9 @@ fn names(app: &App) -> Vec<String> {
 }
 
 fn tokens(app: &App) -> Tokens {
-    let lifetime = Duration::from_secs(3600);
     let issue = |app: &App, authorization: Authorization| {
-        app.authorizer()
-            .issue(&authorization, lifetime)
+        app.authenticator()
+            .issue(&authorization)
             .expect("a token is issued")
     };
     let now = std::time::SystemTime::now()

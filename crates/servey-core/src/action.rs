@@ -16,6 +16,7 @@ use crate::input::Input;
 use crate::output::ActionOutput;
 use crate::rate::{RateLimit, RateLimiter};
 use crate::schema::{ActionSchema, SchemaFn};
+use crate::state::StateNeed;
 use crate::trigger::Trigger;
 
 /// The future an invoker returns.
@@ -40,6 +41,31 @@ pub struct Example {
     pub result: Value,
     /// Whether the example runs as a test.
     pub include_in_tests: bool,
+    /// Who runs it as a test (`as = "user-1"`); `None` is the caller `example`.
+    pub caller: Option<String>,
+    /// The caller's scopes (`scopes = ["admin"]`); `None` grants the scopes the action requires.
+    pub scopes: Option<Vec<String>>,
+    /// Whether it runs with no credentials at all (`anonymous`).
+    pub anonymous: bool,
+    /// Whether `result` is matched partially (`partial`): objects may hold more keys than it lists.
+    pub partial: bool,
+}
+
+impl Example {
+    /// An example calling with `params` and expecting `result`, run as a test by the caller `example`.
+    pub fn new(params: Value, result: Value) -> Self {
+        Self {
+            name: None,
+            description: None,
+            params,
+            result,
+            include_in_tests: true,
+            caller: None,
+            scopes: None,
+            anonymous: false,
+            partial: false,
+        }
+    }
 }
 
 /// The access-control policy named in the attribute.
@@ -104,6 +130,12 @@ pub struct ActionSpec {
     pub rate_limit: Option<RateLimit>,
     /// Whether it takes a (non-optional) `Authorization` parameter, so needs an authenticated caller.
     pub requires_authorization: bool,
+    /// The shared values it takes as `State<T>` parameters.
+    pub state: &'static [StateNeed],
+    /// `status = 201`: the status of a success, when not 200 (the macro sets 204 for a `()` result).
+    pub status: Option<u16>,
+    /// `headers = ["Location"]`: the response headers its result sets (through `Reply`), documented.
+    pub response_headers: &'static [&'static str],
     /// Its input and output schemas.
     pub schema: SchemaFn,
     /// For nested actions: the schema name of the type whose field it is.
@@ -143,6 +175,12 @@ pub struct Action {
     pub timeout: Option<Duration>,
     /// How often one caller may call it.
     pub rate_limit: Option<Arc<RateLimiter>>,
+    /// The shared values it needs, checked when the app is built.
+    pub state_needs: Vec<StateNeed>,
+    /// The status of a success: 200 unless declared (204 for a `()` result).
+    pub status: u16,
+    /// The response headers its result sets, for documentation.
+    pub response_headers: Vec<String>,
     /// Input and output schemas.
     pub schema: ActionSchema,
     /// For nested actions, the schema name of the type whose field it is.
@@ -216,6 +254,13 @@ impl Action {
                 rate_limit: spec
                     .rate_limit
                     .map(|limit| Arc::new(RateLimiter::new(limit))),
+                state_needs: spec.state.to_vec(),
+                status: spec.status.unwrap_or(0),
+                response_headers: spec
+                    .response_headers
+                    .iter()
+                    .map(|&name| name.to_owned())
+                    .collect(),
                 schema: (spec.schema)(),
                 owner: spec.owner.map(|owner| owner()),
                 invoker: Arc::new(invoke),
@@ -259,6 +304,9 @@ impl ActionBuilder {
                 cache_control: None,
                 timeout: None,
                 rate_limit: None,
+                state_needs: Vec::new(),
+                status: 0,
+                response_headers: Vec::new(),
                 schema,
                 owner: None,
                 invoker,
@@ -317,6 +365,25 @@ impl ActionBuilder {
         self
     }
 
+    /// Declares a shared value the action reads (`Context::shared`), so that an app without it does
+    /// not start.
+    pub fn needs_state(mut self, need: StateNeed) -> Self {
+        self.action.state_needs.push(need);
+        self
+    }
+
+    /// Sets the status of a success (`201`, `204`); the default is 200.
+    pub fn status(mut self, status: u16) -> Self {
+        self.action.status = status;
+        self
+    }
+
+    /// Documents a response header the action sets.
+    pub fn response_header(mut self, name: impl Into<String>) -> Self {
+        self.action.response_headers.push(name.into());
+        self
+    }
+
     /// Bounds each run.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.action.timeout = Some(timeout);
@@ -338,6 +405,9 @@ impl ActionBuilder {
             .as_ref()
             .and_then(|policy| policy.server_ttl());
         let model = self.action.schema.model();
+        if self.action.status == 0 {
+            self.action.status = 200;
+        }
         let declared = model
             .resolve(&model.input)
             .as_object()

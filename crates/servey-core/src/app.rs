@@ -1,56 +1,99 @@
-//! `App`: what every adapter is built from at start: the registry, the configuration, the token
-//! authorizer (decoded keys made once) and the shared values (`Extensions`) its calls reach.
+//! `App`: what every adapter is built from at start: the registry, the configuration, the
+//! authenticator, the error renderer, the path prefix of action routes and the shared values
+//! (`Extensions`) its calls reach. [`AppBuilder`] assembles one and checks that every action's
+//! `State<T>` is there.
 
 use std::sync::Arc;
 
-use crate::auth::JwtAuthorizer;
+use http::HeaderMap;
+
+use crate::auth::{Authenticator, JwtBearer};
 use crate::config::ServeyConfig;
 use crate::context::{Context, is_usable_request_id, new_request_id};
 use crate::rate::RateLimiter;
 use crate::registry::Registry;
+use crate::render::ErrorRendering;
+use crate::route::reserved_route;
 use crate::state::Extensions;
 
-/// The registry, configuration, authorizer and shared values of a running app. Cheap to clone.
-#[derive(Debug, Clone)]
+/// The registry, configuration, authenticator, error renderer and shared values of a running app.
+/// Cheap to clone.
+#[derive(Clone)]
 pub struct App {
     inner: Arc<AppInner>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("registry", &self.inner.registry)
+            .field("path_prefix", &self.inner.path_prefix)
+            .field("extensions", &self.inner.extensions)
+            .finish_non_exhaustive()
+    }
+}
+
 struct AppInner {
     registry: Registry,
     config: ServeyConfig,
-    authorizer: JwtAuthorizer,
+    authenticator: Arc<dyn Authenticator>,
+    errors: ErrorRendering,
     extensions: Extensions,
+    path_prefix: String,
+    disabled_routes: Vec<&'static str>,
     /// The configured limit of actions that declare none, keyed by action and caller.
     default_rate_limit: Option<Arc<RateLimiter>>,
 }
 
+/// Why an app could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AppError {
+    /// An action takes `State<T>` and the app has no `T`.
+    #[error(
+        "action `{action}` (at {location}) takes `State<{type_name}>`, but the app has no shared value of that type; add one with the builder's `state(..)`"
+    )]
+    MissingState {
+        /// The action.
+        action: String,
+        /// Where it is declared.
+        location: String,
+        /// The missing type.
+        type_name: &'static str,
+    },
+    /// The path prefix is not `/` followed by path segments.
+    #[error("the path prefix `{0}` must start with `/` and not end with one (`/api`)")]
+    InvalidPrefix(String),
+    /// A route to switch off is not one servey serves.
+    #[error(
+        "`{0}` is not a built-in route; the built-in routes are listed in `servey_core::route::RESERVED_ROUTES`"
+    )]
+    UnknownRoute(String),
+}
+
 impl App {
-    /// An app over `registry` with `config` and no shared values; the JWT key comes from the config or
-    /// is generated.
+    /// An app over `registry` with `config`, the JWT bearer authenticator, problem-details errors and
+    /// no shared values.
     pub fn new(registry: Registry, config: ServeyConfig) -> Self {
         Self::with_state(registry, config, Extensions::new())
     }
 
-    /// An app over `registry` with `config` whose calls reach the shared values in `extensions`.
+    /// Like [`new`](Self::new), with shared values; unchecked (see [`App::builder`] for the checks).
     pub fn with_state(registry: Registry, config: ServeyConfig, extensions: Extensions) -> Self {
-        let authorizer = match &config.jwt_secret_key {
-            Some(secret) => JwtAuthorizer::new(Some(secret)),
-            None => JwtAuthorizer::generated(),
-        };
-        let default_rate_limit = config
-            .limits
-            .rate_limit
-            .map(|limit| Arc::new(RateLimiter::new(limit)));
-        Self {
-            inner: Arc::new(AppInner {
-                registry,
-                config,
-                authorizer,
-                extensions,
-                default_rate_limit,
-            }),
+        let mut builder = Self::builder(registry, config);
+        builder.extensions = extensions;
+        builder.assemble()
+    }
+
+    /// Starts an app over `registry` with `config`.
+    pub fn builder(registry: Registry, config: ServeyConfig) -> AppBuilder {
+        AppBuilder {
+            registry,
+            config,
+            authenticator: None,
+            errors: ErrorRendering::default(),
+            extensions: Extensions::new(),
+            path_prefix: String::new(),
+            disabled_routes: Vec::new(),
         }
     }
 
@@ -64,9 +107,14 @@ impl App {
         &self.inner.config
     }
 
-    /// Issues and checks bearer tokens.
-    pub fn authorizer(&self) -> &JwtAuthorizer {
-        &self.inner.authorizer
+    /// Reads and verifies credentials, issues tokens.
+    pub fn authenticator(&self) -> &dyn Authenticator {
+        &*self.inner.authenticator
+    }
+
+    /// Renders errors as the API's body.
+    pub fn errors(&self) -> &ErrorRendering {
+        &self.inner.errors
     }
 
     /// The shared value of type `T`, if the app was built with one.
@@ -79,24 +127,182 @@ impl App {
         &self.inner.extensions
     }
 
-    /// The context of one incoming call, from its `Authorization` header and `X-Request-Id` (one is
-    /// generated when absent or unusable), carrying the app's shared values. Every transport adapter builds
+    /// Where an action's web route is served: its trigger's path under the app's prefix (`/api`).
+    pub fn route_path(&self, path: &str) -> String {
+        format!("{}{path}", self.inner.path_prefix)
+    }
+
+    /// Whether the app serves the built-in route at `path` (`/login` only with the debug login on).
+    pub fn serves(&self, path: &str) -> bool {
+        if path == "/login" && !self.inner.config.debug_login {
+            return false;
+        }
+        !self.inner.disabled_routes.contains(&path)
+    }
+
+    /// The context of one incoming request, from its headers: credentials through the authenticator,
+    /// and its `X-Request-Id` (one is generated when absent or unusable). Every transport adapter builds
     /// contexts here.
-    pub fn context(&self, authorization: Option<&str>, request_id: Option<&str>) -> Context {
+    pub fn request_context(&self, headers: &HeaderMap) -> Context {
+        let request_id = headers.get("x-request-id").and_then(|id| id.to_str().ok());
+        self.context_with(request_id, self.inner.authenticator.authenticate(headers))
+    }
+
+    /// The context of a call presenting a bare token (the CLI's `--token`), or none.
+    pub fn token_context(&self, token: Option<&str>) -> Context {
+        let credentials = match token {
+            Some(token) => self.inner.authenticator.verify_token(token),
+            None => crate::auth::Credentials::Anonymous,
+        };
+        self.context_with(None, credentials)
+    }
+
+    /// An anonymous context with a fresh request id, carrying the app's shared values.
+    pub fn context(&self) -> Context {
+        self.token_context(None)
+    }
+
+    fn context_with(
+        &self,
+        request_id: Option<&str>,
+        credentials: crate::auth::Credentials,
+    ) -> Context {
         let request_id = request_id
             .filter(|id| is_usable_request_id(id.as_bytes()))
             .map_or_else(new_request_id, str::to_owned);
         Context::with_request_id(request_id)
             .extensions(self.inner.extensions.clone())
+            .authenticator(self.inner.authenticator.clone())
             .default_timeout(self.inner.config.limits.action_timeout)
             .default_rate_limit(self.inner.default_rate_limit.clone())
-            .credentials(self.inner.authorizer.credentials_from_header(authorization))
+            .credentials(credentials)
+    }
+}
+
+/// Assembles an [`App`]: shared values, authenticator, error renderer, path prefix, switched-off
+/// built-in routes. [`build`](Self::build) checks what the actions need.
+#[must_use]
+pub struct AppBuilder {
+    registry: Registry,
+    config: ServeyConfig,
+    authenticator: Option<Arc<dyn Authenticator>>,
+    errors: ErrorRendering,
+    extensions: Extensions,
+    path_prefix: String,
+    disabled_routes: Vec<String>,
+}
+
+impl AppBuilder {
+    /// Adds a shared value, injected into actions that take `State<T>`; one per type.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// Adds every value of `extensions`' kind: replaces the shared values with these plus the ones
+    /// already added.
+    pub fn extensions(mut self, extensions: Extensions) -> Self {
+        self.extensions = self.extensions.merged(extensions);
+        self
+    }
+
+    /// Reads credentials with `authenticator` instead of the JWT bearer built from the config.
+    pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
+        self.authenticator = Some(Arc::new(authenticator));
+        self
+    }
+
+    /// Like [`authenticator`](Self::authenticator), for one already shared.
+    pub fn shared_authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        self.authenticator = Some(authenticator);
+        self
+    }
+
+    /// Renders errors with `errors` instead of problem details.
+    pub fn error_rendering(mut self, errors: ErrorRendering) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    /// Serves every action route under `prefix` (`/api`): built-in routes stay where they are.
+    pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.path_prefix = prefix.into();
+        self
+    }
+
+    /// Does not serve the built-in route at `path` (`/graphiql`, `/docs`, ...).
+    pub fn without_route(mut self, path: impl Into<String>) -> Self {
+        self.disabled_routes.push(path.into());
+        self
+    }
+
+    /// The configuration, to change before building.
+    pub fn config_mut(&mut self) -> &mut ServeyConfig {
+        &mut self.config
+    }
+
+    /// The app, or the first reason it cannot run: an action's `State<T>` missing, a malformed prefix,
+    /// an unknown route to switch off.
+    pub fn build(self) -> Result<App, AppError> {
+        let prefix = &self.path_prefix;
+        if !prefix.is_empty() && (!prefix.starts_with('/') || prefix.ends_with('/')) {
+            return Err(AppError::InvalidPrefix(prefix.clone()));
+        }
+        for path in &self.disabled_routes {
+            if reserved_route(path).is_none_or(|route| route.path != path) {
+                return Err(AppError::UnknownRoute(path.clone()));
+            }
+        }
+        for action in self.registry.iter() {
+            if let Some(need) = action
+                .state_needs
+                .iter()
+                .find(|need| !(need.is_present)(&self.extensions))
+            {
+                return Err(AppError::MissingState {
+                    action: action.name.clone(),
+                    location: action.location.clone(),
+                    type_name: (need.type_name)(),
+                });
+            }
+        }
+        Ok(self.assemble())
+    }
+
+    fn assemble(self) -> App {
+        let authenticator = self
+            .authenticator
+            .unwrap_or_else(|| Arc::new(JwtBearer::from_config(&self.config)));
+        let default_rate_limit = self
+            .config
+            .limits
+            .rate_limit
+            .map(|limit| Arc::new(RateLimiter::new(limit)));
+        let disabled_routes = self
+            .disabled_routes
+            .iter()
+            .filter_map(|path| reserved_route(path).map(|route| route.path))
+            .collect();
+        App {
+            inner: Arc::new(AppInner {
+                registry: self.registry,
+                config: self.config,
+                authenticator,
+                errors: self.errors,
+                extensions: self.extensions,
+                path_prefix: self.path_prefix,
+                disabled_routes,
+                default_rate_limit,
+            }),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::action::Action;
+    use crate::state::StateNeed;
 
     #[test]
     fn contexts_of_an_app_carry_its_shared_values() {
@@ -106,8 +312,58 @@ mod tests {
             Extensions::new().with("pool"),
         );
         assert_eq!(app.state::<&str>(), Some(&"pool"));
-        assert_eq!(app.context(None, None).state::<&str>(), Some(&"pool"));
+        assert_eq!(app.context().state::<&str>(), Some(&"pool"));
         let other = App::new(Registry::default(), ServeyConfig::default());
-        assert_eq!(other.context(None, None).state::<&str>(), None);
+        assert_eq!(other.context().state::<&str>(), None);
+    }
+
+    struct Pool;
+
+    #[test]
+    fn missing_state_names_the_action_and_the_type() {
+        let action = Action::builder("list_articles", |_, _| async {
+            Ok(serde_json::Value::Null)
+        })
+        .needs_state(StateNeed::of::<Pool>())
+        .build();
+        let registry = Registry::builder()
+            .action(action)
+            .build()
+            .expect("registry");
+        let error = App::builder(registry.clone(), ServeyConfig::default())
+            .build()
+            .expect_err("no pool");
+        assert!(matches!(
+            &error,
+            AppError::MissingState { action, type_name, .. }
+                if action == "list_articles" && type_name.ends_with("Pool")
+        ));
+        assert!(
+            App::builder(registry, ServeyConfig::default())
+                .state(Pool)
+                .build()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn prefixes_and_switched_off_routes_are_checked() {
+        let builder = || App::builder(Registry::default(), ServeyConfig::default());
+        let app = builder()
+            .path_prefix("/api")
+            .without_route("/graphiql")
+            .build()
+            .expect("valid");
+        assert_eq!(app.route_path("/users"), "/api/users");
+        assert!(!app.serves("/graphiql") && app.serves("/graphql"));
+        assert!(!app.serves("/login"), "the debug login is opt-in");
+        assert_eq!(
+            builder().path_prefix("api/").build().map(|_| ()),
+            Err(AppError::InvalidPrefix("api/".into()))
+        );
+        assert_eq!(
+            builder().without_route("/nope").build().map(|_| ()),
+            Err(AppError::UnknownRoute("/nope".into()))
+        );
     }
 }

@@ -15,6 +15,9 @@ pub struct ServeyConfig {
     pub jwt_secret_key: Option<String>,
     /// `SERVEY_DEBUG_AUTHENTICATOR_PASSWORD`; `None` generates one, printed at start.
     pub debug_authenticator_password: Option<String>,
+    /// `SERVEY_DEBUG_LOGIN` (`true`/`1`): serve `POST /login`, the debug authenticator that issues
+    /// `root` tokens. Off unless switched on (here or with the app builder).
+    pub debug_login: bool,
     /// `SERVEY_REDIS_URL`: the scale-out backend, when set.
     pub redis_url: Option<String>,
     /// `SERVEY_TEMPLATES` (default `templates/`).
@@ -62,6 +65,8 @@ impl ServeyConfig {
                 .unwrap_or(8000),
             jwt_secret_key: lookup("JWT_SECRET_KEY"),
             debug_authenticator_password: lookup("SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"),
+            debug_login: lookup("SERVEY_DEBUG_LOGIN")
+                .is_some_and(|value| matches!(value.as_str(), "1" | "true" | "yes" | "on")),
             redis_url: lookup("SERVEY_REDIS_URL"),
             templates_dir: lookup("SERVEY_TEMPLATES")
                 .unwrap_or_else(|| "templates/".to_owned())

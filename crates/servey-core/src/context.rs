@@ -6,9 +6,10 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::auth::{Authorization, Credentials};
+use crate::auth::{Authenticator, Authorization, Credentials};
+use crate::error::ActionError;
 use crate::rate::RateLimiter;
-use crate::state::Extensions;
+use crate::state::{Extensions, State};
 
 /// What travels with a call: its request id, the caller's credentials, feature switches and the shared
 /// values of the app it runs in (empty for a context made with [`Context::new`]).
@@ -29,6 +30,17 @@ struct ContextInner {
     client: Client,
     default_timeout: Option<Duration>,
     default_rate_limit: Option<Arc<RateLimiter>>,
+    authenticator: Option<AuthenticatorHandle>,
+}
+
+/// The app's authenticator, as a context carries it.
+#[derive(Clone)]
+struct AuthenticatorHandle(Arc<dyn Authenticator>);
+
+impl std::fmt::Debug for AuthenticatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Authenticator")
+    }
 }
 
 /// Where a call comes from, as the transport saw it.
@@ -73,6 +85,24 @@ impl Context {
     pub fn extensions(mut self, extensions: Extensions) -> Self {
         Arc::make_mut(&mut self.inner).extensions = extensions;
         self
+    }
+
+    /// This context with the app's authenticator, through which actions issue tokens
+    /// (`App::context` sets it).
+    pub fn authenticator(mut self, authenticator: Arc<dyn Authenticator>) -> Self {
+        Arc::make_mut(&mut self.inner).authenticator = Some(AuthenticatorHandle(authenticator));
+        self
+    }
+
+    /// A token granting `authorization`, issued by the app's authenticator: what a login or register
+    /// action returns to its caller.
+    pub fn issue_token(&self, authorization: &Authorization) -> Result<String, ActionError> {
+        match &self.inner.authenticator {
+            Some(AuthenticatorHandle(authenticator)) => authenticator.issue(authorization),
+            None => Err(ActionError::internal(std::io::Error::other(
+                "this call runs outside an app: no authenticator to issue tokens",
+            ))),
+        }
     }
 
     /// This context with where the call comes from. A verified client certificate, when no bearer token
@@ -174,6 +204,22 @@ impl Context {
     /// The shared value of type `T` of the app this call runs in, if it has one.
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.inner.extensions.get::<T>()
+    }
+
+    /// The shared value of type `T` as an action's `State<T>` parameter receives it; an internal error
+    /// when the app has none (the app builder refuses to start without it, so only a hand-made context
+    /// meets this).
+    pub fn shared<T: Send + Sync + 'static>(&self) -> Result<State<T>, ActionError> {
+        self.inner
+            .extensions
+            .get_shared::<T>()
+            .map(State)
+            .ok_or_else(|| {
+                ActionError::internal(std::io::Error::other(format!(
+                    "this call's app has no shared value of type `{}`",
+                    std::any::type_name::<T>()
+                )))
+            })
     }
 
     /// Every shared value of the app this call runs in.

@@ -58,7 +58,9 @@ pub async fn invoke(
     if let Some((store, key)) = stored {
         store.put(key, principal.as_deref(), body.clone());
     }
-    Ok(ActionOutput::from_json_bytes(body).with_cache(headers))
+    Ok(ActionOutput::from_json_bytes(body)
+        .with_cache(headers)
+        .with_headers(output.headers().to_vec()))
 }
 
 async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {
@@ -117,6 +119,31 @@ where
     result.map(ActionOutput::new).map_err(Into::into)
 }
 
+/// Wraps a result with response headers (`Reply<T>`).
+pub fn output_of_reply<T: Serialize + Send + Sync + 'static>(
+    reply: crate::output::Reply<T>,
+) -> Result<ActionOutput, ActionError> {
+    Ok(ActionOutput::from_reply(reply))
+}
+
+/// Wraps a fallible result with response headers (`Result<Reply<T>, E>`).
+pub fn output_of_reply_result<T, E>(
+    result: Result<crate::output::Reply<T>, E>,
+) -> Result<ActionOutput, ActionError>
+where
+    T: Serialize + Send + Sync + 'static,
+    E: Into<ActionError>,
+{
+    result.map(ActionOutput::from_reply).map_err(Into::into)
+}
+
+/// The `State<T>` an action asked for by parameter type.
+pub fn shared_state<T: Send + Sync + 'static>(
+    context: &Context,
+) -> Result<crate::state::State<T>, ActionError> {
+    context.shared::<T>()
+}
+
 /// An already-failed invocation (a decoding error before the call).
 pub fn failed(error: ActionError) -> ActionFuture {
     Box::pin(std::future::ready(Err(error)))
@@ -130,10 +157,7 @@ pub fn optional_authorization(context: &Context) -> Option<Authorization> {
 /// The `Authorization` an action requires; access control has already refused anonymous callers.
 pub fn required_authorization(context: &Context) -> Result<Authorization, ActionError> {
     context.authorization().cloned().ok_or_else(|| {
-        ActionError::new(
-            ErrorCode::Unauthenticated,
-            "This action needs a bearer token.",
-        )
+        ActionError::new(ErrorCode::Unauthenticated, "This action needs credentials.")
     })
 }
 
@@ -191,7 +215,7 @@ mod tests {
             .expect_err("denied");
         assert_eq!(
             (error.status(), error.detail()),
-            (401, "The bearer token was rejected: the token has expired.")
+            (401, "The credentials were rejected: the token has expired.")
         );
         let root = Context::new().authorized(Authorization::new("root", ["root"]));
         assert_eq!(

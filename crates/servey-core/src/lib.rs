@@ -19,14 +19,18 @@ pub mod output;
 pub mod placement;
 pub mod rate;
 pub mod registry;
+pub mod render;
 pub mod route;
 pub mod schema;
 pub mod state;
 pub mod trigger;
 
 pub use action::{Action, ActionBuilder, ActionSpec, Example};
-pub use app::App;
-pub use auth::{AccessControl, Authorization, Credentials, JwtAuthorizer, Scope};
+pub use app::{App, AppBuilder, AppError};
+pub use auth::{
+    AccessControl, Authenticator, Authorization, Credentials, JwtAuthorizer, JwtBearer, Scope,
+    SecurityScheme,
+};
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::ServeyConfig;
 pub use context::Context;
@@ -34,9 +38,10 @@ pub use error::{ActionError, ErrorCode, FieldError, Problem};
 pub use input::Input;
 pub use invoke::invoke;
 pub use limits::Limits;
-pub use output::ActionOutput;
+pub use output::{ActionOutput, Reply};
 pub use rate::RateLimit;
 pub use registry::{Registry, RegistryError};
+pub use render::{ErrorRenderer, ErrorRendering, ProblemDetails};
 pub use schema::ActionSchema;
-pub use state::Extensions;
+pub use state::{Extensions, State};
 pub use trigger::{Method, Trigger};

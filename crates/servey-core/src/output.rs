@@ -28,10 +28,12 @@ enum Body {
     Json(Bytes),
 }
 
-/// What a successful call returns: the result plus the cache headers its policy chose.
+/// What a successful call returns: the result plus the cache headers its policy chose and the response
+/// headers the action set.
 pub struct ActionOutput {
     body: Body,
     cache: Option<CacheHeaders>,
+    headers: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for ActionOutput {
@@ -48,6 +50,7 @@ impl ActionOutput {
         Self {
             body: Body::Typed(Box::new(result)),
             cache: None,
+            headers: Vec::new(),
         }
     }
 
@@ -56,11 +59,30 @@ impl ActionOutput {
         Self {
             body: Body::Json(bytes),
             cache: None,
+            headers: Vec::new(),
         }
     }
 
     pub(crate) fn with_cache(mut self, cache: CacheHeaders) -> Self {
         self.cache = Some(cache);
+        self
+    }
+
+    /// The result of a [`Reply`]: its value, with its headers.
+    pub fn from_reply<T: Serialize + Send + Sync + 'static>(reply: Reply<T>) -> Self {
+        let mut output = Self::new(reply.value);
+        output.headers = reply.headers;
+        output
+    }
+
+    /// The response headers the action set (through [`Reply`]).
+    pub fn headers(&self) -> &[(String, String)] {
+        &self.headers
+    }
+
+    /// This output with `headers` (kept across the result cache).
+    pub(crate) fn with_headers(mut self, headers: Vec<(String, String)>) -> Self {
+        self.headers = headers;
         self
     }
 
@@ -83,5 +105,36 @@ impl ActionOutput {
             Body::Typed(result) => Ok(result.to_value()?),
             Body::Json(bytes) => Ok(serde_json::from_slice(bytes)?),
         }
+    }
+}
+
+/// A result with response headers: return `Reply<T>` (or `Result<Reply<T>, E>`) to set `Location` and
+/// the like on the REST response. The schema is `T`'s; GraphQL and the CLI see only the value. Declare
+/// the headers with `headers = ["Location"]` so that OpenAPI documents them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply<T> {
+    value: T,
+    headers: Vec<(String, String)>,
+}
+
+impl<T> Reply<T> {
+    /// `value` with no headers yet.
+    pub fn new(value: T) -> Self {
+        Self {
+            value,
+            headers: Vec::new(),
+        }
+    }
+
+    /// This reply with the header `name: value`.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The value.
+    pub fn value(&self) -> &T {
+        &self.value
     }
 }

@@ -84,7 +84,7 @@ impl Registry {
 
 /// Collects actions from the link-time registry and from code, then checks names.
 pub struct RegistryBuilder {
-    actions: Vec<Action>,
+    actions: Vec<Arc<Action>>,
 }
 
 impl RegistryBuilder {
@@ -93,13 +93,19 @@ impl RegistryBuilder {
         self.actions.extend(
             inventory::iter::<ActionEntry>
                 .into_iter()
-                .map(|entry| Action::from_spec(entry.0)),
+                .map(|entry| Arc::new(Action::from_spec(entry.0))),
         );
         self
     }
 
     /// Adds an action built at run time.
     pub fn action(mut self, action: Action) -> Self {
+        self.actions.push(Arc::new(action));
+        self
+    }
+
+    /// Adds an action that another registry holds too.
+    pub fn shared_action(mut self, action: Arc<Action>) -> Self {
         self.actions.push(action);
         self
     }
@@ -122,7 +128,7 @@ impl RegistryBuilder {
             }
         }
         Ok(Registry {
-            actions: self.actions.into_iter().map(Arc::new).collect(),
+            actions: self.actions.into_iter().collect(),
             by_name: Arc::new(by_name),
         })
     }

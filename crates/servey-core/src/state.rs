@@ -1,6 +1,7 @@
 //! `Extensions`: the typed shared values an app is built with (a database pool, a client, the channel
 //! runtime), one per type. The `App` owns them and every context it makes carries them, so an action and
 //! the actions it calls reach the values of the app they run in, and two apps in one process never meet.
+//! An action asks for one by taking a [`State<T>`] parameter; [`StateNeed`] is how it says so at start.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -44,11 +45,28 @@ impl Extensions {
         self
     }
 
+    /// This map with every value of `other` added (replacing values of the same types).
+    #[must_use]
+    pub fn merged(mut self, other: Self) -> Self {
+        let values = Arc::make_mut(&mut self.values);
+        for (type_id, entry) in other.values.iter() {
+            values.insert(*type_id, entry.clone());
+        }
+        self
+    }
+
     /// The value of type `T`, if one was added.
     pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.values
             .get(&TypeId::of::<T>())
             .and_then(|entry| entry.value.downcast_ref::<T>())
+    }
+
+    /// The value of type `T` as a shared handle, if one was added.
+    pub fn get_shared<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.values
+            .get(&TypeId::of::<T>())
+            .and_then(|entry| entry.value.clone().downcast::<T>().ok())
     }
 
     /// Whether a value of type `T` was added.
@@ -75,6 +93,45 @@ impl std::fmt::Debug for Extensions {
     }
 }
 
+/// A shared value of the app, injected into an action that takes a `State<T>` parameter (never read
+/// from input, never in a schema). Derefs to `T`; cheap to clone.
+#[derive(Debug)]
+pub struct State<T>(pub Arc<T>);
+
+impl<T> Clone for State<T> {
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
+
+impl<T> std::ops::Deref for State<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// A shared value an action needs, checked when the app is built: a missing one is a start-up error
+/// naming the action and the type.
+#[derive(Debug, Clone, Copy)]
+pub struct StateNeed {
+    /// The type's name, for the error.
+    pub type_name: fn() -> &'static str,
+    /// Whether the app has it.
+    pub is_present: fn(&Extensions) -> bool,
+}
+
+impl StateNeed {
+    /// The need of a `State<T>` parameter.
+    pub const fn of<T: Send + Sync + 'static>() -> Self {
+        Self {
+            type_name: std::any::type_name::<T>,
+            is_present: Extensions::contains::<T>,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +151,17 @@ mod tests {
             (extensions.get::<Pool>(), extensions.len()),
             (Some(&Pool("second")), 2)
         );
+    }
+
+    #[test]
+    fn state_needs_see_what_an_app_has() {
+        let need = StateNeed::of::<Pool>();
+        assert!(!(need.is_present)(&Extensions::new()));
+        let extensions = Extensions::new().with(Pool("db"));
+        assert!((need.is_present)(&extensions));
+        assert!((need.type_name)().ends_with("Pool"));
+        let state = State(extensions.get_shared::<Pool>().expect("present"));
+        assert_eq!(*state, Pool("db"));
     }
 
     #[test]

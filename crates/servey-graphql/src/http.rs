@@ -121,13 +121,9 @@ async fn execute(
             ),
         );
     }
-    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
     let context = endpoint
         .app
-        .context(
-            header(header::AUTHORIZATION.as_str()),
-            header("x-request-id"),
-        )
+        .request_context(headers)
         .client(client.map(|Extension(client)| client).unwrap_or_default());
     let span = tracing::info_span!(
         "graphql",

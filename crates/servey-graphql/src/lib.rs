@@ -27,7 +27,14 @@ pub use error::GraphqlError;
 pub fn router(app: &App) -> Result<Router, GraphqlError> {
     let schema = schema::build_schema(app)?;
     tracing::debug!("GraphQL schema built");
-    Ok(http::routes(schema, app.clone()).merge(graphiql::routes()))
+    let mut router = Router::new();
+    if app.serves("/graphql") {
+        router = router.merge(http::routes(schema, app.clone()));
+    }
+    if app.serves("/graphiql") {
+        router = router.merge(graphiql::routes());
+    }
+    Ok(router)
 }
 
 /// The SDL of `app`'s GraphQL schema: exactly what the server built by [`router`] serves.

@@ -111,6 +111,10 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 params: __servey::serde_json::json!(#params),
                 result: __servey::serde_json::json!(#result),
                 include_in_tests: #include,
+                caller: ::std::option::Option::None,
+                scopes: ::std::option::Option::None,
+                anonymous: false,
+                partial: false,
             }
         }
     });
@@ -232,6 +236,9 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 timeout_secs: #timeout,
                 rate_limit: #rate_limit,
                 requires_authorization: #requires_authorization,
+                state: &[],
+                status: ::std::option::Option::None,
+                response_headers: &[],
                 schema: __servey::action_schema::<__Params, __Output>,
                 owner: #owner,
                 invoke: __invoke,

@@ -75,7 +75,7 @@ async fn server() {
             ServeyConfig::default(),
             Extensions::new().with(channels.clone()),
         );
-        let context = app.context(None, None);
+        let context = app.context();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binds");

@@ -53,13 +53,17 @@ pub mod __private {
 pub fn router(app: &App) -> Result<Router, ScheduleError> {
     let channels = Channels::of(app)?.clone();
     let document = asyncapi_json(app)?;
-    Ok(Router::new()
-        .route("/subscription", get(subscription::by_message))
-        .route(
-            "/subscription/{channel}/{subscriber_id}",
-            get(subscription::by_path),
-        )
-        .route(
+    let mut router = Router::new();
+    if app.serves("/subscription") {
+        router = router
+            .route("/subscription", get(subscription::by_message))
+            .route(
+                "/subscription/{channel}/{subscriber_id}",
+                get(subscription::by_path),
+            );
+    }
+    if app.serves("/asyncapi.json") {
+        router = router.route(
             "/asyncapi.json",
             get(move || {
                 let document = document.clone();
@@ -70,9 +74,10 @@ pub fn router(app: &App) -> Result<Router, ScheduleError> {
                     )
                 }
             }),
-        )
-        .with_state(subscription::Routes {
-            app: app.clone(),
-            channels,
-        }))
+        );
+    }
+    Ok(router.with_state(subscription::Routes {
+        app: app.clone(),
+        channels,
+    }))
 }

@@ -18,7 +18,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use servey_core::error::PROBLEM_CONTENT_TYPE;
 use servey_core::{ActionError, App, Authorization, Credentials};
 use tokio::sync::mpsc;
 
@@ -65,7 +64,7 @@ pub(crate) async fn by_message(
     let credentials = credentials(&routes.app, &headers, &query);
     let authorization = match credentials.authorization() {
         Ok(authorization) => authorization.cloned(),
-        Err(error) => return problem(&error, &credentials),
+        Err(error) => return problem(&routes.app, &error, &credentials),
     };
     let subscriber_id = query
         .get("subscriber_id")
@@ -101,7 +100,7 @@ pub(crate) async fn by_path(
         });
     let (name, authorization) = match allowed {
         Ok(allowed) => allowed,
-        Err(error) => return problem(&error, &credentials),
+        Err(error) => return problem(&routes.app, &error, &credentials),
     };
     let upgrade = limited(upgrade, &routes.app);
     upgrade.on_upgrade(move |socket| {
@@ -119,39 +118,34 @@ fn limited(upgrade: WebSocketUpgrade, app: &App) -> WebSocketUpgrade {
     upgrade.max_message_size(limit).max_frame_size(limit)
 }
 
-/// The caller's credentials from `Authorization: Bearer` or `?token=`.
+/// The caller's credentials from the request's headers (through the app's authenticator) or, when it
+/// sends no `Authorization` header (browsers cannot, on a websocket), from `?token=`.
 fn credentials(app: &App, headers: &HeaderMap, query: &HashMap<String, String>) -> Credentials {
-    let from_query;
-    let header = match headers.get(header::AUTHORIZATION) {
-        Some(value) => Some(value.to_str().unwrap_or("")),
-        None => match query.get("token") {
-            Some(token) => {
-                from_query = format!("Bearer {token}");
-                Some(from_query.as_str())
-            }
-            None => None,
-        },
-    };
-    app.authorizer().credentials_from_header(header)
+    match (
+        headers.contains_key(header::AUTHORIZATION),
+        query.get("token"),
+    ) {
+        (false, Some(token)) => app.authenticator().verify_token(token),
+        _ => app.authenticator().authenticate(headers),
+    }
 }
 
-/// `error` as the problem-details response REST would give: status, body, and for `401` the same
+/// `error` as the response REST would give: the app's error body and status, and for `401` the same
 /// `WWW-Authenticate` challenge.
-fn problem(error: &ActionError, credentials: &Credentials) -> Response {
-    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, axum::Json(error.problem())).into_response();
+fn problem(app: &App, error: &ActionError, credentials: &Credentials) -> Response {
+    let rendered = app.errors().render(error);
+    let status = StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, rendered.body).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        HeaderValue::from_static(rendered.content_type),
     );
-    if status == StatusCode::UNAUTHORIZED {
-        headers.insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(servey_core::auth::bearer_challenge(
-                credentials.is_rejected(),
-            )),
-        );
+    if status == StatusCode::UNAUTHORIZED
+        && let Ok(challenge) =
+            HeaderValue::from_str(&app.authenticator().challenge(credentials.is_rejected()))
+    {
+        headers.insert(header::WWW_AUTHENTICATE, challenge);
     }
     response
 }

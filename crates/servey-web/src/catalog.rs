@@ -13,7 +13,8 @@ use crate::openapi::web_routes;
 /// `/health` and `/actions`.
 pub(crate) fn router(app: &App) -> Router {
     let listing = Bytes::from(
-        serde_json::to_vec(&listing(app.registry().iter().map(AsRef::as_ref))).unwrap_or_default(),
+        serde_json::to_vec(&listing(app, app.registry().iter().map(AsRef::as_ref)))
+            .unwrap_or_default(),
     );
     Router::new()
         .route(
@@ -58,14 +59,14 @@ struct Link {
     rel: &'static str,
 }
 
-fn listing<'a>(actions: impl Iterator<Item = &'a Action>) -> Vec<ActionEntry> {
+fn listing<'a>(app: &App, actions: impl Iterator<Item = &'a Action>) -> Vec<ActionEntry> {
     actions
         .map(|action| ActionEntry {
             name: action.name.clone(),
             summary: action.summary.clone(),
             field_of: action.owner.clone(),
             triggers: action.triggers.iter().map(Trigger::describe).collect(),
-            links: web_routes(action)
+            links: web_routes(app, action)
                 .into_iter()
                 .map(|(method, href, is_page)| Link {
                     method: method.as_str(),
@@ -90,7 +91,8 @@ mod tests {
             .trigger(Trigger::web_get())
             .trigger(Trigger::FixedRate { seconds: 5 })
             .build();
-        let listed = serde_json::to_value(listing([&action].into_iter())).expect("json");
+        let app = App::new(Default::default(), Default::default());
+        let listed = serde_json::to_value(listing(&app, [&action].into_iter())).expect("json");
         assert_eq!(
             listed,
             json!([{

@@ -13,6 +13,7 @@ use std::task::{Context, Poll};
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
+use servey_core::ErrorRendering;
 use servey_core::context::is_usable_request_id;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::{Layer, Service};
@@ -27,14 +28,16 @@ pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-i
 pub(crate) struct EnvelopeLayer {
     body_limit: usize,
     slots: Arc<Semaphore>,
+    errors: ErrorRendering,
 }
 
 impl EnvelopeLayer {
     /// An envelope answering `503` past `max_concurrent` requests in flight.
-    pub(crate) fn new(body_limit: usize, max_concurrent: usize) -> Self {
+    pub(crate) fn new(body_limit: usize, max_concurrent: usize, errors: ErrorRendering) -> Self {
         Self {
             body_limit,
             slots: Arc::new(Semaphore::new(max_concurrent)),
+            errors,
         }
     }
 }
@@ -47,6 +50,7 @@ impl<S> Layer<S> for EnvelopeLayer {
             inner,
             body_limit: self.body_limit,
             slots: self.slots.clone(),
+            errors: self.errors.clone(),
         }
     }
 }
@@ -57,6 +61,7 @@ pub(crate) struct Envelope<S> {
     inner: S,
     body_limit: usize,
     slots: Arc<Semaphore>,
+    errors: ErrorRendering,
 }
 
 impl<S> Service<Request> for Envelope<S>
@@ -107,6 +112,7 @@ where
             method,
             uri,
             body_limit: self.body_limit,
+            errors: self.errors.clone(),
             slot,
             span,
         }
@@ -133,6 +139,7 @@ pin_project_lite::pin_project! {
         method: Method,
         uri: Uri,
         body_limit: usize,
+        errors: ErrorRendering,
         // Held until the response is ready.
         slot: Option<OwnedSemaphorePermit>,
         span: tracing::Span,
@@ -150,15 +157,21 @@ where
         let _entered = this.span.enter();
         let response = match this.inner.as_pin_mut() {
             None => match this.refused {
-                Refused::Panicked => panic_response(Box::new("calling the route panicked")),
-                Refused::Overloaded => overloaded_response(),
+                Refused::Panicked => {
+                    panic_response(this.errors, Box::new("calling the route panicked"))
+                }
+                Refused::Overloaded => overloaded_response(this.errors),
             },
             Some(inner) => match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
                 Ok(Poll::Pending) => return Poll::Pending,
-                Ok(Poll::Ready(Ok(response))) => {
-                    problem_for_bare_error(this.method, this.uri.path(), *this.body_limit, response)
-                }
-                Err(panic) => panic_response(panic),
+                Ok(Poll::Ready(Ok(response))) => problem_for_bare_error(
+                    this.errors,
+                    this.method,
+                    this.uri.path(),
+                    *this.body_limit,
+                    response,
+                ),
+                Err(panic) => panic_response(this.errors, panic),
             },
         };
         this.slot.take();

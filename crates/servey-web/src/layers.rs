@@ -2,7 +2,7 @@
 //! span, panics, problem details for bare errors), CORS and the body limit.
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::{HeaderValue, Method, header};
 use servey_core::App;
 use tower::ServiceBuilder;
@@ -17,9 +17,13 @@ use crate::problem::not_found;
 pub fn finish(router: Router, app: &App) -> Router {
     let config = app.config();
     let router = if config.static_site_dir.is_dir() {
-        router.fallback_service(crate::pages::files(&config.static_site_dir, true))
+        router.fallback_service(crate::pages::files(app, &config.static_site_dir, true))
     } else {
-        router.fallback(not_found)
+        let errors = app.errors().clone();
+        router.fallback(move |method: Method, uri: OriginalUri| {
+            let errors = errors.clone();
+            async move { not_found(&errors, &method, uri) }
+        })
     };
     // One stack, applied once: each separate `.layer` call would box every route again.
     let limits = &config.limits;
@@ -27,6 +31,7 @@ pub fn finish(router: Router, app: &App) -> Router {
         .layer(EnvelopeLayer::new(
             limits.body_bytes,
             limits.max_concurrent_requests,
+            app.errors().clone(),
         ))
         .option_layer(cors(&config.cors_allowed_origins))
         .layer(DefaultBodyLimit::max(limits.body_bytes));

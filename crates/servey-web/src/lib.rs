@@ -12,6 +12,7 @@ mod error;
 mod layers;
 mod login;
 mod openapi;
+mod operation;
 mod pages;
 mod parameters;
 mod problem;

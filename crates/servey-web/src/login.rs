@@ -2,7 +2,6 @@
 //! with the configured password, or a random one made at start and logged once; it grants scope `root`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{Form, rejection::FormRejection};
 use axum::response::{IntoResponse, Json, Response};
@@ -16,14 +15,12 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{ContentBuilder, Required, ResponseBuilder};
 
-use crate::openapi::{problem_response as documented_problem, string_schema};
-use crate::problem::{error_response, problem_response, status_problem};
+use crate::openapi::string_schema;
+use crate::operation::ErrorDoc;
+use crate::problem::{error_response, status_response};
 
 /// The only user the debug authenticator knows.
 pub(crate) const ROOT_USER: &str = "root";
-
-/// How long an issued token is valid.
-pub(crate) const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The login form (extra OAuth2 fields such as `grant_type` and `scope` are ignored).
 #[derive(Debug, Deserialize)]
@@ -41,7 +38,7 @@ struct TokenResponse {
 
 /// `POST /login`, with the password fixed now (configured, or generated and logged once).
 pub(crate) fn router(app: &App) -> Router {
-    if app.authorizer().is_ephemeral() {
+    if app.authenticator().is_ephemeral() {
         tracing::warn!(
             "JWT_SECRET_KEY is not set: tokens are signed with a key generated at start and die with \
              this process"
@@ -81,14 +78,15 @@ fn login(app: &App, password: &str, form: Result<Form<LoginForm>, FormRejection>
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            return problem_response(&status_problem(
+            return status_response(
+                app.errors(),
                 status,
                 format!(
                     "Send a form (`application/x-www-form-urlencoded`) with `username` and \
                      `password`: {}",
                     rejection.body_text()
                 ),
-            ));
+            );
         }
     };
     let is_valid = form.username == ROOT_USER
@@ -96,20 +94,21 @@ fn login(app: &App, password: &str, form: Result<Form<LoginForm>, FormRejection>
     if !is_valid {
         tracing::info!(username = %form.username, "login refused");
         return error_response(
+            app,
             &ActionError::new(ErrorCode::Unauthenticated, "Wrong username or password."),
             false,
         );
     }
     match app
-        .authorizer()
-        .issue(&Authorization::new(ROOT_USER, [ROOT_USER]), TOKEN_LIFETIME)
+        .authenticator()
+        .issue(&Authorization::new(ROOT_USER, [ROOT_USER]))
     {
         Ok(access_token) => Json(TokenResponse {
             access_token,
             token_type: "bearer",
         })
         .into_response(),
-        Err(error) => error_response(&error, false),
+        Err(error) => error_response(app, &error, false),
     }
 }
 
@@ -124,7 +123,7 @@ fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
 }
 
 /// `POST /login`: the form and the token it answers.
-pub(crate) fn operation() -> Operation {
+pub(crate) fn operation(errors: &ErrorDoc) -> Operation {
     let string = || string_schema();
     let form = ObjectBuilder::new()
         .property("username", string())
@@ -171,9 +170,9 @@ pub(crate) fn operation() -> Operation {
                 )
                 .build(),
         )
-        .response("401", documented_problem("Wrong username or password."))
-        .response("415", documented_problem("The body is not a form."))
-        .response("422", documented_problem("The form lacks `username` or `password`."))
+        .response("401", errors.response("Wrong username or password."))
+        .response("415", errors.response("The body is not a form."))
+        .response("422", errors.response("The form lacks `username` or `password`."))
         .build()
 }
 

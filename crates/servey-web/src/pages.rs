@@ -12,7 +12,7 @@ use servey_core::App;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
-use crate::problem::{not_found, problem_response, status_problem};
+use crate::problem::{not_found, status_response};
 use crate::routes::Endpoint;
 
 /// The template environment, made once at start with a loader on the templates directory.
@@ -50,8 +50,8 @@ impl Pages {
             async move {
                 match endpoint.call(request).await {
                     Ok(output) => match output.to_value() {
-                        Ok(model) => render(&environment, &template, model),
-                        Err(error) => crate::problem::error_response(&error, false),
+                        Ok(model) => render(endpoint.app(), &environment, &template, model),
+                        Err(error) => crate::problem::error_response(endpoint.app(), &error, false),
                     },
                     Err(response) => response,
                 }
@@ -62,6 +62,7 @@ impl Pages {
 
 /// The page, or a 500 problem naming the template when it is missing or fails to render.
 fn render(
+    app: &App,
     environment: &Environment<'static>,
     template: &str,
     model: serde_json::Value,
@@ -87,7 +88,7 @@ fn render(
                 format!("The page template `{template}` failed to render.")
             };
             tracing::error!(template, error = %format!("{error:#}"), "{detail}");
-            problem_response(&status_problem(StatusCode::INTERNAL_SERVER_ERROR, detail))
+            status_response(app.errors(), StatusCode::INTERNAL_SERVER_ERROR, detail)
         }
     }
 }
@@ -98,23 +99,36 @@ const MAX_NAME_BYTES: usize = 255;
 /// `config.static_dir` as a service (mounted at `/static`), files only: nested under `/static`, a
 /// directory redirect would send `/static/.` to `/./`.
 pub(crate) fn static_files(app: &App) -> MethodRouter {
-    files(&app.config().static_dir, false)
+    files(app, &app.config().static_dir, false)
 }
 
 /// The files under `dir` (with `index.html` for directories when `with_index`), and a 404 problem for
 /// anything else, including names no file can have (a NUL byte, a segment over 255 bytes), which the
 /// file system would answer with an error that ServeDir reports as a 500.
-pub(crate) fn files(dir: &std::path::Path, with_index: bool) -> MethodRouter {
+pub(crate) fn files(app: &App, dir: &std::path::Path, with_index: bool) -> MethodRouter {
+    let errors = app.errors().clone();
+    let missing = {
+        let errors = errors.clone();
+        any(move |method: axum::http::Method, uri: OriginalUri| {
+            let errors = errors.clone();
+            async move { not_found(&errors, &method, uri) }
+        })
+    };
     let files = ServeDir::new(dir)
         .append_index_html_on_directories(with_index)
-        .fallback(any(not_found));
+        .fallback(missing);
     any(move |request: Request| {
         let files = files.clone();
+        let errors = errors.clone();
         async move {
             if !is_file_name(request.uri().path()) {
                 let (parts, _) = request.into_parts();
                 let uri = parts.extensions.get::<OriginalUri>().cloned();
-                return not_found(parts.method, uri.unwrap_or(OriginalUri(parts.uri))).await;
+                return not_found(
+                    &errors,
+                    &parts.method,
+                    uri.unwrap_or(OriginalUri(parts.uri)),
+                );
             }
             match files.oneshot(request).await {
                 Ok(response) => response.into_response(),
@@ -155,7 +169,9 @@ mod tests {
 
     #[tokio::test]
     async fn the_result_renders_as_model_with_html_escaping() {
+        let app = App::new(Default::default(), Default::default());
         let response = render(
+            &app,
             &environment("<p>{{ model.now }}</p>"),
             "page.j2",
             json!({"now": "<soon>"}),
@@ -166,7 +182,8 @@ mod tests {
 
     #[tokio::test]
     async fn missing_and_failing_templates_are_500_naming_the_template() {
-        let missing = render(&environment(""), "other.j2", json!({}));
+        let app = App::new(Default::default(), Default::default());
+        let missing = render(&app, &environment(""), "other.j2", json!({}));
         assert_eq!(missing.status(), StatusCode::INTERNAL_SERVER_ERROR);
         let problem: serde_json::Value =
             serde_json::from_str(&body_text(missing).await).expect("json");
@@ -175,6 +192,7 @@ mod tests {
             "The page template `other.j2` was not found in the templates directory."
         );
         let failing = render(
+            &app,
             &environment("{{ model.now | nosuchfilter }}"),
             "page.j2",
             json!({}),

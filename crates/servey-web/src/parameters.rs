@@ -9,7 +9,7 @@ use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{Object, Schema};
 use utoipa::openapi::{ContentBuilder, RefOr, Required};
 
-use crate::openapi::example_name;
+use crate::operation::example_name;
 use crate::shape::Shape;
 
 pub(crate) fn query_parameters(

@@ -1,17 +1,19 @@
-//! Problem-details responses: an `ActionError` as `application/problem+json`, the 404 fallback, and the
-//! middleware that turns the bare error responses of axum and tower-http (405, 413, ...) into problems.
+//! Error responses: an `ActionError` rendered by the app's error renderer (problem details unless the app
+//! plugs in its own), the 404 fallback, and the middleware that turns the bare error responses of axum
+//! and tower-http (405, 413, ...) into the same body.
 
 use axum::body::Body;
 use axum::extract::OriginalUri;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use servey_core::error::PROBLEM_CONTENT_TYPE;
-use servey_core::{ActionError, Problem};
+use servey_core::{ActionError, App, ErrorRendering, Problem};
 
-/// The response for `error`: its problem document, status and (for 401) `WWW-Authenticate`.
+/// The response for `error`: the app's error body and status, and for a 401 its authenticator's
+/// `WWW-Authenticate` challenge.
 ///
 /// `token_rejected` tells "no token" from "a token that was sent and rejected" in the challenge.
-pub(crate) fn error_response(error: &ActionError, token_rejected: bool) -> Response {
+pub(crate) fn error_response(app: &App, error: &ActionError, token_rejected: bool) -> Response {
     if error.status() >= 500 {
         match error.cause() {
             Some(cause) => tracing::error!(%cause, code = error.code_str(), "the action failed"),
@@ -22,12 +24,13 @@ pub(crate) fn error_response(error: &ActionError, token_rejected: bool) -> Respo
             ),
         }
     }
-    let mut response = problem_response(&error.problem());
-    if response.status() == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(servey_core::auth::bearer_challenge(token_rejected)),
-        );
+    let mut response = rendered_response(app.errors(), error);
+    if response.status() == StatusCode::UNAUTHORIZED
+        && let Ok(challenge) = HeaderValue::from_str(&app.authenticator().challenge(token_rejected))
+    {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, challenge);
     }
     if let Some(retry) = error.retry_after() {
         // RFC 9110's Retry-After, and the IETF draft's RateLimit-Policy / RateLimit fields.
@@ -50,6 +53,35 @@ pub(crate) fn error_response(error: &ActionError, token_rejected: bool) -> Respo
         }
     }
     response
+}
+
+/// `error` as the renderer's body, with its status and media type.
+pub(crate) fn rendered_response(errors: &ErrorRendering, error: &ActionError) -> Response {
+    let rendered = errors.render(error);
+    let status = StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Body::from(rendered.body));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(rendered.content_type),
+    );
+    response
+}
+
+/// A transport-level error (no action involved: 404, 405, 413, 503, ...) in the app's error body.
+pub(crate) fn status_response(
+    errors: &ErrorRendering,
+    status: StatusCode,
+    detail: impl Into<String>,
+) -> Response {
+    let problem = status_problem(status, detail);
+    if errors.is_problem_details() {
+        return problem_response(&problem);
+    }
+    rendered_response(
+        errors,
+        &ActionError::custom(problem.status, problem.code, problem.detail),
+    )
 }
 
 /// A problem document as a response with its status.
@@ -93,13 +125,18 @@ pub(crate) fn status_problem(status: StatusCode, detail: impl Into<String>) -> P
     }
 }
 
-/// The fallback for paths no route matches: a 404 problem.
+/// The answer for paths no route matches: a 404 in the app's error body.
 /// The path is the one the caller sent, also under a nested service (`/static/...`).
-pub(crate) async fn not_found(method: Method, OriginalUri(uri): OriginalUri) -> Response {
-    problem_response(&status_problem(
+pub(crate) fn not_found(
+    errors: &ErrorRendering,
+    method: &Method,
+    OriginalUri(uri): OriginalUri,
+) -> Response {
+    status_response(
+        errors,
         StatusCode::NOT_FOUND,
         format!("No route matches {method} {}.", uri.path()),
-    ))
+    )
 }
 
 /// The detail of a `413`.
@@ -108,11 +145,12 @@ pub(crate) fn too_large_detail(body_limit: usize) -> String {
 }
 
 /// The `503` of a server with every request slot taken: try again in a second.
-pub(crate) fn overloaded_response() -> Response {
-    let mut response = problem_response(&status_problem(
+pub(crate) fn overloaded_response(errors: &ErrorRendering) -> Response {
+    let mut response = status_response(
+        errors,
         StatusCode::SERVICE_UNAVAILABLE,
         "The server is answering as many requests as it allows; try again shortly.",
-    ));
+    );
     response
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -120,18 +158,23 @@ pub(crate) fn overloaded_response() -> Response {
 }
 
 /// The answer to a panic outside the invoke path: an opaque 500 problem (the server keeps serving).
-pub(crate) fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+pub(crate) fn panic_response(
+    errors: &ErrorRendering,
+    panic: Box<dyn std::any::Any + Send + 'static>,
+) -> Response {
     let message = servey_core::error::panic_message(&*panic);
     tracing::error!(panic = %message, "a request handler panicked");
-    problem_response(&status_problem(
+    status_response(
+        errors,
         StatusCode::INTERNAL_SERVER_ERROR,
         "The server failed to answer this request.",
-    ))
+    )
 }
 
 /// Turns error responses without a body type (axum's 405, tower-http's 413, `ServeDir`'s 404, ...) into
-/// problem details, so that every error a client sees has the same shape.
+/// the app's error body, so that every error a client sees has the same shape.
 pub(crate) fn problem_for_bare_error(
+    errors: &ErrorRendering,
     method: &Method,
     path: &str,
     body_limit: usize,
@@ -158,7 +201,7 @@ pub(crate) fn problem_for_bare_error(
         ),
     };
     let (mut parts, _) = response.into_parts();
-    let problem = problem_response(&status_problem(status, detail));
+    let problem = status_response(errors, status, detail);
     let (problem_parts, body) = problem.into_parts();
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.extend(problem_parts.headers);
@@ -170,17 +213,25 @@ mod tests {
     use super::*;
     use servey_core::ErrorCode;
 
+    fn app() -> App {
+        App::new(
+            servey_core::Registry::default(),
+            servey_core::ServeyConfig::default(),
+        )
+    }
+
     #[test]
     fn unauthenticated_errors_carry_a_bearer_challenge() {
         let error = ActionError::new(ErrorCode::Unauthenticated, "no token");
-        let anonymous = error_response(&error, false);
+        let app = app();
+        let anonymous = error_response(&app, &error, false);
         assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(anonymous.headers()[header::WWW_AUTHENTICATE], "Bearer");
         assert_eq!(
             anonymous.headers()[header::CONTENT_TYPE],
             "application/problem+json"
         );
-        let rejected = error_response(&error, true);
+        let rejected = error_response(&app, &error, true);
         assert_eq!(
             rejected.headers()[header::WWW_AUTHENTICATE],
             r#"Bearer error="invalid_token""#
@@ -191,7 +242,7 @@ mod tests {
     fn invalid_custom_statuses_fall_back_to_500() {
         let error = ActionError::custom(1000, "odd", "odd status");
         assert_eq!(
-            error_response(&error, false).status(),
+            error_response(&app(), &error, false).status(),
             StatusCode::INTERNAL_SERVER_ERROR
         );
     }

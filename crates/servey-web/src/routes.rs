@@ -20,7 +20,7 @@ use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode
 use tracing::Instrument;
 
 use crate::error::WebError;
-use crate::problem::{error_response, problem_response, status_problem, too_large_detail};
+use crate::problem::{error_response, status_response, too_large_detail};
 use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
 use crate::shape::Shape;
 
@@ -37,17 +37,19 @@ pub fn router(app: &App) -> Result<Router, WebError> {
                     method,
                     path: Some(path),
                 } => {
-                    let endpoint = Endpoint::new(app, action, *method, path, &shape)?;
-                    table.claim(&endpoint.template, *method, path, &owner)?;
-                    table.add(path, endpoint.into_method_router());
+                    let path = app.route_path(path);
+                    let endpoint = Endpoint::new(app, action, *method, &path, &shape)?;
+                    table.claim(&endpoint.template, *method, &path, &owner)?;
+                    table.add(&path, endpoint.into_method_router());
                 }
                 servey_core::Trigger::WebPage {
                     path: Some(path),
                     template: Some(template),
                 } => {
-                    let endpoint = Endpoint::new(app, action, Method::Get, path, &shape)?;
-                    table.claim(&endpoint.template, Method::Get, path, &owner)?;
-                    table.add(path, pages.method_router(endpoint, template));
+                    let path = app.route_path(path);
+                    let endpoint = Endpoint::new(app, action, Method::Get, &path, &shape)?;
+                    table.claim(&endpoint.template, Method::Get, &path, &owner)?;
+                    table.add(&path, pages.method_router(endpoint, template));
                 }
                 _ => {}
             }
@@ -59,11 +61,17 @@ pub fn router(app: &App) -> Result<Router, WebError> {
         .fold(Router::new(), |router, (path, methods)| {
             router.route(&path, methods)
         });
-    Ok(router
-        .merge(crate::catalog::router(app))
-        .merge(crate::login::router(app))
-        .merge(crate::docs::router(app))
-        .nest_service("/static", crate::pages::static_files(app)))
+    let mut router = router.merge(crate::catalog::router(app));
+    if app.serves("/login") {
+        router = router.merge(crate::login::router(app));
+    }
+    if app.serves("/openapi.json") || app.serves("/docs") {
+        router = router.merge(crate::docs::router(app));
+    }
+    if app.serves("/static") {
+        router = router.nest_service("/static", crate::pages::static_files(app));
+    }
+    Ok(router)
 }
 
 /// Routes by path, and who claimed each method on each route shape (to report conflicts).
@@ -147,6 +155,11 @@ impl Endpoint {
         }))
     }
 
+    /// The app the endpoint serves.
+    pub(crate) fn app(&self) -> &App {
+        &self.app
+    }
+
     fn into_method_router(self: Arc<Self>) -> MethodRouter {
         let filter = match self.method {
             Method::Get => MethodFilter::GET,
@@ -172,26 +185,20 @@ impl Endpoint {
     /// Calls the action for one request: its output, or the error response to send.
     pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
         let (mut parts, body) = request.into_parts();
-        let context = self
-            .app
-            .context(
-                header_str(&parts.headers, &header::AUTHORIZATION),
-                header_str(&parts.headers, &HeaderName::from_static("x-request-id")),
-            )
-            .client(
-                parts
-                    .extensions
-                    .get::<Client>()
-                    .cloned()
-                    .unwrap_or_default(),
-            );
+        let context = self.app.request_context(&parts.headers).client(
+            parts
+                .extensions
+                .get::<Client>()
+                .cloned()
+                .unwrap_or_default(),
+        );
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
         let span = tracing::info_span!("action", name = %self.action.name);
         async {
             let input = self.input(&mut parts, body).await?;
             servey_core::invoke(&self.action, input, context)
                 .await
-                .map_err(|error| error_response(&error, token_rejected))
+                .map_err(|error| error_response(&self.app, &error, token_rejected))
         }
         .instrument(span)
         .await
@@ -208,7 +215,7 @@ impl Endpoint {
                         (name.to_owned(), coerced)
                     })
                     .collect(),
-                Err(rejection) => return Err(malformed(&rejection.body_text())),
+                Err(rejection) => return Err(self.malformed(&rejection.body_text())),
             }
         } else {
             Vec::new()
@@ -221,21 +228,25 @@ impl Endpoint {
         }
         if self.method.reads_query() {
             let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-                .map_err(|rejection| malformed(&rejection.body_text()))?;
-            let mut value =
-                coerce_pairs(&pairs, &self.input).map_err(|error| error_response(&error, false))?;
+                .map_err(|rejection| self.malformed(&rejection.body_text()))?;
+            let mut value = coerce_pairs(&pairs, &self.input)
+                .map_err(|error| error_response(&self.app, &error, false))?;
             if let Value::Object(object) = &mut value {
                 object.extend(path_params);
             }
             return Ok(Input::from_value(value));
         }
         let body_limit = self.app.config().limits.body_bytes;
-        let bytes = axum::body::to_bytes(body, body_limit)
-            .await
-            .map_err(|_| too_large(body_limit))?;
+        let bytes = axum::body::to_bytes(body, body_limit).await.map_err(|_| {
+            status_response(
+                self.app.errors(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+                too_large_detail(body_limit),
+            )
+        })?;
         if !bytes.is_empty() {
             check_json_media_type(header_str(&parts.headers, &header::CONTENT_TYPE))
-                .map_err(|error| error_response(&error, false))?;
+                .map_err(|error| error_response(&self.app, &error, false))?;
         }
         match (bytes.is_empty(), path_params.is_empty()) {
             (true, true) => Ok(Input::empty()),
@@ -247,11 +258,11 @@ impl Endpoint {
                     match Input::from_json_bytes(bytes).to_value() {
                         Ok(Value::Object(object)) => object,
                         Ok(_) => {
-                            return Err(malformed(
+                            return Err(self.malformed(
                                 "The body must be a JSON object with one key per parameter.",
                             ));
                         }
-                        Err(error) => return Err(error_response(&error, false)),
+                        Err(error) => return Err(error_response(&self.app, &error, false)),
                     }
                 };
                 object.extend(path_params);
@@ -260,19 +271,54 @@ impl Endpoint {
         }
     }
 
-    /// 200 with the result as JSON and its cache headers, or 304 when the client's copy is current.
+    /// The malformed-input error response.
+    fn malformed(&self, detail: &str) -> Response {
+        error_response(
+            &self.app,
+            &ActionError::new(ErrorCode::MalformedInput, detail.to_owned()),
+            false,
+        )
+    }
+
+    /// The action's success status (200, 201, 204, ...) with the result as JSON (none for 204), the
+    /// headers the action set and its cache headers, or 304 when the client's copy is current.
     fn success(&self, output: &ActionOutput, if_none_match: Option<&HeaderValue>) -> Response {
-        let body = match output.to_json_bytes() {
-            Ok(body) => body,
-            Err(error) => return error_response(&error, false),
+        let status = self.action.status;
+        let mut response = if status == 204 {
+            Response::new(Body::empty())
+        } else {
+            let body = match output.to_json_bytes() {
+                Ok(body) => body,
+                Err(error) => return error_response(&self.app, &error, false),
+            };
+            // Headers go straight into the response: a separate map would cost an allocation per
+            // request.
+            let mut response = Response::new(Body::from(body));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            response
         };
-        // Headers go straight into the response: a separate map would cost an allocation per request.
-        let mut response = Response::new(Body::from(body));
+        if status != 200 {
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+        }
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        for (name, value) in output.headers() {
+            match (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(value),
+            ) {
+                (Ok(name), Ok(value)) => {
+                    headers.append(name, value);
+                }
+                _ => tracing::warn!(
+                    action = %self.action.name,
+                    header = %name,
+                    "a response header the action set is not a valid HTTP header; it is dropped"
+                ),
+            }
+        }
         let Some(cache) = output.cache() else {
             return response;
         };
@@ -301,18 +347,4 @@ impl Endpoint {
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
-}
-
-fn malformed(detail: &str) -> Response {
-    error_response(
-        &ActionError::new(ErrorCode::MalformedInput, detail.to_owned()),
-        false,
-    )
-}
-
-fn too_large(body_limit: usize) -> Response {
-    problem_response(&status_problem(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        too_large_detail(body_limit),
-    ))
 }

@@ -10,15 +10,16 @@ pub use servey_core::action::{
     AccessPolicy, ActionEntry, ActionFuture, ActionSpec, CachePolicy, Example,
     construct_access_control, construct_cache_control,
 };
-pub use servey_core::example::run_example;
+pub use servey_core::example::{FixtureEntry, FixtureFuture, run_example};
 pub use servey_core::input::check_field;
 pub use servey_core::invoke::{
-    failed, optional_authorization, output_of, output_of_result, required_authorization,
-    run_blocking,
+    failed, optional_authorization, output_of, output_of_reply, output_of_reply_result,
+    output_of_result, required_authorization, run_blocking, shared_state,
 };
 pub use servey_core::placement::{Placement, run_sync};
 pub use servey_core::schema::action_schema;
-pub use servey_core::{Context, FieldError, Input, Method, RateLimit, Trigger};
+pub use servey_core::state::StateNeed;
+pub use servey_core::{Context, Extensions, FieldError, Input, Method, RateLimit, Trigger};
 pub use utoipa;
 
 /// The JSON object an action's input is read from.

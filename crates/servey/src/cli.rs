@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use servey_core::{ActionError, App, ErrorCode, Input, Registry, RegistryError, ServeyConfig};
+use servey_core::{ActionError, App, ErrorCode, Input, Registry};
 
 /// The command line every servey app understands.
 #[derive(Debug, Parser)]
@@ -47,28 +47,17 @@ enum Mode {
 
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
 pub fn main() {
-    main_with(Registry::builder().collected());
+    crate::builder().main();
 }
 
 /// Runs the app with actions collected at link time plus any added to `builder`; exits non-zero on failure.
 pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
-    let code = start(builder);
-    if code != ExitCode::SUCCESS {
-        std::process::exit(1);
-    }
+    crate::Builder::new(builder).main();
 }
 
-fn start(builder: servey_core::registry::RegistryBuilder) -> ExitCode {
+/// Starts the runtime, builds the app and runs the command line.
+pub(crate) fn start(builder: crate::Builder) -> ExitCode {
     init_tracing();
-    let registry = match builder.build() {
-        Ok(registry) if registry.is_empty() => return fail_start(&RegistryError::Empty),
-        Ok(registry) => registry,
-        Err(error) => return fail_start(&error),
-    };
-    let app = match crate::app(registry, ServeyConfig::from_env()) {
-        Ok(app) => app,
-        Err(error) => return fail_start(&error),
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -76,7 +65,12 @@ fn start(builder: servey_core::registry::RegistryBuilder) -> ExitCode {
         Ok(runtime) => runtime,
         Err(error) => return fail_start(&error),
     };
-    runtime.block_on(run(app, std::env::args_os()))
+    runtime.block_on(async {
+        match builder.build().await {
+            Ok(app) => run(app, std::env::args_os()).await,
+            Err(error) => fail_start(&error),
+        }
+    })
 }
 
 /// Runs one command line against `app` (what `main` does after start-up; usable from tests).
@@ -151,8 +145,7 @@ async fn run_action(app: &App, cli: &Cli) -> ExitCode {
             )
         })?;
         let event = read_event(&cli.event)?;
-        let bearer = cli.token.as_ref().map(|token| format!("Bearer {token}"));
-        let context = app.context(bearer.as_deref(), None);
+        let context = app.token_context(cli.token.as_deref());
         let output = servey_core::invoke(action, Input::from_json_bytes(event), context).await?;
         output.to_json_bytes()
     }

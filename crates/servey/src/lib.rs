@@ -16,6 +16,7 @@
 //! ```
 #![doc = include_str!("../docs/attribute.md")]
 
+mod builder;
 mod cli;
 mod listen;
 mod serve;
@@ -24,14 +25,16 @@ mod tls;
 #[doc(hidden)]
 pub mod __private;
 
+pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};
 pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::{
-    AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App,
-    Authorization, CacheControl, Context, ErrorCode, Example, Extensions, FieldError, Input,
-    Method, Problem, RateLimit, Registry, RegistryError, Scope, ServeyConfig, Trigger, Ttl, invoke,
+    AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App, AppError,
+    Authenticator, Authorization, CacheControl, Context, Credentials, ErrorCode, ErrorRenderer,
+    Example, Extensions, FieldError, Input, JwtBearer, Method, Problem, RateLimit, Registry,
+    RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions};
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
@@ -43,7 +46,7 @@ pub mod prelude {
     pub use utoipa::ToSchema;
 
     pub use crate::{
-        ActionError, Authorization, Context, action, actions, background_channel, webhook_channel,
-        websocket_event_channel,
+        ActionError, Authorization, Context, Reply, State, action, actions, background_channel,
+        webhook_channel, websocket_event_channel,
     };
 }

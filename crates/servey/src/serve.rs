@@ -24,6 +24,15 @@ pub enum StartError {
     /// The TLS certificate, key or client CA could not be used.
     #[error("TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
+    /// The actions could not be registered (two with one name, none at all).
+    #[error("{0}")]
+    Registry(#[from] servey_core::RegistryError),
+    /// The app cannot run as built (an action's `State<T>` missing, a malformed path prefix).
+    #[error("{0}")]
+    App(#[from] servey_core::AppError),
+    /// The app's own setup (`Builder::setup`) failed.
+    #[error("setup: {0}")]
+    Setup(crate::builder::SetupError),
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
@@ -55,6 +64,10 @@ pub fn router(app: &App) -> Result<Router, StartError> {
     let routes = servey_web::router(app)?
         .merge(servey_graphql::router(app)?)
         .merge(servey_schedule::router(app)?);
+    let routes = match app.extensions().get::<crate::builder::RouterLayers>() {
+        Some(layers) => layers.apply(routes),
+        None => routes,
+    };
     Ok(servey_web::finish(routes, app))
 }
 

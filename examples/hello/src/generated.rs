@@ -17,10 +17,10 @@ pub fn actions() -> RegistryBuilder {
         .trigger(Trigger::web_get())
         .example(Example {
             name: Some("echo".into()),
-            description: None,
-            params: serde_json::json!({"a": 1}),
-            result: serde_json::json!({"generated": index, "input": {"a": 1}}),
-            include_in_tests: true,
+            ..Example::new(
+                serde_json::json!({"a": 1}),
+                serde_json::json!({"generated": index, "input": {"a": 1}}),
+            )
         })
         .build();
         builder.action(action)

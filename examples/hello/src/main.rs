@@ -5,5 +5,8 @@
 
 fn main() {
     // Naming the library keeps its actions linked in (see "link-time registries" in the servey docs).
-    servey::main_with(hello::registry_builder());
+    // The tour serves the debug login (`POST /login`, `root` tokens) so that `/docs` can log in.
+    servey::Builder::new(hello::registry_builder())
+        .debug_login(true)
+        .main();
 }

@@ -61,6 +61,9 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
         timeout_secs: ::std::option::Option::None,
         rate_limit: ::std::option::Option::None,
         requires_authorization: false,
+        state: &[],
+        status: ::std::option::Option::None,
+        response_headers: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::Some(|| ::std::string::ToString::to_string(
             &<NumberStats as __servey::utoipa::ToSchema>::name(),

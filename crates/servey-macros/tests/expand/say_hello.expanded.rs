@@ -55,7 +55,9 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
             ::std::option::Option::Some(::std::string::ToString::to_string("greet")),
             description : ::std::option::Option::None, params :
             __servey::serde_json::json!({ "name" : "Developer" }), result :
-            __servey::serde_json::json!("Hello Developer!"), include_in_tests : true, }
+            __servey::serde_json::json!("Hello Developer!"), include_in_tests : true,
+            caller : ::std::option::Option::None, scopes : ::std::option::Option::None,
+            anonymous : false, partial : false, }
         ]
     }
     __servey::ActionSpec {
@@ -75,6 +77,9 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
         timeout_secs: ::std::option::Option::None,
         rate_limit: ::std::option::Option::None,
         requires_authorization: false,
+        state: &[],
+        status: ::std::option::Option::None,
+        response_headers: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,
         invoke: __invoke,

@@ -69,7 +69,7 @@ async fn refused_handshakes_are_problems_with_the_bearer_challenge() {
     assert!(
         body["detail"]
             .as_str()
-            .is_some_and(|detail| detail.starts_with("The bearer token was rejected: ")),
+            .is_some_and(|detail| detail.starts_with("The credentials were rejected: ")),
         "{body}"
     );
     let anonymous = handshake(&address, "/subscription/test_secret/eve", None)

@@ -72,7 +72,7 @@ fn a_context_of_no_app_cannot_publish() {
         ServeyConfig::default(),
     );
     assert!(matches!(
-        RECORD.publish(&bare.context(None, None), &Note::new("lost")),
+        RECORD.publish(&bare.context(), &Note::new("lost")),
         Err(PublishError::NoChannels { .. })
     ));
 }

@@ -104,7 +104,7 @@ pub(crate) fn channels(app: &App) -> &Channels {
 
 /// The context of a call in `app`, as an action gets it.
 pub(crate) fn context(app: &App) -> Context {
-    app.context(None, None)
+    app.context()
 }
 
 /// Serves the websocket routes of `app` on a free port; returns `127.0.0.1:PORT`.
@@ -120,11 +120,8 @@ pub(crate) async fn serve(app: &App) -> String {
 
 /// A token for `subject` with `scopes`, signed by `app`.
 pub(crate) fn token(app: &App, subject: &str, scopes: &[&str]) -> String {
-    app.authorizer()
-        .issue(
-            &Authorization::new(subject, scopes.iter().copied()),
-            Duration::from_secs(300),
-        )
+    app.authenticator()
+        .issue(&Authorization::new(subject, scopes.iter().copied()))
         .expect("issues a token")
 }
 

@@ -27,10 +27,7 @@ async fn a_wrong_run_time_example_is_reported_with_both_results() {
     let action = servey::Action::builder("echo", |input, _| async move { Ok(input) })
         .example(servey::Example {
             name: Some("wrong".into()),
-            description: None,
-            params: serde_json::json!({"a": 1}),
-            result: serde_json::json!({"a": 2}),
-            include_in_tests: true,
+            ..servey::Example::new(serde_json::json!({"a": 1}), serde_json::json!({"a": 2}))
         })
         .build();
     let registry = servey::Registry::builder()

@@ -39,6 +39,7 @@ pub(crate) fn test_config() -> ServeyConfig {
     let mut config = ServeyConfig::from_lookup(|key| match key {
         "JWT_SECRET_KEY" => Some(JWT_SECRET.to_owned()),
         "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD" => Some(PASSWORD.to_owned()),
+        "SERVEY_DEBUG_LOGIN" => Some("true".to_owned()),
         _ => None,
     });
     config.templates_dir = root.join("templates");

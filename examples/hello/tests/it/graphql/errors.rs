@@ -14,7 +14,7 @@ async fn only_for_root_without_token_is_unauthenticated_and_other_fields_resolve
         json!({
             "data": {"onlyForRoot": null, "sayHello": "Hello A!"},
             "errors": [{
-                "message": "This action needs a bearer token.",
+                "message": "This action needs credentials.",
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["onlyForRoot"],
                 "extensions": {"code": "UNAUTHENTICATED", "status": 401}
@@ -39,7 +39,7 @@ async fn a_rejected_token_is_unauthenticated_even_where_authorization_is_optiona
     );
     assert_eq!(
         response["errors"][0]["message"],
-        "The bearer token was rejected: the token is malformed."
+        "The credentials were rejected: the token is malformed."
     );
 }
 

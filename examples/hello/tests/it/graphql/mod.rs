@@ -7,8 +7,6 @@ mod graphiql;
 mod queries;
 mod schema;
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use servey::Authorization;
 
@@ -30,10 +28,7 @@ pub(crate) async fn graphql(server: &TestServer, query: &str, token: Option<&str
 fn token(server: &TestServer, scopes: &[&str]) -> String {
     server
         .app
-        .authorizer()
-        .issue(
-            &Authorization::new("tester", scopes.iter().copied()),
-            Duration::from_secs(300),
-        )
+        .authenticator()
+        .issue(&Authorization::new("tester", scopes.iter().copied()))
         .expect("a token is issued")
 }

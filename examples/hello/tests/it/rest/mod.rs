@@ -10,8 +10,6 @@ mod headers;
 mod inputs;
 mod limits;
 
-use std::time::Duration;
-
 use reqwest::header::HeaderName;
 use reqwest::{RequestBuilder, Response, StatusCode, header};
 use serde_json::{Value, json};
@@ -83,8 +81,8 @@ fn invalid(path: &str, message: &str) -> Value {
 fn token(server: &TestServer, authorization: &Authorization) -> String {
     server
         .app
-        .authorizer()
-        .issue(authorization, Duration::from_secs(600))
+        .authenticator()
+        .issue(authorization)
         .expect("a token is issued")
 }
 

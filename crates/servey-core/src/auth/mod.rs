@@ -1,10 +1,16 @@
-//! Who is calling and what they may do: `Authorization`, the `AccessControl` trait with `Scope`, and JWT tokens.
+//! Who is calling and what they may do: `Authorization`, the credentials found on a call, the
+//! `AccessControl` trait with `Scope`, and the pluggable `Authenticator` with the JWT one built in.
+
+mod authenticator;
+mod jwt;
 
 use std::collections::BTreeSet;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
+
+pub use authenticator::{Authenticator, SecurityScheme};
+pub use jwt::{DEFAULT_TOKEN_LIFETIME, JwtAuthorizer, JwtBearer};
 
 use crate::error::{ActionError, ErrorCode};
 
@@ -67,7 +73,7 @@ impl Credentials {
             Self::Valid(authorization) => Ok(Some(authorization)),
             Self::Rejected(reason) => Err(ActionError::new(
                 ErrorCode::Unauthenticated,
-                format!("The bearer token was rejected: {reason}."),
+                format!("The credentials were rejected: {reason}."),
             )),
         }
     }
@@ -75,16 +81,6 @@ impl Credentials {
     /// Whether the caller sent a token that was rejected.
     pub fn is_rejected(&self) -> bool {
         matches!(self, Self::Rejected(_))
-    }
-}
-
-/// The `WWW-Authenticate` value of a `401` answer (RFC 6750 section 3): `Bearer`, with
-/// `error="invalid_token"` when the caller's token was sent and rejected.
-pub fn bearer_challenge(token_rejected: bool) -> &'static str {
-    if token_rejected {
-        r#"Bearer error="invalid_token""#
-    } else {
-        "Bearer"
     }
 }
 
@@ -109,7 +105,7 @@ impl AccessControl for Scope {
         match authorization {
             None => Err(ActionError::new(
                 ErrorCode::Unauthenticated,
-                "This action needs a bearer token.",
+                "This action needs credentials.",
             )),
             Some(auth) if auth.has_scope(&self.0) => Ok(()),
             Some(_) => Err(ActionError::new(
@@ -134,161 +130,8 @@ impl AccessControl for Authenticated {
             Some(_) => Ok(()),
             None => Err(ActionError::new(
                 ErrorCode::Unauthenticated,
-                "This action needs a bearer token.",
+                "This action needs credentials.",
             )),
-        }
-    }
-}
-
-/// The claims of a servey JWT.
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    sub: Option<String>,
-    #[serde(default)]
-    scope: String,
-    // Optional here so that a missing `exp` is reported as such by validation, which requires it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    exp: Option<u64>,
-    #[serde(default)]
-    iat: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    nbf: Option<u64>,
-}
-
-/// How far ahead of this server's clock a token's `iat` may be.
-const MAX_CLOCK_SKEW_SECS: u64 = 60;
-
-/// Issues and checks HS256 JWTs. Built once at start from the configured (or a generated) key.
-#[derive(Clone)]
-pub struct JwtAuthorizer {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-    is_ephemeral: bool,
-}
-
-impl std::fmt::Debug for JwtAuthorizer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("JwtAuthorizer")
-            .field("is_ephemeral", &self.is_ephemeral)
-            .finish_non_exhaustive()
-    }
-}
-
-impl JwtAuthorizer {
-    /// An authorizer for the given secret, or for a random one when `None`.
-    pub fn new(secret: Option<&str>) -> Self {
-        let generated;
-        let secret = match secret {
-            Some(secret) => secret.as_bytes(),
-            None => {
-                generated = random_token(48);
-                generated.as_bytes()
-            }
-        };
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.required_spec_claims = ["exp".to_owned()].into_iter().collect();
-        Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-            is_ephemeral: false,
-        }
-        .ephemeral(false)
-    }
-
-    fn ephemeral(mut self, is_ephemeral: bool) -> Self {
-        self.is_ephemeral = is_ephemeral;
-        self
-    }
-
-    /// An authorizer with a freshly generated key, valid only for this process.
-    pub fn generated() -> Self {
-        Self::new(None).ephemeral(true)
-    }
-
-    /// Whether the key was generated at start (tokens die with the process).
-    pub fn is_ephemeral(&self) -> bool {
-        self.is_ephemeral
-    }
-
-    /// A signed token for `authorization`, valid for `lifetime` from now.
-    pub fn issue(
-        &self,
-        authorization: &Authorization,
-        lifetime: Duration,
-    ) -> Result<String, ActionError> {
-        let now = unix_now();
-        let claims = Claims {
-            sub: authorization.subject.clone(),
-            scope: authorization
-                .scopes
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
-            exp: Some(authorization.expire_at.unwrap_or(now + lifetime.as_secs())),
-            iat: Some(now),
-            nbf: authorization.not_before,
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(ActionError::from)
-    }
-
-    /// Checks a token's algorithm, signature, critical headers and times, and returns its grant. The
-    /// reason of a refusal is one of a few fixed phrases: nothing of the token or the library is echoed.
-    pub fn verify(&self, token: &str) -> Result<Authorization, String> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|error| {
-                use jsonwebtoken::errors::ErrorKind;
-                match error.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::ImmatureSignature => "the token is not valid yet",
-                    ErrorKind::InvalidAlgorithm => "the token's algorithm is not HS256",
-                    ErrorKind::InvalidSignature => "the token's signature is invalid",
-                    ErrorKind::MissingRequiredClaim(_) => "the token has no `exp` claim",
-                    _ => "the token is malformed",
-                }
-                .to_owned()
-            })?;
-        // RFC 7515 4.1.11: a recipient must reject critical extensions it does not understand; servey
-        // understands none.
-        if data.header.crit.is_some() {
-            return Err("the token names critical header extensions (`crit`)".to_owned());
-        }
-        let claims = data.claims;
-        if claims
-            .iat
-            .is_some_and(|issued| issued > unix_now() + MAX_CLOCK_SKEW_SECS)
-        {
-            return Err("the token is issued in the future".to_owned());
-        }
-        Ok(Authorization {
-            subject: claims.sub,
-            scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
-            not_before: claims.nbf,
-            expire_at: claims.exp,
-        })
-    }
-
-    /// Reads an `Authorization` header value (`Bearer <token>`) into credentials.
-    pub fn credentials_from_header(&self, header: Option<&str>) -> Credentials {
-        match header {
-            None => Credentials::Anonymous,
-            Some(value) => match value.split_once(' ') {
-                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => {
-                    match self.verify(token.trim()) {
-                        Ok(auth) => Credentials::Valid(auth),
-                        Err(reason) => Credentials::Rejected(reason),
-                    }
-                }
-                _ => Credentials::Rejected(
-                    "the Authorization header is not `Bearer <token>`".to_owned(),
-                ),
-            },
         }
     }
 }
@@ -312,6 +155,8 @@ pub fn random_token(len: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn authorizer() -> JwtAuthorizer {
@@ -361,11 +206,14 @@ mod tests {
         let error = rejected.authorization().expect_err("rejected");
         assert_eq!(
             (error.status(), error.detail()),
-            (401, "The bearer token was rejected: the token has expired.")
+            (401, "The credentials were rejected: the token has expired.")
         );
         assert_eq!(
-            (rejected.is_rejected(), bearer_challenge(true)),
-            (true, r#"Bearer error="invalid_token""#)
+            (
+                rejected.is_rejected(),
+                JwtBearer::generated().challenge(true)
+            ),
+            (true, r#"Bearer error="invalid_token""#.to_owned())
         );
         assert!(matches!(Credentials::Anonymous.authorization(), Ok(None)));
         let valid = Credentials::Valid(Authorization::new("ann", ["user"]));
@@ -377,7 +225,7 @@ mod tests {
                 .and_then(|a| a.subject.as_deref()),
             Some("ann")
         );
-        assert_eq!(bearer_challenge(false), "Bearer");
+        assert_eq!(JwtBearer::generated().challenge(false), "Bearer");
     }
 
     #[test]
@@ -395,5 +243,51 @@ mod tests {
                 .check(Some(&Authorization::new("root", ["root"])))
                 .is_ok()
         );
+    }
+}
+
+#[cfg(test)]
+mod scheme_tests {
+    use http::{HeaderMap, HeaderValue, header};
+
+    use super::*;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_str(value).expect("a header value"),
+        );
+        headers
+    }
+
+    #[test]
+    fn configured_schemes_replace_bearer() {
+        let bearer = JwtBearer::new("secret").schemes(["Token"]);
+        let token = bearer
+            .issue(&Authorization::new("ann", ["user"]))
+            .expect("issued");
+        let accepted = bearer.authenticate(&headers(&format!("Token {token}")));
+        assert_eq!(
+            accepted
+                .authorization()
+                .ok()
+                .flatten()
+                .and_then(|a| a.subject.as_deref()),
+            Some("ann")
+        );
+        let refused = bearer.authenticate(&headers(&format!("Bearer {token}")));
+        assert!(matches!(
+            refused,
+            Credentials::Rejected(reason) if reason == "the Authorization header is not `Token <token>`"
+        ));
+        assert_eq!(
+            (bearer.challenge(false), bearer.security_scheme().name()),
+            ("Token".to_owned(), "token")
+        );
+        assert!(matches!(
+            bearer.authenticate(&HeaderMap::new()),
+            Credentials::Anonymous
+        ));
     }
 }
