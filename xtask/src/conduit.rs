@@ -168,10 +168,12 @@ fn check_report(path: &Path) -> Result<()> {
         .as_array()
         .map_or(&[][..], Vec::as_slice);
     for failure in failures.iter().take(20) {
+        let error = &failure["error"];
         println!(
-            "  - {}: {}",
+            "  - {} / {}: {}",
             failure["source"]["name"].as_str().unwrap_or("?"),
-            failure["error"]["message"].as_str().unwrap_or("?")
+            error["test"].as_str().unwrap_or("(no assertion)"),
+            error["message"].as_str().unwrap_or("?")
         );
     }
     if failed > 0
