@@ -1,9 +1,10 @@
-//! The domain layer against a fresh in-memory SQLite database per test: one module per noun, plus the
-//! JSON shapes of the wire types.
+//! The domain layer against a fresh in-memory SQLite database per test: one module per noun (`lists` for
+//! article lists and the feed), plus the JSON shapes of the wire types.
 
 mod articles;
 mod comments;
 mod db;
+mod lists;
 mod profiles;
 mod tags;
 mod users;
