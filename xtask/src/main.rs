@@ -1,6 +1,7 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
 //! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum),
-//! `cargo xtask fuzz` (the fuzz targets, bounded in time).
+//! `cargo xtask fuzz` (the fuzz targets, bounded in time), `cargo xtask conduit` (the RealWorld API suite
+//! against the Conduit example).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -8,6 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 mod bench;
+mod conduit;
 mod fuzz;
 
 fn main() -> Result<()> {
@@ -25,11 +27,13 @@ fn main() -> Result<()> {
                 "-D",
                 "warnings",
             ]))?;
-            run(tools.apply(cargo(&root).args(["test", "--workspace"])))
+            run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
+            conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
         "bench" => bench::bench(&root),
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
+        "conduit" => conduit::conduit(&root),
         "schemas" => run(cargo(&root)
             .args(["test", "-p", "hello", "--test", "it", "golden::"])
             .env("SERVEY_BLESS", "1")),
@@ -38,12 +42,12 @@ fn main() -> Result<()> {
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | setup | test | bench | schemas | fuzz>");
+            eprintln!("usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit>");
             eprintln!(
-                "  ci     provision test tools, then fmt --check, clippy -D warnings and every test (what CI runs)"
+                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test and the Conduit suite (what CI runs)"
             );
             eprintln!(
-                "  setup  provision only: Debian's chromium and a Python venv of checkers under target/"
+                "  setup  provision only: Debian's chromium, a Python venv of checkers and newman under target/"
             );
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
@@ -54,6 +58,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  fuzz [--seconds N] [requests|inputs]  replay fuzz/regressions/, then libFuzzer for N s in all (default 300); fails on a crash"
+            );
+            eprintln!(
+                "  conduit  the official RealWorld API suite (newman) against examples/conduit; fails on any failed assertion"
             );
             bail!("unknown task `{task}`")
         }
@@ -75,7 +82,8 @@ impl Tools {
     }
 }
 
-/// Installs what the tests need when it is missing: Debian's chromium, and the Python checkers in a venv.
+/// Installs what the tests need when it is missing: Debian's chromium, the Python checkers in a venv, and
+/// newman for the Conduit suite.
 fn setup(root: &Path) -> Result<Tools> {
     let chromium = PathBuf::from("/usr/bin/chromium");
     if !chromium.exists() {
@@ -113,6 +121,7 @@ fn setup(root: &Path) -> Result<Tools> {
             .arg(&requirements))?;
         std::fs::write(&stamp, wanted)?;
     }
+    conduit::install_newman(root)?;
     Ok(Tools { python, chromium })
 }
 
