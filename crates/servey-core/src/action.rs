@@ -216,6 +216,21 @@ impl Action {
         ActionBuilder::new(name.into(), invoker)
     }
 
+    /// Starts a run-time action whose handler makes the whole output: a result with response headers
+    /// (`ActionOutput::from_reply`), for instance.
+    pub fn output_builder<F, Fut>(name: impl Into<String>, handler: F) -> ActionBuilder
+    where
+        F: Fn(Value, Context) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<ActionOutput, ActionError>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        let invoker: Invoker = Arc::new(move |input: Input, context: Context| {
+            let handler = handler.clone();
+            Box::pin(async move { handler(input.to_value()?, context).await })
+        });
+        ActionBuilder::new(name.into(), invoker)
+    }
+
     /// The registered form of a macro-emitted spec.
     pub fn from_spec(spec: &'static ActionSpec) -> Self {
         let (summary, description) = split_doc(spec.doc);
