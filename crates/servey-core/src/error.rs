@@ -137,6 +137,14 @@ impl ActionError {
         }
     }
 
+    /// This error with `errors` naming the fields it is about (also for codes other than invalid input:
+    /// a login refused over `email`, a conflict over `slug`).
+    #[must_use]
+    pub fn with_field_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
     /// An internal failure whose cause is kept for the log and never shown to the caller.
     pub fn internal(cause: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
         Self {

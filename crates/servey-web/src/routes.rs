@@ -65,9 +65,7 @@ pub fn router(app: &App) -> Result<Router, WebError> {
     if app.serves("/login") {
         router = router.merge(crate::login::router(app));
     }
-    if app.serves("/openapi.json") || app.serves("/docs") {
-        router = router.merge(crate::docs::router(app));
-    }
+    router = router.merge(crate::docs::router(app));
     if app.serves("/static") {
         router = router.nest_service("/static", crate::pages::static_files(app));
     }
