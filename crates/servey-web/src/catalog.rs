@@ -10,24 +10,29 @@ use servey_core::{Action, App, Trigger};
 
 use crate::openapi::web_routes;
 
-/// `/health` and `/actions`.
+/// `/health` and `/actions`, each unless switched off.
 pub(crate) fn router(app: &App) -> Router {
     let listing = Bytes::from(
         serde_json::to_vec(&listing(app, app.registry().iter().map(AsRef::as_ref)))
             .unwrap_or_default(),
     );
-    Router::new()
-        .route(
+    let mut router = Router::new();
+    if app.serves("/health") {
+        router = router.route(
             "/health",
             get(|| async { json(Bytes::from_static(br#"{"status":"ok"}"#)) }),
-        )
-        .route(
+        );
+    }
+    if app.serves("/actions") {
+        router = router.route(
             "/actions",
             get(move || {
                 let listing = listing.clone();
                 async move { json(listing) }
             }),
-        )
+        );
+    }
+    router
 }
 
 fn json(body: Bytes) -> ([(header::HeaderName, HeaderValue); 1], Bytes) {

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use servey_core::App;
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-/// `/openapi.json` and `/docs`.
+/// `/openapi.json` and `/docs`, each unless switched off.
 pub(crate) fn router(app: &App) -> Router {
     let document = Bytes::from(crate::openapi::openapi_json(app));
     let swagger = SwaggerUi::new("/docs").config(
@@ -16,8 +16,9 @@ pub(crate) fn router(app: &App) -> Router {
             .persist_authorization(true)
             .display_operation_id(true),
     );
-    Router::new()
-        .route(
+    let mut router = Router::new();
+    if app.serves("/openapi.json") {
+        router = router.route(
             "/openapi.json",
             get(move || {
                 let document = document.clone();
@@ -31,6 +32,10 @@ pub(crate) fn router(app: &App) -> Router {
                     )
                 }
             }),
-        )
-        .merge(Router::from(swagger))
+        );
+    }
+    if app.serves("/docs") {
+        router = router.merge(Router::from(swagger));
+    }
+    router
 }

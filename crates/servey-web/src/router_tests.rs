@@ -263,5 +263,9 @@ fn openapi_describes_parameters_bodies_and_suffixed_operation_ids() {
     assert!(document["components"]["schemas"]["Problem"].is_object());
     // The debug login is opt-in: not in this app's document.
     assert!(document["paths"].get("/login").is_none());
-    assert!(document["components"]["securitySchemes"].get("oauth2").is_none());
+    assert!(
+        document["components"]["securitySchemes"]
+            .get("oauth2")
+            .is_none()
+    );
 }

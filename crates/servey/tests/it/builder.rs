@@ -53,6 +53,40 @@ async fn a_switched_off_built_in_route_is_404() {
     assert_eq!(server.get("/things").await.status(), 200);
 }
 
+/// The built-in routes a GET reaches (`/login` answers POST, `/static` only files).
+const BUILT_IN_PAGES: [&str; 8] = [
+    "/health",
+    "/actions",
+    "/openapi.json",
+    "/docs/",
+    "/graphql",
+    "/graphiql",
+    "/subscription",
+    "/asyncapi.json",
+];
+
+#[tokio::test]
+async fn every_built_in_route_can_be_switched_off() {
+    let served = start(builder([list_things()])).await;
+    for path in BUILT_IN_PAGES {
+        assert_ne!(served.get(path).await.status(), 404, "{path} is served");
+    }
+    let switched_off = BUILT_IN_PAGES
+        .iter()
+        .fold(builder([list_things()]), |builder, path| {
+            builder.without_route(path.trim_end_matches('/'))
+        });
+    let server = start(switched_off).await;
+    for path in BUILT_IN_PAGES {
+        assert_eq!(
+            server.get(path).await.status(),
+            404,
+            "{path} is switched off"
+        );
+    }
+    assert_eq!(server.get("/things").await.status(), 200);
+}
+
 #[tokio::test]
 async fn bad_switches_are_start_up_errors() {
     let unknown = builder([list_things()])

@@ -70,6 +70,12 @@ async fn setup_makes_state_at_start() {
         json_parts(server.get("/counter").await).await,
         (200, "application/json".into(), json!({ "count": 42 }))
     );
+    // The app's other ways in (the CLI, tests) reach the same value through its contexts.
+    let context = server.app.context();
+    assert_eq!(
+        context.state::<Counter>().map(|counter| counter.count),
+        Some(42)
+    );
 }
 
 #[tokio::test]
