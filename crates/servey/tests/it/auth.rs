@@ -11,7 +11,7 @@ use servey::{
 use crate::support::{JWT_SECRET, Server, builder, config, header, json_parts, send, start, web};
 
 /// `GET /me`: the caller's subject; needs the `user` scope.
-fn whoami() -> Action {
+pub(crate) fn whoami() -> Action {
     Action::builder("whoami", |_, context: Context| async move {
         let subject = context.authorization().and_then(|a| a.subject.clone());
         Ok(json!({ "subject": subject }))

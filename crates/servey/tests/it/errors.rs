@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use serde_json::json;
-use servey::{Action, ActionError, ErrorRenderer, FieldError, Method};
+use servey::{Action, ActionError, ErrorRenderer, FieldError, Method, Scope};
 
-use crate::support::{builder, json_parts, start, web};
+use crate::support::{builder, header, json_parts, start, web};
 
 /// RealWorld's error body: messages by field.
 #[derive(Serialize, utoipa::ToSchema)]
-struct MyErrors {
+pub(crate) struct MyErrors {
     errors: BTreeMap<String, Vec<String>>,
 }
 
 /// Renders every error as [`MyErrors`]; an error without fields under `body`.
-struct RealWorld;
+pub(crate) struct RealWorld;
 
 impl ErrorRenderer for RealWorld {
     type Body = MyErrors;
@@ -37,7 +37,7 @@ impl ErrorRenderer for RealWorld {
 }
 
 /// `POST /users`: the email is always taken.
-fn register() -> Action {
+pub(crate) fn register() -> Action {
     Action::builder("register", |_, _| async {
         Err(ActionError::invalid_input(vec![FieldError {
             path: "email".into(),
@@ -60,6 +60,25 @@ async fn an_action_error_leaves_in_the_apps_body() {
             422,
             "application/json".into(),
             json!({ "errors": { "email": ["has already been taken"] } })
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_refused_call_keeps_its_challenge_in_the_apps_body() {
+    let private = Action::builder("private", |_, _| async { Ok(json!("secret")) })
+        .trigger(web(Method::Get, "/private"))
+        .access_control(Scope("user".into()))
+        .build();
+    let server = start(builder([private]).error_renderer(RealWorld)).await;
+    let refused = server.get("/private").await;
+    assert_eq!(header(&refused, "www-authenticate"), "Bearer");
+    assert_eq!(
+        json_parts(refused).await,
+        (
+            401,
+            "application/json".into(),
+            json!({ "errors": { "body": ["This action needs credentials."] } })
         )
     );
 }

@@ -7,7 +7,7 @@ use servey::{Action, ActionError, ActionOutput, ErrorCode, Method, Reply};
 use crate::support::{builder, header, json_parts, send, start, web};
 
 /// `POST /things`: 201 with the new thing and its `Location`.
-fn create_thing() -> Action {
+pub(crate) fn create_thing() -> Action {
     Action::output_builder("create_thing", |_, _| async {
         let reply = Reply::new(json!({ "id": 1 })).header("Location", "/things/1");
         Ok(ActionOutput::from_reply(reply))
@@ -19,7 +19,7 @@ fn create_thing() -> Action {
 }
 
 /// `DELETE /things/{id}`: 204 once the thing is gone.
-fn delete_thing() -> Action {
+pub(crate) fn delete_thing() -> Action {
     Action::builder("delete_thing", |input: Value, _| async move {
         match input["id"].as_u64() {
             Some(1) => Ok(Value::Null),
