@@ -30,6 +30,7 @@ pub use cli::{main, main_with, run};
 pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
+pub use servey_core::state::StateNeed;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App, AppError,
     Authenticator, Authorization, CacheControl, Context, Credentials, ErrorCode, ErrorRenderer,

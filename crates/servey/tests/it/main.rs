@@ -1,0 +1,11 @@
+//! The facade's builder on a real socket: shared state, authentication, success statuses and
+//! headers, the app's error body and the builder's routing switches, each over the wire and in
+//! the OpenAPI document.
+
+mod auth;
+mod builder;
+mod errors;
+mod openapi;
+mod responses;
+mod state;
+mod support;
