@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
+mod example;
 mod fixture;
 
 pub(crate) use fixture::fixture;
@@ -119,33 +120,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     };
 
     let triggers = model.triggers.iter().map(trigger);
-    let examples = model.examples.iter().map(|example| {
-        let name = option_str(example.name.as_deref());
-        let description = option_str(example.description.as_deref());
-        let caller = option_str(example.caller.as_deref());
-        let scopes = match &example.scopes {
-            Some(scopes) => quote! {
-                ::std::option::Option::Some(::std::vec![#(::std::string::ToString::to_string(#scopes)),*])
-            },
-            None => quote! { ::std::option::Option::None },
-        };
-        let (params, result, include) =
-            (&example.params, &example.result, example.include_in_tests);
-        let (anonymous, partial) = (example.is_anonymous, example.is_partial);
-        quote! {
-            __servey::Example {
-                name: #name,
-                description: #description,
-                params: __servey::serde_json::json!(#params),
-                result: __servey::serde_json::json!(#result),
-                include_in_tests: #include,
-                caller: #caller,
-                scopes: #scopes,
-                anonymous: #anonymous,
-                partial: #partial,
-            }
-        }
-    });
+    let examples = model.examples.iter().map(example::literal);
     let access = match &model.access_control {
         None => quote! { ::std::option::Option::None },
         Some(AccessModel::Scope(scope)) => {
@@ -201,7 +176,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     };
     let response_headers = &model.response_headers;
     let requires_authorization = model.requires_authorization();
-    let tests = example_tests(model);
+    let tests = example::tests(model);
     let unique = unique_name(model);
 
     quote_spanned! {model.span=>
@@ -321,44 +296,6 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-fn example_tests(model: &ActionModel) -> TokenStream {
-    let spec = spec_ident(model);
-    let tests: Vec<_> = model
-        .examples
-        .iter()
-        .enumerate()
-        .filter(|(_, example)| example.include_in_tests)
-        .map(|(index, example)| {
-            let test = format_ident!(
-                "example_{}",
-                example.name.clone().unwrap_or_else(|| index.to_string())
-            );
-            quote! {
-                #[test]
-                fn #test() {
-                    ::servey::__private::run_example(&super::#spec, #index);
-                }
-            }
-        })
-        .collect();
-    if tests.is_empty() {
-        return TokenStream::new();
-    }
-    // Named after the function, like the spec, so that a duplicate action name gives one error, not two.
-    let module = match &model.owner {
-        Some(_) => format_ident!("{}", model.rust_name),
-        None => model.fn_ident.clone(),
-    };
-    quote! {
-        #[cfg(test)]
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        mod #module {
-            #(#tests)*
-        }
-    }
-}
-
 fn trigger(trigger: &TriggerModel) -> TokenStream {
     match trigger {
         TriggerModel::Web { method, path } => {
@@ -390,15 +327,6 @@ fn capitalized(word: &str) -> String {
 fn option_cow(value: Option<&str>) -> TokenStream {
     match value {
         Some(value) => quote! { ::std::option::Option::Some(__servey::Cow::Borrowed(#value)) },
-        None => quote! { ::std::option::Option::None },
-    }
-}
-
-fn option_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(value) => {
-            quote! { ::std::option::Option::Some(::std::string::ToString::to_string(#value)) }
-        }
         None => quote! { ::std::option::Option::None },
     }
 }
