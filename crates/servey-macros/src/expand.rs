@@ -7,6 +7,11 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
+mod example;
+mod fixture;
+
+pub(crate) use fixture::fixture;
+
 /// The name of the hidden static that holds an action's spec: from the function, so that two actions
 /// given the same name collide only on [`unique_name`]'s item.
 pub(crate) fn spec_ident(model: &ActionModel) -> syn::Ident {
@@ -41,7 +46,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let output_ty = &model.output.ty;
     let injected = model.params.iter().filter_map(|p| {
         let ident = &p.ident;
-        match p.kind {
+        match &p.kind {
             ParamKind::Input => None,
             ParamKind::Context => {
                 Some(quote! { let #ident = ::std::clone::Clone::clone(&context); })
@@ -55,6 +60,15 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                     ::std::result::Result::Err(error) => return __servey::failed(error),
                 };
             }),
+            ParamKind::State(ty) => {
+                let shared_state = quote_spanned! {ty.span()=> __servey::shared_state::<#ty> };
+                Some(quote! {
+                    let #ident = match #shared_state(&context) {
+                        ::std::result::Result::Ok(value) => value,
+                        ::std::result::Result::Err(error) => return __servey::failed(error),
+                    };
+                })
+            }
         }
     });
     let args = model.params.iter().map(|p| {
@@ -82,10 +96,17 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
         call
     };
     // An explicit type argument, spanned on the result type, puts a missing `Serialize` on that type.
-    let wrap = if model.output.is_result {
-        quote_spanned! {output_ty.span()=> __servey::output_of_result::<#output_ty, _> }
-    } else {
-        quote_spanned! {output_ty.span()=> __servey::output_of::<#output_ty> }
+    let wrap = match (model.output.is_result, model.output.is_reply) {
+        (true, false) => {
+            quote_spanned! {output_ty.span()=> __servey::output_of_result::<#output_ty, _> }
+        }
+        (false, false) => quote_spanned! {output_ty.span()=> __servey::output_of::<#output_ty> },
+        (true, true) => {
+            quote_spanned! {output_ty.span()=> __servey::output_of_reply_result::<#output_ty, _> }
+        }
+        (false, true) => {
+            quote_spanned! {output_ty.span()=> __servey::output_of_reply::<#output_ty> }
+        }
     };
     let placement = if model.runs_on_pool() {
         quote! { __servey::Placement::Pool }
@@ -99,25 +120,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     };
 
     let triggers = model.triggers.iter().map(trigger);
-    let examples = model.examples.iter().map(|example| {
-        let name = option_str(example.name.as_deref());
-        let description = option_str(example.description.as_deref());
-        let (params, result, include) =
-            (&example.params, &example.result, example.include_in_tests);
-        quote! {
-            __servey::Example {
-                name: #name,
-                description: #description,
-                params: __servey::serde_json::json!(#params),
-                result: __servey::serde_json::json!(#result),
-                include_in_tests: #include,
-                caller: ::std::option::Option::None,
-                scopes: ::std::option::Option::None,
-                anonymous: false,
-                partial: false,
-            }
-        }
-    });
+    let examples = model.examples.iter().map(example::literal);
     let access = match &model.access_control {
         None => quote! { ::std::option::Option::None },
         Some(AccessModel::Scope(scope)) => {
@@ -164,8 +167,16 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
         },
         None => quote! { ::std::option::Option::None },
     };
+    let state = model.state_types().map(|ty| {
+        quote_spanned! {ty.span()=> __servey::StateNeed::of::<#ty>() }
+    });
+    let status = match model.status {
+        Some(status) => quote! { ::std::option::Option::Some(#status) },
+        None => quote! { ::std::option::Option::None },
+    };
+    let response_headers = &model.response_headers;
     let requires_authorization = model.requires_authorization();
-    let tests = example_tests(model);
+    let tests = example::tests(model);
     let unique = unique_name(model);
 
     quote_spanned! {model.span=>
@@ -236,9 +247,9 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 timeout_secs: #timeout,
                 rate_limit: #rate_limit,
                 requires_authorization: #requires_authorization,
-                state: &[],
-                status: ::std::option::Option::None,
-                response_headers: &[],
+                state: &[#(#state),*],
+                status: #status,
+                response_headers: &[#(#response_headers),*],
                 schema: __servey::action_schema::<__Params, __Output>,
                 owner: #owner,
                 invoke: __invoke,
@@ -285,44 +296,6 @@ fn fnv1a(text: &str) -> u64 {
     })
 }
 
-fn example_tests(model: &ActionModel) -> TokenStream {
-    let spec = spec_ident(model);
-    let tests: Vec<_> = model
-        .examples
-        .iter()
-        .enumerate()
-        .filter(|(_, example)| example.include_in_tests)
-        .map(|(index, example)| {
-            let test = format_ident!(
-                "example_{}",
-                example.name.clone().unwrap_or_else(|| index.to_string())
-            );
-            quote! {
-                #[test]
-                fn #test() {
-                    ::servey::__private::run_example(&super::#spec, #index);
-                }
-            }
-        })
-        .collect();
-    if tests.is_empty() {
-        return TokenStream::new();
-    }
-    // Named after the function, like the spec, so that a duplicate action name gives one error, not two.
-    let module = match &model.owner {
-        Some(_) => format_ident!("{}", model.rust_name),
-        None => model.fn_ident.clone(),
-    };
-    quote! {
-        #[cfg(test)]
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        mod #module {
-            #(#tests)*
-        }
-    }
-}
-
 fn trigger(trigger: &TriggerModel) -> TokenStream {
     match trigger {
         TriggerModel::Web { method, path } => {
@@ -354,15 +327,6 @@ fn capitalized(word: &str) -> String {
 fn option_cow(value: Option<&str>) -> TokenStream {
     match value {
         Some(value) => quote! { ::std::option::Option::Some(__servey::Cow::Borrowed(#value)) },
-        None => quote! { ::std::option::Option::None },
-    }
-}
-
-fn option_str(value: Option<&str>) -> TokenStream {
-    match value {
-        Some(value) => {
-            quote! { ::std::option::Option::Some(::std::string::ToString::to_string(#value)) }
-        }
         None => quote! { ::std::option::Option::None },
     }
 }

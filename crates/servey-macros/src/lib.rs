@@ -1,4 +1,4 @@
-//! The `#[action]` and `#[actions]` attributes of servey. Three stages: `parse` (syn -> model, all checks
+//! The `#[action]`, `#[actions]` and `#[fixture]` attributes of servey. Three stages: `parse` (syn -> model, all checks
 //! and errors), `model` (the action as data), `expand` (model -> tokens). Users depend on `servey`, which
 //! re-exports these.
 
@@ -99,6 +99,31 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(error) => with_original(error, block.to_token_stream()),
     };
     debug_print("actions", &output);
+    output.into()
+}
+
+/// Registers the crate's test fixture: a function with no parameters, sync or async, returning
+/// `Extensions` or `Result<Extensions, E: Display>`, whose values each example test's app holds.
+#[proc_macro_attribute]
+pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
+    let function = match syn::parse::<ItemFn>(item.clone()) {
+        Ok(function) => function,
+        Err(_) => {
+            let error = syn::Error::new(
+                parse::call_site(),
+                "`#[servey::fixture]` goes on a function returning `Extensions`",
+            );
+            return with_original(error, item.into()).into();
+        }
+    };
+    let output = match parse::fixture(args.into(), &function.sig) {
+        Ok(model) => {
+            let generated = expand::fixture(&model);
+            quote! { #function #generated }
+        }
+        Err(error) => with_original(error, function.to_token_stream()),
+    };
+    debug_print("fixture", &output);
     output.into()
 }
 

@@ -25,6 +25,10 @@ pub(crate) struct ActionModel {
     pub(crate) blocking: Option<bool>,
     /// `rate_limit = per_minute(N)`: calls and the period in seconds.
     pub(crate) rate_limit: Option<(u32, u64)>,
+    /// The status of a success: `status = ..`, else 204 for a `()` result, else none (200).
+    pub(crate) status: Option<u16>,
+    /// `headers = [..]`: the response headers a `Reply` result sets.
+    pub(crate) response_headers: Vec<String>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
     pub(crate) is_async: bool,
@@ -56,6 +60,14 @@ pub(crate) struct ExampleModel {
     pub(crate) params: TokenStream,
     pub(crate) result: TokenStream,
     pub(crate) include_in_tests: bool,
+    /// `as = ".."`: the caller's subject (default `example`).
+    pub(crate) caller: Option<String>,
+    /// `scopes = [..]`: the caller's scopes (default: those the access policy requires).
+    pub(crate) scopes: Option<Vec<String>>,
+    /// `anonymous`: run with no caller at all.
+    pub(crate) is_anonymous: bool,
+    /// `partial`: the result only needs to hold the listed keys.
+    pub(crate) is_partial: bool,
 }
 
 pub(crate) enum AccessModel {
@@ -79,6 +91,8 @@ pub(crate) enum ParamKind {
     OptionalAuthorization,
     /// `Context`: injected.
     Context,
+    /// `State<T>`: the app's shared `T`, injected; the type is `T`.
+    State(Box<Type>),
 }
 
 pub(crate) struct ParamModel {
@@ -90,9 +104,29 @@ pub(crate) struct ParamModel {
 }
 
 pub(crate) struct OutputModel {
-    /// The success type: `T` of `T` or of `Result<T, E>`; `()` when the function returns nothing.
+    /// The success value's type: `T` of `T`, `Result<T, E>`, `Reply<T>` or `Result<Reply<T>, E>`; `()`
+    /// when the function returns nothing.
     pub(crate) ty: Type,
     pub(crate) is_result: bool,
+    /// Whether the value comes in a `Reply` (with response headers).
+    pub(crate) is_reply: bool,
+}
+
+impl OutputModel {
+    /// Whether the value is `()`: a success without a body.
+    pub(crate) fn is_unit(&self) -> bool {
+        matches!(&self.ty, Type::Tuple(tuple) if tuple.elems.is_empty())
+    }
+}
+
+/// A `#[servey::fixture]` function.
+pub(crate) struct FixtureModel {
+    pub(crate) fn_ident: Ident,
+    pub(crate) is_async: bool,
+    /// The values' type as written: `Extensions` of `-> Extensions` or of `-> Result<Extensions, E>`.
+    pub(crate) values: Type,
+    /// Where the error type `E` is written, when the fixture returns a `Result`.
+    pub(crate) error_span: Option<Span>,
 }
 
 impl ActionModel {
@@ -109,6 +143,14 @@ impl ActionModel {
             Some(owner) => format!("{}::{function}", quote::ToTokens::to_token_stream(owner)),
             None => format!("fn {function}"),
         }
+    }
+
+    /// The `T` of each `State<T>` parameter.
+    pub(crate) fn state_types(&self) -> impl Iterator<Item = &Type> {
+        self.params.iter().filter_map(|param| match &param.kind {
+            ParamKind::State(ty) => Some(&**ty),
+            _ => None,
+        })
     }
 
     /// Whether any parameter is the required `Authorization`.

@@ -74,6 +74,36 @@ fn async_action_with_policies_and_injected_parameters() {
 }
 
 #[test]
+fn action_with_state_reply_status_and_headers() {
+    let generated = expand_fn(
+        quote!(
+            triggers = [post("/articles")],
+            status = 201,
+            headers = ["Location"],
+            example(as = "ann", scopes = ["write"], params = {"title": "Hi"}, result = {"title": "Hi"}, partial)
+        ),
+        quote! {
+            async fn create_article(title: String, db: State<Db>) -> Result<Reply<Article>, ActionError> {
+                Ok(Reply::new(db.insert(title)?).header("Location", "/articles/1"))
+            }
+        },
+    );
+    check("create_article", generated);
+}
+
+#[test]
+fn fixture() {
+    let function: ItemFn = syn::parse2(quote! {
+        async fn test_values() -> Result<Extensions, sqlx::Error> {
+            Ok(Extensions::new().with(Db::connect().await?))
+        }
+    })
+    .expect("a function");
+    let model = parse::fixture(quote!(), &function.sig).expect("a valid fixture");
+    check("test_values", expand::fixture(&model));
+}
+
+#[test]
 fn nested_action() {
     let block: ItemImpl = syn::parse2(quote! {
         impl NumberStats {

@@ -37,7 +37,7 @@ pub use servey_core::{
     Example, Extensions, FieldError, Input, JwtBearer, Method, Problem, RateLimit, Registry,
     RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Trigger, Ttl, invoke,
 };
-pub use servey_macros::{action, actions};
+pub use servey_macros::{action, actions, fixture};
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
 pub use {servey_graphql as graphql, servey_schedule as schedule, servey_web as web};
 

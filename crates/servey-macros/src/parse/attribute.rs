@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Error, LitStr, Path, token};
 
 use super::keys::{self, Key};
-use super::{Errors, example, trigger};
+use super::{Errors, example, response, trigger};
 use crate::model::{AccessModel, CacheModel, ExampleModel, TriggerModel};
 
 /// The arguments as written, before they are checked against each other and the signature.
@@ -21,6 +21,9 @@ pub(super) struct Arguments {
     pub(super) timeout: Option<(u64, Span)>,
     pub(super) blocking: Option<(bool, Span)>,
     pub(super) rate_limit: Option<(u32, u64)>,
+    pub(super) status: Option<u16>,
+    /// The header names, and where `headers` is written.
+    pub(super) headers: Option<(Vec<String>, Span)>,
 }
 
 const KEYS: &[Key<Arguments>] = &[
@@ -63,6 +66,16 @@ const KEYS: &[Key<Arguments>] = &[
         name: "rate_limit",
         repeatable: false,
         parse: rate_limit,
+    },
+    Key {
+        name: "status",
+        repeatable: false,
+        parse: response::status,
+    },
+    Key {
+        name: "headers",
+        repeatable: false,
+        parse: response::headers,
     },
 ];
 

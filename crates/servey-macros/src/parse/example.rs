@@ -1,5 +1,6 @@
-//! `example(name = "..", description = "..", params = {..}, result = .., include_in_tests = false)`, with
-//! the JSON written inline and checked here so that a typo is reported on the user's tokens.
+//! `example(name = "..", description = "..", params = {..}, result = .., include_in_tests = false,
+//! as = "..", scopes = [..], anonymous, partial)`, with the JSON written inline and checked here so that
+//! a typo is reported on the user's tokens.
 
 use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use syn::Error;
@@ -13,6 +14,8 @@ use crate::model::ExampleModel;
 struct Example {
     model: ExampleModel,
     has_result: bool,
+    /// Whether `as` or `scopes` was given, to refuse them beside `anonymous`.
+    has_caller: bool,
 }
 
 const EXAMPLE_KEYS: &[Key<Example>] = &[
@@ -53,7 +56,65 @@ const EXAMPLE_KEYS: &[Key<Example>] = &[
             Ok(())
         },
     },
+    Key {
+        name: "as",
+        repeatable: false,
+        parse: |meta, example, _| {
+            let caller = keys::string(meta, "as = \"user-1\"")?.value();
+            example.caller_beside_anonymous(meta)?;
+            example.model.caller = Some(caller);
+            Ok(())
+        },
+    },
+    Key {
+        name: "scopes",
+        repeatable: false,
+        parse: |meta, example, _| {
+            let scopes = keys::strings(meta, "scopes = [\"read\", \"write\"]")?;
+            example.caller_beside_anonymous(meta)?;
+            example.model.scopes = Some(scopes.iter().map(syn::LitStr::value).collect());
+            Ok(())
+        },
+    },
+    Key {
+        name: "anonymous",
+        repeatable: false,
+        parse: |meta, example, _| {
+            let is_anonymous = keys::flag(meta, "anonymous")?;
+            if is_anonymous && example.has_caller {
+                return Err(anonymous_with_caller(meta));
+            }
+            example.model.is_anonymous = is_anonymous;
+            Ok(())
+        },
+    },
+    Key {
+        name: "partial",
+        repeatable: false,
+        parse: |meta, example, _| {
+            example.model.is_partial = keys::flag(meta, "partial")?;
+            Ok(())
+        },
+    },
 ];
+
+impl Example {
+    /// Notes that `as` or `scopes` (in `meta`) was given; an error when `anonymous` came before.
+    fn caller_beside_anonymous(&mut self, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+        self.has_caller = true;
+        if self.model.is_anonymous {
+            return Err(anonymous_with_caller(meta));
+        }
+        Ok(())
+    }
+}
+
+fn anonymous_with_caller(meta: &ParseNestedMeta<'_>) -> Error {
+    Error::new_spanned(
+        &meta.path,
+        "an `anonymous` example runs with no caller, so it has no `as` or `scopes`; remove one or the other",
+    )
+}
 
 /// Reads `example(..)` after `meta`; `None` when it had mistakes (already in `errors`).
 pub(super) fn parse(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> Option<ExampleModel> {
@@ -64,8 +125,13 @@ pub(super) fn parse(meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> Option<E
             params: quote::quote!({}),
             result: TokenStream::new(),
             include_in_tests: true,
+            caller: None,
+            scopes: None,
+            is_anonymous: false,
+            is_partial: false,
         },
         has_result: false,
+        has_caller: false,
     };
     let mut own_errors = Errors::default();
     let entries = keys::entries("example key", EXAMPLE_KEYS, &mut example, &mut own_errors);

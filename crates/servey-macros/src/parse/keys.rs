@@ -5,6 +5,7 @@
 use proc_macro2::{TokenStream, TokenTree};
 use syn::meta::ParseNestedMeta;
 use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
 use syn::{Error, LitBool, LitInt, LitStr, Token};
 
 use super::Errors;
@@ -144,6 +145,33 @@ pub(super) fn string(meta: &ParseNestedMeta<'_>, form: &str) -> syn::Result<LitS
     input
         .parse::<LitStr>()
         .map_err(|error| Error::new(error.span(), format!("expected a string: write `{form}`")))
+}
+
+/// `key = ["a", "b"]`: a list of strings, maybe empty.
+pub(super) fn strings(meta: &ParseNestedMeta<'_>, form: &str) -> syn::Result<Vec<LitStr>> {
+    let input = expect_eq(meta, form)?;
+    let expected = |span| Error::new(span, format!("expected a list of strings: write `{form}`"));
+    if !input.peek(syn::token::Bracket) {
+        return Err(expected(input.span()));
+    }
+    let list;
+    syn::bracketed!(list in input);
+    match Punctuated::<LitStr, Token![,]>::parse_terminated(&list) {
+        Ok(strings) => Ok(strings.into_iter().collect()),
+        Err(error) => {
+            // The rest is consumed so that syn does not report it again as "unexpected token".
+            let _ = list.parse::<TokenStream>();
+            Err(expected(error.span()))
+        }
+    }
+}
+
+/// A bare `key`, or `key = true | false`.
+pub(super) fn flag(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<bool> {
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        return Ok(true);
+    }
+    boolean(meta, &format!("{name}` or `{name} = true"))
 }
 
 /// `key = true | false`.

@@ -3,7 +3,9 @@
 
 mod attribute;
 mod example;
+mod fixture;
 mod keys;
+mod response;
 mod signature;
 mod trigger;
 
@@ -12,6 +14,8 @@ use syn::ext::IdentExt;
 use syn::{Attribute, Error, Signature, Type};
 
 use crate::model::{ActionModel, OutputModel};
+
+pub(crate) use fixture::fixture;
 
 /// Collects errors so that all of them are reported at once.
 #[derive(Default)]
@@ -90,16 +94,31 @@ pub(crate) fn action(
         timeout_secs: arguments.timeout.map(|(seconds, _)| seconds),
         blocking: arguments.blocking.map(|(blocking, _)| blocking),
         rate_limit: arguments.rate_limit,
+        status: arguments.status,
+        response_headers: Vec::new(),
         params: Vec::new(),
         output: OutputModel {
             ty: syn::parse_quote!(()),
             is_result: false,
+            is_reply: false,
         },
         is_async,
         owner: owner.cloned(),
         span: sig.ident.span(),
     };
     signature::check(sig, owner.is_some(), &mut model, &mut errors);
+    if model.status.is_none() && model.output.is_unit() {
+        model.status = Some(204);
+    }
+    if let Some((headers, span)) = arguments.headers {
+        if !model.output.is_reply {
+            errors.push(Error::new(
+                span,
+                "only a `Reply<T>` result sets headers; return `Reply::new(value).header(..)`",
+            ));
+        }
+        model.response_headers = headers;
+    }
 
     errors.finish().map(|()| model)
 }

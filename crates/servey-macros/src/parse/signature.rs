@@ -60,15 +60,18 @@ pub(super) fn check(
         ));
     }
     if let ReturnType::Type(_, ty) = &sig.output {
-        model.output = match result_ok_type(ty) {
-            Some(ok) => OutputModel {
-                ty: ok,
-                is_result: true,
-            },
-            None => OutputModel {
-                ty: (**ty).clone(),
-                is_result: false,
-            },
+        let (success, is_result) = match result_ok_type(ty) {
+            Some(ok) => (ok, true),
+            None => ((**ty).clone(), false),
+        };
+        let (value, is_reply) = match single_type_argument(&success, "Reply") {
+            Some(value) => (value, true),
+            None => (success, false),
+        };
+        model.output = OutputModel {
+            ty: value,
+            is_result,
+            is_reply,
         };
         if let Type::ImplTrait(_) = &**ty {
             errors.push(Error::new_spanned(
@@ -80,6 +83,9 @@ pub(super) fn check(
 }
 
 fn param_kind(ty: &Type) -> ParamKind {
+    if let Some(shared) = single_type_argument(ty, "State") {
+        return ParamKind::State(Box::new(shared));
+    }
     match last_segment(ty) {
         Some((name, None)) if name == "Authorization" => ParamKind::Authorization,
         Some((name, None)) if name == "Context" => ParamKind::Context,
@@ -105,6 +111,20 @@ fn last_segment(ty: &Type) -> Option<(String, Option<Type>)> {
         _ => None,
     };
     Some((segment.ident.to_string(), first_arg))
+}
+
+/// `T` of `name<T>` (`State<T>`, `servey::Reply<T>`): a path whose last segment is `name` with exactly
+/// one argument, a type.
+pub(super) fn single_type_argument(ty: &Type, name: &str) -> Option<Type> {
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    match (segment.ident == name, args.args.len(), args.args.first()) {
+        (true, 1, Some(GenericArgument::Type(ty))) => Some(ty.clone()),
+        _ => None,
+    }
 }
 
 fn result_ok_type(ty: &Type) -> Option<Type> {

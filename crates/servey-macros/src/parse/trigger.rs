@@ -38,6 +38,36 @@ const TRIGGERS: &[Kind] = &[
         read: |_, _| Ok(web("post", None)),
     },
     Kind {
+        name: "get",
+        form: "get(\"/path\")",
+        arguments: Arguments::Required,
+        read: |list, _| short_web(list, "get"),
+    },
+    Kind {
+        name: "post",
+        form: "post(\"/path\")",
+        arguments: Arguments::Required,
+        read: |list, _| short_web(list, "post"),
+    },
+    Kind {
+        name: "put",
+        form: "put(\"/path\")",
+        arguments: Arguments::Required,
+        read: |list, _| short_web(list, "put"),
+    },
+    Kind {
+        name: "patch",
+        form: "patch(\"/path\")",
+        arguments: Arguments::Required,
+        read: |list, _| short_web(list, "patch"),
+    },
+    Kind {
+        name: "delete",
+        form: "delete(\"/path\")",
+        arguments: Arguments::Required,
+        read: |list, _| short_web(list, "delete"),
+    },
+    Kind {
         name: "web",
         form: "web(method = .., path = \"..\")",
         arguments: Arguments::Required,
@@ -129,12 +159,18 @@ fn one(input: ParseStream<'_>, errors: &mut Errors) -> syn::Result<TriggerModel>
         }
     };
     match (&kind.arguments, list) {
-        (Arguments::None, Some(list)) => Err(Error::new_spanned(
-            list,
-            format!(
-                "`{name}` takes no arguments; for a custom path write `web(method = .., path = \"..\")`"
-            ),
-        )),
+        (Arguments::None, Some(list)) => {
+            let path = list
+                .parse_args::<LitStr>()
+                .map_or_else(|_| "/items/{id}".to_owned(), |path| path.value());
+            Err(Error::new_spanned(
+                list,
+                format!(
+                    "`{name}` takes no arguments; for a custom path write `{}(\"{path}\")`",
+                    name.trim_start_matches("web_")
+                ),
+            ))
+        }
         (Arguments::Required, None) => Err(Error::new_spanned(
             meta.path(),
             format!("`{name}` needs arguments: write `{}`", kind.form),
@@ -246,6 +282,12 @@ fn read_path(
     _: &mut Errors,
 ) -> syn::Result<()> {
     let literal = keys::string(meta, "path = \"/items/{id}\"")?;
+    arguments.path = Some(checked_path(&literal)?);
+    Ok(())
+}
+
+/// A route as written in a string: it starts with `/`.
+fn checked_path(literal: &LitStr) -> syn::Result<String> {
     let path = literal.value();
     if !path.starts_with('/') {
         return Err(Error::new(
@@ -253,8 +295,28 @@ fn read_path(
             format!("a path starts with `/`: write \"/{path}\""),
         ));
     }
-    arguments.path = Some(path);
-    Ok(())
+    Ok(path)
+}
+
+/// `get("/items/{id}")` and the other methods: `web(method = get, path = "/items/{id}")`, shorter.
+fn short_web(list: Option<&MetaList>, method: &str) -> syn::Result<TriggerModel> {
+    let list = list.expect("a method trigger requires arguments, checked before");
+    let form = format!("{method}(\"/items/{{id}}\")");
+    let literal = list
+        .parse_args_with(|input: ParseStream<'_>| {
+            let literal = input.parse::<LitStr>()?;
+            if !input.is_empty() {
+                return Err(input.error("unexpected token"));
+            }
+            Ok(literal)
+        })
+        .map_err(|error| {
+            Error::new(
+                error.span(),
+                format!("`{method}` takes the path as one string: write `{form}`"),
+            )
+        })?;
+    Ok(web(method, Some(checked_path(&literal)?)))
 }
 
 fn read_fixed_rate(list: Option<&MetaList>, _: &mut Errors) -> syn::Result<TriggerModel> {

@@ -1,0 +1,116 @@
+#[doc(hidden)]
+#[allow(non_upper_case_globals, non_snake_case, non_camel_case_types, clippy::all)]
+static __SERVEY_ACTION_create_article: ::servey::__private::ActionSpec = {
+    use ::servey::__private as __servey;
+    #[allow(unused_imports)]
+    use ::servey::__private::utoipa;
+    #[allow(unused_imports)]
+    use ::std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use ::std::{self, format, vec};
+    #[derive(__servey::serde::Deserialize)]
+    #[serde(crate = "::servey::__private::serde")]
+    struct __Decoded<__P0> {
+        title: __P0,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct __Params {
+        title: String,
+    }
+    #[derive(utoipa::ToSchema)]
+    #[allow(dead_code)]
+    struct __Output(Article);
+    #[allow(clippy::type_complexity)]
+    fn __decode<__P0: for<'de> __servey::serde::Deserialize<'de>>(
+        input: &__servey::Input,
+    ) -> ::std::result::Result<__Decoded<__P0>, __servey::ActionFuture> {
+        input.decode(__check_fields::<__P0>).map_err(__servey::failed)
+    }
+    #[allow(unused_variables)]
+    fn __check_fields<__P0: for<'de> __servey::serde::Deserialize<'de>>(
+        map: &__servey::Map,
+        errors: &mut ::std::vec::Vec<__servey::FieldError>,
+    ) {
+        __servey::check_field::<__P0>(map, "title", errors);
+    }
+    fn __invoke(
+        input: __servey::Input,
+        context: __servey::Context,
+    ) -> __servey::ActionFuture {
+        let _ = &context;
+        #[allow(unused_variables)]
+        let params = match __decode::<String>(&input) {
+            ::std::result::Result::Ok(params) => params,
+            ::std::result::Result::Err(failed) => return failed,
+        };
+        let db = match __servey::shared_state::<Db>(&context) {
+            ::std::result::Result::Ok(value) => value,
+            ::std::result::Result::Err(error) => return __servey::failed(error),
+        };
+        ::std::boxed::Box::pin(async move {
+            __servey::output_of_reply_result::<
+                Article,
+                _,
+            >(create_article(params.title, db).await)
+        })
+    }
+    fn __examples() -> ::std::vec::Vec<__servey::Example> {
+        ::std::vec![
+            __servey::Example { name : ::std::option::Option::None, description :
+            ::std::option::Option::None, params : __servey::serde_json::json!({ "title" :
+            "Hi" }), result : __servey::serde_json::json!({ "title" : "Hi" }),
+            include_in_tests : true, caller :
+            ::std::option::Option::Some(::std::string::ToString::to_string("ann")),
+            scopes :
+            ::std::option::Option::Some(::std::vec![::std::string::ToString::to_string("write")]),
+            anonymous : false, partial : true, }
+        ]
+    }
+    __servey::ActionSpec {
+        name: "create_article",
+        fn_name: "create_article",
+        doc: "",
+        location: ::std::concat!(::std::file!(), ":", ::std::line!()),
+        triggers: &[
+            __servey::Trigger::Web {
+                method: __servey::Method::Post,
+                path: ::std::option::Option::Some(__servey::Cow::Borrowed("/articles")),
+            },
+        ],
+        examples: __examples,
+        access_control: ::std::option::Option::None,
+        cache_control: ::std::option::Option::None,
+        timeout_secs: ::std::option::Option::None,
+        rate_limit: ::std::option::Option::None,
+        requires_authorization: false,
+        state: &[__servey::StateNeed::of::<Db>()],
+        status: ::std::option::Option::Some(201u16),
+        response_headers: &["Location"],
+        schema: __servey::action_schema::<__Params, __Output>,
+        owner: ::std::option::Option::None,
+        invoke: __invoke,
+    }
+};
+::servey::__private::inventory::submit! {
+    ::servey::__private::ActionEntry(& __SERVEY_ACTION_create_article)
+}
+#[doc(hidden)]
+#[allow(non_upper_case_globals, dead_code)]
+const __servey_action_name_create_article: (u64, &str) = (
+    9478930162772916178u64,
+    "the action name `create_article` is already taken by `fn create_article` in this module; action names are unique: rename one of them with `name = \"..\"`",
+);
+#[doc(hidden)]
+const _: () = if __servey_action_name_create_article.0 != 9478930162772916178u64 {
+    ::std::panic!("{}", __servey_action_name_create_article.1)
+};
+#[cfg(test)]
+#[doc(hidden)]
+#[allow(non_snake_case)]
+mod create_article {
+    #[test]
+    fn example_0() {
+        ::servey::__private::run_example(&super::__SERVEY_ACTION_create_article, 0usize);
+    }
+}

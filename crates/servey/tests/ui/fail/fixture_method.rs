@@ -1,0 +1,12 @@
+use servey::Extensions;
+
+struct Settings;
+
+impl Settings {
+    #[servey::fixture]
+    fn values(&self) -> Extensions {
+        Extensions::new()
+    }
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[servey::fixture]
+fn values() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[servey::fixture]
+fn values() -> Vec<u32> {
+    Vec::new()
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use servey::prelude::*;
+
+#[action(triggers = [post("/items")], headers = "Location")]
+fn create() -> Reply<String> {
+    Reply::new("made".into()).header("Location", "/items/1")
+}
+
+fn main() {}
