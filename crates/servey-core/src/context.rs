@@ -213,7 +213,7 @@ impl Context {
         self.inner
             .extensions
             .get_shared::<T>()
-            .map(State)
+            .map(State::new)
             .ok_or_else(|| {
                 ActionError::internal(std::io::Error::other(format!(
                     "this call's app has no shared value of type `{}`",

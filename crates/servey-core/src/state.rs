@@ -94,9 +94,22 @@ impl std::fmt::Debug for Extensions {
 }
 
 /// A shared value of the app, injected into an action that takes a `State<T>` parameter (never read
-/// from input, never in a schema). Derefs to `T`; cheap to clone.
+/// from input, never in a schema). Derefs to `T`; cheap to clone. The field is private so that `state.0`
+/// reaches a tuple struct `T`'s own field through `Deref`.
 #[derive(Debug)]
-pub struct State<T>(pub Arc<T>);
+pub struct State<T>(Arc<T>);
+
+impl<T> State<T> {
+    /// Wraps a shared value.
+    pub fn new(value: Arc<T>) -> Self {
+        Self(value)
+    }
+
+    /// The shared handle.
+    pub fn into_inner(self) -> Arc<T> {
+        self.0
+    }
+}
 
 impl<T> Clone for State<T> {
     fn clone(&self) -> Self {
@@ -160,7 +173,7 @@ mod tests {
         let extensions = Extensions::new().with(Pool("db"));
         assert!((need.is_present)(&extensions));
         assert!((need.type_name)().ends_with("Pool"));
-        let state = State(extensions.get_shared::<Pool>().expect("present"));
+        let state = State::new(extensions.get_shared::<Pool>().expect("present"));
         assert_eq!(*state, Pool("db"));
     }
 

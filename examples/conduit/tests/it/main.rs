@@ -1,11 +1,13 @@
 //! The domain layer against a fresh in-memory SQLite database per test: one module per noun (`lists` for
-//! article lists and the feed), plus the JSON shapes of the wire types.
+//! article lists and the feed), plus the JSON shapes of the wire types; and (`served`) the whole app on a
+//! real socket.
 
 mod articles;
 mod comments;
 mod db;
 mod lists;
 mod profiles;
+mod served;
 mod tags;
 mod users;
 mod wire;
