@@ -136,6 +136,8 @@ pub struct ActionSpec {
     pub status: Option<u16>,
     /// `headers = ["Location"]`: the response headers its result sets (through `Reply`), documented.
     pub response_headers: &'static [&'static str],
+    /// `errors = [404]`: the error statuses its own errors answer with, documented.
+    pub error_statuses: &'static [u16],
     /// Its input and output schemas.
     pub schema: SchemaFn,
     /// For nested actions: the schema name of the type whose field it is.
@@ -181,6 +183,8 @@ pub struct Action {
     pub status: u16,
     /// The response headers its result sets, for documentation.
     pub response_headers: Vec<String>,
+    /// The error statuses its own errors answer with (`404`, `409`), for documentation.
+    pub error_statuses: Vec<u16>,
     /// Input and output schemas.
     pub schema: ActionSchema,
     /// For nested actions, the schema name of the type whose field it is.
@@ -276,6 +280,7 @@ impl Action {
                     .iter()
                     .map(|&name| name.to_owned())
                     .collect(),
+                error_statuses: spec.error_statuses.to_vec(),
                 schema: (spec.schema)(),
                 owner: spec.owner.map(|owner| owner()),
                 invoker: Arc::new(invoke),
@@ -322,6 +327,7 @@ impl ActionBuilder {
                 state_needs: Vec::new(),
                 status: 0,
                 response_headers: Vec::new(),
+                error_statuses: Vec::new(),
                 schema,
                 owner: None,
                 invoker,
@@ -396,6 +402,12 @@ impl ActionBuilder {
     /// Documents a response header the action sets.
     pub fn response_header(mut self, name: impl Into<String>) -> Self {
         self.action.response_headers.push(name.into());
+        self
+    }
+
+    /// Documents an error status the action's own errors answer with (`404`).
+    pub fn error_status(mut self, status: u16) -> Self {
+        self.action.error_statuses.push(status);
         self
     }
 

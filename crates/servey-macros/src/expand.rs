@@ -175,6 +175,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
         None => quote! { ::std::option::Option::None },
     };
     let response_headers = &model.response_headers;
+    let error_statuses = &model.error_statuses;
     let requires_authorization = model.requires_authorization();
     let tests = example::tests(model);
     let unique = unique_name(model);
@@ -250,6 +251,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 state: &[#(#state),*],
                 status: #status,
                 response_headers: &[#(#response_headers),*],
+                error_statuses: &[#(#error_statuses),*],
                 schema: __servey::action_schema::<__Params, __Output>,
                 owner: #owner,
                 invoke: __invoke,

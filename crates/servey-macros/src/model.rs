@@ -29,6 +29,8 @@ pub(crate) struct ActionModel {
     pub(crate) status: Option<u16>,
     /// `headers = [..]`: the response headers a `Reply` result sets.
     pub(crate) response_headers: Vec<String>,
+    /// `errors = [404]`: error statuses the action's own errors answer with.
+    pub(crate) error_statuses: Vec<u16>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
     pub(crate) is_async: bool,

@@ -166,12 +166,26 @@ pub(crate) fn operation(
     if action.timeout.is_some() {
         builder = builder.response("504", errors.response("The action did not finish in time."));
     }
-    builder
+    let mut operation = builder
         .response(
             "500",
             errors.response("The action failed; the cause is logged."),
         )
-        .build()
+        .build();
+    for status in &action.error_statuses {
+        let reason = axum::http::StatusCode::from_u16(*status)
+            .ok()
+            .and_then(|status| status.canonical_reason())
+            .unwrap_or("Error");
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                RefOr::T(errors.response(&format!("{reason}: the action says why.")))
+            });
+    }
+    operation
 }
 
 fn success_response(action: &Action, is_page: bool) -> utoipa::openapi::Response {

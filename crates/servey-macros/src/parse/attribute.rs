@@ -24,6 +24,8 @@ pub(super) struct Arguments {
     pub(super) status: Option<u16>,
     /// The header names, and where `headers` is written.
     pub(super) headers: Option<(Vec<String>, Span)>,
+    /// `errors = [404]`: the error statuses to document.
+    pub(super) errors: Vec<u16>,
 }
 
 const KEYS: &[Key<Arguments>] = &[
@@ -76,6 +78,11 @@ const KEYS: &[Key<Arguments>] = &[
         name: "headers",
         repeatable: false,
         parse: response::headers,
+    },
+    Key {
+        name: "errors",
+        repeatable: false,
+        parse: response::errors,
     },
 ];
 

@@ -96,6 +96,7 @@ pub(crate) fn action(
         rate_limit: arguments.rate_limit,
         status: arguments.status,
         response_headers: Vec::new(),
+        error_statuses: arguments.errors,
         params: Vec::new(),
         output: OutputModel {
             ty: syn::parse_quote!(()),

@@ -1,8 +1,11 @@
-//! The response keys: `status = 201` (the status of a success) and `headers = ["Location"]` (the
-//! headers a `Reply` result sets). That `headers` needs a `Reply` result is checked in `parse/mod.rs`.
+//! The response keys: `status = 201` (the status of a success), `headers = ["Location"]` (the
+//! headers a `Reply` result sets) and `errors = [404, 409]` (the error statuses the action answers
+//! besides the ones servey documents itself). That `headers` needs a `Reply` result is checked in
+//! `parse/mod.rs`.
 
-use syn::Error;
 use syn::meta::ParseNestedMeta;
+use syn::punctuated::Punctuated;
+use syn::{Error, LitInt, Token};
 
 use super::Errors;
 use super::attribute::Arguments;
@@ -50,6 +53,45 @@ pub(super) fn headers(
         }
     }
     args.headers = Some((valid, meta.path.segments[0].ident.span()));
+    Ok(())
+}
+
+/// `errors = [404, 409]`: the error statuses the action's own errors answer with, for the documentation.
+pub(super) fn errors(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Arguments,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    const FORM: &str = "errors = [404, 409]";
+    let input = keys::expect_eq(meta, FORM)?;
+    let expected = |span| {
+        Error::new(
+            span,
+            format!("expected a list of status codes: write `{FORM}`"),
+        )
+    };
+    if !input.peek(syn::token::Bracket) {
+        return Err(expected(input.span()));
+    }
+    let list;
+    syn::bracketed!(list in input);
+    let statuses = match Punctuated::<LitInt, Token![,]>::parse_terminated(&list) {
+        Ok(statuses) => statuses,
+        Err(error) => {
+            // The rest is consumed so that syn does not report it again as "unexpected token".
+            let _ = list.parse::<proc_macro2::TokenStream>();
+            return Err(expected(error.span()));
+        }
+    };
+    for literal in statuses {
+        match literal.base10_parse::<u16>() {
+            Ok(status) if (400..=599).contains(&status) => args.errors.push(status),
+            _ => errors.push(Error::new(
+                literal.span(),
+                "an error status is 4xx or 5xx; the success status is `status = ..`",
+            )),
+        }
+    }
     Ok(())
 }
 

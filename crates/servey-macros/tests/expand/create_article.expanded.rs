@@ -87,6 +87,7 @@ static __SERVEY_ACTION_create_article: ::servey::__private::ActionSpec = {
         state: &[__servey::StateNeed::of::<Db>()],
         status: ::std::option::Option::Some(201u16),
         response_headers: &["Location"],
+        error_statuses: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,
         invoke: __invoke,

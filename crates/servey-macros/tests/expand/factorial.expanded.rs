@@ -64,6 +64,7 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
         state: &[],
         status: ::std::option::Option::None,
         response_headers: &[],
+        error_statuses: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::Some(|| ::std::string::ToString::to_string(
             &<NumberStats as __servey::utoipa::ToSchema>::name(),

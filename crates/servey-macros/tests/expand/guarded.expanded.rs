@@ -87,6 +87,7 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
         state: &[],
         status: ::std::option::Option::None,
         response_headers: &[],
+        error_statuses: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,
         invoke: __invoke,

@@ -80,6 +80,7 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
         state: &[],
         status: ::std::option::Option::None,
         response_headers: &[],
+        error_statuses: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,
         invoke: __invoke,

@@ -53,7 +53,7 @@ pub async fn feed_articles(
 }
 
 /// One article.
-#[action(triggers = [get("/articles/{slug}")])]
+#[action(triggers = [get("/articles/{slug}")], errors = [404])]
 pub async fn get_article(
     pool: State<sqlx::SqlitePool>,
     authorization: Option<Authorization>,
@@ -88,7 +88,7 @@ pub async fn create_article(
 }
 
 /// Change an article's title, description or body (its author only).
-#[action(triggers = [put("/articles/{slug}")])]
+#[action(triggers = [put("/articles/{slug}")], errors = [403, 404])]
 pub async fn update_article(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,
@@ -100,7 +100,7 @@ pub async fn update_article(
 }
 
 /// Delete an article (its author only).
-#[action(triggers = [delete("/articles/{slug}")])]
+#[action(triggers = [delete("/articles/{slug}")], errors = [403, 404])]
 pub async fn delete_article(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,
@@ -110,7 +110,7 @@ pub async fn delete_article(
 }
 
 /// Favorite an article.
-#[action(triggers = [post("/articles/{slug}/favorite")])]
+#[action(triggers = [post("/articles/{slug}/favorite")], errors = [404])]
 pub async fn favorite_article(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,
@@ -121,7 +121,7 @@ pub async fn favorite_article(
 }
 
 /// Take back a favorite.
-#[action(triggers = [delete("/articles/{slug}/favorite")])]
+#[action(triggers = [delete("/articles/{slug}/favorite")], errors = [404])]
 pub async fn unfavorite_article(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,

@@ -7,7 +7,7 @@ use crate::comments;
 use crate::wire::{MultipleCommentsResponse, NewComment, SingleCommentResponse};
 
 /// Comment on an article.
-#[action(triggers = [post("/articles/{slug}/comments")])]
+#[action(triggers = [post("/articles/{slug}/comments")], errors = [404])]
 pub async fn add_comment(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,
@@ -19,7 +19,7 @@ pub async fn add_comment(
 }
 
 /// An article's comments, newest first.
-#[action(triggers = [get("/articles/{slug}/comments")])]
+#[action(triggers = [get("/articles/{slug}/comments")], errors = [404])]
 pub async fn list_comments(
     pool: State<sqlx::SqlitePool>,
     authorization: Option<Authorization>,
@@ -31,7 +31,7 @@ pub async fn list_comments(
 }
 
 /// Delete a comment (its author only).
-#[action(triggers = [delete("/articles/{slug}/comments/{id}")])]
+#[action(triggers = [delete("/articles/{slug}/comments/{id}")], errors = [403, 404])]
 pub async fn delete_comment(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,

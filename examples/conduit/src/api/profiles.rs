@@ -9,6 +9,7 @@ use crate::{profiles, tags};
 /// A user's public profile, with whether the signed-in user follows them.
 #[action(
     triggers = [get("/profiles/{username}")],
+    errors = [404],
     example(
         name = "jake",
         anonymous,
@@ -27,7 +28,7 @@ pub async fn get_profile(
 }
 
 /// Follow a user.
-#[action(triggers = [post("/profiles/{username}/follow")])]
+#[action(triggers = [post("/profiles/{username}/follow")], errors = [404])]
 pub async fn follow_user(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,
@@ -38,7 +39,7 @@ pub async fn follow_user(
 }
 
 /// Stop following a user.
-#[action(triggers = [delete("/profiles/{username}/follow")])]
+#[action(triggers = [delete("/profiles/{username}/follow")], errors = [404])]
 pub async fn unfollow_user(
     pool: State<sqlx::SqlitePool>,
     authorization: Authorization,

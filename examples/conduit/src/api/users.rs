@@ -38,6 +38,7 @@ pub async fn register(
 /// Log in with email and password.
 #[action(
     triggers = [post("/users/login")],
+    errors = [401],
     example(
         name = "login",
         anonymous,

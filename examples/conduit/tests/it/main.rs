@@ -4,6 +4,7 @@
 
 mod articles;
 mod comments;
+mod conformance;
 mod db;
 mod lists;
 mod profiles;

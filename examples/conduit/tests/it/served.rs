@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use servey::ServeyConfig;
 
 /// A served Conduit app on a fresh in-memory database: its base URL.
-async fn serve() -> String {
+pub(crate) async fn serve() -> String {
     let config = ServeyConfig::from_lookup(|key| {
         (key == "JWT_SECRET_KEY").then(|| "conduit-test-secret".to_owned())
     });
@@ -39,7 +39,7 @@ fn json_of(body: &str) -> Value {
 }
 
 /// Registers `name` and returns their token.
-async fn register(base: &str, name: &str) -> String {
+pub(crate) async fn register(base: &str, name: &str) -> String {
     let (status, _, body) = send(reqwest::Client::new().post(format!("{base}/api/users")).json(
         &json!({"user": {"username": name, "email": format!("{name}@example.com"), "password": "pw-12345"}}),
     ))
@@ -186,6 +186,10 @@ async fn the_openapi_document_describes_what_is_served_and_is_valid() {
         create["responses"]["422"]["content"]["application/json"]["schema"],
         json!({"$ref": "#/components/schemas/GenericErrorModel"})
     );
+    assert_eq!(
+        paths["/api/articles/{slug}"]["get"]["responses"]["404"]["content"]["application/json"]["schema"],
+        json!({"$ref": "#/components/schemas/GenericErrorModel"})
+    );
     let schemes = &document["components"]["securitySchemes"];
     assert_eq!(
         (
@@ -222,7 +226,7 @@ fn validate_with_openapi_spec_validator(document: &str) {
 
 /// The Python with the external checkers: `SERVEY_TEST_PYTHON` (set by `cargo xtask ci`), else the venv
 /// `cargo xtask setup` makes.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     std::env::var_os("SERVEY_TEST_PYTHON")
         .map(PathBuf::from)
         .filter(|python| python.exists())
