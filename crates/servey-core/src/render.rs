@@ -75,6 +75,7 @@ pub struct ErrorSchema {
 #[derive(Clone)]
 pub struct ErrorRendering {
     renderer: Arc<dyn ErasedRenderer>,
+    is_problem_details: bool,
 }
 
 impl std::fmt::Debug for ErrorRendering {
@@ -93,9 +94,11 @@ impl Default for ErrorRendering {
 
 impl ErrorRendering {
     /// Keeps `renderer`.
-    pub fn new(renderer: impl ErrorRenderer) -> Self {
+    pub fn new<R: ErrorRenderer>(renderer: R) -> Self {
         Self {
             renderer: Arc::new(Typed(renderer)),
+            is_problem_details: std::any::TypeId::of::<R>()
+                == std::any::TypeId::of::<ProblemDetails>(),
         }
     }
 
@@ -109,16 +112,15 @@ impl ErrorRendering {
         self.renderer.schema()
     }
 
-    /// Whether errors leave as problem details.
+    /// Whether errors leave as servey's own problem details (the default renderer).
     pub fn is_problem_details(&self) -> bool {
-        self.renderer.content_type() == PROBLEM_CONTENT_TYPE
+        self.is_problem_details
     }
 }
 
 trait ErasedRenderer: Send + Sync {
     fn render(&self, error: &ActionError) -> RenderedError;
     fn schema(&self) -> ErrorSchema;
-    fn content_type(&self) -> &'static str;
 }
 
 struct Typed<R>(R);
@@ -149,10 +151,6 @@ impl<R: ErrorRenderer> ErasedRenderer for Typed<R> {
             components,
             content_type: self.0.content_type(),
         }
-    }
-
-    fn content_type(&self) -> &'static str {
-        self.0.content_type()
     }
 }
 
