@@ -16,6 +16,8 @@
 //! ```
 #![doc = include_str!("../docs/attribute.md")]
 
+pub mod guide;
+
 mod builder;
 mod cli;
 mod listen;
