@@ -45,6 +45,28 @@ impl RouterLayers {
 }
 
 /// Builds a servey app: `servey::builder().state(pool).path_prefix("/api").main()`.
+///
+/// Start from [`builder()`] (every action linked into the binary) or [`Builder::new`] (a registry
+/// you choose), add what the app needs, then [`main`](Self::main) to run the command line, or
+/// [`build`](Self::build) for the [`App`] itself.
+///
+/// ```rust,no_run
+/// use servey::prelude::*;
+///
+/// struct Greeting(String);
+///
+/// #[action(triggers = [get("/greet/{name}")])]
+/// fn greet(name: String, greeting: State<Greeting>) -> String {
+///     format!("{}, {name}!", greeting.0)
+/// }
+///
+/// fn main() {
+///     servey::builder()
+///         .state(Greeting("Hello".to_owned()))
+///         .path_prefix("/api")
+///         .main();
+/// }
+/// ```
 #[must_use]
 pub struct Builder {
     registry: RegistryBuilder,
@@ -60,12 +82,41 @@ pub struct Builder {
 }
 
 /// A builder over the actions linked into this binary (`#[action]` anywhere in it).
+///
+/// `servey::builder().main()` is what [`servey::main()`](crate::main()) does.
+///
+/// ```rust,no_run
+/// # use servey::prelude::*;
+/// # #[action(triggers = [get("/articles")])]
+/// # fn list_articles() -> Vec<String> { Vec::new() }
+/// fn main() {
+///     servey::builder().path_prefix("/api").main();
+/// }
+/// ```
 pub fn builder() -> Builder {
     Builder::new(Registry::builder().collected())
 }
 
 impl Builder {
-    /// A builder over the actions of `registry`.
+    /// A builder over the actions of `registry`: the collected ones, run-time ones, or both.
+    ///
+    /// ```rust,standalone_crate
+    /// use serde_json::json;
+    /// use servey::{Action, Builder, Registry, ServeyConfig, Trigger};
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let ping = Action::builder("ping", |_input, _context| async { Ok(json!("pong")) })
+    ///     .trigger(Trigger::web_get())
+    ///     .build();
+    /// let app = Builder::new(Registry::builder().collected().action(ping))
+    ///     .config(ServeyConfig::default())
+    ///     .build()
+    ///     .await?;
+    /// assert!(app.registry().get("ping").is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(registry: RegistryBuilder) -> Self {
         Self {
             registry,
@@ -81,19 +132,85 @@ impl Builder {
         }
     }
 
-    /// Adds an action built at run time.
+    /// Adds an action built at run time (with [`Action::builder`]).
+    ///
+    /// ```rust,no_run
+    /// use serde_json::json;
+    /// use servey::{Action, Trigger};
+    ///
+    /// fn main() {
+    ///     let ping = Action::builder("ping", |_input, _context| async { Ok(json!("pong")) })
+    ///         .doc("Answer `pong`.")
+    ///         .trigger(Trigger::web_get())
+    ///         .build();
+    ///     servey::builder().action(ping).main();
+    /// }
+    /// ```
     pub fn action(mut self, action: Action) -> Self {
         self.registry = self.registry.action(action);
         self
     }
 
-    /// Uses `config` instead of reading the environment at start.
+    /// Uses `config` instead of reading the environment at start: fixed settings for a test, or your
+    /// own way of reading them.
+    ///
+    /// ```rust,standalone_crate
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// use servey::ServeyConfig;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let config = ServeyConfig::from_lookup(|key| match key {
+    ///     "SERVER_PORT" => Some("9000".to_owned()),
+    ///     _ => None,
+    /// });
+    /// let app = servey::builder().config(config).build().await?;
+    /// assert_eq!(app.config().port, 9000);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn config(mut self, config: ServeyConfig) -> Self {
         self.config = Some(config);
         self
     }
 
-    /// Adds a shared value, injected into actions that take `State<T>`; one per type.
+    /// Adds a shared value, injected into actions that take `State<T>`; one per type, a later one
+    /// replacing an earlier one.
+    ///
+    /// An app that lacks a value some action takes does not build: the error names the action and
+    /// the type.
+    ///
+    /// ```rust,standalone_crate
+    /// use serde_json::json;
+    /// use servey::prelude::*;
+    /// use servey::{Input, ServeyConfig};
+    ///
+    /// struct Greeting(String);
+    ///
+    /// #[action(triggers = [get("/greet/{name}")])]
+    /// fn greet(name: String, greeting: State<Greeting>) -> String {
+    ///     format!("{}, {name}!", greeting.0)
+    /// }
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() {
+    /// let app = servey::builder()
+    ///     .config(ServeyConfig::default())
+    ///     .state(Greeting("Hello".to_owned()))
+    ///     .build()
+    ///     .await
+    ///     .expect("every state present");
+    /// let greet = app.registry().get("greet").expect("declared");
+    /// let input = Input::from_value(json!({"name": "Ann"}));
+    /// let output = servey::invoke(greet, input, app.context()).await.expect("greets");
+    /// assert_eq!(output.to_value().expect("JSON"), json!("Hello, Ann!"));
+    ///
+    /// let missing = servey::builder().config(ServeyConfig::default()).build().await;
+    /// assert!(missing.expect_err("no Greeting").to_string().contains("State<"));
+    /// # }
+    /// ```
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.state.insert(value);
         self
@@ -101,6 +218,39 @@ impl Builder {
 
     /// Makes shared values once the runtime runs, from the configuration: open a pool, run
     /// migrations. A failure stops the start with its message.
+    ///
+    /// Setups run in order when the app is built, before anything is served; their values replace
+    /// [`state`](Self::state) values of the same type.
+    ///
+    /// ```rust,standalone_crate
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// use servey::{Extensions, ServeyConfig};
+    ///
+    /// /// Stands in for a database pool.
+    /// struct Pool {
+    ///     url: String,
+    /// }
+    ///
+    /// async fn connect(url: &str) -> Result<Pool, std::io::Error> {
+    ///     Ok(Pool { url: url.to_owned() })
+    /// }
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let app = servey::builder()
+    ///     .config(ServeyConfig::default())
+    ///     .setup(|_config: ServeyConfig| async move {
+    ///         let pool = connect("sqlite::memory:").await?;
+    ///         Ok::<_, std::io::Error>(Extensions::new().with(pool))
+    ///     })
+    ///     .build()
+    ///     .await?;
+    /// assert_eq!(app.state::<Pool>().map(|pool| pool.url.as_str()), Some("sqlite::memory:"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn setup<F, Fut, E>(mut self, setup: F) -> Self
     where
         F: FnOnce(ServeyConfig) -> Fut + Send + 'static,
@@ -115,6 +265,24 @@ impl Builder {
     }
 
     /// Reads credentials with `authenticator` instead of the JWT bearer built from the config.
+    ///
+    /// The authenticator also issues tokens (`Context::issue_token`), answers the `401` challenge and
+    /// describes itself in the OpenAPI document.
+    ///
+    /// ```rust,no_run
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [get("/me")])]
+    /// # fn me(authorization: Authorization) -> Option<String> { authorization.subject }
+    /// use std::time::Duration;
+    ///
+    /// use servey::JwtBearer;
+    ///
+    /// fn main() {
+    ///     let secret = std::env::var("APP_SIGNING_KEY").expect("a signing key");
+    ///     let tokens = JwtBearer::new(&secret).lifetime(Duration::from_secs(15 * 60));
+    ///     servey::builder().authenticator(tokens).main();
+    /// }
+    /// ```
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
         let authenticator: Arc<dyn Authenticator> = Arc::new(authenticator);
         self.authenticator = Some(Box::new(move |_| authenticator));
@@ -123,6 +291,25 @@ impl Builder {
 
     /// Keeps the built-in JWT authenticator (its key from `JWT_SECRET_KEY`) but reads tokens under
     /// these scheme names: `["Token"]` for `Authorization: Token <jwt>`.
+    ///
+    /// Names match without regard to case; the first is the scheme of the `401` challenge and of the
+    /// OpenAPI document.
+    ///
+    /// ```rust,standalone_crate
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [get("/user")])]
+    /// # fn current_user(authorization: Authorization) -> Option<String> { authorization.subject }
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let app = servey::builder()
+    ///     .config(servey::ServeyConfig::default())
+    ///     .bearer_schemes(["Token"])
+    ///     .build()
+    ///     .await?;
+    /// assert_eq!(app.authenticator().challenge(false), "Token");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn bearer_schemes(mut self, schemes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         let schemes: Vec<String> = schemes.into_iter().map(Into::into).collect();
         self.authenticator = Some(Box::new(move |config| {
@@ -133,31 +320,135 @@ impl Builder {
 
     /// Renders errors with `renderer` (the API's own body) instead of problem details, on the wire
     /// and in the OpenAPI document.
+    ///
+    /// ```rust,no_run
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// use servey::ErrorRenderer;
+    ///
+    /// /// `{"errors": ["..."]}`.
+    /// #[derive(Serialize, ToSchema)]
+    /// struct Errors {
+    ///     errors: Vec<String>,
+    /// }
+    ///
+    /// struct ListErrors;
+    ///
+    /// impl ErrorRenderer for ListErrors {
+    ///     type Body = Errors;
+    ///
+    ///     fn body(&self, error: &ActionError) -> Errors {
+    ///         Errors { errors: vec![error.detail().to_owned()] }
+    ///     }
+    /// }
+    ///
+    /// fn main() {
+    ///     servey::builder().error_renderer(ListErrors).main();
+    /// }
+    /// ```
     pub fn error_renderer(mut self, renderer: impl ErrorRenderer) -> Self {
         self.errors = ErrorRendering::new(renderer);
         self
     }
 
     /// Serves every action route under `prefix` (`/api`); built-in routes stay where they are.
+    ///
+    /// The prefix starts with `/` and does not end with one; another stops the build.
+    ///
+    /// ```rust,standalone_crate
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [get("/articles")])]
+    /// # fn list_articles() -> Vec<String> { Vec::new() }
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let app = servey::builder()
+    ///     .config(servey::ServeyConfig::default())
+    ///     .path_prefix("/api")
+    ///     .build()
+    ///     .await?;
+    /// assert_eq!(app.route_path("/articles"), "/api/articles");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.path_prefix = prefix.into();
         self
     }
 
     /// Does not serve the built-in route at `path` (`/graphiql`, `/docs`, `/subscription`, ...).
+    ///
+    /// The path stays reserved: no action may take it. A path that is not a built-in route stops
+    /// the build.
+    ///
+    /// ```rust,standalone_crate
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let app = servey::builder()
+    ///     .config(servey::ServeyConfig::default())
+    ///     .without_route("/graphiql")
+    ///     .build()
+    ///     .await?;
+    /// assert!(!app.serves("/graphiql") && app.serves("/graphql"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn without_route(mut self, path: impl Into<String>) -> Self {
         self.without.push(path.into());
         self
     }
 
     /// Serves (or not) `POST /login`, the debug authenticator that issues `root` tokens; off unless
-    /// switched on here or with `SERVEY_DEBUG_LOGIN=true`.
+    /// switched on here or with `SERVEY_DEBUG_LOGIN=true`. What this says wins over the variable.
+    ///
+    /// ```rust,standalone_crate
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let app = servey::builder()
+    ///     .config(servey::ServeyConfig::default())
+    ///     .debug_login(true)
+    ///     .build()
+    ///     .await?;
+    /// assert!(app.serves("/login"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn debug_login(mut self, serve: bool) -> Self {
         self.debug_login = Some(serve);
         self
     }
 
     /// Wraps every route in a tower layer (inside servey's own envelope: request id, limits, errors).
+    ///
+    /// The first layer added is the innermost. Take axum from `servey::web::axum`, so that the
+    /// versions match:
+    ///
+    /// ```rust,no_run
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// use servey::web::axum::extract::Request;
+    /// use servey::web::axum::middleware::{self, Next};
+    /// use servey::web::axum::response::Response;
+    ///
+    /// /// Logs each request's path.
+    /// async fn log_path(request: Request, next: Next) -> Response {
+    ///     let path = request.uri().path().to_owned();
+    ///     let response = next.run(request).await;
+    ///     println!("{path}: {}", response.status());
+    ///     response
+    /// }
+    ///
+    /// fn main() {
+    ///     servey::builder().layer(middleware::from_fn(log_path)).main();
+    /// }
+    /// ```
     pub fn layer<L>(mut self, layer: L) -> Self
     where
         L: Layer<Route> + Clone + Send + Sync + 'static,
@@ -173,6 +464,30 @@ impl Builder {
     }
 
     /// The app: registry checked, setup run, channels made, every action's state present.
+    ///
+    /// For serving it yourself ([`serve_with_shutdown`](crate::serve_with_shutdown)), merging its
+    /// [`router`](crate::router()) into an axum app, or calling actions in a test:
+    ///
+    /// ```rust,standalone_crate
+    /// use serde_json::json;
+    /// use servey::prelude::*;
+    /// use servey::Input;
+    ///
+    /// #[action(triggers = [web_get])]
+    /// fn say_hello(name: String) -> String {
+    ///     format!("Hello {name}!")
+    /// }
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), servey::StartError> {
+    /// let app = servey::builder().config(servey::ServeyConfig::default()).build().await?;
+    /// let action = app.registry().get("say_hello").expect("declared");
+    /// let input = Input::from_value(json!({"name": "World"}));
+    /// let output = servey::invoke(action, input, app.context()).await.expect("greets");
+    /// assert_eq!(output.to_value().expect("JSON"), json!("Hello World!"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn build(self) -> Result<App, StartError> {
         let registry = self.registry.build()?;
         if registry.is_empty() {
@@ -204,6 +519,18 @@ impl Builder {
 
     /// Runs the app's command line (serve, run one action, write a document) and exits non-zero on
     /// failure: what `servey::main()` does with the defaults.
+    ///
+    /// It starts a tokio runtime and logging, builds the app (a failure is printed as
+    /// `servey could not start: ...`), then runs what the arguments ask for.
+    ///
+    /// ```rust,no_run
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// fn main() {
+    ///     servey::builder().debug_login(true).main();
+    /// }
+    /// ```
     pub fn main(self) {
         if crate::cli::start(self) != ExitCode::SUCCESS {
             std::process::exit(1);

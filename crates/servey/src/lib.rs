@@ -1,11 +1,15 @@
-//! servey: one attribute on a plain function makes it an *action*, served at once as a REST endpoint with
-//! OpenAPI, a GraphQL field, a scheduled job, a websocket event, a web page and a command-line call.
+//! servey turns a plain Rust function into an *action*: one `#[action]` attribute serves it as a REST
+//! endpoint with OpenAPI, a GraphQL field, a command-line call, a scheduled job and a web page, and event
+//! channels carry what it publishes to websocket subscribers.
 //!
-//! ```ignore
+//! ```rust,no_run
 //! use servey::prelude::*;
 //!
 //! /// Greet a user!
-//! #[action(triggers = [web_get], example(params = {"name": "Developer"}, result = "Hello Developer!"))]
+//! #[action(
+//!     triggers = [web_get],
+//!     example(name = "greet", params = {"name": "Developer"}, result = "Hello Developer!"),
+//! )]
 //! fn say_hello(name: String) -> String {
 //!     format!("Hello {name}!")
 //! }
@@ -14,7 +18,53 @@
 //!     servey::main()
 //! }
 //! ```
+//!
+//! `cargo run` serves it on `127.0.0.1:8000`: `GET /actions/say-hello?name=World` answers
+//! `"Hello World!"`, `{ sayHello(name: "World") }` works on `/graphql`, `/docs` shows it in Swagger UI,
+//! `--run=action --action=say_hello --event='{"name":"World"}'` calls it from the shell, and
+//! `cargo test` runs its example as the test `say_hello::example_greet`.
+//!
+//! # The guide
+//!
+//! Chapters in reading order; every code block in them is compiled as a doctest.
+//!
+//! 1. [Getting started](crate::guide::getting_started): from `cargo new` to a served action.
+//! 2. [Actions](crate::guide::actions): parameters, injected values, results, sync and async.
+//! 3. [Triggers](crate::guide::triggers): REST routes and paths, query strings and bodies, pages,
+//!    schedules.
+//! 4. [Shared state](crate::guide::state): a database pool or a client, injected by type.
+//! 5. [Authentication and access control](crate::guide::auth): tokens, scopes, 401 and 403.
+//! 6. [Errors](crate::guide::errors): `ActionError`, problem details, status codes.
+//! 7. [Caching](crate::guide::caching): TTLs, ETags and the server-side result store.
+//! 8. [GraphQL](crate::guide::graphql): how actions map to queries, mutations and fields.
+//! 9. [Channels and jobs](crate::guide::channels_and_jobs): websocket, background and webhook events.
+//! 10. [The command line](crate::guide::cli): what every servey binary understands.
+//! 11. [Testing](crate::guide::testing): examples as tests, fixtures, the router, a real socket.
+//! 12. [Extending](crate::guide::extending): the app builder, tower layers, your own policies.
+//! 13. [Scaling out](crate::guide::scale_out): the Redis backend.
+//! 14. [Deployment](crate::guide::deployment): a container, systemd, TLS.
+//! 15. [Migrating from Python servey](crate::guide::migrating).
+//!
+//! # Examples
+//!
+//! Both are crates of the servey workspace, built and tested with it.
+//!
+//! - `examples/hello`, the tour: one action per feature, in one app. Run it with `cargo run -p hello`,
+//!   then open <http://127.0.0.1:8000/docs>.
+//! - `examples/conduit`, a real API: the RealWorld "Conduit" backend on SQLite, every endpoint an action
+//!   under `/api`, passing the official RealWorld suite. Run it with `cargo run -p conduit`.
+//!
+//! # Reference
+//!
+//! - [The `#[action]` attribute](#the-action-attribute), below: every key, with its meaning.
+//! - [`prelude`]: what an app module imports.
+//! - [`builder()`] and [`Builder`]: an app with shared state, layers, an authenticator, an error body
+//!   and a path prefix.
+//! - [`main()`]: the one-line `main` with the command line.
+//!
 #![doc = include_str!("../docs/attribute.md")]
+
+pub mod guide;
 
 mod builder;
 mod cli;
