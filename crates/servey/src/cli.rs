@@ -46,11 +46,43 @@ enum Mode {
 }
 
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
+///
+/// The whole `main` of an app. It reads the command line (serve, `--run=action`, `--run=list`,
+/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`), the environment and `RUST_LOG`, and
+/// serves until Ctrl-C or SIGTERM. `servey::main()` is `servey::builder().main()`.
+///
+/// ```rust,no_run
+/// use servey::prelude::*;
+///
+/// /// Greet a user!
+/// #[action(triggers = [web_get])]
+/// fn say_hello(name: String) -> String {
+///     format!("Hello {name}!")
+/// }
+///
+/// fn main() {
+///     servey::main()
+/// }
+/// ```
 pub fn main() {
     crate::builder().main();
 }
 
 /// Runs the app with actions collected at link time plus any added to `builder`; exits non-zero on failure.
+///
+/// Short for `Builder::new(builder).main()`: for actions made at run time.
+///
+/// ```rust,no_run
+/// use serde_json::json;
+/// use servey::{Action, Registry, Trigger};
+///
+/// fn main() {
+///     let ping = Action::builder("ping", |_input, _context| async { Ok(json!("pong")) })
+///         .trigger(Trigger::web_get())
+///         .build();
+///     servey::main_with(Registry::builder().collected().action(ping));
+/// }
+/// ```
 pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
     crate::Builder::new(builder).main();
 }
@@ -74,6 +106,28 @@ pub(crate) fn start(builder: crate::Builder) -> ExitCode {
 }
 
 /// Runs one command line against `app` (what `main` does after start-up; usable from tests).
+///
+/// `args` starts with the program's name, as `std::env::args_os()` does. The exit code is `0` on success,
+/// `1` when the action or the start failed, `2` for a command line that does not parse.
+///
+/// ```rust,standalone_crate
+/// use std::process::ExitCode;
+///
+/// use servey::prelude::*;
+/// use servey::ServeyConfig;
+///
+/// #[action(triggers = [web_get])]
+/// fn say_hello(name: String) -> String {
+///     format!("Hello {name}!")
+/// }
+///
+/// #[tokio::main]
+/// async fn main() {
+///     let app = servey::builder().config(ServeyConfig::default()).build().await.expect("builds");
+///     let args = ["my-app", "--run=action", "--action=say_hello", r#"--event={"name":"World"}"#];
+///     assert_eq!(servey::run(app, args.map(Into::into)).await, ExitCode::SUCCESS);
+/// }
+/// ```
 pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -> ExitCode {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,

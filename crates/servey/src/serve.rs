@@ -9,6 +9,19 @@ use servey_schedule::Channels;
 use tokio::net::TcpListener;
 
 /// Why the server could not start.
+///
+/// Each variant says which part refused; its message is meant for the operator, as
+/// `servey::main()` prints it (`servey could not start: ...`).
+///
+/// ```rust
+/// use servey::{Builder, Registry, RegistryError, StartError};
+///
+/// # #[tokio::main]
+/// # async fn main() {
+/// let error = Builder::new(Registry::builder()).build().await.expect_err("no actions");
+/// assert!(matches!(error, StartError::Registry(RegistryError::Empty)));
+/// # }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     /// The REST routes could not be built.
@@ -42,12 +55,52 @@ pub enum StartError {
 /// channels) built into its state: what `main` serves and runs actions against.
 ///
 /// Fails when two channels share a name or a background channel names an action `registry` lacks.
+/// The app has the built-in JWT authenticator and problem-details errors; [`builder`](crate::builder())
+/// adds state, layers and the rest.
+///
+/// ```rust,standalone_crate
+/// use servey::prelude::*;
+/// use servey::{Registry, ServeyConfig};
+///
+/// #[action(triggers = [web_get])]
+/// fn say_hello(name: String) -> String {
+///     format!("Hello {name}!")
+/// }
+///
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let app = servey::app(Registry::collect()?, ServeyConfig::from_env())?;
+///     assert!(app.registry().get("say_hello").is_some());
+///     Ok(())
+/// }
+/// ```
 pub fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartError> {
     app_with_state(registry, config, Extensions::new())
 }
 
-/// Like [`app`], with the app's own shared values (a pool, a client) that its actions reach through
-/// `Context::state`.
+/// Like [`app`], with the app's own shared values (a pool, a client) that its actions take as
+/// `State<T>` or reach through `Context::state`.
+///
+/// Unlike [`Builder::build`](crate::Builder::build), it does not check that every action's `State<T>` is
+/// among them: an action whose value is missing fails when called.
+///
+/// ```rust,standalone_crate
+/// use servey::prelude::*;
+/// use servey::{Extensions, Registry, ServeyConfig};
+///
+/// struct Greeting(&'static str);
+///
+/// #[action(triggers = [web_get])]
+/// fn greet(name: String, greeting: State<Greeting>) -> String {
+///     format!("{}, {name}!", greeting.0)
+/// }
+///
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let state = Extensions::new().with(Greeting("Hello"));
+///     let app = servey::app_with_state(Registry::collect()?, ServeyConfig::from_env(), state)?;
+///     assert_eq!(app.state::<Greeting>().map(|greeting| greeting.0), Some("Hello"));
+///     Ok(())
+/// }
+/// ```
 pub fn app_with_state(
     registry: Registry,
     config: ServeyConfig,
@@ -57,9 +110,32 @@ pub fn app_with_state(
     Ok(App::with_state(registry, config, state))
 }
 
-/// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: nest it, layer it, serve it.
+/// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: merge it, layer it, serve it.
 ///
-/// `app` comes from [`app`]: an app without its channels is refused.
+/// `app` comes from [`app`] or [`Builder::build`](crate::Builder::build): an app without its channels is
+/// refused. The router runs no schedule and lacks servey's listener (header-read timeout, TLS, the
+/// caller's address); [`serve_with_shutdown`] has both.
+///
+/// ```rust,standalone_crate
+/// use servey::prelude::*;
+/// use servey::web::axum::{Router, routing::get};
+///
+/// #[action(triggers = [web_get])]
+/// fn say_hello(name: String) -> String {
+///     format!("Hello {name}!")
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let app = servey::builder().build().await?;
+///     let routes: Router = Router::new()
+///         .route("/version", get(|| async { env!("CARGO_PKG_VERSION") }))
+///         .merge(servey::router(&app)?);
+///     // servey::web::axum::serve(listener, routes).await?;
+///     # let _ = routes;
+///     Ok(())
+/// }
+/// ```
 pub fn router(app: &App) -> Result<Router, StartError> {
     let routes = servey_web::router(app)?
         .merge(servey_graphql::router(app)?)
@@ -71,7 +147,23 @@ pub fn router(app: &App) -> Result<Router, StartError> {
     Ok(servey_web::finish(routes, app))
 }
 
-/// Serves `app` on its configured host and port until Ctrl-C or SIGTERM.
+/// Serves `app` on its configured host and port (`SERVER_HOST`, `SERVER_PORT`) until Ctrl-C or SIGTERM,
+/// then stops gracefully (see [`serve_with_shutdown`]).
+///
+/// ```rust,no_run
+/// use servey::prelude::*;
+///
+/// #[action(triggers = [web_get])]
+/// fn say_hello(name: String) -> String {
+///     format!("Hello {name}!")
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), servey::StartError> {
+///     let app = servey::builder().build().await?;
+///     servey::serve(app).await
+/// }
+/// ```
 pub async fn serve(app: App) -> Result<(), StartError> {
     let address = format!("{}:{}", app.config().host, app.config().port);
     let listener = TcpListener::bind(&address).await?;
@@ -79,6 +171,18 @@ pub async fn serve(app: App) -> Result<(), StartError> {
 }
 
 /// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C or SIGTERM.
+///
+/// ```rust,no_run
+/// # use servey::prelude::*;
+/// # #[action(triggers = [web_get])]
+/// # fn say_hello(name: String) -> String { format!("Hello {name}!") }
+/// #[tokio::main]
+/// async fn main() -> Result<(), servey::StartError> {
+///     let app = servey::builder().build().await?;
+///     let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+///     servey::serve_on(listener, app).await
+/// }
+/// ```
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
     serve_with_shutdown(listener, app, stop_signal()).await
 }
@@ -87,6 +191,35 @@ pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError>
 /// Then, within `limits.shutdown_grace` in all: stops taking connections, closes websockets with 1001,
 /// answers the requests in progress, stops the schedule and waits for its runs, and flushes the channels'
 /// background work.
+///
+/// Tests serve on port `0` with a signal they control:
+///
+/// ```rust,standalone_crate
+/// use servey::prelude::*;
+/// use servey::ServeyConfig;
+///
+/// #[action(triggers = [web_get])]
+/// fn say_hello(name: String) -> String {
+///     format!("Hello {name}!")
+/// }
+///
+/// #[tokio::main]
+/// async fn main() {
+///     let app = servey::builder().config(ServeyConfig::default()).build().await.expect("builds");
+///     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+///     let url = format!("http://{}/actions/say-hello?name=World", listener.local_addr().unwrap());
+///     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+///     let server = tokio::spawn(servey::serve_with_shutdown(listener, app, async {
+///         let _ = stopped.await;
+///     }));
+///
+///     let body = reqwest::get(url).await.expect("answered").text().await.expect("a body");
+///     assert_eq!(body, r#""Hello World!""#);
+///
+///     stop.send(()).expect("the server still runs");
+///     server.await.expect("no panic").expect("a clean stop");
+/// }
+/// ```
 pub async fn serve_with_shutdown(
     listener: TcpListener,
     app: App,
