@@ -27,6 +27,8 @@ pub fn asyncapi_json(app: &App) -> Result<String, ScheduleError> {
 }
 
 fn document(app: &App, app_channels: &Channels) -> Value {
+    let auth = AuthDoc::of(app);
+    let scheme = &auth.scheme;
     let config = app.config();
     let mut components = Components::new();
     let mut messages = Map::new();
@@ -62,7 +64,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
             ChannelKind::Websocket => {
                 channels.insert(
                     format!("/subscription/{}/{{subscriber_id}}", channel.name()),
-                    websocket_channel(listed, &message_ref),
+                    websocket_channel(listed, &message_ref, &auth),
                 );
                 websocket_messages.push(message_ref);
                 websocket_names.push(channel.name());
@@ -98,7 +100,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     }
     channels.insert(
         "/subscription".into(),
-        command_channel(&websocket_names, websocket_messages),
+        command_channel(&websocket_names, websocket_messages, &auth),
     );
     messages.insert(
         "Subscribe".into(),
@@ -108,13 +110,19 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         "Unsubscribe".into(),
         command_message("Unsubscribe", &websocket_names),
     );
+    let mut security_schemes = serde_json::Map::new();
+    security_schemes.insert(auth.key.clone(), auth.header_scheme());
+    security_schemes.insert(
+        "query_token".into(),
+        json!({"type": "httpApiKey", "in": "query", "name": "token", "description": "The same token as `?token=`, for browsers that cannot set headers on websockets."}),
+    );
     let mut info = json!({
         "title": config.api_title,
         "version": config.api_version,
         "description": format!(
             "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once, \
              or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` / `Unsubscribe`. \
-             Events arrive as bare JSON text frames. A token goes in `Authorization: Bearer <token>` or `?token=`. \
+             Events arrive as bare JSON text frames. A token goes in `Authorization: {scheme} <token>` or `?token=`. \
              Close codes: {CLOSE_TOO_SLOW} the subscriber read too slowly ({SUBSCRIBER_BUFFER} events waiting), \
              {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_UNAUTHENTICATED} no valid token, {CLOSE_FORBIDDEN} missing scope, \
              {CLOSE_UNKNOWN_CHANNEL} unknown channel."
@@ -132,10 +140,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         "components": {
             "schemas": serde_json::to_value(&components).unwrap_or_default(),
             "messages": messages,
-            "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "`Authorization: Bearer <token>` (from `POST /login`)."},
-                "token": {"type": "httpApiKey", "in": "query", "name": "token", "description": "The same token as `?token=`, for browsers that cannot set headers on websockets."},
-            },
+            "securitySchemes": security_schemes,
         },
     })
 }
@@ -157,7 +162,33 @@ fn message(channel: &dyn EventChannel, payload: Value) -> Value {
     })
 }
 
-fn connect_binding(with_subscriber_id: bool) -> Value {
+/// How the app's authenticator takes a token, as the document describes it.
+struct AuthDoc {
+    /// The security scheme's key (`bearer`, `token`).
+    key: String,
+    /// The `Authorization` header's scheme word (`Bearer`, `Token`).
+    scheme: String,
+}
+
+impl AuthDoc {
+    fn of(app: &App) -> Self {
+        Self {
+            key: app.authenticator().security_scheme().name().to_owned(),
+            scheme: app.authenticator().challenge(false),
+        }
+    }
+
+    /// The header security scheme: HTTP bearer for `Bearer`, an API key in `Authorization` otherwise.
+    fn header_scheme(&self) -> Value {
+        if self.scheme.eq_ignore_ascii_case("bearer") {
+            json!({"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "`Authorization: Bearer <token>`."})
+        } else {
+            json!({"type": "httpApiKey", "in": "header", "name": "Authorization", "description": format!("`Authorization: {} <token>`.", self.scheme)})
+        }
+    }
+}
+
+fn connect_binding(with_subscriber_id: bool, auth: &AuthDoc) -> Value {
     let mut query = json!({
         "token": {"type": "string", "description": "A bearer token, when the `Authorization` header cannot be set."},
     });
@@ -171,19 +202,21 @@ fn connect_binding(with_subscriber_id: bool) -> Value {
         "ws": {
             "method": "GET",
             "query": {"type": "object", "properties": query},
-            "headers": {"type": "object", "properties": {"Authorization": {"type": "string", "description": "`Bearer <token>`."}}},
+            "headers": {"type": "object", "properties": {"Authorization": {"type": "string", "description": format!("`{} <token>`.", auth.scheme)}}},
             "bindingVersion": "0.1.0",
         }
     })
 }
 
-fn security(listed: &Listed) -> Option<Value> {
-    listed
-        .required_scopes()
-        .map(|_| json!([{"bearer": []}, {"token": []}]))
+fn security(listed: &Listed, auth: &AuthDoc) -> Option<Value> {
+    listed.required_scopes().map(|_| {
+        let mut header = serde_json::Map::new();
+        header.insert(auth.key.clone(), json!([]));
+        json!([header, {"query_token": []}])
+    })
 }
 
-fn websocket_channel(listed: &Listed, message_ref: &Value) -> Value {
+fn websocket_channel(listed: &Listed, message_ref: &Value, auth: &AuthDoc) -> Value {
     let channel = listed.channel;
     let required = listed.required_scopes();
     let scopes = required.clone().unwrap_or_default();
@@ -197,7 +230,7 @@ fn websocket_channel(listed: &Listed, message_ref: &Value) -> Value {
         "summary": format!("Receive the `{}` events (those its filter lets this subscriber see). {access}", channel.name()),
         "message": message_ref,
     });
-    if let (Some(security), Some(operation)) = (security(listed), subscribe.as_object_mut()) {
+    if let (Some(security), Some(operation)) = (security(listed, auth), subscribe.as_object_mut()) {
         operation.insert("security".into(), security);
     }
     json!({
@@ -206,17 +239,17 @@ fn websocket_channel(listed: &Listed, message_ref: &Value) -> Value {
         "parameters": {
             "subscriber_id": {"description": "The id targeted publishes reach.", "schema": {"type": "string"}},
         },
-        "bindings": connect_binding(false),
+        "bindings": connect_binding(false, auth),
         "subscribe": subscribe,
     })
 }
 
-fn command_channel(names: &[&str], events: Vec<Value>) -> Value {
+fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value {
     let mut item = json!({
         "description": "One connection for any number of channels: send Subscribe / Unsubscribe commands, receive \
                         the events of every subscribed channel.",
         "servers": ["servey"],
-        "bindings": connect_binding(true),
+        "bindings": connect_binding(true, auth),
         "publish": {
             "operationId": "send_subscription_command",
             "summary": format!("Subscribe to or unsubscribe from a channel ({}).", names.join(", ")),

@@ -38,12 +38,6 @@ struct TokenResponse {
 
 /// `POST /login`, with the password fixed now (configured, or generated and logged once).
 pub(crate) fn router(app: &App) -> Router {
-    if app.authenticator().is_ephemeral() {
-        tracing::warn!(
-            "JWT_SECRET_KEY is not set: tokens are signed with a key generated at start and die with \
-             this process"
-        );
-    }
     let password: Arc<str> = match &app.config().debug_authenticator_password {
         Some(password) => password.as_str().into(),
         None => {

@@ -116,16 +116,20 @@ pub(crate) fn operation(
             errors.response("The body is not sent as `application/json`."),
         );
     }
+    // Credentials that are sent and rejected are a 401 on every action, also one that reads none.
+    builder = builder.response(
+        "401",
+        errors.response(if action.access_control.is_some() {
+            "No credentials, or credentials that were rejected."
+        } else {
+            "Credentials were sent and rejected."
+        }),
+    );
     if let Some(policy) = &action.access_control {
-        builder = builder
-            .response(
-                "401",
-                errors.response("No credentials, or credentials that were rejected."),
-            )
-            .response(
-                "403",
-                errors.response("The credentials lack a required scope."),
-            );
+        builder = builder.response(
+            "403",
+            errors.response("The credentials lack a required scope."),
+        );
         for scheme in &document.security_schemes {
             let scopes = if scheme == OAUTH2_SCHEME {
                 policy.required_scopes()

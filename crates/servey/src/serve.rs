@@ -80,8 +80,8 @@ pub fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartError> 
 /// Like [`app`], with the app's own shared values (a pool, a client) that its actions take as
 /// `State<T>` or reach through `Context::state`.
 ///
-/// Unlike [`Builder::build`](crate::Builder::build), it does not check that every action's `State<T>` is
-/// among them: an action whose value is missing fails when called.
+/// Like [`Builder::build`](crate::Builder::build), it refuses an app in which an action's `State<T>` is
+/// missing ([`StartError::App`]).
 ///
 /// ```rust,standalone_crate
 /// use servey::prelude::*;
@@ -107,7 +107,7 @@ pub fn app_with_state(
     mut state: Extensions,
 ) -> Result<App, StartError> {
     state.insert(Channels::new(&registry)?);
-    Ok(App::with_state(registry, config, state))
+    Ok(App::builder(registry, config).extensions(state).build()?)
 }
 
 /// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: merge it, layer it, serve it.
@@ -275,8 +275,22 @@ fn log_routes(app: &App, address: &str) {
         }
     }
     for route in servey_core::route::RESERVED_ROUTES {
+        if !app.serves(route.path) {
+            continue;
+        }
         let slash = if route.is_prefix { "/" } else { "" };
         tracing::info!("{address}{}{slash} - {}", route.path, route.owner);
+    }
+    if app.authenticator().is_ephemeral() {
+        tracing::warn!(
+            "JWT_SECRET_KEY is not set: tokens are signed with a key generated at start and die with \
+             this process"
+        );
+    }
+    if app.config().redis_url.is_some() {
+        tracing::warn!(
+            "SERVEY_REDIS_URL is set, but the Redis backend is not built yet: everything runs in this process"
+        );
     }
 }
 

@@ -63,7 +63,7 @@ fn asyncapi_document_describes_channels_and_protocol() {
     let secret = &document["channels"]["/subscription/test_secret/{subscriber_id}"];
     assert_eq!(
         secret["subscribe"]["security"],
-        json!([{"bearer": []}, {"token": []}])
+        json!([{"bearer": []}, {"query_token": []}])
     );
     assert_eq!(
         document["components"]["messages"]["test_chat"]["payload"],
