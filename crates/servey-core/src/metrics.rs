@@ -17,15 +17,6 @@ use crate::context::Transport;
 use crate::error::ActionError;
 use crate::registry::Registry;
 
-/// The `Content-Type` of [`Metrics::encode`]'s output: the Prometheus text format, version 0.0.4.
-pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
-
-/// Upper bounds of the latency buckets, in seconds: from 100 µs (a cached or in-memory action) to 10 s.
-pub const LATENCY_BUCKETS: [f64; 16] = [
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-    5.0, 10.0,
-];
-
 /// The `outcome` of a call whose caller went away before it finished (its future was dropped).
 const CANCELLED: &str = "cancelled";
 
@@ -65,7 +56,7 @@ impl EncodeLabelValue for Transport {
 }
 
 fn latency_histogram() -> Histogram {
-    Histogram::new(LATENCY_BUCKETS)
+    Histogram::new(Metrics::LATENCY_BUCKETS)
 }
 
 /// Every metric family, registered once; clones share the series.
@@ -168,6 +159,16 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
+    /// The `Content-Type` of [`encode`](Self::encode)'s output: the Prometheus text format, version 0.0.4.
+    pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+    /// Upper bounds of the latency buckets, in seconds: from 100 µs (a cached or in-memory action) to
+    /// 10 s.
+    pub const LATENCY_BUCKETS: [f64; 16] = [
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        5.0, 10.0,
+    ];
+
     /// Metrics for the actions of `registry`: each action's in-flight gauge at zero, its other series
     /// made on first use.
     pub fn new(registry: &Registry) -> Self {
@@ -187,7 +188,7 @@ impl Metrics {
         }
     }
 
-    /// Every series in the Prometheus text format ([`CONTENT_TYPE`]).
+    /// Every series in the Prometheus text format ([`CONTENT_TYPE`](Self::CONTENT_TYPE)).
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut text = String::new();
         prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)?;
@@ -481,7 +482,11 @@ mod tests {
                 )
             })
             .count();
-        assert_eq!(buckets, LATENCY_BUCKETS.len() + 1, "every bound and +Inf");
+        assert_eq!(
+            buckets,
+            Metrics::LATENCY_BUCKETS.len() + 1,
+            "every bound and +Inf"
+        );
     }
 
     #[test]

@@ -6,8 +6,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use servey_core::App;
-use servey_core::metrics::CONTENT_TYPE;
+use servey_core::{App, Metrics};
 
 /// `GET /metrics`, unless switched off.
 pub(crate) fn router(app: &App) -> Router {
@@ -23,10 +22,13 @@ pub(crate) fn router(app: &App) -> Router {
     )
 }
 
-fn scrape(metrics: &servey_core::Metrics) -> Response {
+fn scrape(metrics: &Metrics) -> Response {
     match metrics.encode() {
         Ok(text) => (
-            [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))],
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(Metrics::CONTENT_TYPE),
+            )],
             text,
         )
             .into_response(),
