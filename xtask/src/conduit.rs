@@ -54,7 +54,7 @@ pub(crate) fn conduit(root: &Path) -> Result<()> {
 
 /// Installs newman under `target/servey-tools/npm` unless that exact version is there; its executable.
 pub(crate) fn install_newman(root: &Path) -> Result<PathBuf> {
-    let prefix = root.join("target/servey-tools/npm");
+    let prefix = target_dir(root).join("servey-tools/npm");
     let newman = prefix.join("node_modules/.bin/newman");
     let stamp = prefix.join("newman.installed");
     let wanted = format!("newman@{NEWMAN_VERSION}");
@@ -212,6 +212,6 @@ fn unix_millis() -> u128 {
 }
 
 /// Where cargo puts its builds: `CARGO_TARGET_DIR` when set, else `target/` in the workspace.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }

@@ -97,7 +97,8 @@ fn setup(root: &Path) -> Result<Tools> {
         println!("xtask: installing procps (`kill`, for the SIGTERM test)");
         apt_install(&["procps"])?;
     }
-    let venv = root.join("target/servey-tools/venv");
+    // Under the target directory the tests look in (`CARGO_TARGET_DIR`), so a shared one shares it.
+    let venv = conduit::target_dir(root).join("servey-tools/venv");
     let python = venv.join("bin/python");
     let requirements = root.join("xtask/requirements.txt");
     let stamp = venv.join("requirements.installed");

@@ -1,6 +1,6 @@
 //! `App`: what every adapter is built from at start: the registry, the configuration, the
-//! authenticator, the error renderer, the path prefix of action routes and the shared values
-//! (`Extensions`) its calls reach. [`AppBuilder`] assembles one and checks that every action's
+//! authenticator, the error renderer, the path prefix of action routes, the metrics and the shared
+//! values (`Extensions`) its calls reach. [`AppBuilder`] assembles one and checks that every action's
 //! `State<T>` is there.
 
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use http::HeaderMap;
 use crate::auth::{Authenticator, JwtBearer};
 use crate::config::ServeyConfig;
 use crate::context::{Context, is_usable_request_id, new_request_id};
+use crate::metrics::Metrics;
 use crate::rate::RateLimiter;
 use crate::registry::Registry;
 use crate::render::ErrorRendering;
@@ -43,6 +44,8 @@ struct AppInner {
     disabled_routes: Vec<&'static str>,
     /// The configured limit of actions that declare none, keyed by action and caller.
     default_rate_limit: Option<Arc<RateLimiter>>,
+    /// What every call records into; none when `/metrics` is switched off.
+    metrics: Option<Arc<Metrics>>,
 }
 
 /// Why an app could not be built.
@@ -127,6 +130,12 @@ impl App {
         &self.inner.extensions
     }
 
+    /// The app's metrics, which `/metrics` serves; `None` when the route is switched off, and then
+    /// nothing is recorded.
+    pub fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.inner.metrics.as_ref()
+    }
+
     /// Where an action's web route is served: its trigger's path under the app's prefix (`/api`).
     pub fn route_path(&self, path: &str) -> String {
         format!("{}{path}", self.inner.path_prefix)
@@ -175,6 +184,7 @@ impl App {
             .authenticator(self.inner.authenticator.clone())
             .default_timeout(self.inner.config.limits.action_timeout)
             .default_rate_limit(self.inner.default_rate_limit.clone())
+            .with_metrics(self.inner.metrics.clone())
             .credentials(credentials)
     }
 }
@@ -278,11 +288,13 @@ impl AppBuilder {
             .limits
             .rate_limit
             .map(|limit| Arc::new(RateLimiter::new(limit)));
-        let disabled_routes = self
+        let disabled_routes: Vec<&'static str> = self
             .disabled_routes
             .iter()
             .filter_map(|path| reserved_route(path).map(|route| route.path))
             .collect();
+        let metrics = (!disabled_routes.contains(&"/metrics"))
+            .then(|| Arc::new(Metrics::new(&self.registry)));
         App {
             inner: Arc::new(AppInner {
                 registry: self.registry,
@@ -293,6 +305,7 @@ impl AppBuilder {
                 path_prefix: self.path_prefix,
                 disabled_routes,
                 default_rate_limit,
+                metrics,
             }),
         }
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::auth::{Authenticator, Authorization, Credentials};
 use crate::error::ActionError;
+use crate::metrics::Metrics;
 use crate::rate::RateLimiter;
 use crate::state::{Extensions, State};
 
@@ -31,6 +32,60 @@ struct ContextInner {
     default_timeout: Option<Duration>,
     default_rate_limit: Option<Arc<RateLimiter>>,
     authenticator: Option<AuthenticatorHandle>,
+    transport: Transport,
+    metrics: Option<Arc<Metrics>>,
+}
+
+/// The way a call came in, as the `transport` label of its metrics: set by the adapter that builds
+/// the context, inherited by nested calls.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// A REST route or a web page.
+    Rest,
+    /// A GraphQL field.
+    Graphql,
+    /// The command line (`--run=action`).
+    Cli,
+    /// A scheduled tick (`fixed_rate`, `cron`).
+    Job,
+    /// A background channel's event.
+    Channel,
+    /// An example run as a test.
+    Test,
+    /// A call made in code with `App::context` (the default).
+    #[default]
+    Internal,
+}
+
+impl Transport {
+    /// Every transport, in the order of [`index`](Self::index).
+    pub const ALL: [Self; 7] = [
+        Self::Rest,
+        Self::Graphql,
+        Self::Cli,
+        Self::Job,
+        Self::Channel,
+        Self::Test,
+        Self::Internal,
+    ];
+
+    /// The label value: `rest`, `graphql`, `cli`, `job`, `channel`, `test` or `internal`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Rest => "rest",
+            Self::Graphql => "graphql",
+            Self::Cli => "cli",
+            Self::Job => "job",
+            Self::Channel => "channel",
+            Self::Test => "test",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The position in [`ALL`](Self::ALL), for tables indexed by transport.
+    pub fn index(self) -> usize {
+        self as usize
+    }
 }
 
 /// The app's authenticator, as a context carries it.
@@ -133,6 +188,29 @@ impl Context {
     pub fn default_rate_limit(mut self, limiter: Option<Arc<RateLimiter>>) -> Self {
         Arc::make_mut(&mut self.inner).default_rate_limit = limiter;
         self
+    }
+
+    /// This context with the way its call came in (each adapter sets its own; nested calls keep it).
+    pub fn with_transport(mut self, transport: Transport) -> Self {
+        Arc::make_mut(&mut self.inner).transport = transport;
+        self
+    }
+
+    /// The way this call came in.
+    pub fn transport(&self) -> Transport {
+        self.inner.transport
+    }
+
+    /// This context with the app's metrics, where the invoke path records the call (`App::context`
+    /// sets them; a context without records nothing).
+    pub fn with_metrics(mut self, metrics: Option<Arc<Metrics>>) -> Self {
+        Arc::make_mut(&mut self.inner).metrics = metrics;
+        self
+    }
+
+    /// The metrics of the app this call runs in, if it records any.
+    pub fn metrics(&self) -> Option<&Arc<Metrics>> {
+        self.inner.metrics.as_ref()
     }
 
     /// The app's rate limiter for actions that declare none (keyed by action and caller).

@@ -98,7 +98,9 @@ pub async fn check_example(
         .extensions(state)
         .build()
         .map_err(|error| failure(format!("cannot run: {error}")))?;
-    let mut context = app.context();
+    let mut context = app
+        .context()
+        .with_transport(crate::context::Transport::Test);
     if !example.anonymous {
         let scopes = example.scopes.clone().unwrap_or_else(|| {
             action

@@ -10,25 +10,48 @@ use crate::auth::Authorization;
 use crate::context::Context;
 use crate::error::{ActionError, ErrorCode};
 use crate::input::Input;
+use crate::metrics::CallRecorder;
 use crate::output::ActionOutput;
 
-/// Runs `action` with `input` on behalf of the caller in `context`.
+/// Runs `action` with `input` on behalf of the caller in `context`, recording the call in the app's
+/// metrics when the context carries them.
 pub async fn invoke(
     action: &Action,
     input: Input,
     context: Context,
+) -> Result<ActionOutput, ActionError> {
+    let Some(metrics) = context.metrics() else {
+        return checked(action, input, context, None).await;
+    };
+    let recorder = metrics.start_call(&action.name, context.transport());
+    let result = checked(action, input, context, Some(&recorder)).await;
+    recorder.finish(result.as_ref().err());
+    result
+}
+
+async fn checked(
+    action: &Action,
+    input: Input,
+    context: Context,
+    recorder: Option<&CallRecorder>,
 ) -> Result<ActionOutput, ActionError> {
     // A token that is presented is checked, whatever the action: a bad one is never taken as anonymous.
     context.raw_credentials().authorization()?;
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;
     }
-    match (&action.rate_limit, context.default_rate_limiter()) {
-        (Some(limiter), _) => limiter.check(&context.caller_key())?,
+    let admitted = match (&action.rate_limit, context.default_rate_limiter()) {
+        (Some(limiter), _) => limiter.check(&context.caller_key()),
         (None, Some(limiter)) => {
-            limiter.check(&format!("{} {}", action.name, context.caller_key()))?;
+            limiter.check(&format!("{} {}", action.name, context.caller_key()))
         }
-        (None, None) => {}
+        (None, None) => Ok(()),
+    };
+    if let Err(refused) = admitted {
+        if let Some(recorder) = recorder {
+            recorder.rate_limited();
+        }
+        return Err(refused);
     }
     let principal = context
         .authorization()
@@ -38,8 +61,14 @@ pub async fn invoke(
         (Some(store), Some(policy)) => match store.key(&input) {
             Some(key) => {
                 if let Some(body) = store.get(&key, principal.as_deref()) {
+                    if let Some(recorder) = recorder {
+                        recorder.cache_hit();
+                    }
                     let headers = policy.headers(&body, is_private);
                     return Ok(ActionOutput::from_json_bytes(body).with_cache(headers));
+                }
+                if let Some(recorder) = recorder {
+                    recorder.cache_miss();
                 }
                 Some((store, key))
             }

@@ -32,6 +32,7 @@ const fn prefix(path: &'static str, owner: &'static str) -> ReservedRoute {
 pub const RESERVED_ROUTES: &[ReservedRoute] = &[
     exact("/health", "the health check"),
     exact("/actions", "the action list"),
+    exact("/metrics", "the metrics (Prometheus text format)"),
     exact("/openapi.json", "the OpenAPI document"),
     prefix("/docs", "the docs page (Swagger UI)"),
     exact("/login", "the login route"),

@@ -124,6 +124,7 @@ async fn execute(
     let context = endpoint
         .app
         .request_context(headers)
+        .with_transport(servey_core::Transport::Graphql)
         .client(client.map(|Extension(client)| client).unwrap_or_default());
     let span = tracing::info_span!(
         "graphql",

@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 use servey_core::context::new_request_id;
-use servey_core::{Context, Input, Registry};
+use servey_core::{Context, Input, Registry, Transport};
 use tracing::Instrument;
 use utoipa::ToSchema;
 
@@ -123,10 +123,12 @@ impl BackgroundQueue for InProcessQueue {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|_| PublishError::NoRuntime { channel })?;
         // The action runs for the app, not for the publisher's caller: a new request id, no credentials,
-        // the same shared values and switches.
+        // the same shared values, switches and metrics.
         let context = Context::with_request_id(new_request_id())
             .extensions(publisher.shared_values().clone())
-            .switches(publisher.active_switches());
+            .switches(publisher.active_switches())
+            .with_metrics(publisher.metrics().cloned())
+            .with_transport(Transport::Channel);
         let span = tracing::info_span!(
             "background_event",
             channel,

@@ -5,13 +5,16 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use servey_core::Authorization;
+use servey_core::Metrics;
+use servey_core::metrics::ChannelMetrics;
 use tokio::sync::{Notify, mpsc, watch};
 
 use crate::catalog::Catalog;
+use crate::channel::ChannelKind;
 use crate::error::PublishError;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
@@ -73,6 +76,8 @@ pub struct Subscribers {
     channels: RwLock<HashMap<String, Vec<Arc<Connection>>>>,
     next_key: AtomicU64,
     closing: watch::Sender<bool>,
+    /// Each websocket channel's series in the app's metrics, once the routes are built with them.
+    metrics: OnceLock<HashMap<&'static str, ChannelMetrics>>,
 }
 
 impl Subscribers {
@@ -83,6 +88,39 @@ impl Subscribers {
             channels: RwLock::default(),
             next_key: AtomicU64::new(0),
             closing: watch::Sender::new(false),
+            metrics: OnceLock::new(),
+        }
+    }
+
+    /// Records subscribers and events in `metrics` from now on (the app's, when its websocket routes
+    /// are built); the first app to do so keeps them.
+    pub(crate) fn record_in(&self, metrics: &Metrics) {
+        self.metrics.get_or_init(|| {
+            self.catalog
+                .iter()
+                .filter(|listed| listed.channel.kind() == ChannelKind::Websocket)
+                .map(|listed| {
+                    let name = listed.channel.name();
+                    (name, metrics.channel(name))
+                })
+                .collect()
+        });
+    }
+
+    fn channel_metrics(&self, channel: &str) -> Option<&ChannelMetrics> {
+        self.metrics.get()?.get(channel)
+    }
+
+    /// Sets the subscriber gauges of every channel of `channels` (called under the write lock, so that
+    /// the gauges follow the lists in order).
+    fn count_subscribers<'a>(
+        &self,
+        channels: impl Iterator<Item = (&'a String, &'a Vec<Arc<Connection>>)>,
+    ) {
+        for (name, list) in channels {
+            if let Some(metrics) = self.channel_metrics(name) {
+                metrics.set_subscribers(list.len());
+            }
         }
     }
 
@@ -123,6 +161,7 @@ impl Subscribers {
         if !list.iter().any(|existing| existing.key == connection.key) {
             list.push(connection.clone());
         }
+        self.count_subscribers(channels.get_key_value(channel).into_iter());
     }
 
     /// Removes `connection` from the subscribers of `channel`.
@@ -134,6 +173,7 @@ impl Subscribers {
         if let Some(list) = channels.get_mut(channel) {
             list.retain(|existing| existing.key != connection.key);
         }
+        self.count_subscribers(channels.get_key_value(channel).into_iter());
     }
 
     /// Removes `connection` from every channel.
@@ -149,6 +189,7 @@ impl Subscribers {
         for list in channels.values_mut() {
             list.retain(|existing| !keys.contains(&existing.key));
         }
+        self.count_subscribers(channels.iter());
     }
 
     /// How many local connections subscribe to `channel`.
@@ -198,6 +239,10 @@ impl Subscribers {
                     Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(connection.key),
                 }
             }
+        }
+        if let Some(metrics) = self.channel_metrics(&envelope.channel) {
+            metrics.record_delivered(delivered);
+            metrics.record_dropped(dropped.len());
         }
         if !dropped.is_empty() {
             self.remove_keys(&dropped);

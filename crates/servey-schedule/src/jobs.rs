@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use servey_core::context::new_request_id;
-use servey_core::{Action, App, Context, Extensions, Input, Trigger};
+use servey_core::metrics::JobMetrics;
+use servey_core::{Action, App, Context, Extensions, Input, Metrics, Transport, Trigger};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
@@ -78,13 +79,15 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
     for (action, plan) in planned {
         let job = Arc::new(ScheduledAction {
             running: running.clone(),
-            action,
             extensions: app.extensions().clone(),
+            metrics: app.metrics().cloned(),
+            ticks: app.metrics().map(|metrics| metrics.job(&action.name)),
             is_running: AtomicBool::new(false),
-            ticks: AtomicU64::new(0),
+            tick_count: AtomicU64::new(0),
             runs: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
             failures: AtomicU64::new(0),
+            action,
         });
         built.push(job.to_cron_job(&plan)?);
         jobs.push(job);
@@ -131,7 +134,7 @@ impl Scheduler {
             .peekable();
         matching.peek()?;
         Some(matching.fold(JobStats::default(), |sum, job| JobStats {
-            ticks: sum.ticks + job.ticks.load(Ordering::Relaxed),
+            ticks: sum.ticks + job.tick_count.load(Ordering::Relaxed),
             runs: sum.runs + job.runs.load(Ordering::Relaxed),
             skipped: sum.skipped + job.skipped.load(Ordering::Relaxed),
             failures: sum.failures + job.failures.load(Ordering::Relaxed),
@@ -161,8 +164,11 @@ struct ScheduledAction {
     action: Arc<Action>,
     running: InFlight,
     extensions: Extensions,
+    metrics: Option<Arc<Metrics>>,
+    /// This action's `servey_job_ticks_total` series, when the app records metrics.
+    ticks: Option<JobMetrics>,
     is_running: AtomicBool,
-    ticks: AtomicU64,
+    tick_count: AtomicU64,
     runs: AtomicU64,
     skipped: AtomicU64,
     failures: AtomicU64,
@@ -191,10 +197,13 @@ impl ScheduledAction {
     }
 
     async fn tick(&self) {
-        self.ticks.fetch_add(1, Ordering::Relaxed);
+        self.tick_count.fetch_add(1, Ordering::Relaxed);
         let name = self.action.name.as_str();
         if self.is_running.swap(true, Ordering::AcqRel) {
             self.skipped.fetch_add(1, Ordering::Relaxed);
+            if let Some(ticks) = &self.ticks {
+                ticks.record_skip();
+            }
             tracing::warn!(
                 action = name,
                 "tick skipped: the previous run is still going"
@@ -204,8 +213,13 @@ impl ScheduledAction {
         let _running = RunningGuard(&self.is_running);
         let _counted = self.running.start();
         self.runs.fetch_add(1, Ordering::Relaxed);
-        let context =
-            Context::with_request_id(new_request_id()).extensions(self.extensions.clone());
+        if let Some(ticks) = &self.ticks {
+            ticks.record_run();
+        }
+        let context = Context::with_request_id(new_request_id())
+            .extensions(self.extensions.clone())
+            .with_metrics(self.metrics.clone())
+            .with_transport(Transport::Job);
         let span =
             tracing::info_span!("scheduled_run", action = name, request_id = %context.request_id());
         let outcome = servey_core::invoke(&self.action, Input::empty(), context)

@@ -52,6 +52,9 @@ pub mod __private {
 /// of the app's channels; fails for an app built without its [`Channels`].
 pub fn router(app: &App) -> Result<Router, ScheduleError> {
     let channels = Channels::of(app)?.clone();
+    if let Some(metrics) = app.metrics() {
+        channels.subscribers().record_in(metrics);
+    }
     let document = asyncapi_json(app)?;
     let mut router = Router::new();
     if app.serves("/subscription") {

@@ -16,7 +16,9 @@ use servey_core::cache::if_none_match_matches;
 use servey_core::context::Client;
 use servey_core::input::check_json_media_type;
 use servey_core::route::{PathTemplate, reserved_route};
-use servey_core::{Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method};
+use servey_core::{
+    Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method, Transport,
+};
 use tracing::Instrument;
 
 use crate::error::WebError;
@@ -61,7 +63,9 @@ pub fn router(app: &App) -> Result<Router, WebError> {
         .fold(Router::new(), |router, (path, methods)| {
             router.route(&path, methods)
         });
-    let mut router = router.merge(crate::catalog::router(app));
+    let mut router = router
+        .merge(crate::catalog::router(app))
+        .merge(crate::metrics::router(app));
     if app.serves("/login") {
         router = router.merge(crate::login::router(app));
     }
@@ -183,13 +187,17 @@ impl Endpoint {
     /// Calls the action for one request: its output, or the error response to send.
     pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
         let (mut parts, body) = request.into_parts();
-        let context = self.app.request_context(&parts.headers).client(
-            parts
-                .extensions
-                .get::<Client>()
-                .cloned()
-                .unwrap_or_default(),
-        );
+        let context = self
+            .app
+            .request_context(&parts.headers)
+            .with_transport(Transport::Rest)
+            .client(
+                parts
+                    .extensions
+                    .get::<Client>()
+                    .cloned()
+                    .unwrap_or_default(),
+            );
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
         let span = tracing::info_span!("action", name = %self.action.name);
         async {

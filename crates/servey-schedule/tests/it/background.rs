@@ -5,7 +5,7 @@ use serde_json::json;
 use servey_core::{App, Context, Registry, ServeyConfig};
 use servey_schedule::{Channels, EventChannel, PublishError, ScheduleError};
 
-use crate::common::{Note, channels, context, recording_app};
+use crate::common::{Note, channels, context, metric, recording_app};
 
 servey_schedule::background_channel!(
     /// Notes recorded by the `record_note` action.
@@ -34,6 +34,13 @@ async fn each_background_event_runs_its_action_once() {
         recorded
             .all()
             .contains(&json!({"to": "ann", "text": "as json"}))
+    );
+    assert_eq!(
+        metric(
+            &app,
+            r#"servey_action_calls_total{action="record_note",transport="channel",outcome="ok"}"#
+        ),
+        Some(21.0)
     );
 }
 

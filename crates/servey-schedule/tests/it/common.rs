@@ -102,6 +102,17 @@ pub(crate) fn channels(app: &App) -> &Channels {
     Channels::of(app).expect("test apps have channels")
 }
 
+/// The value of `series` (a name and its labels, as scraped: `x_total{channel="c"}`) in `app`'s metrics.
+pub(crate) fn metric(app: &App, series: &str) -> Option<f64> {
+    let text = app
+        .metrics()
+        .expect("metrics are on by default")
+        .encode()
+        .expect("the metrics encode");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// The context of a call in `app`, as an action gets it.
 pub(crate) fn context(app: &App) -> Context {
     app.context()

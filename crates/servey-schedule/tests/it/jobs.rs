@@ -9,7 +9,7 @@ use serde_json::Value;
 use servey_core::{Action, ActionError, Trigger};
 use servey_schedule::ScheduleError;
 
-use crate::common::{app_with, counting, eventually};
+use crate::common::{app_with, counting, eventually, metric};
 
 #[tokio::test]
 async fn fixed_rate_action_runs_repeatedly() {
@@ -56,9 +56,8 @@ async fn ticks_during_a_run_are_skipped_never_stacked() {
     })
     .trigger(Trigger::FixedRate { seconds: 1 })
     .build();
-    let scheduler = servey_schedule::start(&app_with(vec![slow]))
-        .await
-        .expect("starts");
+    let app = app_with(vec![slow]);
+    let scheduler = servey_schedule::start(&app).await.expect("starts");
     eventually("two runs and two skipped ticks", || {
         scheduler
             .stats("slow_job")
@@ -69,6 +68,20 @@ async fn ticks_during_a_run_are_skipped_never_stacked() {
     assert_eq!(max_running.load(Ordering::SeqCst), 1, "runs overlapped");
     assert!(stats.runs < stats.ticks, "{stats:?}");
     assert_eq!(stats.runs + stats.skipped, stats.ticks, "{stats:?}");
+    eventually(
+        "the metrics count runs, skipped ticks and the job's calls",
+        || {
+            let at_least_two = |series| metric(&app, series).is_some_and(|value| value >= 2.0);
+            at_least_two(r#"servey_job_ticks_total{action="slow_job",outcome="run"}"#)
+                && at_least_two(r#"servey_job_ticks_total{action="slow_job",outcome="skipped"}"#)
+                && metric(
+                    &app,
+                    r#"servey_action_calls_total{action="slow_job",transport="job",outcome="ok"}"#,
+                )
+                .is_some_and(|value| value >= 1.0)
+        },
+    )
+    .await;
     scheduler.shutdown().await.expect("stops");
 }
 

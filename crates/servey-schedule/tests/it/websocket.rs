@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use utoipa::ToSchema;
 
 use crate::common::{
-    Note, app_with, channels, connect, context, next_json, serve, subscribers, token,
+    Note, app_with, channels, connect, context, metric, next_json, serve, subscribers, token,
 };
 
 servey_schedule::websocket_event_channel!(
@@ -60,6 +60,9 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
     let expected = json!({"to": null, "text": "hello all"});
     assert_eq!(next_json(&mut by_path).await, expected);
     assert_eq!(next_json(&mut by_message).await, expected);
+    let chat = |name: &str| metric(&app, &format!(r#"{name}{{channel="test_chat"}}"#));
+    assert_eq!(chat("servey_websocket_subscribers"), Some(2.0));
+    assert_eq!(chat("servey_websocket_events_delivered_total"), Some(2.0));
 
     by_message
         .send(Message::text(
@@ -71,6 +74,9 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
     CHAT.publish(&context, &Note::new("second"))
         .expect("published");
     assert_eq!(next_json(&mut by_path).await["text"], "second");
+    assert_eq!(chat("servey_websocket_subscribers"), Some(1.0));
+    assert_eq!(chat("servey_websocket_events_delivered_total"), Some(3.0));
+    assert_eq!(chat("servey_websocket_events_dropped_total"), Some(0.0));
 }
 
 #[tokio::test]
@@ -196,6 +202,13 @@ async fn slow_subscriber_is_dropped_without_delaying_the_others() {
         channels(&app).subscribers().count("test_flood"),
         2,
         "only the slow one was dropped"
+    );
+    let flood = |name: &str| metric(&app, &format!(r#"{name}{{channel="test_flood"}}"#));
+    assert_eq!(flood("servey_websocket_subscribers"), Some(2.0));
+    assert_eq!(
+        flood("servey_websocket_events_dropped_total"),
+        Some(1.0),
+        "one event found the slow subscriber's buffer full, and it was dropped"
     );
     // The slow one reads what was buffered, then its connection ends (with 1013 if the close frame got through).
     let ended = crate::common::bounded("the slow subscriber's stream ends", async {

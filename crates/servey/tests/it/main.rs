@@ -5,6 +5,7 @@
 mod auth;
 mod builder;
 mod errors;
+mod metrics;
 mod openapi;
 mod responses;
 mod state;

@@ -11,7 +11,7 @@ use crate::support::{builder, config, start};
 
 /// The Python that has the checkers: `SERVEY_TEST_PYTHON` (what `cargo xtask ci` sets), else the
 /// venv `cargo xtask setup` makes under the target directory.
-fn checker_python() -> PathBuf {
+pub(crate) fn checker_python() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));

@@ -1,0 +1,552 @@
+//! `Metrics`: one app's Prometheus metrics, recorded by the invoke path (calls by transport and outcome,
+//! latency, calls in flight, the server-side cache, rate-limit refusals) and by the schedule adapter (job
+//! ticks, websocket subscribers and events). Each app owns its registry, so two apps never share a series.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue, LabelValueEncoder};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+
+use crate::context::Transport;
+use crate::error::ActionError;
+use crate::registry::Registry;
+
+/// The `outcome` of a call whose caller went away before it finished (its future was dropped).
+const CANCELLED: &str = "cancelled";
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    action: Arc<str>,
+    transport: Transport,
+    outcome: Cow<'static, str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LatencyLabels {
+    action: Arc<str>,
+    transport: Transport,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ActionLabels {
+    action: Arc<str>,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct TickLabels {
+    action: Arc<str>,
+    outcome: &'static str,
+}
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ChannelLabels {
+    channel: Arc<str>,
+}
+
+impl EncodeLabelValue for Transport {
+    fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> Result<(), std::fmt::Error> {
+        EncodeLabelValue::encode(&self.as_str(), encoder)
+    }
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(Metrics::LATENCY_BUCKETS)
+}
+
+/// Every metric family, registered once; clones share the series.
+#[derive(Debug, Clone)]
+struct Families {
+    calls: Family<CallLabels, Counter>,
+    durations: Family<LatencyLabels, Histogram, fn() -> Histogram>,
+    in_flight: Family<ActionLabels, Gauge>,
+    cache_hits: Family<ActionLabels, Counter>,
+    cache_misses: Family<ActionLabels, Counter>,
+    rate_limited: Family<ActionLabels, Counter>,
+    job_ticks: Family<TickLabels, Counter>,
+    subscribers: Family<ChannelLabels, Gauge>,
+    events_delivered: Family<ChannelLabels, Counter>,
+    events_dropped: Family<ChannelLabels, Counter>,
+}
+
+impl Families {
+    fn registered_in(registry: &mut prometheus_client::registry::Registry) -> Self {
+        let families = Self {
+            calls: Family::default(),
+            durations: Family::new_with_constructor(latency_histogram),
+            in_flight: Family::default(),
+            cache_hits: Family::default(),
+            cache_misses: Family::default(),
+            rate_limited: Family::default(),
+            job_ticks: Family::default(),
+            subscribers: Family::default(),
+            events_delivered: Family::default(),
+            events_dropped: Family::default(),
+        };
+        registry.register(
+            "servey_action_calls",
+            "Calls of an action by transport and outcome (ok, cancelled or the error code)",
+            families.calls.clone(),
+        );
+        registry.register(
+            "servey_action_duration_seconds",
+            "How long calls of an action took, by transport",
+            families.durations.clone(),
+        );
+        registry.register(
+            "servey_action_in_flight",
+            "Calls of an action under way",
+            families.in_flight.clone(),
+        );
+        registry.register(
+            "servey_cache_hits",
+            "Calls answered from the server-side result cache",
+            families.cache_hits.clone(),
+        );
+        registry.register(
+            "servey_cache_misses",
+            "Calls the server-side result cache could not answer",
+            families.cache_misses.clone(),
+        );
+        registry.register(
+            "servey_rate_limited",
+            "Calls refused by a rate limit",
+            families.rate_limited.clone(),
+        );
+        registry.register(
+            "servey_job_ticks",
+            "Ticks of a scheduled action: run, or skipped because the previous run was still going",
+            families.job_ticks.clone(),
+        );
+        registry.register(
+            "servey_websocket_subscribers",
+            "Websocket connections subscribed to a channel",
+            families.subscribers.clone(),
+        );
+        registry.register(
+            "servey_websocket_events_delivered",
+            "Events handed to a websocket subscriber",
+            families.events_delivered.clone(),
+        );
+        registry.register(
+            "servey_websocket_events_dropped",
+            "Events not handed to a websocket subscriber: its buffer was full, or it had gone",
+            families.events_dropped.clone(),
+        );
+        families
+    }
+}
+
+/// The Prometheus metrics of one app: built once with the app, recorded into by every transport,
+/// encoded for `/metrics`.
+pub struct Metrics {
+    registry: prometheus_client::registry::Registry,
+    families: Families,
+    actions: HashMap<String, Arc<ActionSeries>>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics")
+            .field("actions", &self.actions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Metrics {
+    /// The `Content-Type` of [`encode`](Self::encode)'s output: the Prometheus text format, version 0.0.4.
+    pub const CONTENT_TYPE: &str = prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
+
+    /// Upper bounds of the latency buckets, in seconds: from 100 µs (a cached or in-memory action) to
+    /// 10 s.
+    pub const LATENCY_BUCKETS: [f64; 16] = [
+        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+        5.0, 10.0,
+    ];
+
+    /// Metrics for the actions of `registry`: each action's in-flight gauge at zero, its other series
+    /// made on first use.
+    pub fn new(registry: &Registry) -> Self {
+        let mut prometheus = prometheus_client::registry::Registry::default();
+        let families = Families::registered_in(&mut prometheus);
+        let actions = registry
+            .iter()
+            .map(|action| {
+                let series = Arc::new(ActionSeries::new(&action.name, &families));
+                (action.name.clone(), series)
+            })
+            .collect();
+        Self {
+            registry: prometheus,
+            families,
+            actions,
+        }
+    }
+
+    /// Every series in the Prometheus text format ([`CONTENT_TYPE`](Self::CONTENT_TYPE)).
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut text = String::new();
+        prometheus_client::encoding::prometheus_text::encode(&mut text, &self.registry)?;
+        Ok(text)
+    }
+
+    /// Starts measuring one call of `action` that came in over `transport`.
+    pub(crate) fn start_call(&self, action: &str, transport: Transport) -> CallRecorder {
+        // An action outside the app's registry (built by hand and invoked with an app context) still
+        // counts, on a slower path that looks its series up each time.
+        let series = self
+            .actions
+            .get(action)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(ActionSeries::new(action, &self.families)));
+        series.in_flight.inc();
+        CallRecorder {
+            series,
+            transport,
+            started: Instant::now(),
+            is_finished: false,
+        }
+    }
+
+    /// The tick counters of the scheduled action `action`.
+    pub fn job(&self, action: &str) -> JobMetrics {
+        let tick = |outcome| {
+            self.families.job_ticks.get_or_create_owned(&TickLabels {
+                action: action.into(),
+                outcome,
+            })
+        };
+        JobMetrics {
+            runs: tick("run"),
+            skips: tick("skipped"),
+        }
+    }
+
+    /// The subscriber gauge and event counters of the websocket channel `channel`.
+    pub fn channel(&self, channel: &str) -> ChannelMetrics {
+        let labels = ChannelLabels {
+            channel: channel.into(),
+        };
+        ChannelMetrics {
+            subscribers: self.families.subscribers.get_or_create_owned(&labels),
+            delivered: self.families.events_delivered.get_or_create_owned(&labels),
+            dropped: self.families.events_dropped.get_or_create_owned(&labels),
+        }
+    }
+}
+
+/// One action's series, their labels made once: the hot path only counts.
+#[derive(Debug)]
+struct ActionSeries {
+    name: Arc<str>,
+    families: Families,
+    in_flight: Gauge,
+    by_transport: [OnceLock<TransportSeries>; Transport::ALL.len()],
+    cache_hits: OnceLock<Counter>,
+    cache_misses: OnceLock<Counter>,
+    rate_limited: OnceLock<Counter>,
+}
+
+/// The series of one action over one transport that every call touches.
+#[derive(Debug)]
+struct TransportSeries {
+    succeeded: Counter,
+    latency: Histogram,
+}
+
+impl ActionSeries {
+    fn new(name: &str, families: &Families) -> Self {
+        let name: Arc<str> = name.into();
+        let in_flight = families.in_flight.get_or_create_owned(&ActionLabels {
+            action: name.clone(),
+        });
+        Self {
+            name,
+            families: families.clone(),
+            in_flight,
+            by_transport: Default::default(),
+            cache_hits: OnceLock::new(),
+            cache_misses: OnceLock::new(),
+            rate_limited: OnceLock::new(),
+        }
+    }
+
+    fn over(&self, transport: Transport) -> &TransportSeries {
+        self.by_transport[transport.index()].get_or_init(|| TransportSeries {
+            succeeded: self.families.calls.get_or_create_owned(&CallLabels {
+                action: self.name.clone(),
+                transport,
+                outcome: Cow::Borrowed("ok"),
+            }),
+            latency: self.families.durations.get_or_create_owned(&LatencyLabels {
+                action: self.name.clone(),
+                transport,
+            }),
+        })
+    }
+
+    fn ended_with(&self, transport: Transport, outcome: Cow<'static, str>) {
+        self.families
+            .calls
+            .get_or_create(&CallLabels {
+                action: self.name.clone(),
+                transport,
+                outcome,
+            })
+            .inc();
+    }
+
+    fn count<'a>(
+        &self,
+        cell: &'a OnceLock<Counter>,
+        family: &Family<ActionLabels, Counter>,
+    ) -> &'a Counter {
+        cell.get_or_init(|| {
+            family.get_or_create_owned(&ActionLabels {
+                action: self.name.clone(),
+            })
+        })
+    }
+}
+
+/// One call being measured: in flight until dropped; counted by [`finish`](Self::finish), or as
+/// `cancelled` when dropped unfinished.
+#[derive(Debug)]
+pub(crate) struct CallRecorder {
+    series: Arc<ActionSeries>,
+    transport: Transport,
+    started: Instant,
+    is_finished: bool,
+}
+
+impl CallRecorder {
+    /// The server-side cache answered the call.
+    pub(crate) fn cache_hit(&self) {
+        let series = &self.series;
+        series
+            .count(&series.cache_hits, &series.families.cache_hits)
+            .inc();
+    }
+
+    /// The server-side cache had no result for the call.
+    pub(crate) fn cache_miss(&self) {
+        let series = &self.series;
+        series
+            .count(&series.cache_misses, &series.families.cache_misses)
+            .inc();
+    }
+
+    /// A rate limit refused the call.
+    pub(crate) fn rate_limited(&self) {
+        let series = &self.series;
+        series
+            .count(&series.rate_limited, &series.families.rate_limited)
+            .inc();
+    }
+
+    /// Counts the call under its outcome (`ok` or the error's code) and its latency.
+    pub(crate) fn finish(mut self, error: Option<&ActionError>) {
+        self.is_finished = true;
+        let over = self.series.over(self.transport);
+        over.latency.observe(self.started.elapsed().as_secs_f64());
+        let Some(error) = error else {
+            over.succeeded.inc();
+            return;
+        };
+        let code = error.code();
+        let outcome = if error.code_str() == code.as_str() {
+            Cow::Borrowed(code.as_str())
+        } else {
+            Cow::Owned(error.code_str().to_owned())
+        };
+        self.series.ended_with(self.transport, outcome);
+    }
+}
+
+impl Drop for CallRecorder {
+    fn drop(&mut self) {
+        self.series.in_flight.dec();
+        if !self.is_finished {
+            self.series
+                .ended_with(self.transport, Cow::Borrowed(CANCELLED));
+        }
+    }
+}
+
+/// The tick counters of one scheduled action (`servey_job_ticks_total`).
+#[derive(Debug, Clone)]
+pub struct JobMetrics {
+    runs: Counter,
+    skips: Counter,
+}
+
+impl JobMetrics {
+    /// A tick that started a run.
+    pub fn record_run(&self) {
+        self.runs.inc();
+    }
+
+    /// A tick skipped because the previous run was still going.
+    pub fn record_skip(&self) {
+        self.skips.inc();
+    }
+}
+
+/// The subscriber gauge and event counters of one websocket channel.
+#[derive(Debug, Clone)]
+pub struct ChannelMetrics {
+    subscribers: Gauge,
+    delivered: Counter,
+    dropped: Counter,
+}
+
+impl ChannelMetrics {
+    /// The channel now has `count` local subscribers.
+    pub fn set_subscribers(&self, count: usize) {
+        self.subscribers
+            .set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+
+    /// `count` subscribers were handed an event.
+    pub fn record_delivered(&self, count: usize) {
+        self.delivered.inc_by(count as u64);
+    }
+
+    /// `count` subscribers could not be handed an event.
+    pub fn record_dropped(&self, count: usize) {
+        self.dropped.inc_by(count as u64);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::action::Action;
+    use crate::error::ErrorCode;
+
+    fn metrics_of(names: &[&str]) -> Metrics {
+        let registry = names
+            .iter()
+            .fold(Registry::builder(), |registry, name| {
+                registry.action(
+                    Action::builder(*name, |_, _| async { Ok(serde_json::Value::Null) }).build(),
+                )
+            })
+            .build()
+            .expect("registry");
+        Metrics::new(&registry)
+    }
+
+    fn lines(metrics: &Metrics) -> Vec<String> {
+        let text = metrics.encode().expect("encodes");
+        text.lines().map(str::to_owned).collect()
+    }
+
+    fn has(metrics: &Metrics, line: &str) -> bool {
+        lines(metrics).iter().any(|candidate| candidate == line)
+    }
+
+    #[test]
+    fn calls_count_by_transport_and_outcome_with_their_latency() {
+        let metrics = metrics_of(&["greet"]);
+        metrics.start_call("greet", Transport::Rest).finish(None);
+        let forbidden = ActionError::new(ErrorCode::Forbidden, "no");
+        metrics
+            .start_call("greet", Transport::Graphql)
+            .finish(Some(&forbidden));
+        for line in [
+            r#"servey_action_calls_total{action="greet",transport="rest",outcome="ok"} 1"#,
+            r#"servey_action_calls_total{action="greet",transport="graphql",outcome="forbidden"} 1"#,
+            r#"servey_action_duration_seconds_count{action="greet",transport="rest"} 1"#,
+            r#"servey_action_duration_seconds_bucket{action="greet",transport="rest",le="+Inf"} 1"#,
+            r#"servey_action_duration_seconds_count{action="greet",transport="graphql"} 1"#,
+            r#"servey_action_in_flight{action="greet"} 0"#,
+            "# TYPE servey_action_duration_seconds histogram",
+        ] {
+            assert!(
+                has(&metrics, line),
+                "{line} in\n{}",
+                lines(&metrics).join("\n")
+            );
+        }
+        let buckets = lines(&metrics)
+            .iter()
+            .filter(|line| {
+                line.starts_with(
+                    r#"servey_action_duration_seconds_bucket{action="greet",transport="rest""#,
+                )
+            })
+            .count();
+        assert_eq!(
+            buckets,
+            Metrics::LATENCY_BUCKETS.len() + 1,
+            "every bound and +Inf"
+        );
+    }
+
+    #[test]
+    fn a_dropped_call_is_cancelled_and_leaves_nothing_in_flight() {
+        let metrics = metrics_of(&["slow"]);
+        let call = metrics.start_call("slow", Transport::Cli);
+        assert!(has(&metrics, r#"servey_action_in_flight{action="slow"} 1"#));
+        drop(call);
+        assert!(has(&metrics, r#"servey_action_in_flight{action="slow"} 0"#));
+        assert!(has(
+            &metrics,
+            r#"servey_action_calls_total{action="slow",transport="cli",outcome="cancelled"} 1"#
+        ));
+    }
+
+    #[test]
+    fn custom_error_codes_and_unregistered_actions_are_counted() {
+        let metrics = metrics_of(&[]);
+        let taken = ActionError::custom(409, "name_taken", "taken");
+        for _ in 0..2 {
+            metrics
+                .start_call("made_by_hand", Transport::Internal)
+                .finish(Some(&taken));
+        }
+        assert!(has(
+            &metrics,
+            r#"servey_action_calls_total{action="made_by_hand",transport="internal",outcome="name_taken"} 2"#
+        ));
+    }
+
+    #[test]
+    fn two_apps_count_apart() {
+        let (first, second) = (metrics_of(&["greet"]), metrics_of(&["greet"]));
+        first.start_call("greet", Transport::Rest).finish(None);
+        first.job("tick").record_skip();
+        second.channel("news").set_subscribers(3);
+        assert!(
+            !lines(&second)
+                .iter()
+                .any(|line| line.starts_with("servey_action_calls_total{"))
+        );
+        assert!(has(
+            &first,
+            r#"servey_job_ticks_total{action="tick",outcome="skipped"} 1"#
+        ));
+        assert!(
+            !lines(&first)
+                .iter()
+                .any(|line| line.starts_with("servey_websocket_subscribers{"))
+        );
+        assert!(has(
+            &second,
+            r#"servey_websocket_subscribers{channel="news"} 3"#
+        ));
+    }
+
+    #[test]
+    fn transports_index_their_table() {
+        for (index, transport) in Transport::ALL.iter().enumerate() {
+            assert_eq!(transport.index(), index, "{}", transport.as_str());
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! `/metrics`: the app's metrics in the Prometheus text format (version 0.0.4), encoded per scrape from
+//! the registry the app owns. Served unless switched off (`without_route("/metrics")`), and then
+//! nothing is recorded.
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use servey_core::{App, Metrics};
+
+/// `GET /metrics`, unless switched off.
+pub(crate) fn router(app: &App) -> Router {
+    let Some(metrics) = app.metrics().filter(|_| app.serves("/metrics")).cloned() else {
+        return Router::new();
+    };
+    Router::new().route(
+        "/metrics",
+        get(move || {
+            let metrics = metrics.clone();
+            async move { scrape(&metrics) }
+        }),
+    )
+}
+
+fn scrape(metrics: &Metrics) -> Response {
+    match metrics.encode() {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(Metrics::CONTENT_TYPE),
+            )],
+            text,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "the metrics could not be encoded");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
