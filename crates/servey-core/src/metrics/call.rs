@@ -1,0 +1,79 @@
+//! One call being measured: the in-flight gauge while it runs, then its count and latency, or
+//! `cancelled` when its caller goes away first.
+
+use super::*;
+
+/// One call being measured: in flight until dropped; counted by [`finish`](Self::finish), or as
+/// `cancelled` when dropped unfinished.
+#[derive(Debug)]
+pub(crate) struct CallRecorder {
+    series: Arc<ActionSeries>,
+    transport: Transport,
+    started: Instant,
+    is_finished: bool,
+}
+
+impl CallRecorder {
+    /// Starts measuring a call of `series` over `transport`: it is in flight from now.
+    pub(super) fn start(series: Arc<ActionSeries>, transport: Transport) -> Self {
+        series.in_flight.inc();
+        Self {
+            series,
+            transport,
+            started: Instant::now(),
+            is_finished: false,
+        }
+    }
+
+    /// The server-side cache answered the call.
+    pub(crate) fn cache_hit(&self) {
+        let series = &self.series;
+        series
+            .count(&series.cache_hits, &series.families.cache_hits)
+            .inc();
+    }
+
+    /// The server-side cache had no result for the call.
+    pub(crate) fn cache_miss(&self) {
+        let series = &self.series;
+        series
+            .count(&series.cache_misses, &series.families.cache_misses)
+            .inc();
+    }
+
+    /// A rate limit refused the call.
+    pub(crate) fn rate_limited(&self) {
+        let series = &self.series;
+        series
+            .count(&series.rate_limited, &series.families.rate_limited)
+            .inc();
+    }
+
+    /// Counts the call under its outcome (`ok` or the error's code) and its latency.
+    pub(crate) fn finish(mut self, error: Option<&ActionError>) {
+        self.is_finished = true;
+        let over = self.series.over(self.transport);
+        over.latency.observe(self.started.elapsed().as_secs_f64());
+        let Some(error) = error else {
+            over.succeeded.inc();
+            return;
+        };
+        let code = error.code();
+        let outcome = if error.code_str() == code.as_str() {
+            Cow::Borrowed(code.as_str())
+        } else {
+            Cow::Owned(error.code_str().to_owned())
+        };
+        self.series.ended_with(self.transport, outcome);
+    }
+}
+
+impl Drop for CallRecorder {
+    fn drop(&mut self) {
+        self.series.in_flight.dec();
+        if !self.is_finished {
+            self.series
+                .ended_with(self.transport, Cow::Borrowed(CANCELLED));
+        }
+    }
+}
