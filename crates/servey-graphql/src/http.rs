@@ -1,5 +1,7 @@
-//! The `/graphql` endpoint: POST (JSON body) and GET (query string, queries only). Each request gets
-//! its `Context` from the `Authorization` and `X-Request-Id` headers, and runs in a span with its id.
+//! The `/graphql` endpoint: POST (JSON body: one request object, or a batch as an array of them) and GET
+//! (query string, queries only). Each HTTP request gets its `Context` from the `Authorization` and
+//! `X-Request-Id` headers, shared by every operation of a batch, and each operation runs in a span with
+//! the request's id.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -50,12 +52,48 @@ async fn post_graphql(
     if let Err(error) = servey_core::input::check_json_media_type(content_type) {
         return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, error.detail());
     }
-    match serde_json::from_slice::<async_graphql::Request>(&body) {
-        Ok(request) => execute(&endpoint, client, &headers, request).await,
-        Err(error) => request_error(
-            StatusCode::BAD_REQUEST,
-            &format!("The body must be a JSON GraphQL request ({{\"query\": \"...\"}}): {error}."),
-        ),
+    match read_body(&body) {
+        Ok(Posted::Single(request)) => execute(&endpoint, client, &headers, *request).await,
+        Ok(Posted::Batch(requests)) => execute_batch(&endpoint, client, &headers, requests).await,
+        Err(message) => request_error(StatusCode::BAD_REQUEST, &message),
+    }
+}
+
+/// The most operations one batch may carry: a batch is one HTTP request, so the limit on concurrent
+/// requests does not bound the work it asks for.
+pub(crate) const MAX_BATCH_OPERATIONS: usize = 32;
+
+/// What a POST body holds: one GraphQL request, or a batch of them (a JSON array).
+enum Posted {
+    // Boxed: a request is large, and a batch holds its requests on the heap anyway.
+    Single(Box<async_graphql::Request>),
+    Batch(Vec<async_graphql::Request>),
+}
+
+/// The GraphQL request or batch in a POST body, or why there is none.
+fn read_body(body: &[u8]) -> Result<Posted, String> {
+    let is_batch = body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'[');
+    if !is_batch {
+        return serde_json::from_slice(body)
+            .map(|request| Posted::Single(Box::new(request)))
+            .map_err(|error| {
+                format!(
+                    "The body must be a JSON GraphQL request ({{\"query\": \"...\"}}): {error}."
+                )
+            });
+    }
+    let requests: Vec<async_graphql::Request> =
+        serde_json::from_slice(body).map_err(|error| {
+            format!(
+                "A batch must be a JSON array of GraphQL requests ([{{\"query\": \"...\"}}, ...]): {error}."
+            )
+        })?;
+    match requests.len() {
+        0 => Err("The batch is empty: send at least one GraphQL request in the array.".to_owned()),
+        n if n > MAX_BATCH_OPERATIONS => Err(format!(
+            "The batch has {n} operations; the limit is {MAX_BATCH_OPERATIONS}."
+        )),
+        _ => Ok(Posted::Batch(requests)),
     }
 }
 
@@ -109,34 +147,85 @@ async fn execute(
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
+    if let Err(message) = check_variable_types(endpoint, &request) {
+        return request_error(StatusCode::BAD_REQUEST, &message);
+    }
+    let context = request_context(endpoint, client, headers);
+    Json(run(endpoint, &context, request).await).into_response()
+}
+
+/// Runs the operations of a batch one after the other, in the order sent, each with the same request
+/// context; answers their responses as an array in that order. An operation that cannot run (an unknown
+/// variable type) has only `errors` in its place; the others still run.
+async fn execute_batch(
+    endpoint: &Endpoint,
+    client: Option<Extension<Client>>,
+    headers: &HeaderMap,
+    requests: Vec<async_graphql::Request>,
+) -> Response {
+    let context = request_context(endpoint, client, headers);
+    let mut responses = Vec::with_capacity(requests.len());
+    for request in requests {
+        let response = match check_variable_types(endpoint, &request) {
+            Ok(()) => run(endpoint, &context, request).await,
+            Err(message) => {
+                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
+                    message, None,
+                )])
+            }
+        };
+        responses.push(response);
+    }
+    Json(responses).into_response()
+}
+
+/// Refuses an operation whose variables name a type the schema does not define, before async-graphql
+/// sees it.
+fn check_variable_types(
+    endpoint: &Endpoint,
+    request: &async_graphql::Request,
+) -> Result<(), String> {
     // Only a document that declares variables can name an unknown type: most skip the second parse.
     if request.query.contains('$')
         && let Ok(document) = parse_query(&request.query)
         && let Some((variable, ty)) = unknown_variable_type(&document, &endpoint.type_names)
     {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "The variable `${variable}` has the type `{ty}`, which the schema does not define."
-            ),
-        );
+        return Err(format!(
+            "The variable `${variable}` has the type `{ty}`, which the schema does not define."
+        ));
     }
-    let context = endpoint
+    Ok(())
+}
+
+/// The context of one HTTP request: its credentials, request id and client.
+fn request_context(
+    endpoint: &Endpoint,
+    client: Option<Extension<Client>>,
+    headers: &HeaderMap,
+) -> servey_core::Context {
+    endpoint
         .app
         .request_context(headers)
         .with_transport(servey_core::Transport::Graphql)
-        .client(client.map(|Extension(client)| client).unwrap_or_default());
+        .client(client.map(|Extension(client)| client).unwrap_or_default())
+}
+
+/// Runs one operation with `context`, in a span carrying the request id and the operation's name.
+async fn run(
+    endpoint: &Endpoint,
+    context: &servey_core::Context,
+    request: async_graphql::Request,
+) -> async_graphql::Response {
     let span = tracing::info_span!(
         "graphql",
         request_id = %context.request_id(),
         operation = request.operation_name.as_deref().unwrap_or_default(),
     );
-    let response = endpoint
+    endpoint
         .schema
-        .execute(request.data(context))
+        .execute(request.data(context.clone()))
         .instrument(span)
-        .await;
-    Json(response).into_response()
+        .await
 }
 
 /// A request that could not be run at all: a GraphQL response with only `errors`.

@@ -1,5 +1,6 @@
 //! The GraphQL adapter over run-time actions, on a real socket.
 
+mod batch;
 mod nested;
 mod schema;
 mod support;

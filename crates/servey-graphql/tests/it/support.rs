@@ -71,6 +71,21 @@ impl Server {
     }
 }
 
+impl Server {
+    /// Posts `body` as JSON to `/graphql` with extra headers; returns the status and the JSON response.
+    pub(crate) async fn post_json(&self, body: &Value, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = reqwest::Client::new()
+            .post(format!("{}/graphql", self.base))
+            .json(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON"))
+    }
+}
+
 /// graphql-core's verdict on an SDL: the validation errors (empty when valid).
 pub(crate) async fn graphql_core_errors(sdl: &str) -> Vec<String> {
     let python = std::env::var_os("SERVEY_TEST_PYTHON")
