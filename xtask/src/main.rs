@@ -1,7 +1,7 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
 //! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum),
 //! `cargo xtask fuzz` (the fuzz targets, bounded in time), `cargo xtask conduit` (the RealWorld API suite
-//! against the Conduit example).
+//! against the Conduit example), `cargo xtask docs` (rustdoc with warnings denied, no ignored doctest).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 
 mod bench;
 mod conduit;
+mod docs;
 mod fuzz;
 
 fn main() -> Result<()> {
@@ -28,12 +29,14 @@ fn main() -> Result<()> {
                 "warnings",
             ]))?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
+            docs::docs(&root)?;
             conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
         "bench" => bench::bench(&root),
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "conduit" => conduit::conduit(&root),
+        "docs" => docs::docs(&root),
         "schemas" => run(cargo(&root)
             .args(["test", "-p", "hello", "--test", "it", "golden::"])
             .env("SERVEY_BLESS", "1")),
@@ -42,7 +45,9 @@ fn main() -> Result<()> {
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
         }
         _ => {
-            eprintln!("usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit>");
+            eprintln!(
+                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs>"
+            );
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test and the Conduit suite (what CI runs)"
             );
@@ -61,6 +66,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  conduit  the official RealWorld API suite (newman) against examples/conduit; fails on any failed assertion"
+            );
+            eprintln!(
+                "  docs   cargo doc --workspace with warnings denied; fails on any doctest marked `ignore`"
             );
             bail!("unknown task `{task}`")
         }

@@ -1,6 +1,7 @@
 //! servey's REST adapter: every web action as an axum route, `/openapi.json`, the docs page, `/login`,
 //! web pages, static files, `/health`, `/actions` and `/metrics`. Built once at start from the registry;
-//! every call goes through [`servey_core::invoke`], and every error leaves as RFC 9457 problem details.
+//! every call goes through [`servey_core::invoke()`], and every error leaves in the app's error body (RFC 9457
+//! problem details by default).
 //!
 //! [`router`] gives the routes as a plain axum `Router` (merge, nest or layer it as you like);
 //! [`finish`] wraps the merged router of every adapter with the shared fallbacks and layers.
