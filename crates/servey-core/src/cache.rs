@@ -109,6 +109,15 @@ pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
 /// A kept result's key: the canonical input and the principal's subject.
 type StoreKey = (Vec<u8>, Option<String>);
 
+/// A kept result: the body and the response headers the action set with it (a `Reply`'s `Location`).
+#[derive(Debug, Clone)]
+pub struct KeptResult {
+    /// The result as JSON.
+    pub body: Bytes,
+    /// The headers the action set.
+    pub headers: Arc<[(String, String)]>,
+}
+
 /// How many bytes of keys and results one action keeps at most; the least used go first.
 const STORE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -116,7 +125,7 @@ const STORE_BYTES: u64 = 16 * 1024 * 1024;
 /// budget (a moka cache: expiry on time, eviction by size).
 #[derive(Debug)]
 pub struct ResultStore {
-    entries: moka::sync::Cache<StoreKey, Bytes>,
+    entries: moka::sync::Cache<StoreKey, KeptResult>,
     declared: Option<Arc<[String]>>,
 }
 
@@ -126,8 +135,16 @@ impl ResultStore {
     pub fn new(ttl: Duration, declared: Option<Vec<String>>) -> Self {
         let entries = moka::sync::Cache::builder()
             .max_capacity(STORE_BYTES)
-            .weigher(|(input, principal): &StoreKey, body: &Bytes| {
-                let bytes = input.len() + principal.as_ref().map_or(0, String::len) + body.len();
+            .weigher(|(input, principal): &StoreKey, kept: &KeptResult| {
+                let headers: usize = kept
+                    .headers
+                    .iter()
+                    .map(|(name, value)| name.len() + value.len())
+                    .sum();
+                let bytes = input.len()
+                    + principal.as_ref().map_or(0, String::len)
+                    + kept.body.len()
+                    + headers;
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             })
             .time_to_live(ttl)
@@ -161,15 +178,15 @@ impl ResultStore {
     }
 
     /// A kept result for this key and principal, if still fresh.
-    pub fn get(&self, key: &[u8], principal: Option<&str>) -> Option<Bytes> {
+    pub fn get(&self, key: &[u8], principal: Option<&str>) -> Option<KeptResult> {
         self.entries
             .get(&(key.to_vec(), principal.map(str::to_owned)))
     }
 
     /// Keeps a result for the store's TTL.
-    pub fn put(&self, key: Vec<u8>, principal: Option<&str>, body: Bytes) {
+    pub fn put(&self, key: Vec<u8>, principal: Option<&str>, kept: KeptResult) {
         self.entries
-            .insert((key, principal.map(str::to_owned)), body);
+            .insert((key, principal.map(str::to_owned)), kept);
     }
 
     /// Bytes held now (after pending evictions run).
@@ -184,6 +201,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    fn kept(body: &'static [u8]) -> KeptResult {
+        KeptResult {
+            body: Bytes::from_static(body),
+            headers: Arc::new([("Location".to_owned(), "/x".to_owned())]),
+        }
+    }
 
     #[test]
     fn ttl_headers_are_public_or_private() {
@@ -224,7 +248,7 @@ mod tests {
         let key = store
             .key(&Input::from_value(json!({"name": "a"})))
             .expect("an object");
-        store.put(key.clone(), Some("root"), Bytes::from_static(b"1"));
+        store.put(key.clone(), Some("root"), kept(b"1"));
         assert!(store.get(&key, Some("root")).is_some());
         assert!(store.get(&key, None).is_none());
     }
@@ -245,7 +269,7 @@ mod tests {
     fn results_expire_on_time() {
         let store = ResultStore::new(Duration::from_millis(1), None);
         let key = store.key(&Input::empty()).expect("an object");
-        store.put(key.clone(), None, Bytes::from_static(b"1"));
+        store.put(key.clone(), None, kept(b"1"));
         std::thread::sleep(Duration::from_millis(20));
         assert!(store.get(&key, None).is_none());
     }
@@ -258,7 +282,14 @@ mod tests {
             let key = store
                 .key(&Input::from_value(json!({ "n": index })))
                 .expect("an object");
-            store.put(key, None, body.clone());
+            store.put(
+                key,
+                None,
+                KeptResult {
+                    body: body.clone(),
+                    headers: Arc::new([]),
+                },
+            );
         }
         assert!(
             store.weighted_size() <= STORE_BYTES,

@@ -56,16 +56,20 @@ async fn checked(
     let principal = context
         .authorization()
         .and_then(|auth| auth.subject.clone());
-    let is_private = context.authorization().is_some() && action.uses_authorization();
+    // Any caller with credentials may get a result made for them (an action can read them through
+    // `Option<Authorization>` without a policy saying so): only anonymous results are public.
+    let is_private = context.authorization().is_some();
     let stored = match (&action.result_store, &action.cache_control) {
         (Some(store), Some(policy)) => match store.key(&input) {
             Some(key) => {
-                if let Some(body) = store.get(&key, principal.as_deref()) {
+                if let Some(kept) = store.get(&key, principal.as_deref()) {
                     if let Some(recorder) = recorder {
                         recorder.cache_hit();
                     }
-                    let headers = policy.headers(&body, is_private);
-                    return Ok(ActionOutput::from_json_bytes(body).with_cache(headers));
+                    let headers = policy.headers(&kept.body, is_private);
+                    return Ok(ActionOutput::from_json_bytes(kept.body)
+                        .with_cache(headers)
+                        .with_headers(kept.headers.to_vec()));
                 }
                 if let Some(recorder) = recorder {
                     recorder.cache_miss();
@@ -85,7 +89,11 @@ async fn checked(
     let body = output.to_json_bytes()?;
     let headers = policy.headers(&body, is_private);
     if let Some((store, key)) = stored {
-        store.put(key, principal.as_deref(), body.clone());
+        let kept = crate::cache::KeptResult {
+            body: body.clone(),
+            headers: output.headers().into(),
+        };
+        store.put(key, principal.as_deref(), kept);
     }
     Ok(ActionOutput::from_json_bytes(body)
         .with_cache(headers)
@@ -312,5 +320,40 @@ mod tests {
             Some("public, max-age=60")
         );
         assert_eq!(counter.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn kept_results_keep_their_headers_and_personal_ones_are_private() {
+        let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let calls = counter.clone();
+        let action = Action::output_builder("located", move |_, _| {
+            let calls = calls.clone();
+            async move {
+                calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(ActionOutput::from_reply(
+                    crate::output::Reply::new(1).header("Location", "/things/1"),
+                ))
+            }
+        })
+        .cache_control(Ttl {
+            seconds: 60,
+            server_cache: true,
+        })
+        .build();
+        let ann = || Context::new().authorized(Authorization::new("ann", [] as [&str; 0]));
+        for _ in 0..2 {
+            let output = invoke(&action, Input::from_value(json!({})), ann())
+                .await
+                .expect("ok");
+            assert_eq!(
+                output.headers(),
+                &[("Location".to_owned(), "/things/1".to_owned())]
+            );
+            assert_eq!(
+                output.cache().and_then(|c| c.cache_control.as_deref()),
+                Some("private, max-age=60")
+            );
+        }
+        assert_eq!(counter.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 }
