@@ -54,6 +54,7 @@ pub fn app_with_state(
     mut state: Extensions,
 ) -> Result<App, StartError> {
     state.insert(Channels::new(&registry)?);
+    state.insert(crate::telemetry::trace_propagation());
     Ok(App::with_state(registry, config, state))
 }
 
@@ -68,7 +69,7 @@ pub fn router(app: &App) -> Result<Router, StartError> {
         Some(layers) => layers.apply(routes),
         None => routes,
     };
-    Ok(servey_web::finish(routes, app))
+    Ok(servey_web::finish(routes, app).layer(crate::telemetry::propagation::RemoteParentLayer))
 }
 
 /// Serves `app` on its configured host and port until Ctrl-C or SIGTERM.
