@@ -10,7 +10,6 @@ pub mod propagation;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use servey_core::ServeyConfig;
-use servey_core::config::LogFormat;
 use tracing::Subscriber;
 use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::fmt::MakeWriter;
@@ -21,6 +20,7 @@ use tracing_subscriber::{EnvFilter, Layer};
 
 pub use otlp::{ExportError, otlp_provider};
 pub use propagation::trace_propagation;
+pub use servey_core::config::LogFormat;
 
 /// What logging leaves running: the span exporter, flushed and shut down by [`Telemetry::shutdown`] or on
 /// drop, so that the spans of a graceful stop still reach the collector.

@@ -2,6 +2,8 @@
 //! the span of a request that carries one a child of the caller's span. Out: [`trace_propagation`] is the
 //! hook adapters write it into their outgoing calls with (a webhook's POST).
 
+use std::future::Future;
+use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use http::{HeaderMap, Request};
@@ -27,10 +29,11 @@ fn inject_current(headers: &mut HeaderMap) {
 }
 
 /// Makes the caller's span (from `traceparent`) the OpenTelemetry parent of whatever span the wrapped
-/// service opens while it is called: servey's `request` span.
+/// service opens first: servey's `request` span.
 ///
-/// The caller's context is attached only for the synchronous `call`, where the envelope opens the
-/// request span; a span with no tracing parent takes the attached context as its parent.
+/// The caller's context is current while the request's future runs (axum calls a route's service only
+/// when its future is first polled); a span with no tracing parent takes the current context as its
+/// parent. Requests without `traceparent` pass untouched.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RemoteParentLayer;
 
@@ -52,18 +55,39 @@ where
 {
     type Response = S::Response;
     type Error = S::Error;
-    type Future = S::Future;
+    type Future = RemoteParentFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.0.poll_ready(cx)
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        if !request.headers().contains_key(TRACEPARENT) {
-            return self.0.call(request);
+        let parent = request
+            .headers()
+            .contains_key(TRACEPARENT)
+            .then(|| TraceContextPropagator::new().extract(&HeaderExtractor(request.headers())));
+        RemoteParentFuture {
+            inner: self.0.call(request),
+            parent,
         }
-        let parent = TraceContextPropagator::new().extract(&HeaderExtractor(request.headers()));
-        let _attached = parent.attach();
-        self.0.call(request)
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The wrapped service's future, run with the caller's context current.
+    pub struct RemoteParentFuture<F> {
+        #[pin]
+        inner: F,
+        parent: Option<opentelemetry::Context>,
+    }
+}
+
+impl<F: Future> Future for RemoteParentFuture<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _attached = this.parent.as_ref().map(|parent| parent.clone().attach());
+        this.inner.poll(cx)
     }
 }

@@ -9,3 +9,4 @@ mod openapi;
 mod responses;
 mod state;
 mod support;
+mod traces;
