@@ -45,5 +45,5 @@ pub use registry::{Registry, RegistryError};
 pub use render::{ErrorRenderer, ErrorRendering, ProblemDetails};
 pub use schema::ActionSchema;
 pub use state::{Extensions, State};
-pub use trace::TracePropagation;
+pub use trace::{TracePropagation, TracePropagator};
 pub use trigger::{Method, Trigger};

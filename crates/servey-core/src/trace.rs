@@ -1,7 +1,7 @@
 //! Traces across services: the `action` span every invocation runs in, and [`TracePropagation`], the hook
-//! through which an adapter writes the current span's W3C trace context (`traceparent`, `tracestate`) into
-//! a call it makes. Core knows no tracing backend: the facade puts the OpenTelemetry hook in the app's
-//! shared values, and without one nothing is written.
+//! through which adapters continue a caller's trace (the W3C `traceparent` of a request) and pass theirs
+//! on (into a webhook's POST). Core knows no tracing backend: the facade puts its OpenTelemetry
+//! [`TracePropagator`] in the app's shared values, and without one traces stop at the process.
 
 use std::sync::Arc;
 
@@ -20,24 +20,39 @@ pub fn action_span(action: &Action, context: &Context) -> tracing::Span {
     )
 }
 
-/// Writes the trace context of the current span into the headers of an outgoing call.
+/// How spans continue a trace across services (W3C `traceparent` and `tracestate`, for instance).
+pub trait TracePropagator: Send + Sync + 'static {
+    /// Makes `span`, just opened for an incoming call, a child of the caller's span that `headers` name,
+    /// when they name one.
+    fn continue_trace(&self, span: &tracing::Span, headers: &HeaderMap);
+
+    /// Writes the current span's trace context into the headers of an outgoing call.
+    fn inject(&self, headers: &mut HeaderMap);
+}
+
+/// An app's [`TracePropagator`], kept in its shared values where adapters find it. Cheap to clone.
 #[derive(Clone)]
-pub struct TracePropagation(Arc<dyn Fn(&mut HeaderMap) + Send + Sync>);
+pub struct TracePropagation(Arc<dyn TracePropagator>);
 
 impl TracePropagation {
-    /// A hook that writes the headers with `inject`.
-    pub fn new(inject: impl Fn(&mut HeaderMap) + Send + Sync + 'static) -> Self {
-        Self(Arc::new(inject))
-    }
-
-    /// Writes the current span's trace context into `headers`.
-    pub fn inject(&self, headers: &mut HeaderMap) {
-        (self.0)(headers);
+    /// The hook over `propagator`.
+    pub fn new(propagator: impl TracePropagator) -> Self {
+        Self(Arc::new(propagator))
     }
 
     /// The hook of the app `context` belongs to, if it has one.
     pub fn of(context: &Context) -> Option<&Self> {
         context.state::<Self>()
+    }
+
+    /// Makes `span` a child of the caller's span that `headers` name, when they name one.
+    pub fn continue_trace(&self, span: &tracing::Span, headers: &HeaderMap) {
+        self.0.continue_trace(span, headers);
+    }
+
+    /// Writes the current span's trace context into `headers`.
+    pub fn inject(&self, headers: &mut HeaderMap) {
+        self.0.inject(headers);
     }
 }
 
@@ -54,9 +69,14 @@ mod tests {
 
     #[test]
     fn the_hook_travels_in_the_apps_shared_values() {
-        let hook = TracePropagation::new(|headers| {
-            headers.insert("traceparent", http::HeaderValue::from_static("00-x"));
-        });
+        struct Fixed;
+        impl TracePropagator for Fixed {
+            fn continue_trace(&self, _: &tracing::Span, _: &HeaderMap) {}
+            fn inject(&self, headers: &mut HeaderMap) {
+                headers.insert("traceparent", http::HeaderValue::from_static("00-x"));
+            }
+        }
+        let hook = TracePropagation::new(Fixed);
         let context = Context::new().extensions(Extensions::new().with(hook));
         let mut headers = HeaderMap::new();
         TracePropagation::of(&context)

@@ -69,7 +69,7 @@ pub fn router(app: &App) -> Result<Router, StartError> {
         Some(layers) => layers.apply(routes),
         None => routes,
     };
-    Ok(servey_web::finish(routes, app).layer(crate::telemetry::propagation::RemoteParentLayer))
+    Ok(servey_web::finish(routes, app))
 }
 
 /// Serves `app` on its configured host and port until Ctrl-C or SIGTERM.

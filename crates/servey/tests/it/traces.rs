@@ -231,7 +231,7 @@ async fn a_nested_graphql_action_is_a_child_of_its_parents_action() {
         .schema(action_schema(
             json!({"type": "object"}),
             json!({"$ref": "#/components/schemas/Stats"}),
-            &[stats.clone()],
+            &[stats],
         ))
         .build();
     let nested = Action::builder("stats_double", |_, _| async { Ok(json!(6)) })
