@@ -1,8 +1,8 @@
 //! The envelope of every request: its `X-Request-Id` (the caller's when usable, else a fresh one, echoed on
-//! the response), its tracing span (continuing the caller's trace through the app's `TracePropagation`),
-//! a panic caught as a 500 problem, and problem details for the bare error
-//! responses of axum (404, 405, 413). One hand-written service, because it runs on every request: a stack of
-//! generic layers costs a boxed future and a boxed body each.
+//! the response), its tracing span (continuing the caller's trace through the app's `TracePropagation`), a
+//! panic caught as a 500 problem, and problem details for the bare error responses of axum (404, 405, 413).
+//! One hand-written service, because it runs on every request: a stack of generic layers costs a boxed
+//! future and a boxed body each.
 
 use std::convert::Infallible;
 use std::future::Future;
