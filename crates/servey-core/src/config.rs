@@ -42,6 +42,21 @@ pub struct ServeyConfig {
     pub tls_client_ca: Option<PathBuf>,
     /// Every bound on what callers send and how long they take (body size, timeouts, concurrency, ...).
     pub limits: Limits,
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: the OTLP/HTTP collector spans are exported to (`/v1/traces` is
+    /// appended), when set.
+    pub otlp_endpoint: Option<String>,
+    /// `SERVEY_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (`SERVEY_LOG_FORMAT=text`, the default).
+    #[default]
+    Text,
+    /// One JSON object a line, with the fields of the event and its spans (`SERVEY_LOG_FORMAT=json`).
+    Json,
 }
 
 impl Default for ServeyConfig {
@@ -93,6 +108,11 @@ impl ServeyConfig {
             tls_key: lookup("SERVEY_TLS_KEY").map(Into::into),
             tls_client_ca: lookup("SERVEY_TLS_CLIENT_CA").map(Into::into),
             limits: Limits::from_lookup(&lookup),
+            otlp_endpoint: lookup("OTEL_EXPORTER_OTLP_ENDPOINT"),
+            log_format: match lookup("SERVEY_LOG_FORMAT") {
+                Some(format) if format.eq_ignore_ascii_case("json") => LogFormat::Json,
+                _ => LogFormat::Text,
+            },
         }
     }
 }

@@ -4,6 +4,7 @@
 use futures_util::FutureExt;
 use serde::Serialize;
 use std::panic::AssertUnwindSafe;
+use tracing::Instrument;
 
 use crate::action::{Action, ActionFuture};
 use crate::auth::Authorization;
@@ -13,9 +14,24 @@ use crate::input::Input;
 use crate::metrics::CallRecorder;
 use crate::output::ActionOutput;
 
-/// Runs `action` with `input` on behalf of the caller in `context`, recording the call in the app's
-/// metrics when the context carries them.
+/// Runs `action` with `input` on behalf of the caller in `context`, in its own
+/// [`action_span`](crate::trace::action_span) (so that the actions it calls in turn are children),
+/// recording the call in the app's metrics when the context carries them.
 pub async fn invoke(
+    action: &Action,
+    input: Input,
+    context: Context,
+) -> Result<ActionOutput, ActionError> {
+    let span = crate::trace::action_span(action, &context);
+    invoke_in_current_span(action, input, context)
+        .instrument(span)
+        .await
+}
+
+/// Like [`invoke`], in the caller's span rather than a new one: for an adapter that opens the
+/// [`action_span`](crate::trace::action_span) itself around more than the call (GraphQL: around the
+/// field's selection, so that the nested actions it selects are the action's children).
+pub async fn invoke_in_current_span(
     action: &Action,
     input: Input,
     context: Context,

@@ -24,6 +24,7 @@ pub mod render;
 pub mod route;
 pub mod schema;
 pub mod state;
+pub mod trace;
 pub mod trigger;
 
 pub use action::{Action, ActionBuilder, ActionSpec, Example};
@@ -33,7 +34,7 @@ pub use auth::{
     SecurityScheme,
 };
 pub use cache::{CacheControl, CacheHeaders, Ttl};
-pub use config::ServeyConfig;
+pub use config::{LogFormat, ServeyConfig};
 pub use context::{Context, Transport};
 pub use error::{ActionError, ErrorCode, FieldError, Problem};
 pub use input::Input;
@@ -46,4 +47,5 @@ pub use registry::{Registry, RegistryError};
 pub use render::{ErrorRenderer, ErrorRendering, ProblemDetails};
 pub use schema::ActionSchema;
 pub use state::{Extensions, State};
+pub use trace::{TracePropagation, TracePropagator};
 pub use trigger::{Method, Trigger};

@@ -15,6 +15,7 @@ mod naming;
 mod reader;
 mod resolve;
 mod schema;
+mod trace;
 
 use axum::Router;
 use servey_core::App;

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use async_graphql::dynamic::{FieldFuture, FieldValue, ObjectAccessor, ResolverContext};
 use async_graphql::{Name, Value as GqlValue};
 use serde_json::{Map, Value};
-use servey_core::{Context, Input, invoke};
+use servey_core::invoke::invoke_in_current_span;
+use servey_core::{Context, Input};
 
 use crate::error::{coded, field_error};
 use crate::model::{ActionField, Args, FREE_FORM_ARG, Field, Kind, ObjectType, Ty};
@@ -49,7 +50,8 @@ async fn run_action(
     }
     let action = &field.action;
     tracing::debug!(action = %action.name, request_id = context.request_id(), "graphql field");
-    let result = invoke(action, input, context.clone())
+    // The field's `action` span is open already: `ActionSpans` wraps the field and its selection.
+    let result = invoke_in_current_span(action, input, context.clone())
         .await
         .and_then(|output| output.to_value())
         .map_err(|error| field_error(&action.name, context.request_id(), &error))?;

@@ -15,6 +15,7 @@ use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
 use crate::reader::read_model;
 use crate::resolve::{InputTypes, action_resolver, property_resolver};
+use crate::trace::ActionSpans;
 
 /// The field `Query` gets when no action is a query: GraphQL requires at least one.
 pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
@@ -71,6 +72,7 @@ pub(crate) fn build_schema(app: &App) -> Result<Schema, GraphqlError> {
             max_depth: config.limits.graphql_max_depth,
             max_complexity: config.limits.graphql_max_complexity,
         })
+        .extension(ActionSpans::of(&model))
         .finish()?;
     Ok(schema)
 }

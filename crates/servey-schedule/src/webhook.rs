@@ -1,13 +1,15 @@
 //! `WebhookChannel`: each published event is POSTed as JSON to a URL, in the background, with a timeout
-//! per attempt and retries with exponential backoff; giving up is logged as an error. The HTTP client and
-//! the count of deliveries under way belong to the app's `Channels` ([`Webhooks`]).
+//! per attempt and retries with exponential backoff; giving up is logged as an error. Each delivery runs
+//! in a `webhook` span whose W3C trace context goes with the POST (`traceparent`), through the app's
+//! `TracePropagation`. The HTTP client and the count of deliveries under way belong to the app's
+//! `Channels` ([`Webhooks`]).
 
 use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use servey_core::Context;
+use servey_core::{Context, TracePropagation};
 use tracing::Instrument;
 use utoipa::ToSchema;
 
@@ -87,6 +89,7 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> WebhookChannel<E> {
             max_attempts: self.max_attempts.max(1),
             timeout: self.timeout,
             initial_backoff: self.initial_backoff,
+            trace: TracePropagation::of(context).cloned(),
         })
     }
 }
@@ -149,6 +152,8 @@ pub(crate) struct Delivery {
     max_attempts: u32,
     timeout: Duration,
     initial_backoff: Duration,
+    /// Writes the `webhook` span's trace context into each attempt's headers.
+    trace: Option<TracePropagation>,
 }
 
 impl Delivery {
@@ -180,8 +185,13 @@ impl Delivery {
     }
 
     async fn attempt(&self, client: &reqwest::Client) -> Result<(), Failure> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(trace) = &self.trace {
+            trace.inject(&mut headers);
+        }
         let response = client
             .post(&self.url)
+            .headers(headers)
             .timeout(self.timeout)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(self.body.clone())

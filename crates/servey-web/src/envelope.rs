@@ -1,7 +1,8 @@
 //! The envelope of every request: its `X-Request-Id` (the caller's when usable, else a fresh one, echoed on
-//! the response), its tracing span, a panic caught as a 500 problem, and problem details for the bare error
-//! responses of axum (404, 405, 413). One hand-written service, because it runs on every request: a stack of
-//! generic layers costs a boxed future and a boxed body each.
+//! the response), its tracing span (continuing the caller's trace through the app's `TracePropagation`), a
+//! panic caught as a 500 problem, and problem details for the bare error responses of axum (404, 405, 413).
+//! One hand-written service, because it runs on every request: a stack of generic layers costs a boxed
+//! future and a boxed body each.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,8 +14,8 @@ use std::task::{Context, Poll};
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
-use servey_core::ErrorRendering;
 use servey_core::context::is_usable_request_id;
+use servey_core::{ErrorRendering, TracePropagation};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::{Layer, Service};
 
@@ -29,6 +30,7 @@ pub(crate) struct EnvelopeLayer {
     body_limit: usize,
     slots: Arc<Semaphore>,
     errors: ErrorRendering,
+    trace: Option<TracePropagation>,
 }
 
 impl EnvelopeLayer {
@@ -38,7 +40,14 @@ impl EnvelopeLayer {
             body_limit,
             slots: Arc::new(Semaphore::new(max_concurrent)),
             errors,
+            trace: None,
         }
+    }
+
+    /// This envelope, making each request's span a child of the caller's span through `trace`.
+    pub(crate) fn trace(mut self, trace: Option<TracePropagation>) -> Self {
+        self.trace = trace;
+        self
     }
 }
 
@@ -51,6 +60,7 @@ impl<S> Layer<S> for EnvelopeLayer {
             body_limit: self.body_limit,
             slots: self.slots.clone(),
             errors: self.errors.clone(),
+            trace: self.trace.clone(),
         }
     }
 }
@@ -62,6 +72,7 @@ pub(crate) struct Envelope<S> {
     body_limit: usize,
     slots: Arc<Semaphore>,
     errors: ErrorRendering,
+    trace: Option<TracePropagation>,
 }
 
 impl<S> Service<Request> for Envelope<S>
@@ -94,6 +105,9 @@ where
             path = %request.uri().path(),
             request_id = request_id.to_str().unwrap_or_default(),
         );
+        if let Some(trace) = &self.trace {
+            trace.continue_trace(&span, request.headers());
+        }
         let method = request.method().clone();
         let uri = request.uri().clone();
         let slot = self.slots.clone().try_acquire_owned().ok();

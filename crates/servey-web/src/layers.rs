@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, OriginalUri};
 use axum::http::{HeaderValue, Method, header};
-use servey_core::App;
+use servey_core::{App, TracePropagation};
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
@@ -28,11 +28,14 @@ pub fn finish(router: Router, app: &App) -> Router {
     // One stack, applied once: each separate `.layer` call would box every route again.
     let limits = &config.limits;
     let stack = ServiceBuilder::new()
-        .layer(EnvelopeLayer::new(
-            limits.body_bytes,
-            limits.max_concurrent_requests,
-            app.errors().clone(),
-        ))
+        .layer(
+            EnvelopeLayer::new(
+                limits.body_bytes,
+                limits.max_concurrent_requests,
+                app.errors().clone(),
+            )
+            .trace(app.state::<TracePropagation>().cloned()),
+        )
         .option_layer(cors(&config.cors_allowed_origins))
         .layer(DefaultBodyLimit::max(limits.body_bytes));
     router.layer(stack)

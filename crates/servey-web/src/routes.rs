@@ -19,7 +19,6 @@ use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{
     Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method, Transport,
 };
-use tracing::Instrument;
 
 use crate::error::WebError;
 use crate::problem::{error_response, status_response, too_large_detail};
@@ -199,15 +198,11 @@ impl Endpoint {
                     .unwrap_or_default(),
             );
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
-        let span = tracing::info_span!("action", name = %self.action.name);
-        async {
-            let input = self.input(&mut parts, body).await?;
-            servey_core::invoke(&self.action, input, context)
-                .await
-                .map_err(|error| error_response(&self.app, &error, token_rejected))
-        }
-        .instrument(span)
-        .await
+        // `invoke` opens the action's span; decoding the input belongs to the request's.
+        let input = self.input(&mut parts, body).await?;
+        servey_core::invoke(&self.action, input, context)
+            .await
+            .map_err(|error| error_response(&self.app, &error, token_rejected))
     }
 
     /// The input object of one request: the query string or the body, plus the path parameters.

@@ -503,6 +503,7 @@ impl Builder {
             state = state.merged(made);
         }
         state.insert(servey_schedule::Channels::new(&registry)?);
+        state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())
             .extensions(state)

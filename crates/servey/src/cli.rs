@@ -89,7 +89,7 @@ pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
 
 /// Starts the runtime, builds the app and runs the command line.
 pub(crate) fn start(builder: crate::Builder) -> ExitCode {
-    init_tracing();
+    let _telemetry = init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -296,13 +296,8 @@ fn fail_start(error: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::FAILURE
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| "info,tokio_cron_scheduler=warn".into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+fn init_tracing() -> crate::telemetry::Telemetry {
+    let telemetry = crate::telemetry::init(&servey_core::ServeyConfig::from_env());
     // A panicking action is answered as a 500; its message belongs in the log, not raw on stderr.
     std::panic::set_hook(Box::new(|info| {
         let location = info
@@ -312,4 +307,5 @@ fn init_tracing() {
         let message = servey_core::error::panic_message(info.payload());
         tracing::error!(%location, "panic: {message}");
     }));
+    telemetry
 }

@@ -70,6 +70,7 @@ mod builder;
 mod cli;
 mod listen;
 mod serve;
+pub mod telemetry;
 mod tls;
 
 #[doc(hidden)]

@@ -10,3 +10,4 @@ mod openapi;
 mod responses;
 mod state;
 mod support;
+mod traces;

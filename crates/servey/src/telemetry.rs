@@ -1,0 +1,111 @@
+//! Traces and logs: the tracing subscriber a servey binary installs at start (text or JSON lines on
+//! stderr, filtered by `RUST_LOG`) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, the export of its spans
+//! over OTLP/HTTP; the W3C trace context in and out lives in [`propagation`].
+//!
+//! Adapters only open `tracing` spans; this module alone knows OpenTelemetry.
+
+mod otlp;
+pub mod propagation;
+
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use servey_core::ServeyConfig;
+use tracing::Subscriber;
+use tracing_opentelemetry::OpenTelemetryLayer;
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+pub use otlp::{ExportError, otlp_provider};
+pub use propagation::trace_propagation;
+pub use servey_core::config::LogFormat;
+
+/// What logging leaves running: the span exporter, flushed and shut down by [`Telemetry::shutdown`] or on
+/// drop, so that the spans of a graceful stop still reach the collector.
+#[derive(Debug, Default)]
+#[must_use = "dropping it stops the span export"]
+pub struct Telemetry {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Whether spans are exported (an endpoint is configured and the subscriber was installed here).
+    pub fn is_exporting(&self) -> bool {
+        self.provider.is_some()
+    }
+
+    /// Exports the spans still buffered and stops the exporter.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        if let Some(provider) = self.provider.take()
+            && let Err(error) = provider.shutdown()
+        {
+            eprintln!("servey: exporting the last spans failed: {error}");
+        }
+    }
+}
+
+impl Drop for Telemetry {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Installs the process's tracing subscriber from `config`: log lines in `config.log_format` on stderr
+/// (`RUST_LOG` filters them, `info` by default) and, with `config.otlp_endpoint`, every span exported
+/// there. Does nothing when a subscriber is installed already; keep the returned value until the end.
+pub fn init(config: &ServeyConfig) -> Telemetry {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,tokio_cron_scheduler=warn"));
+    let (provider, export_error) = match config.otlp_endpoint.as_deref().map(otlp_provider) {
+        Some(Ok(provider)) => (Some(provider), None),
+        Some(Err(error)) => (None, Some(error)),
+        None => (None, None),
+    };
+    let installed = tracing_subscriber::registry()
+        .with(filter)
+        .with(log_layer(config.log_format, std::io::stderr))
+        .with(provider.as_ref().map(span_layer))
+        .try_init();
+    if let Some(error) = export_error {
+        tracing::warn!(%error, "spans are not exported");
+    }
+    let mut telemetry = Telemetry { provider };
+    if installed.is_err() {
+        telemetry.stop();
+    }
+    telemetry
+}
+
+/// The layer writing log lines in `format` to `writer`: text, or one JSON object a line with the
+/// event's fields at the top level, the innermost span's fields under `span` and every enclosing span
+/// under `spans` (so `action` and `request_id` are on every line written inside an action).
+pub fn log_layer<S, W>(format: LogFormat, writer: W) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+    W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
+{
+    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    match format {
+        LogFormat::Text => layer.boxed(),
+        LogFormat::Json => layer
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .with_span_list(true)
+            .boxed(),
+    }
+}
+
+/// The layer turning tracing spans into OpenTelemetry spans of `provider`.
+pub fn span_layer<S>(provider: &SdkTracerProvider) -> OpenTelemetryLayer<S, SdkTracer>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+{
+    tracing_opentelemetry::layer().with_tracer(provider.tracer("servey"))
+}

@@ -1,0 +1,40 @@
+//! The W3C trace context (`traceparent`, `tracestate`) across services, over OpenTelemetry: the
+//! [`TracePropagator`] the facade puts in every app's shared values. servey-web's envelope asks it to make
+//! each request's span a child of the caller's span; a webhook delivery asks it for the headers of its
+//! POST.
+
+use http::HeaderMap;
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry_http::{HeaderExtractor, HeaderInjector};
+use opentelemetry_sdk::propagation::TraceContextPropagator;
+use servey_core::{TracePropagation, TracePropagator};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// The header naming the caller's trace and span.
+const TRACEPARENT: &str = "traceparent";
+
+/// The app hook propagating W3C trace context with OpenTelemetry; a no-op for spans that no
+/// OpenTelemetry layer records.
+pub fn trace_propagation() -> TracePropagation {
+    TracePropagation::new(W3cTraceContext)
+}
+
+/// W3C trace context through the spans' OpenTelemetry contexts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct W3cTraceContext;
+
+impl TracePropagator for W3cTraceContext {
+    fn continue_trace(&self, span: &tracing::Span, headers: &HeaderMap) {
+        if !headers.contains_key(TRACEPARENT) {
+            return;
+        }
+        let parent = TraceContextPropagator::new().extract(&HeaderExtractor(headers));
+        // Refused only when no OpenTelemetry layer records the span: then there is no trace to continue.
+        let _ = span.set_parent(parent);
+    }
+
+    fn inject(&self, headers: &mut HeaderMap) {
+        let context = tracing::Span::current().context();
+        TraceContextPropagator::new().inject_context(&context, &mut HeaderInjector(headers));
+    }
+}
