@@ -294,11 +294,6 @@ impl Action {
         .build()
     }
 
-    /// Whether the action looks at the caller's credentials at all.
-    pub fn uses_authorization(&self) -> bool {
-        self.access_control.is_some()
-    }
-
     /// Whether it is served as a web mutation (any web trigger but GET).
     pub fn is_mutation(&self) -> bool {
         self.triggers
