@@ -24,7 +24,7 @@ struct Cli {
     /// With `--run=action`: a bearer token to call protected actions.
     #[arg(long)]
     token: Option<String>,
-    /// With `--run=openapi`, `graphql-schema` or `asyncapi`: the file to write (default: stdout).
+    /// With `--run=openapi`, `graphql-schema`, `asyncapi` or `sam`: the file to write (default: stdout).
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -43,6 +43,8 @@ enum Mode {
     GraphqlSchema,
     /// Write the AsyncAPI document.
     Asyncapi,
+    /// Write the AWS SAM template that deploys the app to Lambda.
+    Sam,
 }
 
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
@@ -99,6 +101,11 @@ pub(crate) fn start(builder: crate::Builder) -> ExitCode {
     };
     runtime.block_on(async {
         match builder.build().await {
+            #[cfg(feature = "lambda")]
+            Ok(app) if crate::lambda::is_lambda() => match crate::lambda::run(app).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail_start(&error),
+            },
             Ok(app) => run(app, std::env::args_os()).await,
             Err(error) => fail_start(&error),
         }
@@ -159,6 +166,15 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(document) => write_document(document, cli.output.as_deref()),
             Err(error) => fail_start(&error),
         },
+        Mode::Sam => {
+            if !cfg!(feature = "lambda") {
+                eprintln!(
+                    "note: this binary was built without servey's `lambda` feature; the one you deploy \
+                     needs it (`servey = {{ features = [\"lambda\"] }}`) to answer Lambda's events"
+                );
+            }
+            write_document(crate::sam::template_json(&app), cli.output.as_deref())
+        }
     }
 }
 

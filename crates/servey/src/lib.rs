@@ -68,7 +68,10 @@ pub mod guide;
 
 mod builder;
 mod cli;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 mod listen;
+pub mod sam;
 mod serve;
 pub mod telemetry;
 mod tls;
