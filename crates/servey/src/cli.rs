@@ -50,8 +50,9 @@ enum Mode {
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
 ///
 /// The whole `main` of an app. It reads the command line (serve, `--run=action`, `--run=list`,
-/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`), the environment and `RUST_LOG`, and
-/// serves until Ctrl-C or SIGTERM. `servey::main()` is `servey::builder().main()`.
+/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`, `--run=sam`), the environment and
+/// `RUST_LOG`, and serves until Ctrl-C or SIGTERM; built with the `lambda` feature and started by AWS
+/// Lambda, it answers Lambda's events instead. `servey::main()` is `servey::builder().main()`.
 ///
 /// ```rust,no_run
 /// use servey::prelude::*;
@@ -89,7 +90,8 @@ pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
     crate::Builder::new(builder).main();
 }
 
-/// Starts the runtime, builds the app and runs the command line.
+/// Starts the runtime, builds the app and runs the command line (inside Lambda, with the `lambda`
+/// feature: answers Lambda's events).
 pub(crate) fn start(builder: crate::Builder) -> ExitCode {
     let _telemetry = init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

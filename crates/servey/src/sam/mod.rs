@@ -325,3 +325,6 @@ fn not_deployed_features(app: &App) -> Vec<Value> {
     }
     features
 }
+
+#[cfg(test)]
+mod tests;
