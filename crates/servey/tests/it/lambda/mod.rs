@@ -13,6 +13,7 @@ use servey::{Action, Builder, Method, Scope, Trigger, Ttl};
 use crate::support::{builder, config, start, web};
 
 mod events;
+mod runtime;
 
 use events::{Case, Shape};
 
