@@ -9,7 +9,9 @@ use std::net::IpAddr;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use axum::Router;
-use lambda_http::request::{LambdaRequest, RequestContext};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use lambda_http::request::{LambdaRequest, RequestContext, RequestOrigin};
 use lambda_http::tower::{Service, ServiceExt};
 use lambda_http::{Adapter, LambdaEvent, RequestExt};
 use serde::Deserialize;
@@ -160,6 +162,7 @@ impl Handler {
         }
         let request: LambdaRequest =
             serde_json::from_str(event.get()).map_err(|_| LambdaError::UnknownEvent)?;
+        let is_v2 = matches!(request.request_origin(), RequestOrigin::ApiGatewayV2);
         let router = self
             .router
             .clone()
@@ -170,6 +173,12 @@ impl Handler {
                     certificate: None,
                 });
                 request
+            })
+            .map_response(move |mut response: axum::response::Response| {
+                if is_v2 {
+                    fold_repeated_headers(response.headers_mut());
+                }
+                response
             });
         let mut adapter = Adapter::from(router);
         let response = match adapter.call(LambdaEvent::new(request, context)).await {
@@ -215,6 +224,31 @@ impl Handler {
                 }
             })?;
         Ok(output)
+    }
+}
+
+/// Repeated headers (but `Set-Cookie`, which goes to its own list) as one comma-joined value each: a
+/// payload 2.0 answer has one value per name, and lambda_http would keep only the first.
+fn fold_repeated_headers(headers: &mut HeaderMap) {
+    let repeated: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| **name != SET_COOKIE && headers.get_all(*name).iter().nth(1).is_some())
+        .cloned()
+        .collect();
+    for name in repeated {
+        let values: Vec<&[u8]> = headers
+            .get_all(&name)
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
+        match HeaderValue::from_bytes(&values.join(&b", "[..])) {
+            Ok(folded) => {
+                headers.insert(name, folded);
+            }
+            Err(error) => {
+                tracing::warn!(header = %name, %error, "a repeated header could not be folded")
+            }
+        }
     }
 }
 

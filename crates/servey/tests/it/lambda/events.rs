@@ -262,12 +262,12 @@ pub(super) fn answered(shape: Shape, answer: &Value) -> Answer {
     }
 }
 
-/// Headers as one comma-joined value per name, without the transport's own.
+/// Headers as one value per name (repeated ones joined with `, `), without the transport's own.
 fn comparable(headers: BTreeMap<String, Vec<String>>) -> BTreeMap<String, String> {
     headers
         .into_iter()
         .filter(|(name, _)| !TRANSPORT_HEADERS.contains(&name.as_str()))
-        .map(|(name, values)| (name, values.join(",")))
+        .map(|(name, values)| (name, values.join(", ")))
         .collect()
 }
 

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 use servey::lambda::{Handler, LambdaContext, LambdaError};
-use servey::{Action, Builder, Method, Scope, Trigger, Ttl};
+use servey::{Action, ActionOutput, Builder, Method, Reply, Scope, Trigger, Ttl};
 
 use crate::support::{builder, config, start, web};
 
@@ -20,7 +20,8 @@ use events::{Case, Shape};
 /// The request id both sides are sent, so that the echoed `X-Request-Id` matches too.
 const REQUEST_ID: &str = "lambda-test-request";
 
-/// An app with a cached GET, a POST, a protected GET and a scheduled action counting its runs.
+/// An app with a cached GET, a POST, a protected GET, a GET answering repeated headers (two `Link`, two
+/// `Set-Cookie`) and a scheduled action counting its runs.
 fn app(runs: Arc<AtomicUsize>) -> Builder {
     let greet = Action::builder("greet", |input: Value, _| async move {
         Ok(json!(format!(
@@ -48,7 +49,17 @@ fn app(runs: Arc<AtomicUsize>) -> Builder {
     .trigger(Trigger::FixedRate { seconds: 60 })
     .trigger(Trigger::Cron("0 0 3 * * *".into()))
     .build();
-    builder([greet, echo, admin, tick])
+    let links = Action::output_builder("links", |_, _| async {
+        let reply = Reply::new(json!("linked"))
+            .header("link", "</a>; rel=\"first\"")
+            .header("link", "</b>; rel=\"next\"")
+            .header("set-cookie", "a=1")
+            .header("set-cookie", "b=2");
+        Ok(ActionOutput::from_reply(reply))
+    })
+    .trigger(web(Method::Get, "/links"))
+    .build();
+    builder([greet, echo, admin, tick, links])
         .config(config(&[("CORS_ALLOWED_ORIGINS", "https://example.com")]))
 }
 
@@ -65,6 +76,7 @@ fn cases(etag: &str) -> Vec<Case> {
         Case::get("/admin", "").header("authorization", "Bearer not-a-token"),
         Case::get("/nowhere", ""),
         Case::get("/health", ""),
+        Case::get("/links", ""),
         Case::get("/openapi.json", ""),
         Case::post("/echo", r#"{"a": 1, "b": [true, null]}"#),
         Case::post("/echo", r#"{"a": "#),
