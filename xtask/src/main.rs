@@ -72,7 +72,7 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs>"
             );
             eprintln!(
-                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test and the Conduit suite (what CI runs)"
+                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's lambda feature), the docs and the Conduit suite (what CI runs)"
             );
             eprintln!(
                 "  setup  provision only: Debian's chromium, a Python venv of checkers and newman under target/"
