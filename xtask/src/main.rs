@@ -29,6 +29,29 @@ fn main() -> Result<()> {
                 "warnings",
             ]))?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
+            // The facade's `lambda` feature is off in the workspace build: lint and test it on its own (its
+            // unit and integration tests; the doctests and UI tests do not change with it).
+            run(cargo(&root).args([
+                "clippy",
+                "-p",
+                "servey",
+                "--features",
+                "lambda",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+            run(tools.apply(cargo(&root).args([
+                "test",
+                "-p",
+                "servey",
+                "--features",
+                "lambda",
+                "--lib",
+                "--test",
+                "it",
+            ])))?;
             docs::docs(&root)?;
             conduit::conduit(&root)
         }
@@ -49,14 +72,14 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs>"
             );
             eprintln!(
-                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test and the Conduit suite (what CI runs)"
+                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's lambda feature), the docs and the Conduit suite (what CI runs)"
             );
             eprintln!(
                 "  setup  provision only: Debian's chromium, a Python venv of checkers and newman under target/"
             );
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
-                "  schemas  re-bless the tour app's OpenAPI, SDL and AsyncAPI golden files (examples/hello/golden/)"
+                "  schemas  re-bless the tour app's OpenAPI, SDL, AsyncAPI and SAM golden files (examples/hello/golden/)"
             );
             eprintln!(
                 "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"

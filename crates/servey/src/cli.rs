@@ -24,7 +24,7 @@ struct Cli {
     /// With `--run=action`: a bearer token to call protected actions.
     #[arg(long)]
     token: Option<String>,
-    /// With `--run=openapi`, `graphql-schema` or `asyncapi`: the file to write (default: stdout).
+    /// With `--run=openapi`, `graphql-schema`, `asyncapi` or `sam`: the file to write (default: stdout).
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -43,13 +43,16 @@ enum Mode {
     GraphqlSchema,
     /// Write the AsyncAPI document.
     Asyncapi,
+    /// Write the AWS SAM template that deploys the app to Lambda.
+    Sam,
 }
 
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
 ///
 /// The whole `main` of an app. It reads the command line (serve, `--run=action`, `--run=list`,
-/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`), the environment and `RUST_LOG`, and
-/// serves until Ctrl-C or SIGTERM. `servey::main()` is `servey::builder().main()`.
+/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`, `--run=sam`), the environment and
+/// `RUST_LOG`, and serves until Ctrl-C or SIGTERM; built with the `lambda` feature and started by AWS
+/// Lambda, it answers Lambda's events instead. `servey::main()` is `servey::builder().main()`.
 ///
 /// ```rust,no_run
 /// use servey::prelude::*;
@@ -87,7 +90,8 @@ pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
     crate::Builder::new(builder).main();
 }
 
-/// Starts the runtime, builds the app and runs the command line.
+/// Starts the runtime, builds the app and runs the command line (inside Lambda, with the `lambda`
+/// feature: answers Lambda's events).
 pub(crate) fn start(builder: crate::Builder) -> ExitCode {
     let _telemetry = init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -99,6 +103,11 @@ pub(crate) fn start(builder: crate::Builder) -> ExitCode {
     };
     runtime.block_on(async {
         match builder.build().await {
+            #[cfg(feature = "lambda")]
+            Ok(app) if crate::lambda::is_lambda() => match crate::lambda::run(app).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => fail_start(&error),
+            },
             Ok(app) => run(app, std::env::args_os()).await,
             Err(error) => fail_start(&error),
         }
@@ -159,6 +168,15 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(document) => write_document(document, cli.output.as_deref()),
             Err(error) => fail_start(&error),
         },
+        Mode::Sam => {
+            if !cfg!(feature = "lambda") {
+                eprintln!(
+                    "note: this binary was built without servey's `lambda` feature; the one you deploy \
+                     needs it (`servey = {{ features = [\"lambda\"] }}`) to answer Lambda's events"
+                );
+            }
+            write_document(crate::sam::template_json(&app), cli.output.as_deref())
+        }
     }
 }
 

@@ -44,6 +44,7 @@
 //! 13. [Scaling out](crate::guide::scale_out): the Redis backend.
 //! 14. [Deployment](crate::guide::deployment): a container, systemd, TLS.
 //! 15. [Migrating from Python servey](crate::guide::migrating).
+//! 16. [Serverless](crate::guide::serverless): the same binary on AWS Lambda, and its SAM template.
 //!
 //! # Examples
 //!
@@ -68,7 +69,10 @@ pub mod guide;
 
 mod builder;
 mod cli;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 mod listen;
+pub mod sam;
 mod serve;
 pub mod telemetry;
 mod tls;

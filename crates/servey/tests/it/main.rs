@@ -5,6 +5,8 @@
 mod auth;
 mod builder;
 mod errors;
+#[cfg(feature = "lambda")]
+mod lambda;
 mod metrics;
 mod openapi;
 mod responses;

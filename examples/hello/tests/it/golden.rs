@@ -1,5 +1,6 @@
 //! The tour app's public surface as golden files (`examples/hello/golden/`): any change to the OpenAPI
-//! document, the GraphQL SDL or the AsyncAPI document shows in review. `cargo xtask schemas` re-blesses them.
+//! document, the GraphQL SDL, the AsyncAPI document or the SAM template shows in review. `cargo xtask
+//! schemas` re-blesses them.
 
 use std::path::PathBuf;
 
@@ -52,5 +53,13 @@ fn asyncapi_document_is_unchanged() {
     check(
         "asyncapi.json",
         &servey::schedule::asyncapi_json(&tour_app(test_config())).expect("the document builds"),
+    );
+}
+
+#[test]
+fn sam_template_is_unchanged() {
+    check(
+        "sam-template.json",
+        &servey::sam::template_json(&tour_app(test_config())),
     );
 }

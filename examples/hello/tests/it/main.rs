@@ -7,6 +7,7 @@ mod golden;
 mod graphql;
 mod projections;
 mod rest;
+mod sam;
 mod schedule;
 mod serve;
 mod server;

@@ -1,0 +1,263 @@
+//! AWS Lambda (the `lambda` feature): when the binary starts inside Lambda (`AWS_LAMBDA_RUNTIME_API` is
+//! set), `servey::main()` answers Lambda's events instead of reading its command line. API Gateway REST
+//! (v1) and HTTP (v2) events and function URL requests go through the same router the server serves;
+//! EventBridge scheduled events run the action their rule names through the one invoke path.
+//!
+//! [`Handler`] is that answer for one event, callable without Lambda (tests feed it recorded events).
+
+use std::net::IpAddr;
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use axum::Router;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use lambda_http::request::{LambdaRequest, RequestContext, RequestOrigin};
+use lambda_http::tower::{Service, ServiceExt};
+use lambda_http::{Adapter, LambdaEvent, RequestExt};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+use servey_core::context::Client;
+use servey_core::{ActionError, App, Input, Transport};
+use servey_schedule::Channels;
+use tracing::Instrument;
+
+use crate::sam::schedule::{SCHEDULE_SOURCE, action_for_rule};
+use crate::serve::StartError;
+
+pub use lambda_http::Context as LambdaContext;
+
+/// The variable Lambda sets for its runtime API; its presence means the binary runs inside Lambda.
+const RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
+
+/// Whether this process runs inside AWS Lambda.
+pub(crate) fn is_lambda() -> bool {
+    std::env::var_os(RUNTIME_API).is_some()
+}
+
+/// Answers Lambda's events with `app` until Lambda stops the process.
+pub async fn run(app: App) -> Result<(), LambdaError> {
+    let handler = Handler::new(&app)?;
+    tracing::info!("servey answering AWS Lambda events");
+    if app.authenticator().is_ephemeral() {
+        tracing::warn!(
+            "JWT_SECRET_KEY is not set: each Lambda instance signs with its own key, so a token works \
+             only on the instance that issued it"
+        );
+    }
+    let handler = &handler;
+    lambda_http::lambda_runtime::run(lambda_http::service_fn(
+        move |event: LambdaEvent<Box<RawValue>>| async move {
+            handler
+                .handle(event)
+                .await
+                .map_err(lambda_http::Error::from)
+        },
+    ))
+    .await
+    .map_err(LambdaError::Runtime)
+}
+
+/// Why an event was not answered; Lambda records it as the invocation's error.
+#[derive(Debug, thiserror::Error)]
+pub enum LambdaError {
+    /// The app's routes could not be built.
+    #[error("{0}")]
+    Start(#[from] StartError),
+    /// The event is neither an HTTP request (API Gateway REST or HTTP, function URL) nor a schedule.
+    #[error(
+        "the event is neither an API Gateway (REST or HTTP) or function URL request nor a scheduled event"
+    )]
+    UnknownEvent,
+    /// A scheduled event names no scheduled action of this app.
+    #[error("the scheduled event names no scheduled action of this app: {0}")]
+    UnknownSchedule(String),
+    /// The scheduled action failed (its error, as the server would log it).
+    #[error("scheduled run of `{action}` failed: {error}")]
+    Run {
+        /// The action's name.
+        action: String,
+        /// Its error.
+        error: ActionError,
+    },
+    /// The Lambda runtime itself failed (it could not reach the runtime API).
+    #[error("the Lambda runtime failed: {0}")]
+    Runtime(lambda_http::Error),
+}
+
+/// The input of a rule written by `--run=sam`: `{"source": "servey.schedule", "action": NAME}`.
+#[derive(Debug, Deserialize)]
+struct ScheduleInput {
+    source: String,
+    action: String,
+}
+
+/// Answers one Lambda event for an app: an HTTP request through its router, a schedule through the
+/// invoke path. Background work the event started is finished before the answer.
+#[derive(Clone)]
+pub struct Handler {
+    app: App,
+    router: Router,
+    channels: Channels,
+}
+
+impl std::fmt::Debug for Handler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Handler").finish_non_exhaustive()
+    }
+}
+
+impl Handler {
+    /// The handler of `app`, its routes built once.
+    pub fn new(app: &App) -> Result<Self, StartError> {
+        Ok(Self {
+            app: app.clone(),
+            router: crate::router(app)?,
+            channels: Channels::of(app)?.clone(),
+        })
+    }
+
+    /// Answers one event: the response Lambda hands back to API Gateway (`statusCode`, headers, body),
+    /// or a scheduled action's result. `event` is the payload as Lambda sends it; the tests feed recorded
+    /// events here (`crates/servey/tests/it/lambda`).
+    pub async fn handle_event(
+        &self,
+        event: Box<RawValue>,
+        context: LambdaContext,
+    ) -> Result<Value, LambdaError> {
+        let answer = self.answer(event, context).await;
+        // Lambda freezes the process once it has the answer: background events and webhook deliveries
+        // the call published run now, not at some later thaw.
+        self.channels.flush().await;
+        answer
+    }
+
+    /// [`handle_event`](Self::handle_event) for the runtime's event type.
+    pub async fn handle(&self, event: LambdaEvent<Box<RawValue>>) -> Result<Value, LambdaError> {
+        self.handle_event(event.payload, event.context).await
+    }
+
+    async fn answer(
+        &self,
+        event: Box<RawValue>,
+        context: LambdaContext,
+    ) -> Result<Value, LambdaError> {
+        if let Ok(input) = serde_json::from_str::<ScheduleInput>(event.get())
+            && input.source == SCHEDULE_SOURCE
+        {
+            return self.run_scheduled(&input.action, &context).await;
+        }
+        if let Ok(scheduled) = serde_json::from_str::<EventBridgeEvent>(event.get())
+            && scheduled.source == "aws.events"
+            && scheduled.detail_type == "Scheduled Event"
+        {
+            let rules = scheduled.resources.unwrap_or_default();
+            let action = rules
+                .iter()
+                .filter_map(|arn| arn.rsplit_once(":rule/").map(|(_, name)| name))
+                .find_map(|rule| action_for_rule(self.app.registry(), rule))
+                .ok_or_else(|| LambdaError::UnknownSchedule(rules.join(", ")))?;
+            let name = action.name.clone();
+            return self.run_scheduled(&name, &context).await;
+        }
+        let request: LambdaRequest =
+            serde_json::from_str(event.get()).map_err(|_| LambdaError::UnknownEvent)?;
+        let is_v2 = matches!(request.request_origin(), RequestOrigin::ApiGatewayV2);
+        let router = self
+            .router
+            .clone()
+            .map_request(|mut request: lambda_http::Request| {
+                let address = source_ip(&request);
+                request.extensions_mut().insert(Client {
+                    address,
+                    certificate: None,
+                });
+                request
+            })
+            .map_response(move |mut response: axum::response::Response| {
+                if is_v2 {
+                    fold_repeated_headers(response.headers_mut());
+                }
+                response
+            });
+        let mut adapter = Adapter::from(router);
+        let response = match adapter.call(LambdaEvent::new(request, context)).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        Ok(serde_json::to_value(&response).expect("a Lambda response serializes"))
+    }
+
+    /// Runs the scheduled action `name` once, as a tick of the server's schedule would.
+    async fn run_scheduled(
+        &self,
+        name: &str,
+        lambda: &LambdaContext,
+    ) -> Result<Value, LambdaError> {
+        let action = self
+            .app
+            .registry()
+            .get(name)
+            .filter(|action| {
+                action
+                    .triggers
+                    .iter()
+                    .any(|trigger| crate::sam::schedule::rule(trigger).is_some())
+            })
+            .ok_or_else(|| LambdaError::UnknownSchedule(name.to_owned()))?;
+        let context = self.app.context().with_transport(Transport::Job);
+        let span = tracing::info_span!(
+            "scheduled_run",
+            action = name,
+            request_id = %context.request_id(),
+            lambda_request_id = %lambda.request_id,
+        );
+        let output = servey_core::invoke(action, Input::empty(), context)
+            .instrument(span)
+            .await
+            .and_then(|output| output.to_value())
+            .map_err(|error| {
+                tracing::error!(action = name, %error, cause = ?error.cause(), "scheduled run failed");
+                LambdaError::Run {
+                    action: name.to_owned(),
+                    error,
+                }
+            })?;
+        Ok(output)
+    }
+}
+
+/// Repeated headers (but `Set-Cookie`, which goes to its own list) as one comma-joined value each: a
+/// payload 2.0 answer has one value per name, and lambda_http would keep only the first.
+fn fold_repeated_headers(headers: &mut HeaderMap) {
+    let repeated: Vec<HeaderName> = headers
+        .keys()
+        .filter(|name| **name != SET_COOKIE && headers.get_all(*name).iter().nth(1).is_some())
+        .cloned()
+        .collect();
+    for name in repeated {
+        let values: Vec<&[u8]> = headers
+            .get_all(&name)
+            .iter()
+            .map(HeaderValue::as_bytes)
+            .collect();
+        match HeaderValue::from_bytes(&values.join(&b", "[..])) {
+            Ok(folded) => {
+                headers.insert(name, folded);
+            }
+            Err(error) => {
+                tracing::warn!(header = %name, %error, "a repeated header could not be folded")
+            }
+        }
+    }
+}
+
+/// The caller's address as API Gateway saw it.
+fn source_ip(request: &lambda_http::Request) -> Option<IpAddr> {
+    let ip = match request.request_context_ref()? {
+        RequestContext::ApiGatewayV1(context) => context.identity.source_ip.as_deref(),
+        RequestContext::ApiGatewayV2(context) => context.http.source_ip.as_deref(),
+        _ => None,
+    };
+    ip?.parse().ok()
+}
