@@ -16,7 +16,9 @@ mod error;
 mod hub;
 mod in_flight;
 mod jobs;
+mod lease;
 mod macros;
+pub mod redis;
 mod runtime;
 mod subscription;
 mod webhook;
@@ -32,6 +34,7 @@ pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
 pub use error::{PublishError, ScheduleError};
 pub use hub::{Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers};
 pub use jobs::{JobStats, Scheduler, start};
+pub use lease::TickLease;
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,

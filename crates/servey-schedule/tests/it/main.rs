@@ -7,5 +7,7 @@ mod background;
 mod channels;
 mod common;
 mod jobs;
+mod redis_server;
+mod scale_out;
 mod webhook;
 mod websocket;
