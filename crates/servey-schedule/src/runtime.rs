@@ -190,6 +190,12 @@ impl Channels {
         self.inner.webhooks.in_flight().idle().await;
     }
 
+    /// Whether the app shares its ticks, background jobs and websocket events with other instances
+    /// (through Redis).
+    pub fn is_scaled_out(&self) -> bool {
+        self.inner.tick_lease.is_some()
+    }
+
     /// The lease scheduled ticks are claimed through, when several instances share them.
     pub(crate) fn tick_lease(&self) -> Option<Arc<dyn TickLease>> {
         self.inner.tick_lease.clone()

@@ -9,5 +9,6 @@ mod common;
 mod jobs;
 mod redis_server;
 mod scale_out;
+mod scale_out_kill;
 mod webhook;
 mod websocket;

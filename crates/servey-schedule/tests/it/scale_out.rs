@@ -34,7 +34,7 @@ pub(crate) struct Numbered {
 }
 
 /// One instance of the test app on `server`: its own app, channels through Redis, its recorded notes.
-async fn instance(server: &RedisServer, actions: Vec<Action>) -> (App, Recorded) {
+pub(crate) async fn instance(server: &RedisServer, actions: Vec<Action>) -> (App, Recorded) {
     let (registry, recorded) = recording_registry(actions);
     let backend = RedisBackend::connect(&server.url())
         .await
@@ -49,13 +49,26 @@ async fn instance(server: &RedisServer, actions: Vec<Action>) -> (App, Recorded)
     (app_over(registry, channels), recorded)
 }
 
+/// Instances with their schedule and background workers running.
+pub(crate) type Running = Vec<(App, Recorded, Scheduler)>;
+
+/// `count` instances with no action of their own, running.
+pub(crate) async fn start_instances(server: &RedisServer, count: usize) -> Running {
+    instances(server, count, Vec::new).await
+}
+
 /// Three instances, each with its schedule and background workers running.
-async fn three_instances(
+async fn three_instances(server: &RedisServer, actions: impl Fn() -> Vec<Action>) -> Running {
+    instances(server, 3, actions).await
+}
+
+async fn instances(
     server: &RedisServer,
+    count: usize,
     actions: impl Fn() -> Vec<Action>,
-) -> Vec<(App, Recorded, Scheduler)> {
+) -> Running {
     let mut instances = Vec::new();
-    for _ in 0..3 {
+    for _ in 0..count {
         let (app, recorded) = instance(server, actions()).await;
         let scheduler = servey_schedule::start(&app).await.expect("starts");
         instances.push((app, recorded, scheduler));
@@ -64,7 +77,7 @@ async fn three_instances(
 }
 
 /// Every text recorded by any of `instances`, sorted, duplicates kept.
-fn all_texts(instances: &[(App, Recorded, Scheduler)]) -> Vec<String> {
+pub(crate) fn all_texts(instances: &[(App, Recorded, Scheduler)]) -> Vec<String> {
     let mut texts: Vec<String> = instances
         .iter()
         .flat_map(|(_, recorded, _)| recorded.sorted_texts())
@@ -73,7 +86,7 @@ fn all_texts(instances: &[(App, Recorded, Scheduler)]) -> Vec<String> {
     texts
 }
 
-async fn shut_down(instances: Vec<(App, Recorded, Scheduler)>) -> Vec<(App, Recorded)> {
+pub(crate) async fn shut_down(instances: Vec<(App, Recorded, Scheduler)>) -> Vec<(App, Recorded)> {
     let mut stopped = Vec::new();
     for (app, recorded, scheduler) in instances {
         bounded("the scheduler stops", scheduler.shutdown())
