@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use apalis::prelude::TaskSink;
+use apalis_core::backend::TaskSink;
 use apalis_redis::RedisStorage;
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -124,10 +124,12 @@ impl BackgroundQueue for RedisQueue {
     }
 
     fn workers(&self, app: &App, stopped: watch::Receiver<bool>) -> Option<BoxFuture<'static, ()>> {
-        Some(Box::pin(super::worker::run(
-            self.backend.clone(),
-            app.clone(),
-            stopped,
-        )))
+        let (backend, app) = (self.backend.clone(), app.clone());
+        Some(Box::pin(async move {
+            tokio::join!(
+                super::worker::run(backend.clone(), app, stopped.clone()),
+                super::worker::vacuum(backend, stopped),
+            );
+        }))
     }
 }

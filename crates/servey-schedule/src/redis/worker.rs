@@ -5,7 +5,10 @@
 
 use std::time::Duration;
 
-use apalis::prelude::{BackendExt, BoxDynError, WorkerBuilder};
+use apalis_core::backend::Vacuum;
+use apalis_core::backend::ext::BackendExt;
+use apalis_core::error::BoxDynError;
+use apalis_core::worker::builder::WorkerBuilder;
 use apalis_redis::RedisStorage;
 use servey_core::context::new_request_id;
 use servey_core::{App, Context, Input, Transport};
@@ -50,6 +53,25 @@ pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Rec
         tokio::select! {
             () = backoff.wait() => {}
             _ = stopped.wait_for(|stop| *stop) => return,
+        }
+    }
+}
+
+/// How long a finished job's data stays in Redis (for apalis-board, say) before it is removed.
+const KEEP_FINISHED: Duration = Duration::from_secs(3600);
+
+/// Removes finished jobs older than [`KEEP_FINISHED`] every minute until `stopped` turns true, so that
+/// the queue's data does not grow without bound (apalis-redis keeps every finished job otherwise).
+pub(super) async fn vacuum(backend: RedisBackend, mut stopped: watch::Receiver<bool>) {
+    let mut storage =
+        RedisStorage::<StoredJob>::new(backend.connection.clone()).with_config(config(&backend));
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stopped.wait_for(|stop| *stop) => return,
+        }
+        if let Err(error) = storage.vacuum_before(KEEP_FINISHED).await {
+            tracing::debug!(%error, "finished background jobs not removed this time");
         }
     }
 }

@@ -1,5 +1,6 @@
-//! A real `redis-server` on a free port for one test, stopped when dropped: in memory only, or with an
-//! append-only file (fsync on every write) for the tests that restart it.
+//! A real `redis-server` for one test: the one `cargo xtask ci` started (`SERVEY_TEST_REDIS_URL`), under
+//! a namespace of the test's own, or else one of the test's own on a free port, stopped when dropped: in
+//! memory only, or with an append-only file (fsync on every write) for the tests that restart it.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -11,12 +12,29 @@ pub(crate) struct RedisServer {
     port: u16,
     /// The append-only file's directory, when it keeps data across restarts.
     durable: Option<PathBuf>,
+    /// The shared server's URL, when the test uses the one xtask started.
+    shared: Option<String>,
+    namespace: String,
 }
 
 impl RedisServer {
-    /// A server keeping everything in memory.
+    /// The shared server under a new namespace, or a server of this test keeping everything in memory.
     pub(crate) fn start() -> Self {
-        Self::launch(free_port(), None)
+        match std::env::var("SERVEY_TEST_REDIS_URL") {
+            Ok(url) => Self {
+                child: None,
+                port: 0,
+                durable: None,
+                shared: Some(url),
+                namespace: format!("test-{:08x}", rand::random::<u32>()),
+            },
+            Err(_) => Self::launch(free_port(), None),
+        }
+    }
+
+    /// The prefix of this test's keys and channels.
+    pub(crate) fn namespace(&self) -> &str {
+        &self.namespace
     }
 
     /// A server writing every change to an append-only file before answering.
@@ -32,11 +50,18 @@ impl RedisServer {
 
     /// `redis://127.0.0.1:PORT`.
     pub(crate) fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
+        match &self.shared {
+            Some(url) => url.clone(),
+            None => format!("redis://127.0.0.1:{}", self.port),
+        }
     }
 
     /// Kills the server (SIGKILL: no goodbye to clients) and starts it again on the same port and files.
     pub(crate) fn restart(&mut self) {
+        assert!(
+            self.shared.is_none(),
+            "restart only a server of the test's own"
+        );
         self.stop();
         let restarted = Self::launch(self.port, self.durable.take());
         *self = restarted;
@@ -93,6 +118,8 @@ impl RedisServer {
             child: Some(child),
             port,
             durable,
+            shared: None,
+            namespace: "servey".to_owned(),
         }
     }
 }

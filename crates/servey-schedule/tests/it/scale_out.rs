@@ -39,6 +39,7 @@ pub(crate) async fn instance(server: &RedisServer, actions: Vec<Action>) -> (App
     let backend = RedisBackend::connect(&server.url())
         .await
         .expect("the test's redis-server answers")
+        .namespace(server.namespace())
         .heartbeat(Duration::from_secs(1));
     let channels = backend
         .install(Channels::builder(&registry))
@@ -188,7 +189,7 @@ async fn each_tick_runs_once_across_three_instances() {
     );
     let mut connection = redis_connection(&server).await;
     let claimed: Vec<String> = ::redis::cmd("KEYS")
-        .arg("servey:tick:shared_tick:*")
+        .arg(format!("{}:tick:shared_tick:*", server.namespace()))
         .query_async(&mut connection)
         .await
         .expect("lists keys");

@@ -18,6 +18,8 @@ use crate::scale_out::{all_texts, instance};
 
 /// Where the child process finds Redis; unset in a normal test run.
 const CHILD_REDIS: &str = "SERVEY_TEST_KILLED_INSTANCE_REDIS";
+/// The namespace the child shares with the test.
+const CHILD_NAMESPACE: &str = "SERVEY_TEST_KILLED_INSTANCE_NAMESPACE";
 /// What the child prints when the job's action has started.
 const STARTED: &str = "killed_instance: the job started";
 
@@ -32,6 +34,7 @@ async fn a_job_of_an_instance_killed_mid_run_completes_once_elsewhere() {
             "--nocapture",
         ])
         .env(CHILD_REDIS, server.url())
+        .env(CHILD_NAMESPACE, server.namespace())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -88,6 +91,7 @@ async fn killed_instance() {
     let backend = RedisBackend::connect(&url)
         .await
         .expect("Redis answers")
+        .namespace(std::env::var(CHILD_NAMESPACE).expect("started with the namespace"))
         .heartbeat(Duration::from_secs(1));
     let channels = backend
         .install(Channels::builder(&registry))
