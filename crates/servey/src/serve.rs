@@ -54,12 +54,14 @@ pub enum StartError {
     Redis(servey_schedule::ScheduleError),
 }
 
-/// The event channels of an app over `registry`: through the Redis of `config.redis_url` when set
-/// (connected and subscribed now, so a Redis that does not answer fails the start), else in-process.
-pub(crate) async fn channels(
+/// Puts into `state` the event channels of an app over `registry`, and where its TTL results are kept:
+/// through the Redis of `config.redis_url` when set (connected and subscribed now, so a Redis that does
+/// not answer fails the start), else in-process.
+pub(crate) async fn install_channels(
     registry: &Registry,
     config: &ServeyConfig,
-) -> Result<Channels, StartError> {
+    state: &mut Extensions,
+) -> Result<(), StartError> {
     let channels = Channels::builder(registry);
     let channels = match &config.redis_url {
         Some(url) => {
@@ -67,11 +69,13 @@ pub(crate) async fn channels(
                 .await
                 .map_err(StartError::Redis)?;
             tracing::info!(url = backend.url(), "instances share work through Redis");
+            state.insert(backend.results());
             backend.install(channels).await.map_err(StartError::Redis)?
         }
         None => channels,
     };
-    Ok(channels.build()?)
+    state.insert(channels.build()?);
+    Ok(())
 }
 
 /// The app over `registry` with `config`, with what servey's adapters own at run time (its event

@@ -1,7 +1,8 @@
 //! The Redis backend: several instances of one app (the same binary on several ports or machines)
 //! cooperate through one Redis. Websocket events fan out through pub/sub to the subscribers of every
 //! instance ([`RedisFanOut`]), background events are durable apalis jobs ([`RedisQueue`]), and each
-//! scheduled tick runs on the instance that claims it first ([`RedisTickLease`]).
+//! scheduled tick runs on the instance that claims it first ([`RedisTickLease`]); the TTL result cache
+//! is shared too ([`RedisResults`], which the app's state takes as a `SharedResultStore`).
 //!
 //! [`RedisBackend::connect`] fails at once when Redis cannot be reached; once running, a lost connection
 //! is logged once, HTTP keeps being served, and every part reconnects with backoff and resumes.
@@ -10,11 +11,15 @@ mod fan_out;
 mod lease;
 mod outage;
 mod queue;
+mod results;
 mod worker;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use servey_core::cache::SharedResultStore;
 
 use crate::error::ScheduleError;
 use crate::runtime::ChannelsBuilder;
@@ -22,6 +27,7 @@ use crate::runtime::ChannelsBuilder;
 pub use fan_out::RedisFanOut;
 pub use lease::RedisTickLease;
 pub use queue::RedisQueue;
+pub use results::RedisResults;
 
 /// A connection to the Redis that the instances of one app share, and the names they share there.
 #[derive(Clone)]
@@ -115,6 +121,11 @@ impl RedisBackend {
             })
             .background_queue(queue)
             .tick_lease(RedisTickLease::new(self)))
+    }
+
+    /// The TTL result cache in this Redis, for the app's state (shared by every instance).
+    pub fn results(&self) -> SharedResultStore {
+        SharedResultStore(Arc::new(RedisResults::new(self)))
     }
 
     /// The full name of a key or channel: `namespace:name`.

@@ -312,7 +312,7 @@ impl Builder {
             let made = setup(config.clone()).await.map_err(StartError::Setup)?;
             state = state.merged(made);
         }
-        state.insert(crate::serve::channels(&registry, &config).await?);
+        crate::serve::install_channels(&registry, &config, &mut state).await?;
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())

@@ -8,6 +8,7 @@ mod errors;
 mod metrics;
 mod openapi;
 mod responses;
+mod scale_out;
 mod state;
 mod support;
 mod traces;
