@@ -50,10 +50,22 @@ pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Rec
             Ok(()) => return,
             Err(error) => outage.failed(&error),
         }
-        tokio::select! {
-            () = backoff.wait() => {}
-            _ = stopped.wait_for(|stop| *stop) => return,
+        // A new worker only once Redis answers: each failed start would log apalis's own errors again.
+        let mut connection = backend.connection.clone();
+        loop {
+            tokio::select! {
+                () = backoff.wait() => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            let answered = ::redis::cmd("PING")
+                .query_async::<()>(&mut connection)
+                .await;
+            if answered.is_ok() {
+                break;
+            }
         }
+        backoff.reset();
+        outage.recovered();
     }
 }
 
