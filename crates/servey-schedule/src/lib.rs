@@ -5,8 +5,9 @@
 //! A declaration is a `static` of immutable metadata. What channels own at run time (subscribers, the
 //! fan-out, the background queue, the webhook client) is each app's [`Channels`], built once at start and
 //! kept in the app's state; `CHANNEL.publish(&context, &event)` reaches it through the caller's context.
-//! Everything is in-process by default; the fan-out ([`FanOut`]) and the background queue
-//! ([`BackgroundQueue`]) are traits so that a Redis backend plugs in without touching channels or routes.
+//! Everything is in-process by default; the fan-out ([`FanOut`]), the background queue
+//! ([`BackgroundQueue`]) and the tick lease ([`TickLease`]) are traits, and the [`redis`] module implements
+//! them so that several instances of one app cooperate through Redis without touching channels or routes.
 
 mod asyncapi;
 mod background;
