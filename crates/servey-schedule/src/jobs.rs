@@ -111,17 +111,6 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         }
         jobs.push(job);
     }
-    let (stop, stopped) = watch::channel(false);
-    let mut tasks = Vec::new();
-    if let Some(lease) = lease {
-        for (job, times) in leased {
-            let (lease, stopped) = (lease.clone(), stopped.clone());
-            tasks.push(tokio::spawn(job.run_leased(times, lease, stopped)));
-        }
-    }
-    if let Some(workers) = channels.background_workers(app, stopped) {
-        tasks.push(tokio::spawn(workers));
-    }
     let scheduler = if built.is_empty() {
         None
     } else {
@@ -134,6 +123,17 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         scheduler.start().await.map_err(ScheduleError::Scheduler)?;
         Some(scheduler)
     };
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    if let Some(lease) = lease {
+        for (job, times) in leased {
+            let (lease, stopped) = (lease.clone(), stopped.clone());
+            tasks.push(tokio::spawn(job.run_leased(times, lease, stopped)));
+        }
+    }
+    if let Some(workers) = channels.background_workers(app, stopped) {
+        tasks.push(tokio::spawn(workers));
+    }
     for job in &jobs {
         tracing::info!(action = %job.action.name, schedule = %describe(&job.action), "scheduled");
     }
@@ -268,8 +268,11 @@ impl ScheduledAction {
                 _ = stopped.wait_for(|stop| *stop) => return,
             }
             let (job, lease) = (self.clone(), lease.clone());
+            // Counted from the claim on, so that a shutdown waits for a tick this instance won.
+            let claiming = self.running.start();
             // A run must not delay the next tick: overlap is the tick's own guard's business.
             tokio::spawn(async move {
+                let _claiming = claiming;
                 match lease.claim(&job.action.name, next.timestamp(), hold).await {
                     Ok(true) => job.tick().await,
                     Ok(false) => {
