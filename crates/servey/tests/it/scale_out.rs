@@ -62,3 +62,20 @@ async fn in_process_instances_keep_a_result_cache_each() {
         "2"
     );
 }
+
+#[tokio::test]
+async fn http_is_served_while_redis_is_away() {
+    let redis = RedisServer::start();
+    let runs = Arc::new(AtomicU64::new(0));
+    let server = start(builder([counted(&runs)]).redis_url(redis.url())).await;
+    assert_eq!(
+        server.get("/counted").await.text().await.expect("a body"),
+        "1"
+    );
+    drop(redis);
+    assert_eq!(server.get("/health").await.status(), 200);
+    // The shared cache cannot answer: a miss, so the action runs, and the call still succeeds.
+    let answer = server.get("/counted").await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.expect("a body"), "2");
+}
