@@ -39,8 +39,7 @@ pub(crate) async fn instance(server: &RedisServer, actions: Vec<Action>) -> (App
     let backend = RedisBackend::connect(&server.url())
         .await
         .expect("the test's redis-server answers")
-        .namespace(server.namespace())
-        .heartbeat(Duration::from_secs(1));
+        .namespace(server.namespace());
     let channels = backend
         .install(Channels::builder(&registry))
         .await

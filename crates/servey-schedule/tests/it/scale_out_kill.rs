@@ -12,7 +12,7 @@ use servey_schedule::Channels;
 use servey_schedule::redis::RedisBackend;
 
 use crate::background::RECORD;
-use crate::common::{Note, app_over, bounded, context, eventually};
+use crate::common::{Note, app_over, bounded, context};
 use crate::redis_server::RedisServer;
 use crate::scale_out::{all_texts, instance};
 
@@ -63,10 +63,14 @@ async fn a_job_of_an_instance_killed_mid_run_completes_once_elsewhere() {
     child.kill().expect("SIGKILL");
     child.wait().expect("the child is gone");
     let survivors = crate::scale_out::start_instances(&server, 2).await;
-    eventually("another instance ran the job", || {
-        !all_texts(&survivors).is_empty()
+    // Re-delivery waits for three missed 2 s heartbeats (whole seconds): about 8 s, bounded at 30.
+    let ran = tokio::time::timeout(Duration::from_secs(30), async {
+        while all_texts(&survivors).is_empty() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     })
     .await;
+    assert!(ran.is_ok(), "no other instance ran the job within 30 s");
     // Two more heartbeats: a second re-delivery, were there one, would show now.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(all_texts(&survivors), ["the job"]);
