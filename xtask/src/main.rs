@@ -12,6 +12,7 @@ mod bench;
 mod conduit;
 mod docs;
 mod fuzz;
+mod redis;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -28,7 +29,10 @@ fn main() -> Result<()> {
                 "-D",
                 "warnings",
             ]))?;
-            run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
+            let redis = redis::TestRedis::start(&tools.redis_server)?;
+            run(tools
+                .apply(cargo(&root).args(["test", "--workspace"]))
+                .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
             // The facade's `lambda` feature is off in the workspace build: lint and test it on its own (its
             // unit and integration tests; the doctests and UI tests do not change with it).
             run(cargo(&root).args([
@@ -42,16 +46,19 @@ fn main() -> Result<()> {
                 "-D",
                 "warnings",
             ]))?;
-            run(tools.apply(cargo(&root).args([
-                "test",
-                "-p",
-                "servey",
-                "--features",
-                "lambda",
-                "--lib",
-                "--test",
-                "it",
-            ])))?;
+            run(tools
+                .apply(cargo(&root).args([
+                    "test",
+                    "-p",
+                    "servey",
+                    "--features",
+                    "lambda",
+                    "--lib",
+                    "--test",
+                    "it",
+                ]))
+                .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
+            drop(redis);
             docs::docs(&root)?;
             conduit::conduit(&root)
         }
@@ -65,7 +72,10 @@ fn main() -> Result<()> {
             .env("SERVEY_BLESS", "1")),
         "test" => {
             let tools = setup(&root)?;
-            run(tools.apply(cargo(&root).args(["test", "--workspace"])))
+            let redis = redis::TestRedis::start(&tools.redis_server)?;
+            run(tools
+                .apply(cargo(&root).args(["test", "--workspace"]))
+                .env("SERVEY_TEST_REDIS_URL", redis.url()))
         }
         _ => {
             eprintln!(
@@ -75,7 +85,7 @@ fn main() -> Result<()> {
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's lambda feature), the docs and the Conduit suite (what CI runs)"
             );
             eprintln!(
-                "  setup  provision only: Debian's chromium, a Python venv of checkers and newman under target/"
+                "  setup  provision only: Debian's chromium and redis-server, a Python venv of checkers and newman under target/"
             );
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
@@ -103,6 +113,7 @@ fn main() -> Result<()> {
 struct Tools {
     python: PathBuf,
     chromium: PathBuf,
+    redis_server: PathBuf,
 }
 
 impl Tools {
@@ -110,12 +121,14 @@ impl Tools {
         command
             .env("SERVEY_TEST_PYTHON", &self.python)
             .env("SERVEY_TEST_CHROMIUM", &self.chromium)
+            .env("SERVEY_TEST_REDIS_SERVER", &self.redis_server)
     }
 }
 
-/// Installs what the tests need when it is missing: Debian's chromium, the Python checkers in a venv, and
-/// newman for the Conduit suite.
+/// Installs what the tests need when it is missing: Debian's chromium and redis-server, the Python
+/// checkers in a venv, and newman for the Conduit suite.
 fn setup(root: &Path) -> Result<Tools> {
+    let redis_server = redis::install()?;
     let chromium = PathBuf::from("/usr/bin/chromium");
     if !chromium.exists() {
         println!("xtask: installing Debian's chromium (headless browser tests)");
@@ -154,7 +167,11 @@ fn setup(root: &Path) -> Result<Tools> {
         std::fs::write(&stamp, wanted)?;
     }
     conduit::install_newman(root)?;
-    Ok(Tools { python, chromium })
+    Ok(Tools {
+        python,
+        chromium,
+        redis_server,
+    })
 }
 
 pub(crate) fn apt_install(packages: &[&str]) -> Result<()> {

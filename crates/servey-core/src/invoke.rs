@@ -8,6 +8,7 @@ use tracing::Instrument;
 
 use crate::action::{Action, ActionFuture};
 use crate::auth::Authorization;
+use crate::cache::SharedResultStore;
 use crate::context::Context;
 use crate::error::{ActionError, ErrorCode};
 use crate::input::Input;
@@ -75,10 +76,15 @@ async fn checked(
     // Any caller with credentials may get a result made for them (an action can read them through
     // `Option<Authorization>` without a policy saying so): only anonymous results are public.
     let is_private = context.authorization().is_some();
+    let shared = context.state::<SharedResultStore>().cloned();
     let stored = match (&action.result_store, &action.cache_control) {
         (Some(store), Some(policy)) => match store.key(&input) {
             Some(key) => {
-                if let Some(kept) = store.get(&key, principal.as_deref()) {
+                let kept = match &shared {
+                    Some(shared) => shared.0.get(&action.name, &key, principal.as_deref()).await,
+                    None => store.get(&key, principal.as_deref()),
+                };
+                if let Some(kept) = kept {
                     if let Some(recorder) = recorder {
                         recorder.cache_hit();
                     }
@@ -109,7 +115,15 @@ async fn checked(
             body: body.clone(),
             headers: output.headers().into(),
         };
-        store.put(key, principal.as_deref(), kept);
+        match shared {
+            Some(shared) => {
+                shared
+                    .0
+                    .put(&action.name, &key, principal.as_deref(), &kept, store.ttl())
+                    .await;
+            }
+            None => store.put(key, principal.as_deref(), kept),
+        }
     }
     Ok(ActionOutput::from_json_bytes(body)
         .with_cache(headers)

@@ -6,7 +6,8 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 use servey_core::context::new_request_id;
-use servey_core::{Context, Input, Registry, Transport};
+use servey_core::{App, Context, Input, Registry, Transport};
+use tokio::sync::watch;
 use tracing::Instrument;
 use utoipa::ToSchema;
 
@@ -89,6 +90,13 @@ pub trait BackgroundQueue: Send + Sync + 'static {
 
     /// Resolves once every job taken so far has run (in-process) or is stored durably (a broker).
     fn flush(&self) -> BoxFuture<'_, ()>;
+
+    /// What takes stored jobs and runs them against `app` while the app serves, until `stopped` turns
+    /// true (a durable queue's workers); `None` for a queue that runs jobs as they are enqueued.
+    fn workers(&self, app: &App, stopped: watch::Receiver<bool>) -> Option<BoxFuture<'static, ()>> {
+        let _ = (app, stopped);
+        None
+    }
 }
 
 /// Runs background events as tasks on the publisher's tokio runtime, against the app's registry.

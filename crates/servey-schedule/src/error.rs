@@ -51,6 +51,18 @@ pub enum ScheduleError {
     /// The job scheduler itself failed.
     #[error("the job scheduler failed: {0}")]
     Scheduler(#[source] JobSchedulerError),
+    /// Redis (`SERVEY_REDIS_URL`) could not be reached or used at start.
+    #[error(
+        "cannot use Redis at {url}: {source}; start redis-server there, or unset SERVEY_REDIS_URL to \
+         run everything in this process"
+    )]
+    Redis {
+        /// The URL, its password hidden.
+        url: String,
+        /// The client's error.
+        #[source]
+        source: redis::RedisError,
+    },
 }
 
 /// Why an event could not be handed to its channel.

@@ -1,19 +1,27 @@
 //! Scheduled actions: every `fixed_rate` and `cron` trigger becomes a tokio-cron-scheduler job that
 //! invokes its action through the one invoke path. A tick that finds the previous run still going is
 //! skipped and logged, never stacked; a failed run is logged and the schedule goes on.
+//!
+//! When the app's channels have a [`TickLease`] (the Redis backend), the ticks are computed by
+//! [`crate::lease`] instead, the same instants on every instance, and each runs where its lease is won.
+//! The scheduler also runs the background queue's workers (a durable queue takes jobs while it runs).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
+use chrono::Utc;
 use servey_core::context::new_request_id;
 use servey_core::metrics::JobMetrics;
 use servey_core::{Action, App, Context, Extensions, Input, Metrics, Transport, Trigger};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
 use crate::error::ScheduleError;
 use crate::in_flight::InFlight;
+use crate::lease::{TickLease, TickTimes};
 use crate::runtime::Channels;
 
 /// How often a scheduled action has been ticked, run, skipped and failed.
@@ -27,6 +35,8 @@ pub struct JobStats {
     pub skipped: u64,
     /// Runs that ended in an error.
     pub failures: u64,
+    /// Ticks another instance claimed and ran (scale-out), or that could not be claimed.
+    pub elsewhere: u64,
 }
 
 /// The running schedule of an app; stop it with [`Scheduler::shutdown`].
@@ -34,6 +44,9 @@ pub struct Scheduler {
     scheduler: Option<JobScheduler>,
     jobs: Vec<Arc<ScheduledAction>>,
     running: InFlight,
+    /// Turns `true` to stop the leased schedules and the background workers.
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Scheduler {
@@ -53,7 +66,8 @@ impl std::fmt::Debug for Scheduler {
 /// Fails, before anything runs, on an invalid cron expression, a zero rate, or an app built without its
 /// [`Channels`] (whose build refused duplicate names and background channels naming unknown actions).
 pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
-    Channels::of(app)?;
+    let channels = Channels::of(app)?;
+    let lease = channels.tick_lease();
     let mut planned = Vec::new();
     for action in app.registry().iter() {
         for trigger in &action.triggers {
@@ -75,6 +89,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
     }
     let mut jobs = Vec::new();
     let mut built = Vec::new();
+    let mut leased = Vec::new();
     let running = InFlight::default();
     for (action, plan) in planned {
         let job = Arc::new(ScheduledAction {
@@ -87,9 +102,13 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
             runs: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
             failures: AtomicU64::new(0),
+            elsewhere: AtomicU64::new(0),
             action,
         });
-        built.push(job.to_cron_job(&plan)?);
+        match &lease {
+            Some(_) => leased.push((job.clone(), job.tick_times(&plan)?)),
+            None => built.push(job.to_cron_job(&plan)?),
+        }
         jobs.push(job);
     }
     let scheduler = if built.is_empty() {
@@ -104,6 +123,17 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         scheduler.start().await.map_err(ScheduleError::Scheduler)?;
         Some(scheduler)
     };
+    let (stop, stopped) = watch::channel(false);
+    let mut tasks = Vec::new();
+    if let Some(lease) = lease {
+        for (job, times) in leased {
+            let (lease, stopped) = (lease.clone(), stopped.clone());
+            tasks.push(tokio::spawn(job.run_leased(times, lease, stopped)));
+        }
+    }
+    if let Some(workers) = channels.background_workers(app, stopped) {
+        tasks.push(tokio::spawn(workers));
+    }
     for job in &jobs {
         tracing::info!(action = %job.action.name, schedule = %describe(&job.action), "scheduled");
     }
@@ -111,6 +141,8 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         scheduler,
         jobs,
         running,
+        stop,
+        tasks,
     })
 }
 
@@ -138,6 +170,7 @@ impl Scheduler {
             runs: sum.runs + job.runs.load(Ordering::Relaxed),
             skipped: sum.skipped + job.skipped.load(Ordering::Relaxed),
             failures: sum.failures + job.failures.load(Ordering::Relaxed),
+            elsewhere: sum.elsewhere + job.elsewhere.load(Ordering::Relaxed),
         }))
     }
 
@@ -148,6 +181,10 @@ impl Scheduler {
                 .shutdown()
                 .await
                 .map_err(ScheduleError::Scheduler)?;
+        }
+        self.stop.send_replace(true);
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
         }
         self.running.idle().await;
         Ok(())
@@ -172,6 +209,7 @@ struct ScheduledAction {
     runs: AtomicU64,
     skipped: AtomicU64,
     failures: AtomicU64,
+    elsewhere: AtomicU64,
 }
 
 impl ScheduledAction {
@@ -193,6 +231,62 @@ impl ScheduledAction {
                     fields: expression.split_whitespace().count(),
                 })
             }
+        }
+    }
+
+    /// The instants of `plan` when ticks are leased.
+    fn tick_times(&self, plan: &Plan) -> Result<TickTimes, ScheduleError> {
+        match plan {
+            Plan::Every(every) => Ok(TickTimes::Every(every.as_secs())),
+            Plan::Cron(expression) => {
+                TickTimes::cron(expression).ok_or_else(|| ScheduleError::InvalidCron {
+                    action: self.action.name.clone(),
+                    expression: expression.clone(),
+                    fields: expression.split_whitespace().count(),
+                })
+            }
+        }
+    }
+
+    /// Ticks at `times` until `stopped` turns true, running each tick whose lease this instance wins.
+    async fn run_leased(
+        self: Arc<Self>,
+        times: TickTimes,
+        lease: Arc<dyn TickLease>,
+        mut stopped: watch::Receiver<bool>,
+    ) {
+        let hold = times.hold();
+        loop {
+            let now = Utc::now();
+            let Some(next) = times.next_after(now) else {
+                tracing::warn!(action = %self.action.name, "the schedule has no next tick");
+                return;
+            };
+            let wait = (next - now).to_std().unwrap_or_default();
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            let (job, lease) = (self.clone(), lease.clone());
+            // Counted from the claim on, so that a shutdown waits for a tick this instance won.
+            let claiming = self.running.start();
+            // A run must not delay the next tick: overlap is the tick's own guard's business.
+            tokio::spawn(async move {
+                let _claiming = claiming;
+                match lease.claim(&job.action.name, next.timestamp(), hold).await {
+                    Ok(true) => job.tick().await,
+                    Ok(false) => {
+                        job.tick_count.fetch_add(1, Ordering::Relaxed);
+                        job.elsewhere.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(error) => {
+                        job.tick_count.fetch_add(1, Ordering::Relaxed);
+                        job.elsewhere.fetch_add(1, Ordering::Relaxed);
+                        // The backend logs its outage once; each missed tick is only a debug line.
+                        tracing::debug!(action = %job.action.name, %error, "tick not run: its lease could not be claimed");
+                    }
+                }
+            });
         }
     }
 

@@ -5,8 +5,9 @@
 //! A declaration is a `static` of immutable metadata. What channels own at run time (subscribers, the
 //! fan-out, the background queue, the webhook client) is each app's [`Channels`], built once at start and
 //! kept in the app's state; `CHANNEL.publish(&context, &event)` reaches it through the caller's context.
-//! Everything is in-process by default; the fan-out ([`FanOut`]) and the background queue
-//! ([`BackgroundQueue`]) are traits so that a Redis backend plugs in without touching channels or routes.
+//! Everything is in-process by default; the fan-out ([`FanOut`]), the background queue
+//! ([`BackgroundQueue`]) and the tick lease ([`TickLease`]) are traits, and the [`redis`] module implements
+//! them so that several instances of one app cooperate through Redis without touching channels or routes.
 
 mod asyncapi;
 mod background;
@@ -16,7 +17,9 @@ mod error;
 mod hub;
 mod in_flight;
 mod jobs;
+mod lease;
 mod macros;
+pub mod redis;
 mod runtime;
 mod subscription;
 mod webhook;
@@ -32,6 +35,7 @@ pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
 pub use error::{PublishError, ScheduleError};
 pub use hub::{Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers};
 pub use jobs::{JobStats, Scheduler, start};
+pub use lease::TickLease;
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,

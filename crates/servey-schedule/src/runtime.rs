@@ -5,13 +5,16 @@
 
 use std::sync::Arc;
 
+use futures_util::future::BoxFuture;
 use servey_core::{App, Context, Registry};
+use tokio::sync::watch;
 
 use crate::background::{BackgroundJob, BackgroundQueue, InProcessQueue};
 use crate::catalog::Catalog;
 use crate::channel::{ChannelKind, EventChannel};
 use crate::error::{PublishError, ScheduleError};
 use crate::hub::{Envelope, FanOut, InProcess, Subscribers};
+use crate::lease::TickLease;
 use crate::webhook::{Delivery, Webhooks};
 
 /// The event channels of one app. Cheap to clone; clones share everything.
@@ -25,6 +28,7 @@ struct Inner {
     subscribers: Arc<Subscribers>,
     fan_out: Box<dyn FanOut>,
     background: Box<dyn BackgroundQueue>,
+    tick_lease: Option<Arc<dyn TickLease>>,
     webhooks: Webhooks,
 }
 
@@ -44,6 +48,7 @@ pub struct ChannelsBuilder {
     channels: Vec<&'static dyn EventChannel>,
     fan_out: Option<MakeFanOut>,
     background: Option<Box<dyn BackgroundQueue>>,
+    tick_lease: Option<Arc<dyn TickLease>>,
 }
 
 impl std::fmt::Debug for ChannelsBuilder {
@@ -78,6 +83,18 @@ impl ChannelsBuilder {
         self
     }
 
+    /// Runs each scheduled tick only where `lease` grants it (one instance of several), at instants
+    /// every instance computes alike.
+    pub fn tick_lease(mut self, lease: impl TickLease) -> Self {
+        self.tick_lease = Some(Arc::new(lease));
+        self
+    }
+
+    /// The registry background events run against.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
     /// The channels; fails when two share a name or a background channel names an action the registry
     /// does not have.
     pub fn build(self) -> Result<Channels, ScheduleError> {
@@ -108,6 +125,7 @@ impl ChannelsBuilder {
                 subscribers,
                 fan_out,
                 background,
+                tick_lease: self.tick_lease,
                 webhooks: Webhooks::new(),
             }),
         })
@@ -127,6 +145,7 @@ impl Channels {
             channels: Catalog::declared(),
             fan_out: None,
             background: None,
+            tick_lease: None,
         }
     }
 
@@ -169,6 +188,26 @@ impl Channels {
     pub async fn flush(&self) {
         self.inner.background.flush().await;
         self.inner.webhooks.in_flight().idle().await;
+    }
+
+    /// Whether the app shares its ticks, background jobs and websocket events with other instances
+    /// (through Redis).
+    pub fn is_scaled_out(&self) -> bool {
+        self.inner.tick_lease.is_some()
+    }
+
+    /// The lease scheduled ticks are claimed through, when several instances share them.
+    pub(crate) fn tick_lease(&self) -> Option<Arc<dyn TickLease>> {
+        self.inner.tick_lease.clone()
+    }
+
+    /// The background queue's workers for `app`, if it has any (see [`BackgroundQueue::workers`]).
+    pub(crate) fn background_workers(
+        &self,
+        app: &App,
+        stopped: watch::Receiver<bool>,
+    ) -> Option<BoxFuture<'static, ()>> {
+        self.inner.background.workers(app, stopped)
     }
 
     pub(crate) fn catalog(&self) -> &Catalog {

@@ -49,6 +49,33 @@ pub enum StartError {
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// Redis (`SERVEY_REDIS_URL`) did not answer.
+    #[error("{0}")]
+    Redis(servey_schedule::ScheduleError),
+}
+
+/// Puts into `state` the event channels of an app over `registry`, and where its TTL results are kept:
+/// through the Redis of `config.redis_url` when set (connected and subscribed now, so a Redis that does
+/// not answer fails the start), else in-process.
+pub(crate) async fn install_channels(
+    registry: &Registry,
+    config: &ServeyConfig,
+    state: &mut Extensions,
+) -> Result<(), StartError> {
+    let channels = Channels::builder(registry);
+    let channels = match &config.redis_url {
+        Some(url) => {
+            let backend = servey_schedule::redis::RedisBackend::connect(url)
+                .await
+                .map_err(StartError::Redis)?;
+            tracing::info!(url = backend.url(), "instances share work through Redis");
+            state.insert(backend.results());
+            backend.install(channels).await.map_err(StartError::Redis)?
+        }
+        None => channels,
+    };
+    state.insert(channels.build()?);
+    Ok(())
 }
 
 /// The app over `registry` with `config`, with what servey's adapters own at run time (its event
@@ -56,7 +83,8 @@ pub enum StartError {
 ///
 /// Fails when two channels share a name or a background channel names an action `registry` lacks.
 /// The app has the built-in JWT authenticator and problem-details errors; [`builder`](crate::builder())
-/// adds state, layers and the rest.
+/// adds state, layers and the rest. Its channels are in-process whatever `config.redis_url` says (this
+/// function cannot wait for Redis); [`Builder::build`](crate::Builder::build) connects to it.
 ///
 /// ```rust,standalone_crate
 /// use servey::prelude::*;
@@ -288,9 +316,12 @@ fn log_routes(app: &App, address: &str) {
              this process"
         );
     }
-    if app.config().redis_url.is_some() {
+    let is_scaled_out =
+        servey_schedule::Channels::of(app).is_ok_and(|channels| channels.is_scaled_out());
+    if app.config().redis_url.is_some() && !is_scaled_out {
         tracing::warn!(
-            "SERVEY_REDIS_URL is set, but the Redis backend is not built yet: everything runs in this process"
+            "SERVEY_REDIS_URL is set, but this app was built by `servey::app` (synchronous, so it \
+             cannot connect): everything runs in this process; build it with `servey::builder()`"
         );
     }
 }

@@ -131,9 +131,36 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
         loaded,
         rebuild,
     )?;
+    let report = format!("{report}{}", scale_out(root)?);
     std::fs::write(root.join("BENCHMARKS.md"), &report)?;
     println!("{report}");
     Ok(())
+}
+
+/// The Redis backend's throughput beside the in-process one (servey-schedule's `scale_out` bench, which
+/// starts its own redis-server), as a Markdown section.
+fn scale_out(root: &Path) -> Result<String> {
+    let redis_server = crate::redis::install()?;
+    let output = super::cargo(root)
+        .args(["bench", "-p", "servey-schedule", "--bench", "scale_out"])
+        .env("SERVEY_BENCH_REDIS_SERVER", redis_server)
+        .output()?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "the scale-out bench failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let rows: Vec<&str> = std::str::from_utf8(&output.stdout)?
+        .lines()
+        .filter(|line| line.starts_with('|'))
+        .collect();
+    Ok(format!(
+        "\n## Scale-out on Redis\n\nThree instances (three apps, each with its own Redis connections) on one \
+         in-memory redis-server over loopback, beside one in-process app. Events are paced so that no \
+         subscriber falls 128 behind; jobs are counted from the first publish to the last run.\n\n{}\n",
+        rows.join("\n")
+    ))
 }
 
 /// The debug rebuild of the tour app after touching the file that declares its actions.

@@ -69,6 +69,21 @@ pub(crate) fn app_with(actions: Vec<Action>) -> App {
 
 /// Like [`app_with`], with what this app's `record_note` records.
 pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
+    let (registry, recorded) = recording_registry(actions);
+    let channels = Channels::new(&registry).expect("the test channels build");
+    (app_over(registry, channels), recorded)
+}
+
+/// The app over `registry` with `channels` in its state.
+pub(crate) fn app_over(registry: Registry, channels: Channels) -> App {
+    let config = ServeyConfig::from_lookup(|key| {
+        (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
+    });
+    App::with_state(registry, config, Extensions::new().with(channels))
+}
+
+/// A registry of `actions` plus `record_note`, with what `record_note` records.
+pub(crate) fn recording_registry(actions: Vec<Action>) -> (Registry, Recorded) {
     let recorded = Recorded::default();
     let sink = recorded.clone();
     let record = Action::builder("record_note", move |input: Value, _| {
@@ -86,15 +101,7 @@ pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
     for action in actions {
         builder = builder.action(action);
     }
-    let registry = builder.build().expect("unique names");
-    let config = ServeyConfig::from_lookup(|key| {
-        (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
-    });
-    let channels = Channels::new(&registry).expect("the test channels build");
-    (
-        App::with_state(registry, config, Extensions::new().with(channels)),
-        recorded,
-    )
+    (builder.build().expect("unique names"), recorded)
 }
 
 /// The channels of `app`.

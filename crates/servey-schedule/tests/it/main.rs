@@ -7,5 +7,8 @@ mod background;
 mod channels;
 mod common;
 mod jobs;
+mod redis_server;
+mod scale_out;
+mod scale_out_kill;
 mod webhook;
 mod websocket;

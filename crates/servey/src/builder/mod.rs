@@ -64,6 +64,7 @@ pub struct Builder {
     path_prefix: String,
     without: Vec<String>,
     debug_login: Option<bool>,
+    redis_url: Option<String>,
     layers: RouterLayers,
 }
 
@@ -114,6 +115,7 @@ impl Builder {
             path_prefix: String::new(),
             without: Vec::new(),
             debug_login: None,
+            redis_url: None,
             layers: RouterLayers::default(),
         }
     }
@@ -159,6 +161,24 @@ impl Builder {
     /// ```
     pub fn config(mut self, config: ServeyConfig) -> Self {
         self.config = Some(config);
+        self
+    }
+
+    /// Shares the app's work with its other instances through the Redis at `url` (as
+    /// `SERVEY_REDIS_URL` does): each scheduled tick runs once across them, background events are
+    /// durable jobs any instance runs, websocket events reach the subscribers of every instance. The
+    /// build fails, naming the URL, when Redis does not answer.
+    ///
+    /// ```rust,no_run
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// fn main() {
+    ///     servey::builder().redis_url("redis://127.0.0.1:6379").main();
+    /// }
+    /// ```
+    pub fn redis_url(mut self, url: impl Into<String>) -> Self {
+        self.redis_url = Some(url.into());
         self
     }
 
@@ -284,12 +304,15 @@ impl Builder {
         if let Some(serve) = self.debug_login {
             config.debug_login = serve;
         }
+        if let Some(url) = self.redis_url {
+            config.redis_url = Some(url);
+        }
         let mut state = self.state;
         for setup in self.setups {
             let made = setup(config.clone()).await.map_err(StartError::Setup)?;
             state = state.merged(made);
         }
-        state.insert(servey_schedule::Channels::new(&registry)?);
+        crate::serve::install_channels(&registry, &config, &mut state).await?;
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())

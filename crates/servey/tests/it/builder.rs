@@ -125,3 +125,42 @@ async fn a_layer_wraps_action_responses() {
     assert_eq!(header(&server.get("/things").await, "x-layer"), "on");
     assert_eq!(header(&server.get("/missing").await, "x-layer"), "on");
 }
+
+#[tokio::test]
+async fn an_unreachable_redis_url_fails_the_build_naming_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("redis://127.0.0.1:{port}");
+    let error = builder([list_things()])
+        .redis_url(&url)
+        .build()
+        .await
+        .expect_err("nobody listens there");
+    assert!(matches!(error, StartError::Redis(_)), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("cannot use Redis at {url}: ")),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_redis_url_shares_the_apps_channels_through_redis() {
+    let redis = crate::support::RedisServer::start();
+    let app = builder([list_things()])
+        .redis_url(redis.url())
+        .build()
+        .await
+        .expect("Redis answers");
+    let channels = servey::schedule::Channels::of(&app).expect("built with channels");
+    assert!(channels.is_scaled_out());
+    let in_process = builder([list_things()]).build().await.expect("builds");
+    assert!(
+        !servey::schedule::Channels::of(&in_process)
+            .expect("built with channels")
+            .is_scaled_out()
+    );
+}

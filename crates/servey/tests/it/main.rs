@@ -10,6 +10,7 @@ mod lambda;
 mod metrics;
 mod openapi;
 mod responses;
+mod scale_out;
 mod state;
 mod support;
 mod traces;

@@ -115,3 +115,59 @@ pub(crate) async fn json_parts(response: Response) -> (u16, String, Value) {
     let body = response.json().await.expect("the body is JSON");
     (status, content_type, body)
 }
+
+/// A real in-memory `redis-server` on a free port, killed when dropped.
+pub(crate) struct RedisServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl RedisServer {
+    /// Starts one and waits until it says it accepts connections.
+    pub(crate) fn start() -> Self {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let program =
+            std::env::var("SERVEY_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
+        let port_arg = port.to_string();
+        let mut child = std::process::Command::new(&program)
+            .args([
+                "--port",
+                &port_arg,
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("cannot start `{program}` ({error}): install redis-server")
+            });
+        let mut lines = std::io::BufReader::new(child.stdout.take().expect("piped")).lines();
+        let ready = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .any(|line| line.contains("Ready to accept connections"));
+        assert!(ready, "redis-server exited before it was ready");
+        std::thread::spawn(move || lines.for_each(drop));
+        Self { child, port }
+    }
+
+    /// `redis://127.0.0.1:PORT`.
+    pub(crate) fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

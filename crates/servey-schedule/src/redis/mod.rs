@@ -1,0 +1,172 @@
+//! The Redis backend: several instances of one app (the same binary on several ports or machines)
+//! cooperate through one Redis. Websocket events fan out through pub/sub to the subscribers of every
+//! instance ([`RedisFanOut`]), background events are durable apalis jobs ([`RedisQueue`]), and each
+//! scheduled tick runs on the instance that claims it first ([`RedisTickLease`]); the TTL result cache
+//! is shared too ([`RedisResults`], which the app's state takes as a `SharedResultStore`).
+//!
+//! [`RedisBackend::connect`] fails at once when Redis cannot be reached; once running, a lost connection
+//! is logged once, HTTP keeps being served, and every part reconnects with backoff and resumes.
+
+mod fan_out;
+mod lease;
+mod outage;
+mod queue;
+mod results;
+mod worker;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+use servey_core::cache::SharedResultStore;
+
+use crate::error::ScheduleError;
+use crate::runtime::ChannelsBuilder;
+
+pub use fan_out::RedisFanOut;
+pub use lease::RedisTickLease;
+pub use queue::RedisQueue;
+pub use results::RedisResults;
+
+/// A connection to the Redis that the instances of one app share, and the names they share there.
+#[derive(Clone)]
+pub struct RedisBackend {
+    url: String,
+    client: ::redis::Client,
+    connection: ConnectionManager,
+    namespace: String,
+    heartbeat: Duration,
+}
+
+impl std::fmt::Debug for RedisBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisBackend")
+            .field("url", &self.url)
+            .field("namespace", &self.namespace)
+            .field("heartbeat", &self.heartbeat)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisBackend {
+    /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS) and checks it answers; the error
+    /// names the URL (its password hidden). Keys and channels start with `servey:`.
+    pub async fn connect(url: &str) -> Result<Self, ScheduleError> {
+        let shown = redact(url);
+        let failed = |source| ScheduleError::Redis {
+            url: shown.clone(),
+            source,
+        };
+        let client = ::redis::Client::open(url).map_err(failed)?;
+        // Few retries and short timeouts: callers back off themselves and log an outage once.
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(1)
+            .set_connection_timeout(Some(Duration::from_secs(2)))
+            .set_response_timeout(Some(Duration::from_secs(5)));
+        let mut connection = client
+            .get_connection_manager_with_config(config)
+            .await
+            .map_err(failed)?;
+        ::redis::cmd("PING")
+            .query_async::<()>(&mut connection)
+            .await
+            .map_err(failed)?;
+        Ok(Self {
+            url: shown,
+            client,
+            connection,
+            namespace: "servey".to_owned(),
+            heartbeat: Duration::from_secs(2),
+        })
+    }
+
+    /// Prefixes every key and pub/sub channel with `namespace:` (default `servey`): the instances of one
+    /// app share a namespace, different apps on one Redis need their own.
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = namespace.into();
+        self
+    }
+
+    /// How often a background worker tells Redis it is alive (default 2 s); a worker silent for three
+    /// beats is dead and its unfinished jobs go back to the queue for another instance.
+    pub fn heartbeat(mut self, every: Duration) -> Self {
+        self.heartbeat = every.max(Duration::from_secs(1));
+        self
+    }
+
+    /// The URL it connected to, its password hidden.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// `channels` with websocket events, background events and scheduled ticks going through this Redis.
+    /// Subscribes to the event channel before it returns, so no event published after start is missed.
+    pub async fn install(
+        &self,
+        channels: ChannelsBuilder,
+    ) -> Result<ChannelsBuilder, ScheduleError> {
+        let subscription =
+            fan_out::subscribe(self)
+                .await
+                .map_err(|source| ScheduleError::Redis {
+                    url: self.url.clone(),
+                    source,
+                })?;
+        let queue = RedisQueue::new(self, channels.registry().clone());
+        let (backend, runtime) = (self.clone(), tokio::runtime::Handle::current());
+        Ok(channels
+            .fan_out(move |subscribers| {
+                RedisFanOut::start(&backend, &runtime, subscription, subscribers)
+            })
+            .background_queue(queue)
+            .tick_lease(RedisTickLease::new(self)))
+    }
+
+    /// The TTL result cache in this Redis, for the app's state (shared by every instance).
+    pub fn results(&self) -> SharedResultStore {
+        SharedResultStore(Arc::new(RedisResults::new(self)))
+    }
+
+    /// The full name of a key or channel: `namespace:name`.
+    fn key(&self, name: &str) -> String {
+        format!("{}:{name}", self.namespace)
+    }
+}
+
+/// `url` with its password replaced by `***`, for messages and logs.
+fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            let hidden = if credentials.contains(':') {
+                format!("{user}:***")
+            } else {
+                "***".to_owned()
+            };
+            format!("{scheme}://{hidden}@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn urls_in_messages_hide_their_password() {
+        assert_eq!(
+            redact("redis://127.0.0.1:6379/0"),
+            "redis://127.0.0.1:6379/0"
+        );
+        assert_eq!(
+            redact("redis://user:secret@host:6379"),
+            "redis://user:***@host:6379"
+        );
+        assert_eq!(redact("rediss://secret@host"), "rediss://***@host");
+    }
+}

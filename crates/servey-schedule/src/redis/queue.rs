@@ -1,0 +1,135 @@
+//! `RedisQueue`: background events as durable apalis jobs in Redis. A publish stores the job (retrying
+//! with backoff while Redis is away, so that nothing published is dropped while this process lives);
+//! the workers of every instance take jobs, run the action, and acknowledge after it ran. A job taken by
+//! an instance that dies before acknowledging goes back to the queue once that worker misses its
+//! heartbeats, and another instance runs it: at least once, so background actions must be idempotent.
+
+use std::sync::Arc;
+
+use apalis_core::backend::TaskSink;
+use apalis_redis::RedisStorage;
+use futures_util::future::BoxFuture;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use servey_core::{App, Context, Registry};
+use tokio::sync::watch;
+
+use super::RedisBackend;
+use super::outage::{Backoff, Outage};
+use crate::background::{BackgroundJob, BackgroundQueue};
+use crate::error::PublishError;
+use crate::in_flight::InFlight;
+
+/// A background event as stored in Redis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct StoredJob {
+    /// The channel it was published to.
+    pub(super) channel: String,
+    /// The action it runs.
+    pub(super) action: String,
+    /// The action's input.
+    pub(super) event: Value,
+    /// The request id of the call that published it.
+    pub(super) published_by: String,
+}
+
+/// Heartbeats a worker may miss before its unacknowledged jobs go back to the queue.
+const MISSED_HEARTBEATS: usize = 3;
+
+/// The background queue of one app, shared through Redis by all its instances.
+pub struct RedisQueue {
+    registry: Registry,
+    backend: RedisBackend,
+    storage: RedisStorage<StoredJob>,
+    in_flight: InFlight,
+    outage: Arc<Outage>,
+}
+
+impl std::fmt::Debug for RedisQueue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisQueue")
+            .field("queue", &self.storage.get_config().queue.as_ref())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RedisQueue {
+    /// The queue `namespace:background` of `backend`, running the actions of `registry`.
+    pub fn new(backend: &RedisBackend, registry: Registry) -> Self {
+        let storage = RedisStorage::new(backend.connection.clone()).with_config(config(backend));
+        Self {
+            registry,
+            backend: backend.clone(),
+            storage,
+            in_flight: InFlight::default(),
+            outage: Arc::new(Outage::new("background events (publish)")),
+        }
+    }
+}
+
+/// The apalis-redis settings of the queue: its keys, heartbeat and orphan detection.
+pub(super) fn config(backend: &RedisBackend) -> apalis_redis::Config {
+    apalis_redis::Config::default()
+        .queue(backend.key("background"))
+        .heartbeat_interval(backend.heartbeat)
+        .missed_heartbeats(MISSED_HEARTBEATS)
+        .batch_size(32)
+        .emit_events(false)
+}
+
+impl BackgroundQueue for RedisQueue {
+    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
+        let BackgroundJob {
+            channel,
+            action,
+            event,
+        } = job;
+        if self.registry.get(action).is_none() {
+            return Err(PublishError::UnknownAction { channel, action });
+        }
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|_| PublishError::NoRuntime { channel })?;
+        let stored = StoredJob {
+            channel: channel.to_owned(),
+            action: action.to_owned(),
+            event,
+            published_by: publisher.request_id().to_string(),
+        };
+        let (mut storage, outage, running) = (
+            self.storage.clone(),
+            self.outage.clone(),
+            self.in_flight.start(),
+        );
+        runtime.spawn(async move {
+            let _running = running;
+            let mut backoff = Backoff::default();
+            loop {
+                match storage.push(stored.clone()).await {
+                    Ok(()) => {
+                        outage.recovered();
+                        return;
+                    }
+                    Err(error) => {
+                        outage.failed(&error);
+                        backoff.wait().await;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        Box::pin(self.in_flight.idle())
+    }
+
+    fn workers(&self, app: &App, stopped: watch::Receiver<bool>) -> Option<BoxFuture<'static, ()>> {
+        let (backend, app) = (self.backend.clone(), app.clone());
+        Some(Box::pin(async move {
+            tokio::join!(
+                super::worker::run(backend.clone(), app, stopped.clone()),
+                super::worker::vacuum(backend, stopped),
+            );
+        }))
+    }
+}

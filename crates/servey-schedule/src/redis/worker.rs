@@ -1,0 +1,121 @@
+//! The apalis worker of one instance: takes background jobs from Redis, runs each job's action through
+//! the one invoke path and acknowledges it after the run. A worker whose connection fails dies (apalis
+//! gives up on a backend error); this supervisor logs that once and starts a new one, under a new name,
+//! with backoff, so the instance resumes by itself after a Redis restart.
+
+use std::time::Duration;
+
+use apalis_core::backend::Vacuum;
+use apalis_core::backend::ext::BackendExt;
+use apalis_core::error::BoxDynError;
+use apalis_core::worker::builder::WorkerBuilder;
+use apalis_redis::RedisStorage;
+use servey_core::context::new_request_id;
+use servey_core::{App, Context, Input, Transport};
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use super::RedisBackend;
+use super::outage::{Backoff, Outage};
+use super::queue::{StoredJob, config};
+
+/// How often an idle worker asks Redis for jobs.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Runs this instance's worker for `app` until `stopped` turns true, restarting it after failures.
+pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Receiver<bool>) {
+    let instance = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
+    let outage = Outage::new("background workers");
+    let mut backoff = Backoff::default();
+    for generation in 0_u64.. {
+        if *stopped.borrow() {
+            return;
+        }
+        let storage = RedisStorage::<StoredJob>::new(backend.connection.clone())
+            .with_config(config(&backend))
+            .poll_with_interval(POLL);
+        let runner = app.clone();
+        let worker = WorkerBuilder::new(format!("servey-{instance}-{generation}"))
+            .backend(storage)
+            .build(move |job: StoredJob| run_job(runner.clone(), job));
+        let stop = stopped.clone();
+        let outcome = worker
+            .run_until(async move {
+                let mut stop = stop;
+                let _ = stop.wait_for(|stop| *stop).await;
+                Ok::<(), std::io::Error>(())
+            })
+            .await;
+        match outcome {
+            Ok(()) => return,
+            Err(error) => outage.failed(&error),
+        }
+        // A new worker only once Redis answers: each failed start would log apalis's own errors again.
+        let mut connection = backend.connection.clone();
+        loop {
+            tokio::select! {
+                () = backoff.wait() => {}
+                _ = stopped.wait_for(|stop| *stop) => return,
+            }
+            let answered = ::redis::cmd("PING")
+                .query_async::<()>(&mut connection)
+                .await;
+            if answered.is_ok() {
+                break;
+            }
+        }
+        backoff.reset();
+        outage.recovered();
+    }
+}
+
+/// How long a finished job's data stays in Redis (for apalis-board, say) before it is removed.
+const KEEP_FINISHED: Duration = Duration::from_secs(3600);
+
+/// Removes finished jobs older than [`KEEP_FINISHED`] every minute until `stopped` turns true, so that
+/// the queue's data does not grow without bound (apalis-redis keeps every finished job otherwise).
+pub(super) async fn vacuum(backend: RedisBackend, mut stopped: watch::Receiver<bool>) {
+    let mut storage =
+        RedisStorage::<StoredJob>::new(backend.connection.clone()).with_config(config(&backend));
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(60)) => {}
+            _ = stopped.wait_for(|stop| *stop) => return,
+        }
+        if let Err(error) = storage.vacuum_before(KEEP_FINISHED).await {
+            tracing::debug!(%error, "finished background jobs not removed this time");
+        }
+    }
+}
+
+/// Runs one job's action for `app`. A failed action is logged and the job acknowledged, as in-process:
+/// a retry is the action's own decision, not the queue's.
+async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
+    let Some(action) = app.registry().get(&job.action).cloned() else {
+        tracing::error!(
+            channel = %job.channel,
+            action = %job.action,
+            "a background job names an action this instance does not have; it is dropped"
+        );
+        return Ok(());
+    };
+    let context = Context::with_request_id(new_request_id())
+        .extensions(app.extensions().clone())
+        .with_metrics(app.metrics().cloned())
+        .with_transport(Transport::Channel);
+    let span = tracing::info_span!(
+        "background_event",
+        channel = %job.channel,
+        action = %job.action,
+        request_id = %context.request_id(),
+        published_by = %job.published_by,
+    );
+    let outcome = servey_core::invoke(&action, Input::from_value(job.event), context)
+        .instrument(span.clone())
+        .await;
+    if let Err(error) = outcome {
+        let _entered = span.enter();
+        tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
+    }
+    Ok(())
+}
