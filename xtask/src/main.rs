@@ -1,7 +1,8 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
 //! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum),
 //! `cargo xtask fuzz` (the fuzz targets, bounded in time), `cargo xtask conduit` (the RealWorld API suite
-//! against the Conduit example), `cargo xtask docs` (rustdoc with warnings denied, no ignored doctest).
+//! against the Conduit example), `cargo xtask interop` (generated Python and TypeScript clients against the
+//! tour app), `cargo xtask docs` (rustdoc with warnings denied, no ignored doctest).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +13,7 @@ mod bench;
 mod conduit;
 mod docs;
 mod fuzz;
+mod interop;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -30,12 +32,14 @@ fn main() -> Result<()> {
             ]))?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
             docs::docs(&root)?;
+            interop::interop(&root, &tools)?;
             conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
         "bench" => bench::bench(&root),
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "conduit" => conduit::conduit(&root),
+        "interop" => interop::interop(&root, &setup(&root)?),
         "docs" => docs::docs(&root),
         "schemas" => run(cargo(&root)
             .args(["test", "-p", "hello", "--test", "it", "golden::"])
@@ -46,7 +50,7 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs>"
+                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | docs>"
             );
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test and the Conduit suite (what CI runs)"
@@ -66,6 +70,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  conduit  the official RealWorld API suite (newman) against examples/conduit; fails on any failed assertion"
+            );
+            eprintln!(
+                "  interop  clients generated from the tour app's /openapi.json: openapi-python-client calls every operation (answers compared with curl's), openapi-typescript under tsc --strict"
             );
             eprintln!(
                 "  docs   cargo doc --workspace with warnings denied; fails on any doctest marked `ignore`"

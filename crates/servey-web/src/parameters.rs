@@ -38,6 +38,7 @@ pub(crate) fn query_parameters(
                     .required(Required::False)
                     .description(Some("Any keys and values: each becomes one input field."))
                     .schema(Some(Schema::Object(object.clone())))
+                    .example(first_example.cloned())
                     .style(Some(utoipa::openapi::path::ParameterStyle::Form))
                     .explode(Some(true))
                     .build()

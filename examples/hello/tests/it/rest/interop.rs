@@ -24,7 +24,7 @@ async fn a_free_form_get_is_one_exploded_object_not_named_params() {
             "name": "input", "in": "query", "required": false,
             "description": "Any keys and values: each becomes one input field.",
             "schema": {"type": "object", "additionalProperties": true},
-            "style": "form", "explode": true
+            "example": {"a": 1}, "style": "form", "explode": true
         }])
     );
     // `style: form` + `explode` puts the object's own keys in the query: what generators send.
