@@ -77,7 +77,8 @@ pub(crate) fn operation(
     let mut builder = OperationBuilder::new()
         .operation_id(Some(id))
         .summary(non_empty(&action.summary))
-        .description(non_empty(&action.description));
+        .description(non_empty(&action.description))
+        .tags((!action.tags.is_empty()).then(|| action.tags.clone()));
     for name in &path_params {
         let schema = input
             .and_then(|object| object.properties.get(*name))

@@ -120,9 +120,9 @@ async fn swagger_ui_lists_the_operations_in_a_headless_browser() {
     .await;
     let dom = String::from_utf8_lossy(&output.stdout);
     for rendered in [
-        "operations-default-say_hello",
+        "operations-greetings-say_hello",
         r#"data-path="/actions/say-hello""#,
-        "operations-default-only_for_root",
+        "operations-auth-only_for_root",
         "btn authorize",
     ] {
         assert!(

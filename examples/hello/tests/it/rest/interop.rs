@@ -277,3 +277,17 @@ async fn login_is_an_rfc_6749_token_endpoint() {
         json!(["grant_type", "username", "password"])
     );
 }
+
+#[tokio::test]
+async fn operations_are_grouped_by_declared_tags_else_by_module() {
+    let server = start().await;
+    let document = document(&server).await;
+    let tags = |path: &str, method: &str| document["paths"][path][method]["tags"].clone();
+    assert_eq!(tags("/actions/say-hello", "get"), json!(["greetings"]));
+    assert_eq!(tags("/items/{id}", "put"), json!(["shop"]));
+    assert_eq!(tags("/actions/only-for-root", "get"), json!(["auth"]));
+    // No `tags` key: the module's name (`hello::actions`).
+    assert_eq!(tags("/actions/number-stats", "get"), json!(["actions"]));
+    // A run-time action's `ActionBuilder::tag`.
+    assert_eq!(tags("/actions/generated-2", "get"), json!(["generated"]));
+}
