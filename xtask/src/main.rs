@@ -14,6 +14,7 @@ mod conduit;
 mod docs;
 mod fuzz;
 mod interop;
+mod schemas;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -33,6 +34,7 @@ fn main() -> Result<()> {
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
             docs::docs(&root)?;
             interop::interop(&root, &tools)?;
+            schemas::schemas(&root, ["check".to_owned()].into_iter())?;
             conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
@@ -41,9 +43,7 @@ fn main() -> Result<()> {
         "conduit" => conduit::conduit(&root),
         "interop" => interop::interop(&root, &setup(&root)?),
         "docs" => docs::docs(&root),
-        "schemas" => run(cargo(&root)
-            .args(["test", "-p", "hello", "--test", "it", "golden::"])
-            .env("SERVEY_BLESS", "1")),
+        "schemas" => schemas::schemas(&root, std::env::args().skip(2)),
         "test" => {
             let tools = setup(&root)?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))
@@ -61,6 +61,9 @@ fn main() -> Result<()> {
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
                 "  schemas  re-bless the tour app's OpenAPI, SDL and AsyncAPI golden files (examples/hello/golden/)"
+            );
+            eprintln!(
+                "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI and SDL with the goldens (optic, graphql-inspector); fails on breaking changes"
             );
             eprintln!(
                 "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"
@@ -138,6 +141,7 @@ fn setup(root: &Path) -> Result<Tools> {
         std::fs::write(&stamp, wanted)?;
     }
     conduit::install_newman(root)?;
+    schemas::install_tools(root)?;
     Ok(Tools { python, chromium })
 }
 
@@ -180,7 +184,7 @@ pub(crate) fn run(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace root")
