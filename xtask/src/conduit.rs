@@ -18,8 +18,8 @@ use crate::{apt_install, cargo, run};
 const NEWMAN_VERSION: &str = "6.2.2";
 
 /// How often, and how many times, to ask a starting server for `GET /health` before giving up.
-const HEALTH_POLL_INTERVAL: Duration = Duration::from_millis(100);
-const HEALTH_POLL_TRIES: u32 = 300;
+pub(crate) const HEALTH_POLL_INTERVAL: Duration = Duration::from_millis(100);
+pub(crate) const HEALTH_POLL_TRIES: u32 = 300;
 
 /// Builds and starts the conduit server, runs the suite against it, stops it, and checks the report.
 pub(crate) fn conduit(root: &Path) -> Result<()> {
@@ -132,7 +132,7 @@ impl Drop for Server {
 }
 
 /// Whether `GET /health` on `address` answers with status 200 (a minimal HTTP/1.1 exchange, no client).
-fn health_is_ok(address: SocketAddr) -> bool {
+pub(crate) fn health_is_ok(address: SocketAddr) -> bool {
     let Ok(mut stream) = TcpStream::connect_timeout(&address, HEALTH_POLL_INTERVAL) else {
         return false;
     };
@@ -191,13 +191,13 @@ fn check_report(path: &Path) -> Result<()> {
 }
 
 /// A loopback address whose port was free a moment ago (the OS picks it; the server binds it next).
-fn free_address() -> Result<SocketAddr> {
+pub(crate) fn free_address() -> Result<SocketAddr> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).context("finding a free port")?;
     Ok(listener.local_addr()?)
 }
 
 /// 32 random bytes from the OS, hex-encoded: a JWT secret nobody can guess, fresh for each run.
-fn random_secret() -> Result<String> {
+pub(crate) fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 32];
     File::open("/dev/urandom")
         .and_then(|mut random| random.read_exact(&mut bytes))

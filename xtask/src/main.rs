@@ -1,7 +1,8 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
 //! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum),
 //! `cargo xtask fuzz` (the fuzz targets, bounded in time), `cargo xtask conduit` (the RealWorld API suite
-//! against the Conduit example), `cargo xtask docs` (rustdoc with warnings denied, no ignored doctest).
+//! against the Conduit example), `cargo xtask interop` (generated Python and TypeScript clients against the
+//! tour app), `cargo xtask docs` (rustdoc with warnings denied, no ignored doctest).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,7 +13,9 @@ mod bench;
 mod conduit;
 mod docs;
 mod fuzz;
+mod interop;
 mod redis;
+mod schemas;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -60,16 +63,17 @@ fn main() -> Result<()> {
                 .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
             drop(redis);
             docs::docs(&root)?;
+            interop::interop(&root, &tools)?;
+            schemas::schemas(&root, ["check".to_owned()].into_iter())?;
             conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
         "bench" => bench::bench(&root),
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "conduit" => conduit::conduit(&root),
+        "interop" => interop::interop(&root, &setup(&root)?),
         "docs" => docs::docs(&root),
-        "schemas" => run(cargo(&root)
-            .args(["test", "-p", "hello", "--test", "it", "golden::"])
-            .env("SERVEY_BLESS", "1")),
+        "schemas" => schemas::schemas(&root, std::env::args().skip(2)),
         "test" => {
             let tools = setup(&root)?;
             let redis = redis::TestRedis::start(&tools.redis_server)?;
@@ -79,7 +83,7 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs>"
+                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | docs>"
             );
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's lambda feature), the docs and the Conduit suite (what CI runs)"
@@ -92,6 +96,9 @@ fn main() -> Result<()> {
                 "  schemas  re-bless the tour app's OpenAPI, SDL, AsyncAPI and SAM golden files (examples/hello/golden/)"
             );
             eprintln!(
+                "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI and SDL with the goldens (optic, graphql-inspector); fails on breaking changes"
+            );
+            eprintln!(
                 "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"
             );
             eprintln!(
@@ -99,6 +106,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  conduit  the official RealWorld API suite (newman) against examples/conduit; fails on any failed assertion"
+            );
+            eprintln!(
+                "  interop  clients generated from the tour app's /openapi.json: openapi-python-client calls every operation (answers compared with curl's), openapi-typescript under tsc --strict"
             );
             eprintln!(
                 "  docs   cargo doc --workspace with warnings denied; fails on any doctest marked `ignore`"
@@ -167,6 +177,7 @@ fn setup(root: &Path) -> Result<Tools> {
         std::fs::write(&stamp, wanted)?;
     }
     conduit::install_newman(root)?;
+    schemas::install_tools(root)?;
     Ok(Tools {
         python,
         chromium,
@@ -213,7 +224,7 @@ pub(crate) fn run(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask lives in the workspace root")

@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::error::{ActionError, ErrorCode, FieldError};
+use crate::schema::ActionSchema;
 
 /// How many levels an input built from flat text (dotted query keys) may nest. Deeper keys are refused
 /// as malformed before anything recurses over them; JSON bodies have serde_json's own bound.
@@ -104,6 +105,30 @@ impl Input {
             Body::Value(value) => Ok(value.clone()),
             Body::Bytes(bytes) => serde_json::from_slice(bytes).map_err(|error| malformed(&error)),
         }
+    }
+
+    /// This input with whole floats at integer places made integers and integer ranges checked, by the
+    /// action's schema (see `numbers`); a body with no number that could need it is kept as bytes.
+    pub(crate) fn conformed(self, schema: &ActionSchema) -> Result<Self, ActionError> {
+        if !schema.input_has_integers() {
+            return Ok(self);
+        }
+        let mut value = match self.body {
+            Body::Bytes(ref bytes) if !crate::numbers::may_need_conforming(bytes) => {
+                return Ok(self);
+            }
+            // Not JSON: left for `decode` to report.
+            Body::Bytes(ref bytes) => match serde_json::from_slice::<Value>(bytes) {
+                Ok(value) => value,
+                Err(_) => return Ok(self),
+            },
+            Body::Value(value) => value,
+        };
+        crate::numbers::conform(&mut value, schema.model())?;
+        Ok(Self {
+            body: Body::Value(value),
+            parent: self.parent,
+        })
     }
 
     /// Decodes the parameters struct `P`; on failure runs `check` to report every bad field by path.

@@ -16,6 +16,7 @@ pub mod input;
 pub mod invoke;
 pub mod limits;
 pub mod metrics;
+mod numbers;
 pub mod output;
 pub mod placement;
 pub mod rate;

@@ -145,9 +145,14 @@ impl<R: ErrorRenderer> ErasedRenderer for Typed<R> {
     fn schema(&self) -> ErrorSchema {
         let mut components = Vec::new();
         R::Body::schemas(&mut components);
+        for (_, schema) in &mut components {
+            crate::schema::normalize_integers(schema);
+        }
+        let mut schema = R::Body::schema();
+        crate::schema::normalize_integers(&mut schema);
         ErrorSchema {
             name: R::Body::name().into_owned(),
-            schema: R::Body::schema(),
+            schema,
             components,
             content_type: self.0.content_type(),
         }

@@ -176,6 +176,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     };
     let response_headers = &model.response_headers;
     let error_statuses = &model.error_statuses;
+    let tags = &model.tags;
     let requires_authorization = model.requires_authorization();
     let tests = example::tests(model);
     let unique = unique_name(model);
@@ -254,6 +255,8 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 error_statuses: &[#(#error_statuses),*],
                 schema: __servey::action_schema::<__Params, __Output>,
                 owner: #owner,
+                tags: &[#(#tags),*],
+                module: ::std::module_path!(),
                 invoke: __invoke,
             }
         };

@@ -31,6 +31,8 @@ pub(crate) struct ActionModel {
     pub(crate) response_headers: Vec<String>,
     /// `errors = [404]`: error statuses the action's own errors answer with.
     pub(crate) error_statuses: Vec<u16>,
+    /// `tags = [..]`: the groups it is listed under (none: its module's name, decided in core).
+    pub(crate) tags: Vec<String>,
     pub(crate) params: Vec<ParamModel>,
     pub(crate) output: OutputModel,
     pub(crate) is_async: bool,

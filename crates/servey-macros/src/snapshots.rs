@@ -74,12 +74,13 @@ fn async_action_with_policies_and_injected_parameters() {
 }
 
 #[test]
-fn action_with_state_reply_status_and_headers() {
+fn action_with_state_reply_status_headers_and_tags() {
     let generated = expand_fn(
         quote!(
             triggers = [post("/articles")],
             status = 201,
             headers = ["Location"],
+            tags = ["articles", "writing"],
             example(as = "ann", scopes = ["write"], params = {"title": "Hi"}, result = {"title": "Hi"}, partial)
         ),
         quote! {

@@ -128,13 +128,11 @@ impl<E: ToSchema> ChannelMeta<E> {
     /// The schema of `E` as a `$ref` to its named component (inline when it has no name).
     pub(crate) fn event_schema(&self, components: &mut Components) -> RefOr<Schema> {
         let name = E::name();
-        let mut named = Vec::new();
-        E::schemas(&mut named);
-        components.extend(named);
+        let schema = servey_core::schema::schema_of::<E>(components);
         if name.is_empty() {
-            return E::schema();
+            return schema;
         }
-        components.insert(name.to_string(), E::schema());
+        components.insert(name.to_string(), schema);
         RefOr::Ref(utoipa::openapi::Ref::from_schema_name(name))
     }
 }

@@ -41,6 +41,7 @@ pub fn openapi(app: &App) -> OpenApi {
         security_schemes,
         default_rate_limit: app.config().limits.rate_limit,
     };
+    // Every named type first, so that the request bodies' names (see `parameters`) avoid them.
     for action in app.registry().iter() {
         for (name, schema) in action.schema.components() {
             schemas
@@ -50,6 +51,8 @@ pub fn openapi(app: &App) -> OpenApi {
         if let Some(policy) = &action.access_control {
             scopes.extend(policy.required_scopes());
         }
+    }
+    for action in app.registry().iter() {
         let routes = web_routes(app, action);
         for (index, (method, path, is_page)) in routes.iter().enumerate() {
             let operation_id = match routes.len() {
@@ -59,7 +62,8 @@ pub fn openapi(app: &App) -> OpenApi {
                 }
                 _ => format!("{}_{index}", action.name),
             };
-            let operation = operation(action, (*method, path, *is_page), operation_id, &document);
+            let route = (*method, path.as_str(), *is_page);
+            let operation = operation(action, route, operation_id, &document, &mut schemas);
             paths = paths.path(
                 path.clone(),
                 utoipa::openapi::PathItem::new(http_method(*method), operation),

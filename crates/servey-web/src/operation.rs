@@ -3,6 +3,7 @@
 
 use servey_core::render::ErrorSchema;
 use servey_core::route::PathTemplate;
+use servey_core::schema::Components;
 use servey_core::{Action, App, Method, RateLimit};
 use utoipa::openapi::path::{OperationBuilder, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::Schema;
@@ -61,6 +62,7 @@ pub(crate) fn operation(
     (method, path, is_page): (Method, &str, bool),
     id: String,
     document: &DocumentParts,
+    components: &mut Components,
 ) -> utoipa::openapi::path::Operation {
     let errors = &document.errors;
     let non_empty = |text: &str| (!text.is_empty()).then(|| text.to_owned());
@@ -75,7 +77,8 @@ pub(crate) fn operation(
     let mut builder = OperationBuilder::new()
         .operation_id(Some(id))
         .summary(non_empty(&action.summary))
-        .description(non_empty(&action.description));
+        .description(non_empty(&action.description))
+        .tags((!action.tags.is_empty()).then(|| action.tags.clone()));
     for name in &path_params {
         let schema = input
             .and_then(|object| object.properties.get(*name))
@@ -95,7 +98,8 @@ pub(crate) fn operation(
             builder = builder.parameter(parameter);
         }
     } else {
-        builder = builder.request_body(Some(request_body(action, input, &path_params)));
+        let body = request_body(action, input, &path_params, components);
+        builder = builder.request_body(Some(body));
     }
     builder = builder.response(action.status.to_string(), success_response(action, is_page));
     if action.cache_control.is_some() && method == Method::Get {
@@ -125,19 +129,22 @@ pub(crate) fn operation(
             "Credentials were sent and rejected."
         }),
     );
-    if let Some(policy) = &action.access_control {
+    if action.access_control.is_some() {
         builder = builder.response(
             "403",
             errors.response("The credentials lack a required scope."),
         );
-        for scheme in &document.security_schemes {
-            let scopes = if scheme == OAUTH2_SCHEME {
-                policy.required_scopes()
-            } else {
-                Vec::new()
-            };
-            builder = builder.security(SecurityRequirement::new(scheme, scopes));
-        }
+    } else {
+        // Credentials are optional here, and read when sent (an action may look at its caller): the
+        // empty alternative says "none", the others tell generators to send the token they hold.
+        builder = builder.security(SecurityRequirement::default());
+    }
+    for scheme in &document.security_schemes {
+        let scopes = match &action.access_control {
+            Some(policy) if scheme == OAUTH2_SCHEME => policy.required_scopes(),
+            _ => Vec::new(),
+        };
+        builder = builder.security(SecurityRequirement::new(scheme, scopes));
     }
     let rate_limit = action
         .rate_limit

@@ -233,7 +233,7 @@ fn openapi_describes_parameters_bodies_and_suffixed_operation_ids() {
         item["get"]["parameters"],
         json!([
             {"name": "id", "in": "path", "required": true,
-             "schema": {"type": "integer", "format": "int64", "minimum": 0}},
+             "schema": {"type": "integer", "format": "int64", "minimum": 0, "maximum": i64::MAX}},
             {"name": "tags", "in": "query", "required": false,
              "schema": {"type": ["array", "null"], "items": {"type": "string"}}},
             {"name": "filter", "in": "query", "required": false,
@@ -244,7 +244,11 @@ fn openapi_describes_parameters_bodies_and_suffixed_operation_ids() {
     let body = &item["put"]["requestBody"];
     assert_eq!(body["required"], false);
     assert_eq!(
-        body["content"]["application/json"]["schema"]["properties"]
+        body["content"]["application/json"]["schema"],
+        json!({"$ref": "#/components/schemas/ItemBody"})
+    );
+    assert_eq!(
+        document["components"]["schemas"]["ItemBody"]["properties"]
             .as_object()
             .map(|properties| properties
                 .keys()
@@ -252,7 +256,8 @@ fn openapi_describes_parameters_bodies_and_suffixed_operation_ids() {
                 .collect::<std::collections::BTreeSet<_>>()),
         Some(["filter".to_owned(), "tags".to_owned()].into())
     );
-    assert!(item["get"].get("security").is_none());
+    // No policy: credentials are optional, and read when sent.
+    assert_eq!(item["get"]["security"], json!([{}, {"bearer": []}]));
     assert_eq!(
         item["get"]["responses"]
             .as_object()

@@ -9,6 +9,7 @@ use servey::prelude::*;
 /// The classic: a GET with a query parameter.
 #[action(
     triggers = [web_get],
+    tags = ["greetings"],
     example(name = "greet", params = {"name": "Developer"}, result = "Hello Developer!"),
     example(name = "world", params = {"name": "World"}, result = "Hello World!"),
 )]
@@ -68,6 +69,7 @@ pub struct Item {
 /// Replace an item: any method at a custom path, the `{id}` segment filling the `id` parameter.
 #[action(
     triggers = [web(method = put, path = "/items/{id}")],
+    tags = ["shop"],
     example(
         name = "lamp",
         params = {"id": 7, "name": "lamp", "price_cents": 1999},
@@ -93,13 +95,13 @@ pub async fn slow_get_with_ttl(seconds: Option<u64>) -> String {
 /// Show who is calling (the injected `Authorization`, if any).
 ///
 /// Each caller (token subject, or address) may call it 60 times a minute: past that, `429`.
-#[action(triggers = [web_get], rate_limit = per_minute(60))]
+#[action(triggers = [web_get], rate_limit = per_minute(60), tags = ["auth"])]
 pub fn echo_authorization(authorization: Option<Authorization>) -> Option<Authorization> {
     authorization
 }
 
 /// Some Secret Data, only for callers with the `root` scope.
-#[action(triggers = [web_get], access_control = scope("root"))]
+#[action(triggers = [web_get], access_control = scope("root"), tags = ["auth"])]
 pub async fn only_for_root() -> Result<String, ActionError> {
     Ok("Some Secret Data!".into())
 }

@@ -15,6 +15,7 @@ pub fn actions() -> RegistryBuilder {
             "Generated action number {index}.\n\nMade at run time by `Action::builder`."
         ))
         .trigger(Trigger::web_get())
+        .tag("generated")
         .example(Example {
             name: Some("echo".into()),
             ..Example::new(

@@ -40,6 +40,7 @@ impl ActionBuilder {
                 error_statuses: Vec::new(),
                 schema,
                 owner: None,
+                tags: Vec::new(),
                 invoker,
                 result_store: None,
             },
@@ -61,6 +62,12 @@ impl ActionBuilder {
     /// Adds an example.
     pub fn example(mut self, example: Example) -> Self {
         self.action.examples.push(example);
+        self
+    }
+
+    /// Lists the action under `tag` (an OpenAPI tag); repeatable.
+    pub fn tag(mut self, tag: impl Into<String>) -> Self {
+        self.action.tags.push(tag.into());
         self
     }
 

@@ -142,6 +142,11 @@ pub struct ActionSpec {
     pub schema: SchemaFn,
     /// For nested actions: the schema name of the type whose field it is.
     pub owner: Option<fn() -> String>,
+    /// `tags = ["shop"]`: the groups the action is listed under (OpenAPI tags); none declared means
+    /// the last segment of `module`.
+    pub tags: &'static [&'static str],
+    /// The module the action is declared in (`module_path!()`).
+    pub module: &'static str,
     /// Decodes, calls and wraps.
     pub invoke: InvokeFn,
 }
@@ -149,6 +154,15 @@ pub struct ActionSpec {
 mod builder;
 
 pub use builder::ActionBuilder;
+
+/// The declared tags, else the last segment of the module path (`api::users` -> `users`).
+fn spec_tags(spec: &ActionSpec) -> Vec<String> {
+    if spec.tags.is_empty() {
+        let module = spec.module.rsplit("::").next().unwrap_or(spec.module);
+        return vec![module.to_owned()];
+    }
+    spec.tags.iter().map(|&tag| tag.to_owned()).collect()
+}
 
 /// An entry the macro submits to the link-time registry.
 #[derive(Debug)]
@@ -193,6 +207,8 @@ pub struct Action {
     pub schema: ActionSchema,
     /// For nested actions, the schema name of the type whose field it is.
     pub owner: Option<String>,
+    /// The groups it is listed under (OpenAPI tags): declared, else its module's name.
+    pub tags: Vec<String>,
     pub(crate) invoker: Invoker,
     pub(crate) result_store: Option<ResultStore>,
 }
@@ -287,6 +303,7 @@ impl Action {
                 error_statuses: spec.error_statuses.to_vec(),
                 schema: (spec.schema)(),
                 owner: spec.owner.map(|owner| owner()),
+                tags: spec_tags(spec),
                 invoker: Arc::new(invoke),
                 result_store: None,
             },

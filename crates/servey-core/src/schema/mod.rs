@@ -6,9 +6,11 @@ use std::collections::BTreeMap;
 
 use utoipa::openapi::{RefOr, schema::Schema};
 
+mod integers;
 mod model;
 mod read;
 
+pub use integers::normalize_integers;
 pub use model::{IntegerType, ObjectType, Property, SchemaModel, TypeKind, TypeModel};
 
 /// Named schemas (`components.schemas`) that an action's schemas refer to by `$ref`.
@@ -22,6 +24,7 @@ pub struct ActionSchema {
     output: RefOr<Schema>,
     components: Components,
     model: SchemaModel,
+    has_integers: bool,
 }
 
 impl ActionSchema {
@@ -35,11 +38,13 @@ impl ActionSchema {
                 .map(|(name, schema)| (name.clone(), read::read(schema, &components)))
                 .collect(),
         };
+        let has_integers = crate::numbers::has_integers(&model);
         Self {
             input,
             output,
             components,
             model,
+            has_integers,
         }
     }
 
@@ -73,6 +78,11 @@ impl ActionSchema {
         &self.components
     }
 
+    /// Whether the input has an integer anywhere (whose whole floats and range the invoke path checks).
+    pub fn input_has_integers(&self) -> bool {
+        self.has_integers
+    }
+
     /// The resolved model of input, output and components.
     pub fn model(&self) -> &SchemaModel {
         &self.model
@@ -82,12 +92,18 @@ impl ActionSchema {
 /// The generated code's way of building an action's schemas on demand.
 pub type SchemaFn = fn() -> ActionSchema;
 
-/// Builds the schema of a type that derives `ToSchema`, registering the named types it refers to.
+/// Builds the schema of a type that derives `ToSchema`, registering the named types it refers to, with
+/// integers in standard formats and explicit ranges.
 pub fn schema_of<T: utoipa::ToSchema>(components: &mut Components) -> RefOr<Schema> {
     let mut named = Vec::new();
     T::schemas(&mut named);
-    components.extend(named);
-    T::schema()
+    components.extend(named.into_iter().map(|(name, mut schema)| {
+        normalize_integers(&mut schema);
+        (name, schema)
+    }));
+    let mut schema = T::schema();
+    normalize_integers(&mut schema);
+    schema
 }
 
 /// Builds an [`ActionSchema`] from the generated input and output wrapper types.
@@ -96,4 +112,29 @@ pub fn action_schema<I: utoipa::ToSchema, O: utoipa::ToSchema>() -> ActionSchema
     let input = schema_of::<I>(&mut components);
     let output = schema_of::<O>(&mut components);
     ActionSchema::new(input, output, components)
+}
+
+/// The type name made from an action's name (`say_hello` -> `SayHello`), for schemas that are the
+/// action's own (its input: `SayHelloInput`).
+pub fn type_name_of(action: &str) -> String {
+    action
+        .split(['_', '-', '.', ' '])
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn type_names_are_the_action_name_in_pascal_case() {
+        assert_eq!(super::type_name_of("say_hello"), "SayHello");
+        assert_eq!(super::type_name_of("generated_1"), "Generated1");
+        assert_eq!(super::type_name_of("getUser"), "GetUser");
+    }
 }

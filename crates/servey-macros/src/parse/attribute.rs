@@ -7,7 +7,7 @@ use syn::parse::{ParseStream, Parser};
 use syn::{Error, LitStr, Path, token};
 
 use super::keys::{self, Key};
-use super::{Errors, example, response, trigger};
+use super::{Errors, example, response, tags, trigger};
 use crate::model::{AccessModel, CacheModel, ExampleModel, TriggerModel};
 
 /// The arguments as written, before they are checked against each other and the signature.
@@ -26,6 +26,8 @@ pub(super) struct Arguments {
     pub(super) headers: Option<(Vec<String>, Span)>,
     /// `errors = [404]`: the error statuses to document.
     pub(super) errors: Vec<u16>,
+    /// `tags = ["shop"]`: the groups to list the action under.
+    pub(super) tags: Vec<String>,
 }
 
 const KEYS: &[Key<Arguments>] = &[
@@ -83,6 +85,11 @@ const KEYS: &[Key<Arguments>] = &[
         name: "errors",
         repeatable: false,
         parse: response::errors,
+    },
+    Key {
+        name: "tags",
+        repeatable: false,
+        parse: tags::tags,
     },
 ];
 

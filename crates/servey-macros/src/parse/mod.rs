@@ -7,6 +7,7 @@ mod fixture;
 mod keys;
 mod response;
 mod signature;
+mod tags;
 mod trigger;
 
 use proc_macro2::{Span, TokenStream};
@@ -97,6 +98,7 @@ pub(crate) fn action(
         status: arguments.status,
         response_headers: Vec::new(),
         error_statuses: arguments.errors,
+        tags: arguments.tags,
         params: Vec::new(),
         output: OutputModel {
             ty: syn::parse_quote!(()),

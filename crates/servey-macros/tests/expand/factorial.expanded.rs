@@ -69,6 +69,8 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
         owner: ::std::option::Option::Some(|| ::std::string::ToString::to_string(
             &<NumberStats as __servey::utoipa::ToSchema>::name(),
         )),
+        tags: &[],
+        module: ::std::module_path!(),
         invoke: __invoke,
     }
 };

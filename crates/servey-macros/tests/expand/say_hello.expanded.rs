@@ -83,6 +83,8 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
         error_statuses: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,
+        tags: &[],
+        module: ::std::module_path!(),
         invoke: __invoke,
     }
 };

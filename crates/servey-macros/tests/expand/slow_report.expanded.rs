@@ -75,6 +75,8 @@ static __SERVEY_ACTION_report: ::servey::__private::ActionSpec = {
         error_statuses: &[],
         schema: __servey::action_schema::<__Params, __Output>,
         owner: ::std::option::Option::None,
+        tags: &[],
+        module: ::std::module_path!(),
         invoke: __invoke,
     }
 };

@@ -54,7 +54,7 @@ fn a_property_reads_the_same_in_openapi_sdl_and_the_list() {
         price,
         &json!({"name": "price_cents", "required": true, "schema": {
             "type": "integer", "bits": 64, "signed": false, "minimum": 0.0,
-            "description": "Its price in cents."}})
+            "maximum": i64::MAX as f64, "description": "Its price in cents."}})
     );
 }
 
@@ -66,6 +66,8 @@ fn an_optional_input_reads_optional_in_every_projection() {
 
     let body = &openapi["paths"]["/actions/store-message"]["post"]["requestBody"]["content"]["application/json"]
         ["schema"];
+    assert_eq!(body["$ref"], "#/components/schemas/StoreMessageInput");
+    let body = &openapi["components"]["schemas"]["StoreMessageInput"];
     let required = body["required"].as_array().expect("required");
     assert!(
         required.contains(&json!("message")) && !required.contains(&json!("id")),
@@ -86,6 +88,7 @@ fn an_optional_input_reads_optional_in_every_projection() {
     assert_eq!(
         input["properties"][1],
         json!({"name": "id", "required": false, "schema": {
-            "type": "integer", "bits": 64, "signed": false, "minimum": 0.0, "nullable": true}})
+            "type": "integer", "bits": 64, "signed": false, "minimum": 0.0,
+            "maximum": i64::MAX as f64, "nullable": true}})
     );
 }

@@ -17,7 +17,7 @@ fn say_hello(name: String) -> String {
 #[action(triggers = [fixed_rate(5), cron("0 */5 * * * *")], cache_control = etag)]
 async fn tick() {}
 
-#[action(triggers = [web_get], blocking = true)]
+#[action(triggers = [web_get], blocking = true, tags = ["files", "admin"])]
 fn reads_a_file() -> String {
     String::new()
 }

@@ -187,7 +187,7 @@ async fn a_root_token_from_login_opens_only_for_root() {
     ];
     let answer = json_body(login(&server, &form).await, StatusCode::OK).await;
     assert_eq!(answer["token_type"], "bearer");
-    assert_eq!(answer.as_object().map(|o| o.len()), Some(2));
+    assert_eq!(answer.as_object().map(|o| o.len()), Some(4));
     let access_token = answer["access_token"].as_str().expect("a token");
     let granted = server
         .app
@@ -209,11 +209,16 @@ async fn a_root_token_from_login_opens_only_for_root() {
 }
 
 #[tokio::test]
-async fn a_wrong_password_is_401() {
+async fn a_wrong_password_is_400_invalid_grant() {
     let server = start().await;
-    let response = login(&server, &[("username", "root"), ("password", "guess")]).await;
+    let form = [
+        ("grant_type", "password"),
+        ("username", "root"),
+        ("password", "guess"),
+    ];
+    let response = login(&server, &form).await;
     assert_eq!(
-        problem_body(response, StatusCode::UNAUTHORIZED).await,
-        unauthenticated("Wrong username or password.")
+        json_body(response, StatusCode::BAD_REQUEST).await,
+        json!({"error": "invalid_grant", "error_description": "Wrong username or password."})
     );
 }

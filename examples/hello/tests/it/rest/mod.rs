@@ -8,6 +8,7 @@ mod errors;
 mod external;
 mod headers;
 mod inputs;
+mod interop;
 mod limits;
 
 use reqwest::header::HeaderName;
