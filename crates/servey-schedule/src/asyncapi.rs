@@ -1,5 +1,8 @@
 //! The AsyncAPI 2.6.0 document of the event channels: each websocket channel as the path a client
-//! subscribes at, the `/subscription` command protocol, webhooks as the HTTP channels they POST to.
+//! subscribes at, the `/subscription` command protocol and its event envelopes, webhooks as the HTTP
+//! channels they POST to. Every message has a `messageId`, the security schemes are referenced (by the
+//! server and by each guarded operation), and the document passes `@asyncapi/parser` without warnings
+//! once the app states its contact and license (`SERVEY_API_CONTACT`, `SERVEY_API_LICENSE`).
 
 use serde_json::{Map, Value, json};
 use servey_core::App;
@@ -11,9 +14,14 @@ use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
 use crate::runtime::Channels;
 use crate::subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
-    CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
+
+/// The document's tag of websocket channels and the `/subscription` protocol.
+const WEBSOCKET_TAG: &str = "websocket";
+/// The document's tag of webhook channels.
+const WEBHOOK_TAG: &str = "webhook";
 
 /// The AsyncAPI document of the app's channels, as served at `/asyncapi.json`; fails for an app built
 /// without its [`Channels`].
@@ -45,6 +53,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
                 "port": {"default": config.port.to_string()},
             },
             "bindings": {"ws": {}},
+            "security": [{auth.key.clone(): []}, {"query_token": []}],
         }),
     );
     let mut websocket_messages = Vec::new();
@@ -59,14 +68,20 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         let message_ref = json!({"$ref": format!("#/components/messages/{}", channel.name())});
         let payload =
             serde_json::to_value(channel.event_schema(&mut components)).unwrap_or_default();
-        messages.insert(channel.name().into(), message(channel, payload));
+        messages.insert(channel.name().into(), message(channel, payload.clone()));
         match channel.kind() {
             ChannelKind::Websocket => {
                 channels.insert(
                     format!("/subscription/{}/{{subscriber_id}}", channel.name()),
                     websocket_channel(listed, &message_ref, &auth),
                 );
-                websocket_messages.push(message_ref);
+                let envelope = format!("Event.{}", channel.name());
+                messages.insert(
+                    envelope.clone(),
+                    event_envelope(channel, &envelope, &payload),
+                );
+                websocket_messages
+                    .push(json!({"$ref": format!("#/components/messages/{envelope}")}));
                 websocket_names.push(channel.name());
             }
             ChannelKind::Webhook => {
@@ -90,6 +105,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
                         "subscribe": {
                             "operationId": format!("receive_{}", channel.name()),
                             "summary": format!("The webhook receiver gets each `{}` event.", channel.name()),
+                            "tags": [{"name": WEBHOOK_TAG}],
                             "message": message_ref,
                         },
                     }),
@@ -120,20 +136,35 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         "title": config.api_title,
         "version": config.api_version,
         "description": format!(
-            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once, \
-             or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` / `Unsubscribe`. \
-             Events arrive as bare JSON text frames. A token goes in `Authorization: {scheme} <token>` or `?token=`. \
-             Close codes: {CLOSE_TOO_SLOW} the subscriber read too slowly ({SUBSCRIBER_BUFFER} events waiting), \
-             {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_UNAUTHENTICATED} no valid token, {CLOSE_FORBIDDEN} missing scope, \
-             {CLOSE_UNKNOWN_CHANNEL} unknown channel."
+            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once \
+             (events arrive as their bare JSON), or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` \
+             / `Unsubscribe` (events arrive as `{{\"type\": \"Event\", \"channel\": \"<channel>\", \"payload\": <event>}}`). \
+             A token goes in `Authorization: {scheme} <token>` or `?token=`. A refused subscriber's handshake \
+             completes, then the connection closes with a code: {CLOSE_UNAUTHENTICATED} no valid token, \
+             {CLOSE_FORBIDDEN} missing scope, {CLOSE_UNKNOWN_CHANNEL} unknown channel (on connect, or on `Subscribe`), \
+             {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_TOO_SLOW} the subscriber read too slowly \
+             ({SUBSCRIBER_BUFFER} events waiting), {CLOSE_TOO_BIG} message too large, {CLOSE_GOING_AWAY} server shutting down."
         ),
     });
-    if let (Some(description), Some(info)) = (&config.api_description, info.as_object_mut()) {
-        info.insert("x-api-description".into(), json!(description));
+    if let Some(info) = info.as_object_mut() {
+        if let Some(description) = &config.api_description {
+            info.insert("x-api-description".into(), json!(description));
+        }
+        if let Some(contact) = &config.api_contact {
+            info.insert("contact".into(), contact_object(contact));
+        }
+        if let Some(license) = &config.api_license {
+            info.insert("license".into(), json!({"name": license}));
+        }
     }
     json!({
         "asyncapi": "2.6.0",
+        "id": document_id(&config.api_title),
         "info": info,
+        "tags": [
+            {"name": WEBSOCKET_TAG, "description": "Websocket channels and the `/subscription` protocol."},
+            {"name": WEBHOOK_TAG, "description": "Events POSTed to webhook URLs."},
+        ],
         "servers": servers,
         "defaultContentType": "application/json",
         "channels": channels,
@@ -152,8 +183,59 @@ fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
     }
 }
 
+/// The `contact` object of `Name <email> (url)` (npm's form of a person; each part optional), or of a
+/// bare URL or email address.
+fn contact_object(contact: &str) -> Value {
+    let between = |open: char, close: char| {
+        let start = contact.find(open)? + 1;
+        let end = start + contact[start..].find(close)?;
+        Some(contact[start..end].trim()).filter(|part| !part.is_empty())
+    };
+    let mut object = Map::new();
+    let name = contact
+        .split(['<', '('])
+        .next()
+        .map(str::trim)
+        .filter(|name| !name.is_empty());
+    match (between('<', '>'), between('(', ')')) {
+        (None, None) if contact.contains('@') && !contact.contains("://") => {
+            object.insert("email".into(), json!(contact.trim()));
+        }
+        (None, None) if contact.contains("://") => {
+            object.insert("url".into(), json!(contact.trim()));
+        }
+        (email, url) => {
+            if let Some(name) = name {
+                object.insert("name".into(), json!(name));
+            }
+            if let Some(url) = url {
+                object.insert("url".into(), json!(url));
+            }
+            if let Some(email) = email {
+                object.insert("email".into(), json!(email));
+            }
+        }
+    }
+    Value::Object(object)
+}
+
+/// The document's `id`: a URN from the API's title (`Servey Tour` -> `urn:servey-tour`).
+fn document_id(title: &str) -> String {
+    let mut slug = String::new();
+    for c in title.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    format!("urn:{}", if slug.is_empty() { "servey" } else { slug })
+}
+
 fn message(channel: &dyn EventChannel, payload: Value) -> Value {
     json!({
+        "messageId": channel.name(),
         "name": channel.name(),
         "title": channel.event_name(),
         "summary": format!("An event of the `{}` {} channel.", channel.name(), channel.kind().as_str()),
@@ -228,6 +310,7 @@ fn websocket_channel(listed: &Listed, message_ref: &Value, auth: &AuthDoc) -> Va
     let mut subscribe = json!({
         "operationId": format!("receive_{}", channel.name()),
         "summary": format!("Receive the `{}` events (those its filter lets this subscriber see). {access}", channel.name()),
+        "tags": [{"name": WEBSOCKET_TAG}],
         "message": message_ref,
     });
     if let (Some(security), Some(operation)) = (security(listed, auth), subscribe.as_object_mut()) {
@@ -253,6 +336,7 @@ fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value 
         "publish": {
             "operationId": "send_subscription_command",
             "summary": format!("Subscribe to or unsubscribe from a channel ({}).", names.join(", ")),
+            "tags": [{"name": WEBSOCKET_TAG}],
             "message": {"oneOf": [
                 {"$ref": "#/components/messages/Subscribe"},
                 {"$ref": "#/components/messages/Unsubscribe"},
@@ -266,12 +350,35 @@ fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value 
             "subscribe".into(),
             json!({
                 "operationId": "receive_subscribed_events",
-                "summary": "The events of every channel this connection subscribed to.",
+                "summary": "The events of every channel this connection subscribed to, each in an envelope naming its channel.",
+                "tags": [{"name": WEBSOCKET_TAG}],
                 "message": {"oneOf": events},
             }),
         );
     }
     item
+}
+
+/// The envelope that carries an event of `channel` on the shared `/subscription` connection.
+fn event_envelope(channel: &dyn EventChannel, id: &str, payload: &Value) -> Value {
+    let name = channel.name();
+    json!({
+        "messageId": id,
+        "name": id,
+        "title": format!("{} on /subscription", channel.event_name()),
+        "summary": format!("An event of the `{name}` channel on the shared `/subscription` connection, in the envelope that names its channel."),
+        "contentType": "application/json",
+        "payload": {
+            "type": "object",
+            "required": ["type", "channel", "payload"],
+            "additionalProperties": false,
+            "properties": {
+                "type": {"type": "string", "const": "Event"},
+                "channel": {"type": "string", "const": name},
+                "payload": payload,
+            },
+        },
+    })
 }
 
 fn command_message(kind: &str, names: &[&str]) -> Value {
@@ -282,6 +389,7 @@ fn command_message(kind: &str, names: &[&str]) -> Value {
         channel.insert("enum".into(), json!(names));
     }
     json!({
+        "messageId": kind,
         "name": kind,
         "title": kind,
         "summary": format!("{kind} this connection to/from a channel."),

@@ -67,8 +67,21 @@ pub(crate) fn app_with(actions: Vec<Action>) -> App {
     recording_app(actions).0
 }
 
+/// Like [`app_with`] with no actions, with the settings `settings` gives besides the test key.
+pub(crate) fn app_configured(settings: impl Fn(&str) -> Option<String>) -> App {
+    let (app, _) = app_and_recorded(vec![], settings);
+    app
+}
+
 /// Like [`app_with`], with what this app's `record_note` records.
 pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
+    app_and_recorded(actions, |_| None)
+}
+
+fn app_and_recorded(
+    actions: Vec<Action>,
+    settings: impl Fn(&str) -> Option<String>,
+) -> (App, Recorded) {
     let recorded = Recorded::default();
     let sink = recorded.clone();
     let record = Action::builder("record_note", move |input: Value, _| {
@@ -87,8 +100,9 @@ pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
         builder = builder.action(action);
     }
     let registry = builder.build().expect("unique names");
-    let config = ServeyConfig::from_lookup(|key| {
-        (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
+    let config = ServeyConfig::from_lookup(|key| match key {
+        "JWT_SECRET_KEY" => Some("schedule-test-secret".to_owned()),
+        _ => settings(key),
     });
     let channels = Channels::new(&registry).expect("the test channels build");
     (
