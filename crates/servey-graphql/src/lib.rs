@@ -15,6 +15,7 @@ mod naming;
 mod reader;
 mod resolve;
 mod schema;
+mod subscription;
 mod trace;
 
 use axum::Router;

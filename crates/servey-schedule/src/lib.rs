@@ -18,6 +18,7 @@ mod in_flight;
 mod jobs;
 mod macros;
 mod runtime;
+mod source;
 mod subscription;
 mod webhook;
 mod websocket;

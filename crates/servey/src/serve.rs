@@ -106,7 +106,9 @@ pub fn app_with_state(
     config: ServeyConfig,
     mut state: Extensions,
 ) -> Result<App, StartError> {
-    state.insert(Channels::new(&registry)?);
+    let channels = Channels::new(&registry)?;
+    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
+    state.insert(channels);
     state.insert(crate::telemetry::trace_propagation());
     Ok(App::builder(registry, config).extensions(state).build()?)
 }

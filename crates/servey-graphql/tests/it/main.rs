@@ -3,4 +3,5 @@
 mod batch;
 mod nested;
 mod schema;
+mod subscription;
 mod support;

@@ -7,5 +7,6 @@ mod background;
 mod channels;
 mod common;
 mod jobs;
+mod source;
 mod webhook;
 mod websocket;

@@ -289,7 +289,10 @@ impl Builder {
             let made = setup(config.clone()).await.map_err(StartError::Setup)?;
             state = state.merged(made);
         }
-        state.insert(servey_schedule::Channels::new(&registry)?);
+        let channels = servey_schedule::Channels::new(&registry)?;
+        // GraphQL subscriptions reach the channels through core's seam (adapters never meet).
+        state.insert(servey_core::EventSubscriptions::new(channels.clone()));
+        state.insert(channels);
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())

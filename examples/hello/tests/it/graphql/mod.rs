@@ -1,4 +1,4 @@
-//! The tour app over GraphQL: queries, mutations, nested actions, auth errors, limits, GET, the SDL
+//! The tour app over GraphQL: queries, mutations, subscriptions, nested actions, auth errors, limits, GET, the SDL
 //! checked by graphql-core, and GraphiQL driven in headless Chromium.
 
 mod browser;
@@ -6,6 +6,7 @@ mod errors;
 mod graphiql;
 mod queries;
 mod schema;
+mod subscriptions;
 
 use serde_json::{Value, json};
 use servey::Authorization;
