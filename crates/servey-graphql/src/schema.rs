@@ -22,8 +22,9 @@ use crate::trace::ActionSpans;
 /// The field `Query` gets when no action is a query: GraphQL requires at least one.
 pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
 
-/// Builds the GraphQL schema of `app`'s actions, with its limits.
-pub(crate) fn build_schema(app: &App) -> Result<Schema, GraphqlError> {
+/// Builds the GraphQL schema of `app`'s actions and channels, with its limits, and the model it was
+/// built from.
+pub(crate) fn build_schema(app: &App) -> Result<(Schema, Model), GraphqlError> {
     let source = app.state::<EventSubscriptions>();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
     let model = read_model(app.registry(), &channels)?;
@@ -92,7 +93,7 @@ pub(crate) fn build_schema(app: &App) -> Result<Schema, GraphqlError> {
         })
         .extension(ActionSpans::of(&model))
         .finish()?;
-    Ok(schema)
+    Ok((schema, model))
 }
 
 fn action_field(field: &ActionField, inputs: &InputTypes, is_nested: bool) -> Field {
