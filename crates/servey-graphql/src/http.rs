@@ -173,7 +173,8 @@ async fn execute(
         return request_error(StatusCode::BAD_REQUEST, &message);
     }
     let context = request_context(endpoint, client, headers);
-    Json(run(endpoint, &context, request).await).into_response()
+    let response = run(endpoint, &context, request).await;
+    crate::media::ResponseMedia::accepted_by(headers).respond(response)
 }
 
 /// Runs the operations of a batch one after the other, in the order sent, each with the same request

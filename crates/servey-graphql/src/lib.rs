@@ -10,6 +10,7 @@ mod error;
 mod graphiql;
 mod http;
 mod limits;
+mod media;
 mod model;
 mod naming;
 mod reader;
