@@ -12,6 +12,7 @@ mod bench;
 mod conduit;
 mod docs;
 mod fuzz;
+mod realtime;
 
 fn main() -> Result<()> {
     let task = std::env::args().nth(1).unwrap_or_default();
@@ -29,6 +30,7 @@ fn main() -> Result<()> {
                 "warnings",
             ]))?;
             run(tools.apply(cargo(&root).args(["test", "--workspace"])))?;
+            realtime::check(&root)?;
             docs::docs(&root)?;
             conduit::conduit(&root)
         }
@@ -37,6 +39,7 @@ fn main() -> Result<()> {
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "conduit" => conduit::conduit(&root),
         "docs" => docs::docs(&root),
+        "realtime" => realtime::check(&root),
         "schemas" => run(cargo(&root)
             .args(["test", "-p", "hello", "--test", "it", "golden::"])
             .env("SERVEY_BLESS", "1")),
@@ -46,7 +49,7 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs>"
+                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | docs | realtime>"
             );
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test and the Conduit suite (what CI runs)"
@@ -69,6 +72,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  docs   cargo doc --workspace with warnings denied; fails on any doctest marked `ignore`"
+            );
+            eprintln!(
+                "  realtime  @asyncapi/parser (no warnings) and graphql-codegen + tsc --strict on the tour app's golden documents"
             );
             bail!("unknown task `{task}`")
         }
