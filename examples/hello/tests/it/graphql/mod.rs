@@ -6,7 +6,7 @@ mod errors;
 mod graphiql;
 mod queries;
 mod schema;
-mod subscriptions;
+pub(crate) mod subscriptions;
 
 use serde_json::{Value, json};
 use servey::Authorization;

@@ -16,9 +16,12 @@ type Client =
 
 /// A graphql-transport-ws connection to `/graphql`, acknowledged after `connection_init` with `payload`.
 pub(crate) async fn connect(server: &TestServer, payload: Value) -> Client {
-    let mut request = server
-        .url("/graphql")
-        .replacen("http://", "ws://", 1)
+    connect_to(&server.base, payload).await
+}
+
+/// Like [`connect`], to the server at `base` (`http://127.0.0.1:PORT`).
+pub(crate) async fn connect_to(base: &str, payload: Value) -> Client {
+    let mut request = format!("{}/graphql", base.replacen("http://", "ws://", 1))
         .into_client_request()
         .expect("a request");
     request.headers_mut().insert(
