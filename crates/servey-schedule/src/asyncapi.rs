@@ -40,6 +40,8 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     let config = app.config();
     let mut components = Components::new();
     let mut messages = Map::new();
+    // The protocol's own payloads (commands, envelopes), named beside the event types.
+    let mut payload_schemas = Map::new();
     let mut channels = Map::new();
     let mut servers = Map::new();
     servers.insert(
@@ -78,7 +80,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
                 let envelope = format!("Event.{}", channel.name());
                 messages.insert(
                     envelope.clone(),
-                    event_envelope(channel, &envelope, &payload),
+                    event_envelope(channel, &envelope, &payload, &mut payload_schemas),
                 );
                 websocket_messages
                     .push(json!({"$ref": format!("#/components/messages/{envelope}")}));
@@ -120,11 +122,11 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     );
     messages.insert(
         "Subscribe".into(),
-        command_message("Subscribe", &websocket_names),
+        command_message("Subscribe", &websocket_names, &mut payload_schemas),
     );
     messages.insert(
         "Unsubscribe".into(),
-        command_message("Unsubscribe", &websocket_names),
+        command_message("Unsubscribe", &websocket_names, &mut payload_schemas),
     );
     let mut security_schemes = serde_json::Map::new();
     security_schemes.insert(auth.key.clone(), auth.header_scheme());
@@ -157,6 +159,11 @@ fn document(app: &App, app_channels: &Channels) -> Value {
             info.insert("license".into(), json!({"name": license}));
         }
     }
+    let mut schemas = match serde_json::to_value(&components) {
+        Ok(Value::Object(schemas)) => schemas,
+        _ => Map::new(),
+    };
+    schemas.extend(payload_schemas);
     json!({
         "asyncapi": "2.6.0",
         "id": document_id(&config.api_title),
@@ -169,7 +176,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         "defaultContentType": "application/json",
         "channels": channels,
         "components": {
-            "schemas": serde_json::to_value(&components).unwrap_or_default(),
+            "schemas": schemas,
             "messages": messages,
             "securitySchemes": security_schemes,
         },
@@ -360,28 +367,43 @@ fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value 
 }
 
 /// The envelope that carries an event of `channel` on the shared `/subscription` connection.
-fn event_envelope(channel: &dyn EventChannel, id: &str, payload: &Value) -> Value {
+fn event_envelope(
+    channel: &dyn EventChannel,
+    id: &str,
+    payload: &Value,
+    schemas: &mut Map<String, Value>,
+) -> Value {
     let name = channel.name();
+    let envelope = json!({
+        "type": "object",
+        "required": ["type", "channel", "payload"],
+        "additionalProperties": false,
+        "properties": {
+            "type": {"type": "string", "const": "Event"},
+            "channel": {"type": "string", "const": name},
+            "payload": payload,
+        },
+    });
     json!({
         "messageId": id,
         "name": id,
         "title": format!("{} on /subscription", channel.event_name()),
         "summary": format!("An event of the `{name}` channel on the shared `/subscription` connection, in the envelope that names its channel."),
         "contentType": "application/json",
-        "payload": {
-            "type": "object",
-            "required": ["type", "channel", "payload"],
-            "additionalProperties": false,
-            "properties": {
-                "type": {"type": "string", "const": "Event"},
-                "channel": {"type": "string", "const": name},
-                "payload": payload,
-            },
-        },
+        "payload": named_schema(schemas, format!("servey-event-{name}"), envelope),
     })
 }
 
-fn command_message(kind: &str, names: &[&str]) -> Value {
+/// Registers `schema` under `name` in the document's schemas and refers to it, so that generators name
+/// the type (`ServeySubscribe`) instead of inventing one (`AnonymousSchema_3`). The names hold a `-`,
+/// which no Rust type name (the events' schemas) does.
+fn named_schema(schemas: &mut Map<String, Value>, name: String, schema: Value) -> Value {
+    let reference = json!({"$ref": format!("#/components/schemas/{name}")});
+    schemas.insert(name, schema);
+    reference
+}
+
+fn command_message(kind: &str, names: &[&str], schemas: &mut Map<String, Value>) -> Value {
     let mut channel = json!({"type": "string", "description": "The channel's name."});
     if !names.is_empty()
         && let Some(channel) = channel.as_object_mut()
@@ -394,12 +416,12 @@ fn command_message(kind: &str, names: &[&str]) -> Value {
         "title": kind,
         "summary": format!("{kind} this connection to/from a channel."),
         "contentType": "application/json",
-        "payload": {
+        "payload": named_schema(schemas, format!("servey-{}", kind.to_ascii_lowercase()), json!({
             "type": "object",
             "required": ["type", "payload"],
             "additionalProperties": false,
             "properties": {"type": {"type": "string", "const": kind}, "payload": channel},
-        },
+        })),
         "examples": [{"payload": {"type": kind, "payload": names.first().copied().unwrap_or("messenger")}}],
     })
 }

@@ -73,7 +73,11 @@ fn asyncapi_document_describes_channels_and_protocol() {
         document["components"]["schemas"]["Note"]["required"],
         json!(["text"])
     );
-    let subscribe = &document["components"]["messages"]["Subscribe"]["payload"];
+    assert_eq!(
+        document["components"]["messages"]["Subscribe"]["payload"],
+        json!({"$ref": "#/components/schemas/servey-subscribe"})
+    );
+    let subscribe = &document["components"]["schemas"]["servey-subscribe"];
     assert_eq!(subscribe["properties"]["type"]["const"], "Subscribe");
     let names = subscribe["properties"]["payload"]["enum"]
         .as_array()
@@ -97,7 +101,11 @@ fn asyncapi_document_describes_channels_and_protocol() {
         "{events}"
     );
     assert_eq!(
-        document["components"]["messages"]["Event.test_chat"]["payload"]["properties"],
+        document["components"]["messages"]["Event.test_chat"]["payload"],
+        json!({"$ref": "#/components/schemas/servey-event-test_chat"})
+    );
+    assert_eq!(
+        document["components"]["schemas"]["servey-event-test_chat"]["properties"],
         json!({
             "type": {"type": "string", "const": "Event"},
             "channel": {"type": "string", "const": "test_chat"},
@@ -112,13 +120,22 @@ fn asyncapi_document_describes_channels_and_protocol() {
 }
 
 #[test]
-fn every_message_has_its_id_and_the_security_schemes_are_referenced() {
+fn every_message_has_its_id_and_a_named_payload_and_the_security_schemes_are_referenced() {
     let document = servey_schedule::asyncapi(&app_with(vec![])).expect("the document builds");
     let messages = document["components"]["messages"]
         .as_object()
         .expect("messages");
     for (key, message) in messages {
         assert_eq!(message["messageId"], json!(key), "{key}");
+        // Named, so that generators need not invent `AnonymousSchema_N`.
+        let reference = message["payload"]["$ref"].as_str().expect("a $ref");
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .expect("a schema");
+        assert!(
+            document["components"]["schemas"].get(name).is_some(),
+            "{key}"
+        );
     }
     let schemes: Vec<&String> = document["components"]["securitySchemes"]
         .as_object()
