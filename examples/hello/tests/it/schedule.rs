@@ -148,3 +148,52 @@ async fn asyncapi_json_describes_the_messenger_channel() {
         servey::schedule::asyncapi(&server.app).expect("the document builds")
     );
 }
+
+#[tokio::test]
+async fn a_browser_reads_the_close_code_of_a_refused_subscriber() {
+    use crate::graphql::browser::Browser;
+    let server = start().await;
+    let mut browser = Browser::launch().await;
+    let target = browser
+        .call(None, "Target.createTarget", json!({ "url": "about:blank" }))
+        .await;
+    let attached = browser
+        .call(
+            None,
+            "Target.attachToTarget",
+            json!({ "targetId": target["targetId"], "flatten": true }),
+        )
+        .await;
+    let session = attached["sessionId"]
+        .as_str()
+        .expect("a session id")
+        .to_owned();
+    let ws = server.base.replacen("http://", "ws://", 1);
+    // What a page sees of each refusal: the close event's code and reason (a refused handshake was
+    // only 1006, with no reason).
+    let script = format!(
+        r#"window.closes = '';
+        for (const path of ['/subscription/no_such_channel/ann', '/subscription/messenger/ann?token=bad']) {{
+          const socket = new WebSocket('{ws}' + path);
+          socket.onclose = (event) => {{ window.closes += path + ' ' + event.code + ' ' + event.reason + '\n'; }};
+        }}"#
+    );
+    browser.evaluate(&session, &script).await;
+    let closes = browser
+        .wait_for_text(
+            &session,
+            // Both closes in: two lines.
+            "(window.closes || '').split('\\n').length > 2 ? window.closes : ''",
+            "\n",
+        )
+        .await;
+    browser.close().await;
+    assert!(
+        closes.contains("/subscription/no_such_channel/ann 4404 There is no event channel named `no_such_channel`."),
+        "{closes}"
+    );
+    assert!(
+        closes.contains("/subscription/messenger/ann?token=bad 4401 The credentials were rejected"),
+        "{closes}"
+    );
+}

@@ -1,7 +1,7 @@
 //! The tour app over GraphQL: queries, mutations, subscriptions, nested actions, auth errors, limits, GET, the SDL
 //! checked by graphql-core, and GraphiQL driven in headless Chromium.
 
-mod browser;
+pub(crate) mod browser;
 mod errors;
 mod graphiql;
 mod queries;
