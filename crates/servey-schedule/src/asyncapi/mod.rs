@@ -4,9 +4,15 @@
 //! server and by each guarded operation), and the document passes `@asyncapi/parser` without warnings
 //! once the app states its contact and license (`SERVEY_API_CONTACT`, `SERVEY_API_LICENSE`).
 
+mod info;
+mod messages;
+
 use serde_json::{Map, Value, json};
 use servey_core::App;
 use servey_core::schema::Components;
+
+use info::{contact_object, document_id};
+use messages::{command_message, event_envelope, message};
 
 use crate::catalog::Listed;
 use crate::channel::{ChannelKind, EventChannel};
@@ -190,67 +196,6 @@ fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
     }
 }
 
-/// The `contact` object of `Name <email> (url)` (npm's form of a person; each part optional), or of a
-/// bare URL or email address.
-fn contact_object(contact: &str) -> Value {
-    let between = |open: char, close: char| {
-        let start = contact.find(open)? + 1;
-        let end = start + contact[start..].find(close)?;
-        Some(contact[start..end].trim()).filter(|part| !part.is_empty())
-    };
-    let mut object = Map::new();
-    let name = contact
-        .split(['<', '('])
-        .next()
-        .map(str::trim)
-        .filter(|name| !name.is_empty());
-    match (between('<', '>'), between('(', ')')) {
-        (None, None) if contact.contains('@') && !contact.contains("://") => {
-            object.insert("email".into(), json!(contact.trim()));
-        }
-        (None, None) if contact.contains("://") => {
-            object.insert("url".into(), json!(contact.trim()));
-        }
-        (email, url) => {
-            if let Some(name) = name {
-                object.insert("name".into(), json!(name));
-            }
-            if let Some(url) = url {
-                object.insert("url".into(), json!(url));
-            }
-            if let Some(email) = email {
-                object.insert("email".into(), json!(email));
-            }
-        }
-    }
-    Value::Object(object)
-}
-
-/// The document's `id`: a URN from the API's title (`Servey Tour` -> `urn:servey-tour`).
-fn document_id(title: &str) -> String {
-    let mut slug = String::new();
-    for c in title.chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c.to_ascii_lowercase());
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    format!("urn:{}", if slug.is_empty() { "servey" } else { slug })
-}
-
-fn message(channel: &dyn EventChannel, payload: Value) -> Value {
-    json!({
-        "messageId": channel.name(),
-        "name": channel.name(),
-        "title": channel.event_name(),
-        "summary": format!("An event of the `{}` {} channel.", channel.name(), channel.kind().as_str()),
-        "contentType": "application/json",
-        "payload": payload,
-    })
-}
-
 /// How the app's authenticator takes a token, as the document describes it.
 struct AuthDoc {
     /// The security scheme's key (`bearer`, `token`).
@@ -364,64 +309,4 @@ fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value 
         );
     }
     item
-}
-
-/// The envelope that carries an event of `channel` on the shared `/subscription` connection.
-fn event_envelope(
-    channel: &dyn EventChannel,
-    id: &str,
-    payload: &Value,
-    schemas: &mut Map<String, Value>,
-) -> Value {
-    let name = channel.name();
-    let envelope = json!({
-        "type": "object",
-        "required": ["type", "channel", "payload"],
-        "additionalProperties": false,
-        "properties": {
-            "type": {"type": "string", "const": "Event"},
-            "channel": {"type": "string", "const": name},
-            "payload": payload,
-        },
-    });
-    json!({
-        "messageId": id,
-        "name": id,
-        "title": format!("{} on /subscription", channel.event_name()),
-        "summary": format!("An event of the `{name}` channel on the shared `/subscription` connection, in the envelope that names its channel."),
-        "contentType": "application/json",
-        "payload": named_schema(schemas, format!("servey-event-{name}"), envelope),
-    })
-}
-
-/// Registers `schema` under `name` in the document's schemas and refers to it, so that generators name
-/// the type (`ServeySubscribe`) instead of inventing one (`AnonymousSchema_3`). The names hold a `-`,
-/// which no Rust type name (the events' schemas) does.
-fn named_schema(schemas: &mut Map<String, Value>, name: String, schema: Value) -> Value {
-    let reference = json!({"$ref": format!("#/components/schemas/{name}")});
-    schemas.insert(name, schema);
-    reference
-}
-
-fn command_message(kind: &str, names: &[&str], schemas: &mut Map<String, Value>) -> Value {
-    let mut channel = json!({"type": "string", "description": "The channel's name."});
-    if !names.is_empty()
-        && let Some(channel) = channel.as_object_mut()
-    {
-        channel.insert("enum".into(), json!(names));
-    }
-    json!({
-        "messageId": kind,
-        "name": kind,
-        "title": kind,
-        "summary": format!("{kind} this connection to/from a channel."),
-        "contentType": "application/json",
-        "payload": named_schema(schemas, format!("servey-{}", kind.to_ascii_lowercase()), json!({
-            "type": "object",
-            "required": ["type", "payload"],
-            "additionalProperties": false,
-            "properties": {"type": {"type": "string", "const": kind}, "payload": channel},
-        })),
-        "examples": [{"payload": {"type": kind, "payload": names.first().copied().unwrap_or("messenger")}}],
-    })
 }
