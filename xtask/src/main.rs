@@ -14,6 +14,7 @@ mod conduit;
 mod docs;
 mod fuzz;
 mod interop;
+mod realtime;
 mod redis;
 mod schemas;
 
@@ -63,6 +64,7 @@ fn main() -> Result<()> {
                 .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
             drop(redis);
             docs::docs(&root)?;
+            realtime::check(&root)?;
             interop::interop(&root, &tools)?;
             schemas::schemas(&root, ["check".to_owned()].into_iter())?;
             conduit::conduit(&root)
@@ -73,6 +75,7 @@ fn main() -> Result<()> {
         "conduit" => conduit::conduit(&root),
         "interop" => interop::interop(&root, &setup(&root)?),
         "docs" => docs::docs(&root),
+        "realtime" => realtime::check(&root),
         "schemas" => schemas::schemas(&root, std::env::args().skip(2)),
         "test" => {
             let tools = setup(&root)?;
@@ -83,7 +86,7 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | docs>"
+                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | realtime | docs>"
             );
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's lambda feature), the docs and the Conduit suite (what CI runs)"
@@ -112,6 +115,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  docs   cargo doc --workspace with warnings denied; fails on any doctest marked `ignore`"
+            );
+            eprintln!(
+                "  realtime  @asyncapi/parser (no warnings) and graphql-codegen + tsc --strict on the tour app's golden documents"
             );
             bail!("unknown task `{task}`")
         }

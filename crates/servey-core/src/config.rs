@@ -34,6 +34,11 @@ pub struct ServeyConfig {
     pub api_version: String,
     /// `SERVEY_API_DESCRIPTION`.
     pub api_description: Option<String>,
+    /// `SERVEY_API_CONTACT`: who answers for the API, as npm writes a person: `Name <email> (url)`, each
+    /// part optional (a bare URL or email address will do).
+    pub api_contact: Option<String>,
+    /// `SERVEY_API_LICENSE`: the API's license, an SPDX expression (`MIT OR Apache-2.0`).
+    pub api_license: Option<String>,
     /// `SERVEY_TLS_CERT`: the server's certificate chain (PEM); with `tls_key`, the server speaks TLS.
     pub tls_cert: Option<PathBuf>,
     /// `SERVEY_TLS_KEY`: the server's private key (PEM).
@@ -104,6 +109,8 @@ impl ServeyConfig {
             api_title: lookup("SERVEY_API_TITLE").unwrap_or_else(|| "Servey".to_owned()),
             api_version: lookup("SERVEY_API_VERSION").unwrap_or_else(|| "0.1.0".to_owned()),
             api_description: lookup("SERVEY_API_DESCRIPTION"),
+            api_contact: lookup("SERVEY_API_CONTACT"),
+            api_license: lookup("SERVEY_API_LICENSE"),
             tls_cert: lookup("SERVEY_TLS_CERT").map(Into::into),
             tls_key: lookup("SERVEY_TLS_KEY").map(Into::into),
             tls_client_ca: lookup("SERVEY_TLS_CLIENT_CA").map(Into::into),

@@ -33,20 +33,30 @@ const ASSETS: [(&str, &str, &[u8]); 4] = [
     ),
 ];
 
-/// `GET /graphiql` and `GET /graphiql/assets/{file}`.
-pub(crate) fn routes() -> Router {
+/// Where the page's settings go: a JSON object the page's script reads.
+const SETTINGS_SLOT: &str = "{\"defaultQuery\": null}";
+
+/// `GET /graphiql` (opening on `default_query`, the app's sample operations) and
+/// `GET /graphiql/assets/{file}`.
+pub(crate) fn routes(default_query: &str) -> Router {
+    let settings = serde_json::json!({
+        "defaultQuery": (!default_query.is_empty()).then_some(default_query),
+    });
+    // `<` escaped, so that no string in the settings can end the script element.
+    let settings = settings.to_string().replace('<', "\\u003c");
+    let page = PAGE.replacen(SETTINGS_SLOT, &settings, 1);
     Router::new()
-        .route("/graphiql", get(page))
+        .route("/graphiql", get(move || page_response(page.clone())))
         .route("/graphiql/assets/{file}", get(asset))
 }
 
-async fn page() -> Response {
+async fn page_response(page: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (header::CACHE_CONTROL, "no-cache"),
         ],
-        PAGE,
+        page,
     )
         .into_response()
 }

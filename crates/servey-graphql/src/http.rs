@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use async_graphql::dynamic::Schema;
 use async_graphql::parser::parse_query;
+use async_graphql_axum::GraphQLProtocol;
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -97,12 +99,32 @@ fn read_body(body: &[u8]) -> Result<Posted, String> {
     }
 }
 
+/// `GET /graphql`: a websocket upgrade is a subscription connection (graphql-transport-ws), any other
+/// request a query in the query string.
 async fn get_graphql(
     State(endpoint): State<Endpoint>,
     client: Option<Extension<Client>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
+    protocol: Result<GraphQLProtocol, StatusCode>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    if let Ok(upgrade) = upgrade {
+        let Ok(protocol) = protocol else {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "A GraphQL websocket needs the subprotocol `graphql-transport-ws` (or `graphql-ws`) in `Sec-WebSocket-Protocol`.",
+            );
+        };
+        let context = request_context(&endpoint, client, &headers);
+        return crate::subscription::serve(
+            &endpoint.app,
+            endpoint.schema.clone(),
+            protocol,
+            upgrade,
+            context,
+        );
+    }
     let Some(query) = params.get("query") else {
         return request_error(
             StatusCode::BAD_REQUEST,
@@ -151,7 +173,8 @@ async fn execute(
         return request_error(StatusCode::BAD_REQUEST, &message);
     }
     let context = request_context(endpoint, client, headers);
-    Json(run(endpoint, &context, request).await).into_response()
+    let response = run(endpoint, &context, request).await;
+    crate::media::ResponseMedia::accepted_by(headers).respond(response)
 }
 
 /// Runs the operations of a batch one after the other, in the order sent, each with the same request

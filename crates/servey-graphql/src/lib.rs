@@ -10,11 +10,14 @@ mod error;
 mod graphiql;
 mod http;
 mod limits;
+mod media;
 mod model;
 mod naming;
 mod reader;
 mod resolve;
+mod sample;
 mod schema;
+mod subscription;
 mod trace;
 
 use axum::Router;
@@ -26,19 +29,19 @@ pub use error::GraphqlError;
 ///
 /// The schema is built here, once; an error names the action or type that cannot be expressed.
 pub fn router(app: &App) -> Result<Router, GraphqlError> {
-    let schema = schema::build_schema(app)?;
+    let (schema, model) = schema::build_schema(app)?;
     tracing::debug!("GraphQL schema built");
     let mut router = Router::new();
     if app.serves("/graphql") {
         router = router.merge(http::routes(schema, app.clone()));
     }
     if app.serves("/graphiql") {
-        router = router.merge(graphiql::routes());
+        router = router.merge(graphiql::routes(&sample::sample_document(&model)));
     }
     Ok(router)
 }
 
 /// The SDL of `app`'s GraphQL schema: exactly what the server built by [`router`] serves.
 pub fn sdl(app: &App) -> Result<String, GraphqlError> {
-    Ok(schema::build_schema(app)?.sdl())
+    Ok(schema::build_schema(app)?.0.sdl())
 }

@@ -132,6 +132,22 @@ pub(crate) struct ActionField {
     pub(crate) output: Ty,
 }
 
+/// A `Subscription` field: the events of one websocket channel.
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriptionField {
+    /// The GraphQL name (`messenger`).
+    pub(crate) name: String,
+    /// The channel's name.
+    pub(crate) channel: &'static str,
+    /// The channel's docs.
+    pub(crate) description: Option<String>,
+    /// The event's type.
+    pub(crate) event: Ty,
+}
+
+/// The optional argument of a subscription field: the id targeted publishes and event filters see.
+pub(crate) const SUBSCRIBER_ID_ARG: &str = "subscriberId";
+
 /// Everything the GraphQL schema is built from.
 #[derive(Debug, Default)]
 pub(crate) struct Model {
@@ -139,6 +155,8 @@ pub(crate) struct Model {
     pub(crate) query: Vec<ActionField>,
     /// `Mutation` fields.
     pub(crate) mutation: Vec<ActionField>,
+    /// `Subscription` fields, one per websocket channel.
+    pub(crate) subscription: Vec<SubscriptionField>,
     /// Output object types by name.
     pub(crate) outputs: BTreeMap<String, ObjectType>,
     /// Input object types by name.
@@ -191,6 +209,13 @@ impl Model {
                 }
             }
         }
+        unique(
+            "Subscription fields".to_owned(),
+            self.subscription
+                .iter()
+                .map(|field| (field.name.as_str(), field.channel))
+                .collect(),
+        )?;
         for object in self.outputs.values().chain(self.inputs.values()) {
             let names = object
                 .fields

@@ -92,7 +92,10 @@ pub(crate) fn property_resolver(
 }
 
 /// A JSON result as the field value of a GraphQL type.
-fn output_value(json: Value, ty: &Ty) -> async_graphql::Result<Option<FieldValue<'static>>> {
+pub(crate) fn output_value(
+    json: Value,
+    ty: &Ty,
+) -> async_graphql::Result<Option<FieldValue<'static>>> {
     match (json, &ty.kind) {
         (Value::Null, _) => Ok(None),
         (json @ Value::Object(_), Kind::Object(_)) => Ok(Some(FieldValue::owned_any(json))),

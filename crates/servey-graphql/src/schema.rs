@@ -1,31 +1,50 @@
 //! The dynamic async-graphql schema, built once at start from the [`Model`]: `Query` and `Mutation`
-//! action fields, object types with their property and nested-action fields, input objects, enums and
-//! the `JSON` / `BigInt` scalars.
+//! action fields, `Subscription` fields of the app's websocket channels, object types with their property
+//! and nested-action fields, input objects, enums and the `JSON` / `BigInt` scalars.
 
 use std::sync::Arc;
 
 use async_graphql::Value as GqlValue;
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, InputObject, InputValue, Object, Scalar, Schema, TypeRef,
+    Enum, Field, FieldFuture, InputObject, InputValue, Object, Scalar, Schema, Subscription,
+    TypeRef,
 };
-use servey_core::App;
+use servey_core::{App, EventSubscriptions};
 
 use crate::error::GraphqlError;
 use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
 use crate::reader::read_model;
 use crate::resolve::{InputTypes, action_resolver, property_resolver};
+use crate::subscription::subscription_field;
 use crate::trace::ActionSpans;
 
 /// The field `Query` gets when no action is a query: GraphQL requires at least one.
 pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
 
-/// Builds the GraphQL schema of `app`'s actions, with its limits.
-pub(crate) fn build_schema(app: &App) -> Result<Schema, GraphqlError> {
-    let model = read_model(app.registry())?;
+/// Builds the GraphQL schema of `app`'s actions and channels, with its limits, and the model it was
+/// built from.
+pub(crate) fn build_schema(app: &App) -> Result<(Schema, Model), GraphqlError> {
+    let source = app.state::<EventSubscriptions>();
+    let channels = source.map(|source| source.channels()).unwrap_or_default();
+    let model = read_model(app.registry(), &channels)?;
     let inputs: InputTypes = Arc::new(model.inputs.clone());
     let has_mutation = !model.mutation.is_empty();
-    let mut builder = Schema::build("Query", has_mutation.then_some("Mutation"), None);
+    let subscription = source.filter(|_| !model.subscription.is_empty());
+    let mut builder = Schema::build(
+        "Query",
+        has_mutation.then_some("Mutation"),
+        subscription.is_some().then_some("Subscription"),
+    );
+    if let Some(source) = subscription {
+        let root = model
+            .subscription
+            .iter()
+            .fold(Subscription::new("Subscription"), |root, field| {
+                root.field(subscription_field(field, source))
+            });
+        builder = builder.register(root);
+    }
 
     let mut query = Object::new("Query");
     for field in &model.query {
@@ -74,7 +93,7 @@ pub(crate) fn build_schema(app: &App) -> Result<Schema, GraphqlError> {
         })
         .extension(ActionSpans::of(&model))
         .finish()?;
-    Ok(schema)
+    Ok((schema, model))
 }
 
 fn action_field(field: &ActionField, inputs: &InputTypes, is_nested: bool) -> Field {

@@ -31,6 +31,19 @@ pub struct Envelope {
     pub payload: Utf8Bytes,
 }
 
+impl Envelope {
+    /// The event in the envelope the shared `/subscription` connection writes, which names its channel:
+    /// `{"type": "Event", "channel": "<name>", "payload": <event>}`.
+    fn framed(&self) -> Utf8Bytes {
+        let channel = serde_json::to_string(&self.channel).unwrap_or_default();
+        format!(
+            r#"{{"type":"Event","channel":{channel},"payload":{}}}"#,
+            self.payload.as_str()
+        )
+        .into()
+    }
+}
+
 /// Carries events to the subscribers of every instance. The in-process one delivers to this process's
 /// [`Subscribers`]; a scale-out backend publishes to a broker and calls `deliver` where it receives.
 pub trait FanOut: Send + Sync + 'static {
@@ -58,12 +71,22 @@ impl FanOut for InProcess {
     }
 }
 
+/// How a connection's events are written: the bare event, or in an envelope naming its channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Framing {
+    /// The event's JSON as published (one channel per connection: `/subscription/{channel}/{id}`).
+    Bare,
+    /// `{"type": "Event", "channel": "<name>", "payload": <event>}` (the shared `/subscription`).
+    Enveloped,
+}
+
 /// One websocket connection as the hub sees it: its id, its grant and its bounded buffer.
 #[derive(Debug)]
 pub(crate) struct Connection {
     key: u64,
     pub(crate) subscriber_id: String,
     pub(crate) authorization: Option<Authorization>,
+    framing: Framing,
     sender: mpsc::Sender<Utf8Bytes>,
     /// Woken when the buffer overflowed: the connection closes itself.
     pub(crate) overflowed: Notify,
@@ -139,12 +162,14 @@ impl Subscribers {
         &self,
         subscriber_id: String,
         authorization: Option<Authorization>,
+        framing: Framing,
     ) -> (Arc<Connection>, mpsc::Receiver<Utf8Bytes>) {
         let (sender, receiver) = mpsc::channel(SUBSCRIBER_BUFFER);
         let connection = Connection {
             key: self.next_key.fetch_add(1, Ordering::Relaxed),
             subscriber_id,
             authorization,
+            framing,
             sender,
             overflowed: Notify::new(),
         };
@@ -207,6 +232,8 @@ impl Subscribers {
             .and_then(|listed| listed.channel.subscriber_filter(envelope.payload.as_str()));
         let mut delivered = 0;
         let mut dropped = Vec::new();
+        // Built once per event, for the first connection that wants it.
+        let mut enveloped = None;
         {
             let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
             let Some(list) = channels.get(&envelope.channel) else {
@@ -225,7 +252,13 @@ impl Subscribers {
                 {
                     continue;
                 }
-                match connection.sender.try_send(envelope.payload.clone()) {
+                let text = match connection.framing {
+                    Framing::Bare => envelope.payload.clone(),
+                    Framing::Enveloped => {
+                        enveloped.get_or_insert_with(|| envelope.framed()).clone()
+                    }
+                };
+                match connection.sender.try_send(text) {
                     Ok(()) => delivered += 1,
                     Err(mpsc::error::TrySendError::Full(_)) => {
                         tracing::warn!(

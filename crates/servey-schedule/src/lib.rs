@@ -21,6 +21,7 @@ mod lease;
 mod macros;
 pub mod redis;
 mod runtime;
+mod source;
 mod subscription;
 mod webhook;
 mod websocket;

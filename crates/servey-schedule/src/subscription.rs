@@ -1,13 +1,15 @@
 //! The websocket routes: `GET /subscription` (subscribe by message, Python servey 5's protocol) and
-//! `GET /subscription/{channel}/{subscriber_id}` (subscribed at once). Events arrive as bare JSON.
+//! `GET /subscription/{channel}/{subscriber_id}` (subscribed at once). The path form writes each event as
+//! its bare JSON; the shared connection wraps each in `{"type": "Event", "channel": "<name>", "payload":
+//! <event>}`, so that a client subscribed to several channels tells them apart.
 //!
-//! Close codes servey sends: `1013` (try again later) when a subscriber's buffer of
-//! [`SUBSCRIBER_BUFFER`](crate::hub::SUBSCRIBER_BUFFER) events is full because it reads too slowly; `4400`
-//! for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>"}`; `4401` and
-//! `4403` when a `Subscribe` lacks a valid token or the scope; `4404` for an unknown channel; `1009` for a
-//! message or frame larger than the configured limit (`SERVEY_WEBSOCKET_MESSAGE_LIMIT`); `1001` when the
-//! server shuts down. The path form answers `401`, `403` or `404` with problem details before the upgrade
-//! instead.
+//! Every refusal completes the handshake and closes with a code a browser can read (a refused handshake
+//! shows only as 1006 there): `4401` for a missing or rejected token, `4403` for a missing scope, `4404`
+//! for an unknown channel, on connect (path form, or a rejected token on either) or on `Subscribe`;
+//! `4400` for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>"}`;
+//! `1013` (try again later) when a subscriber's buffer of [`SUBSCRIBER_BUFFER`](crate::hub::SUBSCRIBER_BUFFER)
+//! events is full because it reads too slowly; `1009` for a message or frame larger than the configured
+//! limit (`SERVEY_WEBSOCKET_MESSAGE_LIMIT`); `1001` when the server shuts down.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,13 +17,13 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use serde::Deserialize;
 use servey_core::{ActionError, App, Authorization, Credentials};
 use tokio::sync::mpsc;
 
-use crate::hub::Connection;
+use crate::hub::{Connection, Framing};
 use crate::runtime::Channels;
 
 /// Close code: the subscriber read too slowly and its buffer overflowed.
@@ -62,20 +64,21 @@ pub(crate) async fn by_message(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let credentials = credentials(&routes.app, &headers, &query);
+    let upgrade = limited(upgrade, &routes.app);
     let authorization = match credentials.authorization() {
         Ok(authorization) => authorization.cloned(),
-        Err(error) => return problem(&routes.app, &error, &credentials),
+        Err(error) => return refuse(upgrade, &error),
     };
     let subscriber_id = query
         .get("subscriber_id")
         .cloned()
         .unwrap_or_else(servey_core::context::new_request_id);
-    let upgrade = limited(upgrade, &routes.app);
     upgrade.on_upgrade(move |socket| {
-        let (connection, events) = routes
-            .channels
-            .subscribers()
-            .connect(subscriber_id, authorization);
+        let (connection, events) =
+            routes
+                .channels
+                .subscribers()
+                .connect(subscriber_id, authorization, Framing::Enveloped);
         serve(socket, routes.channels, connection, events, true)
     })
 }
@@ -89,6 +92,7 @@ pub(crate) async fn by_path(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let credentials = credentials(&routes.app, &headers, &query);
+    let upgrade = limited(upgrade, &routes.app);
     let allowed = routes
         .channels
         .catalog()
@@ -100,15 +104,36 @@ pub(crate) async fn by_path(
         });
     let (name, authorization) = match allowed {
         Ok(allowed) => allowed,
-        Err(error) => return problem(&routes.app, &error, &credentials),
+        Err(error) => return refuse(upgrade, &error),
     };
-    let upgrade = limited(upgrade, &routes.app);
     upgrade.on_upgrade(move |socket| {
         let subscribers = routes.channels.subscribers();
-        let (connection, events) = subscribers.connect(subscriber_id, authorization);
+        let (connection, events) = subscribers.connect(subscriber_id, authorization, Framing::Bare);
         subscribers.subscribe(name, &connection);
         serve(socket, routes.channels, connection, events, false)
     })
+}
+
+/// Completes the handshake and closes at once with the close code of `error` (see the module docs).
+fn refuse(upgrade: WebSocketUpgrade, error: &ActionError) -> Response {
+    let frame = close_frame(close_code(error), error.detail());
+    tracing::debug!(code = frame.code, reason = %frame.reason, "refusing a websocket subscriber");
+    upgrade.on_upgrade(move |mut socket| async move {
+        let _ = tokio::time::timeout(
+            Duration::from_secs(1),
+            socket.send(Message::Close(Some(frame))),
+        )
+        .await;
+    })
+}
+
+/// The close code of a refusal: `4401`, `4403` or `4404` (the HTTP status REST would answer, plus 4000).
+fn close_code(error: &ActionError) -> u16 {
+    match error.status() {
+        401 => CLOSE_UNAUTHENTICATED,
+        403 => CLOSE_FORBIDDEN,
+        _ => CLOSE_UNKNOWN_CHANNEL,
+    }
 }
 
 /// The upgrade with the app's message and frame size limit: anonymous clients may connect, so the
@@ -128,26 +153,6 @@ fn credentials(app: &App, headers: &HeaderMap, query: &HashMap<String, String>) 
         (false, Some(token)) => app.authenticator().verify_token(token),
         _ => app.authenticator().authenticate(headers),
     }
-}
-
-/// `error` as the response REST would give: the app's error body and status, and for `401` the same
-/// `WWW-Authenticate` challenge.
-fn problem(app: &App, error: &ActionError, credentials: &Credentials) -> Response {
-    let rendered = app.errors().render(error);
-    let status = StatusCode::from_u16(rendered.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, rendered.body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(rendered.content_type),
-    );
-    if status == StatusCode::UNAUTHORIZED
-        && let Ok(challenge) =
-            HeaderValue::from_str(&app.authenticator().challenge(credentials.is_rejected()))
-    {
-        headers.insert(header::WWW_AUTHENTICATE, challenge);
-    }
-    response
 }
 
 /// Pumps events to the socket and (with `takes_commands`) Subscribe/Unsubscribe commands from it, until
@@ -231,23 +236,14 @@ fn command(
         )
     })?;
     let (Command::Subscribe(name) | Command::Unsubscribe(name)) = &command;
-    let listed = channels
-        .catalog()
-        .websocket(name)
-        .map_err(|error| close_frame(CLOSE_UNKNOWN_CHANNEL, error.detail()))?;
+    let refused = |error: ActionError| close_frame(close_code(&error), error.detail());
+    let listed = channels.catalog().websocket(name).map_err(refused)?;
     let name = listed.channel.name();
     match command {
         Command::Subscribe(_) => {
             listed
                 .check_subscriber(connection_authorization(connection))
-                .map_err(|error| {
-                    let code = if error.status() == 401 {
-                        CLOSE_UNAUTHENTICATED
-                    } else {
-                        CLOSE_FORBIDDEN
-                    };
-                    close_frame(code, error.detail())
-                })?;
+                .map_err(refused)?;
             channels.subscribers().subscribe(name, connection);
         }
         Command::Unsubscribe(_) => channels.subscribers().unsubscribe(name, connection),

@@ -74,7 +74,10 @@ pub(crate) async fn install_channels(
         }
         None => channels,
     };
-    state.insert(channels.build()?);
+    let channels = channels.build()?;
+    // GraphQL subscriptions reach the channels through core's seam (adapters never meet).
+    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
+    state.insert(channels);
     Ok(())
 }
 
@@ -134,7 +137,9 @@ pub fn app_with_state(
     config: ServeyConfig,
     mut state: Extensions,
 ) -> Result<App, StartError> {
-    state.insert(Channels::new(&registry)?);
+    let channels = Channels::new(&registry)?;
+    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
+    state.insert(channels);
     state.insert(crate::telemetry::trace_propagation());
     Ok(App::builder(registry, config).extensions(state).build()?)
 }

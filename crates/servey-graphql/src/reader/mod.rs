@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use servey_core::schema::{ObjectType as ObjectModel, TypeKind, TypeModel};
+use servey_core::event::SubscribableChannel;
+use servey_core::schema::{ObjectType as ObjectModel, SchemaModel, TypeKind, TypeModel};
 use servey_core::{Action, Method, Registry, Trigger};
 
 mod names;
@@ -13,7 +14,8 @@ mod types;
 use crate::description::{action_description, property_description};
 use crate::error::GraphqlError;
 use crate::model::{
-    ActionField, Args, BIG_INT, EnumType, Field, JSON, Kind, Model, ObjectType, Ty,
+    ActionField, Args, BIG_INT, EnumType, Field, JSON, Kind, Model, ObjectType, SubscriptionField,
+    Ty,
 };
 use crate::naming::{camel_case, is_name, pascal_case, type_name};
 use names::TypeNames;
@@ -25,9 +27,19 @@ pub(crate) enum Side {
     Output,
 }
 
-/// Builds the model of every action in `registry` that GraphQL serves.
-pub(crate) fn read_model(registry: &Registry) -> Result<Model, GraphqlError> {
+/// Builds the model of every action in `registry` that GraphQL serves, and of the `channels` it serves
+/// as subscriptions.
+pub(crate) fn read_model(
+    registry: &Registry,
+    channels: &[SubscribableChannel],
+) -> Result<Model, GraphqlError> {
     let mut reader = Reader::new(registry)?;
+    for channel in channels {
+        reader.add_components(
+            channel.schema.model(),
+            &format!("channel `{}`", channel.name),
+        )?;
+    }
     for action in registry.top_level() {
         let has_get = action.triggers.iter().any(
             |trigger| matches!(trigger, Trigger::Web { method, .. } if *method == Method::Get),
@@ -42,6 +54,10 @@ pub(crate) fn read_model(registry: &Registry) -> Result<Model, GraphqlError> {
         if action.is_mutation() {
             reader.model.mutation.push(field);
         }
+    }
+    for channel in channels {
+        let field = reader.subscription_field(channel)?;
+        reader.model.subscription.push(field);
     }
     while let Some((component, object)) = reader.pending_nested.pop() {
         for action in registry.nested_of(&component) {
@@ -68,35 +84,55 @@ struct Reader<'r> {
 
 impl<'r> Reader<'r> {
     fn new(registry: &'r Registry) -> Result<Self, GraphqlError> {
-        let mut components = BTreeMap::new();
-        for action in registry.iter() {
-            for (name, ty) in &action.schema.model().components {
-                match components.get(name) {
-                    Some(existing) if existing != ty => {
-                        return Err(GraphqlError::TypeClash {
-                            name: name.clone(),
-                            other: format!(
-                                "another schema of that name in action `{}`",
-                                action.name
-                            ),
-                        });
-                    }
-                    Some(_) => {}
-                    None => {
-                        components.insert(name.clone(), ty.clone());
-                    }
-                }
-            }
-        }
-        Ok(Self {
+        let mut reader = Self {
             registry,
-            components,
+            components: BTreeMap::new(),
             memo: HashMap::new(),
             in_progress: HashSet::new(),
             names: TypeNames::new(),
             pending_nested: Vec::new(),
             action: String::new(),
             model: Model::default(),
+        };
+        for action in registry.iter() {
+            reader.add_components(action.schema.model(), &format!("action `{}`", action.name))?;
+        }
+        Ok(reader)
+    }
+
+    /// Adds the named types of `model` (of `owner`: an action or a channel); a different type under a
+    /// name already taken is an error.
+    fn add_components(&mut self, model: &SchemaModel, owner: &str) -> Result<(), GraphqlError> {
+        for (name, ty) in &model.components {
+            match self.components.get(name) {
+                Some(existing) if existing != ty => {
+                    return Err(GraphqlError::TypeClash {
+                        name: name.clone(),
+                        other: format!("another schema of that name in {owner}"),
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    self.components.insert(name.clone(), ty.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The `Subscription` field of a channel: its events, typed like an action's result.
+    fn subscription_field(
+        &mut self,
+        channel: &SubscribableChannel,
+    ) -> Result<SubscriptionField, GraphqlError> {
+        self.action = format!("channel `{}`", channel.name);
+        let base = format!("{}Event", pascal_case(channel.name));
+        let event = self.ty(&channel.schema.model().output, Side::Output, &base, None)?;
+        Ok(SubscriptionField {
+            name: camel_case(channel.name),
+            channel: channel.name,
+            description: channel.description.clone(),
+            event,
         })
     }
 

@@ -57,6 +57,11 @@ impl Server {
         Self { base }
     }
 
+    /// The server's base URL (`http://127.0.0.1:PORT`).
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Posts `query` with extra headers and returns the JSON response.
     pub(crate) async fn post(&self, query: &str, headers: &[(&str, &str)]) -> Value {
         let mut request = reqwest::Client::new()

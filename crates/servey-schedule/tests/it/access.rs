@@ -1,23 +1,20 @@
-//! Who may subscribe: refused handshakes are the same problem documents as REST's, scopes and custom
-//! access policies decide, and a token may come in the header or the query.
+//! Who may subscribe: refusals complete the handshake and close with the documented codes (a browser
+//! sees nothing of a refused handshake but 1006), scopes and custom access policies decide, and a token
+//! may come in the header or the query.
 
 use futures_util::SinkExt;
-use serde_json::json;
 use servey_core::Authorization;
+use servey_schedule::{CLOSE_FORBIDDEN, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::common::{
-    Note, app_with, close_code, connect, context, next_json, serve, subscribers, token,
+    Client, Note, app_with, close_code, connect, context, next_json, serve, subscribers, token,
 };
 use crate::websocket::SECRET;
 
-/// The refused handshake's response (status, headers, body), or `None` when the upgrade succeeded.
-async fn handshake(
-    address: &str,
-    path: &str,
-    token: Option<&str>,
-) -> Option<tokio_tungstenite::tungstenite::http::Response<Option<Vec<u8>>>> {
+/// A websocket to `path`, with `Authorization: Bearer <token>` when given; the handshake must succeed.
+async fn connect_with(address: &str, path: &str, token: Option<&str>) -> Client {
     let mut request = format!("ws://{address}{path}")
         .into_client_request()
         .expect("a request");
@@ -28,65 +25,82 @@ async fn handshake(
         );
     }
     match tokio_tungstenite::connect_async(request).await {
-        Ok(_) => None,
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Some(*response),
-        Err(other) => panic!("unexpected handshake error: {other}"),
+        Ok((client, response)) => {
+            assert_eq!(response.status(), 101);
+            client
+        }
+        Err(error) => panic!("the handshake of {path} failed: {error}"),
     }
 }
 
-async fn handshake_status(address: &str, path: &str, token: Option<&str>) -> u16 {
-    handshake(address, path, token)
-        .await
-        .map_or(101, |response| response.status().as_u16())
+/// The code the server closes a fresh connection to `path` with.
+async fn refusal(address: &str, path: &str, token: Option<&str>) -> u16 {
+    close_code(&mut connect_with(address, path, token).await).await
 }
 
 #[tokio::test]
-async fn refused_handshakes_are_problems_with_the_bearer_challenge() {
+async fn refused_subscribers_are_closed_with_the_documented_codes() {
     let app = app_with(vec![]);
     let address = serve(&app).await;
-    let rejected = handshake(&address, "/subscription/test_chat/eve", Some("not-a-token"))
-        .await
-        .expect("refused");
-    assert_eq!(rejected.status(), 401);
+    let user = token(&app, "eve", &["user"]);
+    let path = "/subscription/test_secret/eve";
+    assert_eq!(refusal(&address, path, None).await, CLOSE_UNAUTHENTICATED);
     assert_eq!(
-        rejected.headers()["www-authenticate"],
-        r#"Bearer error="invalid_token""#
+        refusal(&address, path, Some("not-a-token")).await,
+        CLOSE_UNAUTHENTICATED
     );
     assert_eq!(
-        rejected.headers()["content-type"],
-        "application/problem+json"
+        refusal(&address, &format!("{path}?token=not-a-token"), None).await,
+        CLOSE_UNAUTHENTICATED
     );
-    let body: serde_json::Value =
-        serde_json::from_slice(rejected.body().as_deref().unwrap_or_default()).expect("json");
+    assert_eq!(refusal(&address, path, Some(&user)).await, CLOSE_FORBIDDEN);
     assert_eq!(
-        (&body["code"], &body["status"], &body["title"]),
-        (
-            &json!("unauthenticated"),
-            &json!(401),
-            &json!("Unauthenticated")
-        )
+        refusal(&address, "/subscription/no_such_channel/eve", None).await,
+        CLOSE_UNKNOWN_CHANNEL
     );
-    assert!(
-        body["detail"]
-            .as_str()
-            .is_some_and(|detail| detail.starts_with("The credentials were rejected: ")),
-        "{body}"
-    );
-    let anonymous = handshake(&address, "/subscription/test_secret/eve", None)
-        .await
-        .expect("refused");
     assert_eq!(
-        (
-            anonymous.status().as_u16(),
-            &anonymous.headers()["www-authenticate"]
+        refusal(&address, "/subscription/test_record/eve", None).await,
+        CLOSE_UNKNOWN_CHANNEL,
+        "a background channel is no websocket channel"
+    );
+    // A rejected token on the shared connection: no command is needed to learn it.
+    assert_eq!(
+        refusal(&address, "/subscription", Some("not-a-token")).await,
+        CLOSE_UNAUTHENTICATED
+    );
+    // An open channel lets in anyone with no token or a valid one, even when a token was rejected
+    // elsewhere.
+    let mut reader = connect_with(&address, "/subscription/test_chat/eve", Some(&user)).await;
+    subscribers(&app, "test_chat", 1).await;
+    crate::websocket::CHAT
+        .publish(&context(&app), &Note::new("open"))
+        .expect("published");
+    assert_eq!(next_json(&mut reader).await["text"], "open");
+}
+
+#[tokio::test]
+async fn a_refusal_carries_the_reason() {
+    let app = app_with(vec![]);
+    let address = serve(&app).await;
+    let mut client = connect_with(&address, "/subscription/no_such_channel/eve", None).await;
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        use futures_util::StreamExt;
+        client.next().await
+    })
+    .await
+    .expect("a frame within 10 s")
+    .expect("a frame")
+    .expect("a frame");
+    match frame {
+        Message::Close(Some(frame)) => assert_eq!(
+            (u16::from(frame.code), frame.reason.as_str()),
+            (
+                CLOSE_UNKNOWN_CHANNEL,
+                "There is no event channel named `no_such_channel`."
+            )
         ),
-        (
-            401,
-            &"Bearer"
-                .parse::<axum::http::HeaderValue>()
-                .expect("a value")
-        )
-    );
+        other => panic!("expected a close frame, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -95,21 +109,7 @@ async fn unauthorized_subscribers_are_refused() {
     let address = serve(&app).await;
     let context = context(&app);
     let path = "/subscription/test_secret/eve";
-    assert_eq!(handshake_status(&address, path, None).await, 401);
-    assert_eq!(
-        handshake_status(&address, path, Some("not-a-token")).await,
-        401
-    );
     let user = token(&app, "eve", &["user"]);
-    assert_eq!(handshake_status(&address, path, Some(&user)).await, 403);
-    assert_eq!(
-        handshake_status(&address, "/subscription/no_such_channel/eve", None).await,
-        404
-    );
-    assert_eq!(
-        handshake_status(&address, "/subscription/test_record/eve", None).await,
-        404
-    );
 
     // By message: the same decisions arrive as close codes.
     let mut anonymous = connect(&address, "/subscription").await;
@@ -119,28 +119,19 @@ async fn unauthorized_subscribers_are_refused() {
         ))
         .await
         .expect("sends");
-    assert_eq!(
-        close_code(&mut anonymous).await,
-        servey_schedule::CLOSE_UNAUTHENTICATED
-    );
+    assert_eq!(close_code(&mut anonymous).await, CLOSE_UNAUTHENTICATED);
     let mut weak = connect(&address, &format!("/subscription?token={user}")).await;
     weak.send(Message::text(
         r#"{"type": "Subscribe", "payload": "test_secret"}"#,
     ))
     .await
     .expect("sends");
-    assert_eq!(
-        close_code(&mut weak).await,
-        servey_schedule::CLOSE_FORBIDDEN
-    );
+    assert_eq!(close_code(&mut weak).await, CLOSE_FORBIDDEN);
     let mut lost = connect(&address, "/subscription").await;
     lost.send(Message::text(r#"{"type": "Subscribe", "payload": "nope"}"#))
         .await
         .expect("sends");
-    assert_eq!(
-        close_code(&mut lost).await,
-        servey_schedule::CLOSE_UNKNOWN_CHANNEL
-    );
+    assert_eq!(close_code(&mut lost).await, CLOSE_UNKNOWN_CHANNEL);
     let mut garbled = connect(&address, "/subscription").await;
     garbled
         .send(Message::text("subscribe me"))
@@ -151,15 +142,16 @@ async fn unauthorized_subscribers_are_refused() {
         servey_schedule::CLOSE_BAD_MESSAGE
     );
 
-    // With the scope, by header and by query: subscribed and receiving.
+    // With the scope, by query and by header: subscribed and receiving.
     let root = token(&app, "root", &["root"]);
     let mut by_query = connect(&address, &format!("{path}?token={root}")).await;
-    subscribers(&app, "test_secret", 1).await;
+    let mut by_header = connect_with(&address, path, Some(&root)).await;
+    subscribers(&app, "test_secret", 2).await;
     SECRET
         .publish(&context, &Note::new("classified"))
         .expect("published");
     assert_eq!(next_json(&mut by_query).await["text"], "classified");
-    assert_eq!(handshake_status(&address, path, Some(&root)).await, 101);
+    assert_eq!(next_json(&mut by_header).await["text"], "classified");
 }
 
 /// Lets in only subjects whose name ends in `-bot`.
@@ -190,10 +182,10 @@ async fn custom_access_control_decides_who_subscribes() {
     let address = serve(&app).await;
     let context = context(&app);
     let path = "/subscription/test_bots/b";
-    assert_eq!(handshake_status(&address, path, None).await, 401);
+    assert_eq!(refusal(&address, path, None).await, CLOSE_UNAUTHENTICATED);
     assert_eq!(
-        handshake_status(&address, path, Some(&token(&app, "ann", &[]))).await,
-        403
+        refusal(&address, path, Some(&token(&app, "ann", &[]))).await,
+        CLOSE_FORBIDDEN
     );
     let mut bot = connect(
         &address,

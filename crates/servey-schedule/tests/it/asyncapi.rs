@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::common::{app_with, serve};
+use crate::common::{app_configured, app_with, serve};
 
 fn python() -> PathBuf {
     if let Some(python) = std::env::var_os("SERVEY_TEST_PYTHON") {
@@ -73,7 +73,11 @@ fn asyncapi_document_describes_channels_and_protocol() {
         document["components"]["schemas"]["Note"]["required"],
         json!(["text"])
     );
-    let subscribe = &document["components"]["messages"]["Subscribe"]["payload"];
+    assert_eq!(
+        document["components"]["messages"]["Subscribe"]["payload"],
+        json!({"$ref": "#/components/schemas/servey-subscribe"})
+    );
+    let subscribe = &document["components"]["schemas"]["servey-subscribe"];
     assert_eq!(subscribe["properties"]["type"]["const"], "Subscribe");
     let names = subscribe["properties"]["payload"]["enum"]
         .as_array()
@@ -88,10 +92,88 @@ fn asyncapi_document_describes_channels_and_protocol() {
         document["channels"]["test_flaky_hook"]["bindings"]["http"]["method"],
         "POST"
     );
+    let events = &document["channels"]["/subscription"]["subscribe"]["message"]["oneOf"];
+    assert!(
+        events
+            .as_array()
+            .expect("one message per websocket channel")
+            .contains(&json!({"$ref": "#/components/messages/Event.test_chat"})),
+        "{events}"
+    );
+    assert_eq!(
+        document["components"]["messages"]["Event.test_chat"]["payload"],
+        json!({"$ref": "#/components/schemas/servey-event-test_chat"})
+    );
+    assert_eq!(
+        document["components"]["schemas"]["servey-event-test_chat"]["properties"],
+        json!({
+            "type": {"type": "string", "const": "Event"},
+            "channel": {"type": "string", "const": "test_chat"},
+            "payload": {"$ref": "#/components/schemas/Note"},
+        })
+    );
     assert_eq!(
         document["channels"].get("test_record"),
         None,
         "background channels are internal"
+    );
+}
+
+#[test]
+fn every_message_has_its_id_and_a_named_payload_and_the_security_schemes_are_referenced() {
+    let document = servey_schedule::asyncapi(&app_with(vec![])).expect("the document builds");
+    let messages = document["components"]["messages"]
+        .as_object()
+        .expect("messages");
+    for (key, message) in messages {
+        assert_eq!(message["messageId"], json!(key), "{key}");
+        // Named, so that generators need not invent `AnonymousSchema_N`.
+        let reference = message["payload"]["$ref"].as_str().expect("a $ref");
+        let name = reference
+            .strip_prefix("#/components/schemas/")
+            .expect("a schema");
+        assert!(
+            document["components"]["schemas"].get(name).is_some(),
+            "{key}"
+        );
+    }
+    let schemes: Vec<&String> = document["components"]["securitySchemes"]
+        .as_object()
+        .expect("schemes")
+        .keys()
+        .collect();
+    assert_eq!(schemes, ["bearer", "query_token"]);
+    assert_eq!(
+        document["servers"]["servey"]["security"],
+        json!([{"bearer": []}, {"query_token": []}])
+    );
+    assert_eq!(document["id"], "urn:servey");
+    assert_eq!(document["info"].get("license"), None);
+    let description = document["info"]["description"].as_str().expect("text");
+    assert!(
+        description.contains("4404 unknown channel (on connect"),
+        "{description}"
+    );
+}
+
+#[test]
+fn contact_and_license_come_from_the_config() {
+    let app = app_configured(|key| match key {
+        "SERVEY_API_TITLE" => Some("Tour: the API".to_owned()),
+        "SERVEY_API_CONTACT" => {
+            Some("Tour Team <api@example.com> (https://example.com/tour)".to_owned())
+        }
+        "SERVEY_API_LICENSE" => Some("MIT OR Apache-2.0".to_owned()),
+        _ => None,
+    });
+    let document = servey_schedule::asyncapi(&app).expect("the document builds");
+    assert_eq!(document["id"], "urn:tour-the-api");
+    assert_eq!(
+        (&document["info"]["contact"], &document["info"]["license"]),
+        (
+            &json!({"name": "Tour Team", "url": "https://example.com/tour", "email": "api@example.com"}),
+            &json!({"name": "MIT OR Apache-2.0"})
+        )
     );
 }
 

@@ -67,6 +67,13 @@ pub(crate) fn app_with(actions: Vec<Action>) -> App {
     recording_app(actions).0
 }
 
+/// Like [`app_with`] with no actions, with the settings `settings` gives besides the test key.
+pub(crate) fn app_configured(settings: impl Fn(&str) -> Option<String>) -> App {
+    let (registry, _) = recording_registry(vec![]);
+    let channels = Channels::new(&registry).expect("the test channels build");
+    app_over_with(registry, channels, settings)
+}
+
 /// Like [`app_with`], with what this app's `record_note` records.
 pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
     let (registry, recorded) = recording_registry(actions);
@@ -76,8 +83,18 @@ pub(crate) fn recording_app(actions: Vec<Action>) -> (App, Recorded) {
 
 /// The app over `registry` with `channels` in its state.
 pub(crate) fn app_over(registry: Registry, channels: Channels) -> App {
-    let config = ServeyConfig::from_lookup(|key| {
-        (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
+    app_over_with(registry, channels, |_| None)
+}
+
+/// Like [`app_over`], with the settings `settings` gives besides the test key.
+fn app_over_with(
+    registry: Registry,
+    channels: Channels,
+    settings: impl Fn(&str) -> Option<String>,
+) -> App {
+    let config = ServeyConfig::from_lookup(|key| match key {
+        "JWT_SECRET_KEY" => Some("schedule-test-secret".to_owned()),
+        _ => settings(key),
     });
     App::with_state(registry, config, Extensions::new().with(channels))
 }

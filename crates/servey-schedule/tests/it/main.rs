@@ -10,5 +10,6 @@ mod jobs;
 mod redis_server;
 mod scale_out;
 mod scale_out_kill;
+mod source;
 mod webhook;
 mod websocket;

@@ -59,7 +59,10 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
         .expect("published");
     let expected = json!({"to": null, "text": "hello all"});
     assert_eq!(next_json(&mut by_path).await, expected);
-    assert_eq!(next_json(&mut by_message).await, expected);
+    assert_eq!(
+        next_json(&mut by_message).await,
+        json!({"type": "Event", "channel": "test_chat", "payload": expected})
+    );
     let chat = |name: &str| metric(&app, &format!(r#"{name}{{channel="test_chat"}}"#));
     assert_eq!(chat("servey_websocket_subscribers"), Some(2.0));
     assert_eq!(chat("servey_websocket_events_delivered_total"), Some(2.0));
@@ -77,6 +80,37 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
     assert_eq!(chat("servey_websocket_subscribers"), Some(1.0));
     assert_eq!(chat("servey_websocket_events_delivered_total"), Some(3.0));
     assert_eq!(chat("servey_websocket_events_dropped_total"), Some(0.0));
+}
+
+#[tokio::test]
+async fn events_on_the_shared_connection_name_their_channel() {
+    let app = app_with(vec![]);
+    let address = serve(&app).await;
+    let context = context(&app);
+    let mut shared = connect(&address, "/subscription?subscriber_id=sam").await;
+    for channel in ["test_chat", "test_targeted"] {
+        shared
+            .send(Message::text(format!(
+                r#"{{"type": "Subscribe", "payload": "{channel}"}}"#
+            )))
+            .await
+            .expect("sends");
+        subscribers(&app, channel, 1).await;
+    }
+    TARGETED
+        .publish_to(&context, "sam", &Note::new("same text"))
+        .expect("published");
+    CHAT.publish(&context, &Note::new("same text"))
+        .expect("published");
+    let payload = json!({"to": null, "text": "same text"});
+    assert_eq!(
+        next_json(&mut shared).await,
+        json!({"type": "Event", "channel": "test_targeted", "payload": payload})
+    );
+    assert_eq!(
+        next_json(&mut shared).await,
+        json!({"type": "Event", "channel": "test_chat", "payload": payload})
+    );
 }
 
 #[tokio::test]

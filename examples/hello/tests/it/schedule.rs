@@ -1,6 +1,6 @@
 //! Tour app over schedule: `POST /actions/broadcast-message` reaches websocket subscribers of `messenger`
-//! on both protocols, a refused websocket is the same 401 as REST's, and `/asyncapi.json` describes the
-//! channels.
+//! on both protocols, a token REST refuses closes a websocket with 4401, and `/asyncapi.json` describes
+//! the channels.
 
 use std::time::Duration;
 
@@ -72,11 +72,14 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
     // This app's channels are its own: the first event is this test's message.
     let limit = Duration::from_secs(10);
     assert_eq!(next_event(&mut by_path, limit).await, message);
-    assert_eq!(next_event(&mut by_message, limit).await, message);
+    assert_eq!(
+        next_event(&mut by_message, limit).await,
+        json!({"type": "Event", "channel": "messenger", "payload": message})
+    );
 }
 
 #[tokio::test]
-async fn a_rejected_token_is_the_same_401_on_websockets_as_on_rest() {
+async fn a_token_rest_refuses_closes_a_websocket_with_4401() {
     let server = start().await;
     let rest = reqwest::Client::new()
         .get(server.url("/actions/only-for-root"))
@@ -84,6 +87,7 @@ async fn a_rejected_token_is_the_same_401_on_websockets_as_on_rest() {
         .send()
         .await
         .expect("answers");
+    assert_eq!(rest.status(), 401);
     let mut request = format!(
         "{}/subscription/messenger/eve",
         server.base.replacen("http://", "ws://", 1)
@@ -94,28 +98,27 @@ async fn a_rejected_token_is_the_same_401_on_websockets_as_on_rest() {
         "authorization",
         "Bearer not-a-token".parse().expect("a header"),
     );
-    let websocket = match tokio_tungstenite::connect_async(request).await {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response,
-        other => panic!("expected a refused handshake, got {other:?}"),
-    };
-    assert_eq!(
-        (rest.status().as_u16(), websocket.status().as_u16()),
-        (401, 401)
-    );
-    for header in ["www-authenticate", "content-type"] {
-        assert_eq!(
-            rest.headers()[header].as_bytes(),
-            websocket.headers()[header].as_bytes(),
-            "{header}"
-        );
+    let (mut websocket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the handshake completes, so that a browser can read the close code");
+    assert_eq!(response.status(), 101);
+    let frame = tokio::time::timeout(Duration::from_secs(10), websocket.next())
+        .await
+        .expect("a frame within 10 s");
+    match frame {
+        Some(Ok(Message::Close(Some(frame)))) => {
+            assert_eq!(
+                u16::from(frame.code),
+                servey::schedule::CLOSE_UNAUTHENTICATED
+            );
+            assert!(
+                frame.reason.starts_with("The credentials were rejected: "),
+                "{}",
+                frame.reason
+            );
+        }
+        other => panic!("expected a close frame, got {other:?}"),
     }
-    assert_eq!(
-        rest.headers()["www-authenticate"],
-        r#"Bearer error="invalid_token""#
-    );
-    let websocket_body: Value =
-        serde_json::from_slice(websocket.body().as_deref().unwrap_or_default()).expect("json");
-    assert_eq!(rest.json::<Value>().await.expect("json"), websocket_body);
 }
 
 #[tokio::test]
@@ -143,5 +146,54 @@ async fn asyncapi_json_describes_the_messenger_channel() {
     assert_eq!(
         document,
         servey::schedule::asyncapi(&server.app).expect("the document builds")
+    );
+}
+
+#[tokio::test]
+async fn a_browser_reads_the_close_code_of_a_refused_subscriber() {
+    use crate::graphql::browser::Browser;
+    let server = start().await;
+    let mut browser = Browser::launch().await;
+    let target = browser
+        .call(None, "Target.createTarget", json!({ "url": "about:blank" }))
+        .await;
+    let attached = browser
+        .call(
+            None,
+            "Target.attachToTarget",
+            json!({ "targetId": target["targetId"], "flatten": true }),
+        )
+        .await;
+    let session = attached["sessionId"]
+        .as_str()
+        .expect("a session id")
+        .to_owned();
+    let ws = server.base.replacen("http://", "ws://", 1);
+    // What a page sees of each refusal: the close event's code and reason (a refused handshake was
+    // only 1006, with no reason).
+    let script = format!(
+        r#"window.closes = '';
+        for (const path of ['/subscription/no_such_channel/ann', '/subscription/messenger/ann?token=bad']) {{
+          const socket = new WebSocket('{ws}' + path);
+          socket.onclose = (event) => {{ window.closes += path + ' ' + event.code + ' ' + event.reason + '\n'; }};
+        }}"#
+    );
+    browser.evaluate(&session, &script).await;
+    let closes = browser
+        .wait_for_text(
+            &session,
+            // Both closes in: two lines.
+            "(window.closes || '').split('\\n').length > 2 ? window.closes : ''",
+            "\n",
+        )
+        .await;
+    browser.close().await;
+    assert!(
+        closes.contains("/subscription/no_such_channel/ann 4404 There is no event channel named `no_such_channel`."),
+        "{closes}"
+    );
+    assert!(
+        closes.contains("/subscription/messenger/ann?token=bad 4401 The credentials were rejected"),
+        "{closes}"
     );
 }

@@ -40,6 +40,11 @@ pub(crate) fn test_config() -> ServeyConfig {
         "JWT_SECRET_KEY" => Some(JWT_SECRET.to_owned()),
         "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD" => Some(PASSWORD.to_owned()),
         "SERVEY_DEBUG_LOGIN" => Some("true".to_owned()),
+        // What the documents' `info` names (@asyncapi/parser warns without them).
+        "SERVEY_API_CONTACT" => Some(
+            "The servey tour <tour@example.invalid> (https://example.invalid/servey)".to_owned(),
+        ),
+        "SERVEY_API_LICENSE" => Some("MIT OR Apache-2.0".to_owned()),
         _ => None,
     });
     config.templates_dir = root.join("templates");

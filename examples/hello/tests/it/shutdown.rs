@@ -1,4 +1,5 @@
-//! Serving under stress: a stop drains requests in progress and closes websockets with 1001, silent
+//! Serving under stress: a stop drains requests in progress and closes websockets (GraphQL's too) with
+//! 1001, silent
 //! connections are dropped after the header-read timeout while `/health` keeps answering, SIGTERM stops the
 //! real binary gracefully, and oversized websocket messages close the socket with 1009.
 
@@ -84,6 +85,56 @@ async fn a_stop_answers_the_request_in_progress_and_closes_websockets_with_1001(
         answer.json::<serde_json::Value>().await.expect("json"),
         json!("released")
     );
+    let served = tokio::time::timeout(Duration::from_secs(10), serving)
+        .await
+        .expect("serve returns once drained")
+        .expect("no panic");
+    assert!(served.is_ok(), "{served:?}");
+}
+
+#[tokio::test]
+async fn a_stop_closes_graphql_subscription_sockets_with_1001() {
+    use crate::graphql::subscriptions::{connect_to, send};
+    let (base, stop, serving) = serve(test_config(), Vec::new()).await;
+    let mut client = connect_to(&base, json!({})).await;
+    send(
+        &mut client,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": "subscription { messenger { text } }"}}),
+    )
+    .await;
+    // The subscription is under way once an event published after it arrives.
+    let published = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            reqwest::Client::new()
+                .post(format!("{base}/actions/broadcast-message"))
+                .json(&json!({"message": {"sender": "s", "text": "before the stop"}}))
+                .send()
+                .await
+                .expect("answers");
+            if let Ok(Some(Ok(Message::Text(_)))) =
+                tokio::time::timeout(Duration::from_millis(200), client.next()).await
+            {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(published.is_ok(), "the subscription receives events");
+
+    stop.send(()).expect("the server waits for the signal");
+    // Events already on their way may arrive first; then the close.
+    let code = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            match client.next().await {
+                Some(Ok(Message::Text(_))) => {}
+                Some(Ok(Message::Close(Some(frame)))) => return u16::from(frame.code),
+                other => panic!("expected a 1001 close frame, got {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the socket is closed at once");
+    assert_eq!(code, 1001);
     let served = tokio::time::timeout(Duration::from_secs(10), serving)
         .await
         .expect("serve returns once drained")

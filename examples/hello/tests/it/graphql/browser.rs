@@ -12,7 +12,7 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::server::{headless_chromium, scratch_dir};
 
 /// A headless Chromium driven over the DevTools protocol, killed when dropped.
-pub(super) struct Browser {
+pub(crate) struct Browser {
     child: tokio::process::Child,
     socket: tokio_tungstenite::WebSocketStream<
         tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
@@ -24,7 +24,7 @@ pub(super) struct Browser {
 const BROWSER_WAIT: Duration = Duration::from_secs(30);
 
 impl Browser {
-    pub(super) async fn launch() -> Self {
+    pub(crate) async fn launch() -> Self {
         let profile = scratch_dir("graphiql");
         let mut child = headless_chromium(&profile)
             .args(["--remote-debugging-port=0", "about:blank"])
@@ -58,7 +58,7 @@ impl Browser {
     }
 
     /// Sends one DevTools command (to a page session if given) and returns its result.
-    pub(super) async fn call(
+    pub(crate) async fn call(
         &mut self,
         session: Option<&str>,
         method: &str,
@@ -90,7 +90,7 @@ impl Browser {
     }
 
     /// Evaluates `expression` in the page and returns its value.
-    pub(super) async fn evaluate(&mut self, session: &str, expression: &str) -> Value {
+    pub(crate) async fn evaluate(&mut self, session: &str, expression: &str) -> Value {
         let result = self
             .call(
                 Some(session),
@@ -102,7 +102,7 @@ impl Browser {
     }
 
     /// Polls `expression` until it is a string containing `expected`; returns the last value.
-    pub(super) async fn wait_for_text(
+    pub(crate) async fn wait_for_text(
         &mut self,
         session: &str,
         expression: &str,
@@ -124,7 +124,7 @@ impl Browser {
     }
 
     /// Kills the browser and removes its profile.
-    pub(super) async fn close(mut self) {
+    pub(crate) async fn close(mut self) {
         let _ = self.child.kill().await;
         let _ = std::fs::remove_dir_all(&self.profile);
     }

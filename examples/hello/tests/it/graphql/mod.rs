@@ -1,11 +1,12 @@
-//! The tour app over GraphQL: queries, mutations, nested actions, auth errors, limits, GET, the SDL
+//! The tour app over GraphQL: queries, mutations, subscriptions, nested actions, auth errors, limits, GET, the SDL
 //! checked by graphql-core, and GraphiQL driven in headless Chromium.
 
-mod browser;
+pub(crate) mod browser;
 mod errors;
 mod graphiql;
 mod queries;
 mod schema;
+pub(crate) mod subscriptions;
 
 use serde_json::{Value, json};
 use servey::Authorization;

@@ -49,7 +49,7 @@ async fn sdl_is_valid_and_is_what_the_server_serves() {
         json!({
             "sdl_errors": [], "live_errors": [], "introspection_errors": [], "same": true,
             "types": ["Authorization", "BigInt", "Boolean", "Item", "JSON", "Message", "MessageInput",
-                      "Mutation", "NumberStats", "Query", "StoredMessage", "String"],
+                      "Mutation", "NumberStats", "Query", "StoredMessage", "String", "Subscription", "Tick"],
             "diff": null
         })
     );

@@ -1,9 +1,18 @@
 //! The AsyncAPI 2.6.0 document of the event channels: each websocket channel as the path a client
-//! subscribes at, the `/subscription` command protocol, webhooks as the HTTP channels they POST to.
+//! subscribes at, the `/subscription` command protocol and its event envelopes, webhooks as the HTTP
+//! channels they POST to. Every message has a `messageId`, the security schemes are referenced (by the
+//! server and by each guarded operation), and the document passes `@asyncapi/parser` without warnings
+//! once the app states its contact and license (`SERVEY_API_CONTACT`, `SERVEY_API_LICENSE`).
+
+mod info;
+mod messages;
 
 use serde_json::{Map, Value, json};
 use servey_core::App;
 use servey_core::schema::Components;
+
+use info::{contact_object, document_id};
+use messages::{command_message, event_envelope, message};
 
 use crate::catalog::Listed;
 use crate::channel::{ChannelKind, EventChannel};
@@ -11,9 +20,14 @@ use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
 use crate::runtime::Channels;
 use crate::subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
-    CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
+    CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
+
+/// The document's tag of websocket channels and the `/subscription` protocol.
+const WEBSOCKET_TAG: &str = "websocket";
+/// The document's tag of webhook channels.
+const WEBHOOK_TAG: &str = "webhook";
 
 /// The AsyncAPI document of the app's channels, as served at `/asyncapi.json`; fails for an app built
 /// without its [`Channels`].
@@ -32,6 +46,8 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     let config = app.config();
     let mut components = Components::new();
     let mut messages = Map::new();
+    // The protocol's own payloads (commands, envelopes), named beside the event types.
+    let mut payload_schemas = Map::new();
     let mut channels = Map::new();
     let mut servers = Map::new();
     servers.insert(
@@ -45,6 +61,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
                 "port": {"default": config.port.to_string()},
             },
             "bindings": {"ws": {}},
+            "security": [{auth.key.clone(): []}, {"query_token": []}],
         }),
     );
     let mut websocket_messages = Vec::new();
@@ -59,14 +76,20 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         let message_ref = json!({"$ref": format!("#/components/messages/{}", channel.name())});
         let payload =
             serde_json::to_value(channel.event_schema(&mut components)).unwrap_or_default();
-        messages.insert(channel.name().into(), message(channel, payload));
+        messages.insert(channel.name().into(), message(channel, payload.clone()));
         match channel.kind() {
             ChannelKind::Websocket => {
                 channels.insert(
                     format!("/subscription/{}/{{subscriber_id}}", channel.name()),
                     websocket_channel(listed, &message_ref, &auth),
                 );
-                websocket_messages.push(message_ref);
+                let envelope = format!("Event.{}", channel.name());
+                messages.insert(
+                    envelope.clone(),
+                    event_envelope(channel, &envelope, &payload, &mut payload_schemas),
+                );
+                websocket_messages
+                    .push(json!({"$ref": format!("#/components/messages/{envelope}")}));
                 websocket_names.push(channel.name());
             }
             ChannelKind::Webhook => {
@@ -90,6 +113,7 @@ fn document(app: &App, app_channels: &Channels) -> Value {
                         "subscribe": {
                             "operationId": format!("receive_{}", channel.name()),
                             "summary": format!("The webhook receiver gets each `{}` event.", channel.name()),
+                            "tags": [{"name": WEBHOOK_TAG}],
                             "message": message_ref,
                         },
                     }),
@@ -104,11 +128,11 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     );
     messages.insert(
         "Subscribe".into(),
-        command_message("Subscribe", &websocket_names),
+        command_message("Subscribe", &websocket_names, &mut payload_schemas),
     );
     messages.insert(
         "Unsubscribe".into(),
-        command_message("Unsubscribe", &websocket_names),
+        command_message("Unsubscribe", &websocket_names, &mut payload_schemas),
     );
     let mut security_schemes = serde_json::Map::new();
     security_schemes.insert(auth.key.clone(), auth.header_scheme());
@@ -120,25 +144,45 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         "title": config.api_title,
         "version": config.api_version,
         "description": format!(
-            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once, \
-             or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` / `Unsubscribe`. \
-             Events arrive as bare JSON text frames. A token goes in `Authorization: {scheme} <token>` or `?token=`. \
-             Close codes: {CLOSE_TOO_SLOW} the subscriber read too slowly ({SUBSCRIBER_BUFFER} events waiting), \
-             {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_UNAUTHENTICATED} no valid token, {CLOSE_FORBIDDEN} missing scope, \
-             {CLOSE_UNKNOWN_CHANNEL} unknown channel."
+            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once \
+             (events arrive as their bare JSON), or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` \
+             / `Unsubscribe` (events arrive as `{{\"type\": \"Event\", \"channel\": \"<channel>\", \"payload\": <event>}}`). \
+             A token goes in `Authorization: {scheme} <token>` or `?token=`. A refused subscriber's handshake \
+             completes, then the connection closes with a code: {CLOSE_UNAUTHENTICATED} no valid token, \
+             {CLOSE_FORBIDDEN} missing scope, {CLOSE_UNKNOWN_CHANNEL} unknown channel (on connect, or on `Subscribe`), \
+             {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_TOO_SLOW} the subscriber read too slowly \
+             ({SUBSCRIBER_BUFFER} events waiting), {CLOSE_TOO_BIG} message too large, {CLOSE_GOING_AWAY} server shutting down."
         ),
     });
-    if let (Some(description), Some(info)) = (&config.api_description, info.as_object_mut()) {
-        info.insert("x-api-description".into(), json!(description));
+    if let Some(info) = info.as_object_mut() {
+        if let Some(description) = &config.api_description {
+            info.insert("x-api-description".into(), json!(description));
+        }
+        if let Some(contact) = &config.api_contact {
+            info.insert("contact".into(), contact_object(contact));
+        }
+        if let Some(license) = &config.api_license {
+            info.insert("license".into(), json!({"name": license}));
+        }
     }
+    let mut schemas = match serde_json::to_value(&components) {
+        Ok(Value::Object(schemas)) => schemas,
+        _ => Map::new(),
+    };
+    schemas.extend(payload_schemas);
     json!({
         "asyncapi": "2.6.0",
+        "id": document_id(&config.api_title),
         "info": info,
+        "tags": [
+            {"name": WEBSOCKET_TAG, "description": "Websocket channels and the `/subscription` protocol."},
+            {"name": WEBHOOK_TAG, "description": "Events POSTed to webhook URLs."},
+        ],
         "servers": servers,
         "defaultContentType": "application/json",
         "channels": channels,
         "components": {
-            "schemas": serde_json::to_value(&components).unwrap_or_default(),
+            "schemas": schemas,
             "messages": messages,
             "securitySchemes": security_schemes,
         },
@@ -150,16 +194,6 @@ fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
         "" => fallback.to_owned(),
         doc => doc.to_owned(),
     }
-}
-
-fn message(channel: &dyn EventChannel, payload: Value) -> Value {
-    json!({
-        "name": channel.name(),
-        "title": channel.event_name(),
-        "summary": format!("An event of the `{}` {} channel.", channel.name(), channel.kind().as_str()),
-        "contentType": "application/json",
-        "payload": payload,
-    })
 }
 
 /// How the app's authenticator takes a token, as the document describes it.
@@ -228,6 +262,7 @@ fn websocket_channel(listed: &Listed, message_ref: &Value, auth: &AuthDoc) -> Va
     let mut subscribe = json!({
         "operationId": format!("receive_{}", channel.name()),
         "summary": format!("Receive the `{}` events (those its filter lets this subscriber see). {access}", channel.name()),
+        "tags": [{"name": WEBSOCKET_TAG}],
         "message": message_ref,
     });
     if let (Some(security), Some(operation)) = (security(listed, auth), subscribe.as_object_mut()) {
@@ -253,6 +288,7 @@ fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value 
         "publish": {
             "operationId": "send_subscription_command",
             "summary": format!("Subscribe to or unsubscribe from a channel ({}).", names.join(", ")),
+            "tags": [{"name": WEBSOCKET_TAG}],
             "message": {"oneOf": [
                 {"$ref": "#/components/messages/Subscribe"},
                 {"$ref": "#/components/messages/Unsubscribe"},
@@ -266,32 +302,11 @@ fn command_channel(names: &[&str], events: Vec<Value>, auth: &AuthDoc) -> Value 
             "subscribe".into(),
             json!({
                 "operationId": "receive_subscribed_events",
-                "summary": "The events of every channel this connection subscribed to.",
+                "summary": "The events of every channel this connection subscribed to, each in an envelope naming its channel.",
+                "tags": [{"name": WEBSOCKET_TAG}],
                 "message": {"oneOf": events},
             }),
         );
     }
     item
-}
-
-fn command_message(kind: &str, names: &[&str]) -> Value {
-    let mut channel = json!({"type": "string", "description": "The channel's name."});
-    if !names.is_empty()
-        && let Some(channel) = channel.as_object_mut()
-    {
-        channel.insert("enum".into(), json!(names));
-    }
-    json!({
-        "name": kind,
-        "title": kind,
-        "summary": format!("{kind} this connection to/from a channel."),
-        "contentType": "application/json",
-        "payload": {
-            "type": "object",
-            "required": ["type", "payload"],
-            "additionalProperties": false,
-            "properties": {"type": {"type": "string", "const": kind}, "payload": channel},
-        },
-        "examples": [{"payload": {"type": kind, "payload": names.first().copied().unwrap_or("messenger")}}],
-    })
 }

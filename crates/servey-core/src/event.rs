@@ -1,0 +1,92 @@
+//! Event channels seen from other transports: [`EventSource`] is the seam through which the adapter that
+//! owns the channels (servey-schedule) offers its websocket channels to other transports (GraphQL
+//! subscriptions), with the same access control and event filter as its own websocket routes. The facade
+//! puts the app's source in its shared values as [`EventSubscriptions`]; without one, no transport serves
+//! subscriptions.
+
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+
+use crate::auth::Authorization;
+use crate::error::ActionError;
+use crate::schema::ActionSchema;
+
+/// A channel other transports may subscribe to.
+#[derive(Debug, Clone)]
+pub struct SubscribableChannel {
+    /// The channel's unique name (`messenger`).
+    pub name: &'static str,
+    /// The declaration's doc comment, if any.
+    pub description: Option<String>,
+    /// The event type as an action's schema: no input, the event as its output.
+    pub schema: ActionSchema,
+}
+
+/// Why an event stream ended before its subscriber left.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventStreamError {
+    /// The subscriber read too slowly: `buffered` events were waiting for it, so it was dropped.
+    #[error(
+        "the subscriber read too slowly ({buffered} events were waiting) and was dropped; subscribe again and read faster"
+    )]
+    TooSlow {
+        /// How many events were waiting.
+        buffered: usize,
+    },
+}
+
+/// One subscriber's events as JSON text, in publish order; ends when the server shuts down, or with an
+/// error when the subscriber falls too far behind. Dropping it unsubscribes.
+pub type EventStream = BoxStream<'static, Result<String, EventStreamError>>;
+
+/// Offers an app's event channels to transports other than the one that owns them.
+pub trait EventSource: Send + Sync + 'static {
+    /// The channels one may subscribe to, sorted by name.
+    fn channels(&self) -> Vec<SubscribableChannel>;
+
+    /// Subscribes a caller with `authorization` to `channel` under `subscriber_id` (what targeted
+    /// publishes and event filters see): the channel's access control decides (`401`/`403`), an unknown
+    /// channel is `404`.
+    fn subscribe(
+        &self,
+        channel: &str,
+        subscriber_id: String,
+        authorization: Option<Authorization>,
+    ) -> Result<EventStream, ActionError>;
+
+    /// Resolves when the app starts shutting down, so that connections carrying streams close too.
+    fn closing(&self) -> BoxFuture<'static, ()>;
+}
+
+/// An app's [`EventSource`], kept in its shared values where transports find it. Cheap to clone.
+#[derive(Clone)]
+pub struct EventSubscriptions(Arc<dyn EventSource>);
+
+impl EventSubscriptions {
+    /// The subscriptions over `source`.
+    pub fn new(source: impl EventSource) -> Self {
+        Self(Arc::new(source))
+    }
+}
+
+impl std::ops::Deref for EventSubscriptions {
+    type Target = dyn EventSource;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+impl std::fmt::Debug for EventSubscriptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<_> = self
+            .0
+            .channels()
+            .iter()
+            .map(|channel| channel.name)
+            .collect();
+        f.debug_tuple("EventSubscriptions").field(&names).finish()
+    }
+}
