@@ -10,6 +10,7 @@ mod catalog;
 mod docs;
 mod envelope;
 mod error;
+mod jobs;
 mod layers;
 mod login;
 mod metrics;
