@@ -12,6 +12,11 @@ use servey_core::context::Client;
 use servey_core::job::{JobRequest, run_job};
 use servey_core::{Action, App, BodyFormat, Transport, Trigger};
 
+use utoipa::openapi::path::OperationBuilder;
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
+use utoipa::{PartialSchema, ToSchema};
+
 use crate::problem::{error_response, status_response, too_large_detail};
 
 /// `POST /jobs`, unless switched off.
@@ -87,3 +92,65 @@ async fn answer(app: &App, request: Request) -> Response {
         Err(error) => error_response(app, &error, false),
     }
 }
+
+/// The `POST /jobs` operation, and the schemas it refers to.
+pub(crate) fn operation(
+    errors: &crate::operation::ErrorDoc,
+) -> (
+    utoipa::openapi::path::Operation,
+    Vec<(String, RefOr<Schema>)>,
+) {
+    use servey_core::job::JobResponse;
+    let mut components = Vec::new();
+    for (name, schema) in [
+        (JobRequest::name(), JobRequest::schema()),
+        (JobResponse::name(), JobResponse::schema()),
+    ] {
+        components.push((name.into_owned(), schema));
+    }
+    JobRequest::schemas(&mut components);
+    JobResponse::schemas(&mut components);
+    let content = |name: &str| {
+        [JSON, servey_core::format::MSGPACK_CONTENT_TYPE].map(|media_type| {
+            (
+                media_type,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(name)))
+                    .build(),
+            )
+        })
+    };
+    let mut body = RequestBodyBuilder::new().required(Some(Required::True));
+    for (media_type, schema) in content("JobRequest") {
+        body = body.content(media_type, schema);
+    }
+    let mut answer = ResponseBuilder::new().description(
+        "One outcome per action that ran, in order: its result, or its error as problem details. A job \
+         that stopped at an error has fewer outcomes than actions.",
+    );
+    for (media_type, schema) in content("JobResponse") {
+        answer = answer.content(media_type, schema);
+    }
+    let operation = OperationBuilder::new()
+        .operation_id(Some("jobs"))
+        .summary(Some("Call several actions serially in one request."))
+        .description(Some(
+            "Runs each action through the same checks as its own route (credentials, access control, \
+             input), in order; stops at the first error unless `continue_on_error`. Only actions \
+             served on a web route can be called. Bodies and answers are JSON or MessagePack.",
+        ))
+        .request_body(Some(body.build()))
+        .response("200", answer.build())
+        .response(
+            "415",
+            errors.response("The body is sent as neither JSON nor MessagePack."),
+        )
+        .response(
+            "422",
+            errors.response("The body is not a job, or holds more than 100 actions."),
+        )
+        .build();
+    (operation, components)
+}
+
+const JSON: &str = "application/json";

@@ -13,6 +13,7 @@ mod error;
 mod jobs;
 mod layers;
 mod login;
+mod media;
 mod metrics;
 mod openapi;
 mod operation;

@@ -59,7 +59,9 @@ pub fn openapi(app: &App) -> OpenApi {
                 }
                 _ => format!("{}_{index}", action.name),
             };
-            let operation = operation(action, (*method, path, *is_page), operation_id, &document);
+            let mut operation =
+                operation(action, (*method, path, *is_page), operation_id, &document);
+            crate::media::offer_msgpack(&mut operation);
             paths = paths.path(
                 path.clone(),
                 utoipa::openapi::PathItem::new(http_method(*method), operation),
@@ -74,6 +76,14 @@ pub fn openapi(app: &App) -> OpenApi {
                 crate::login::operation(&document.errors),
             ),
         );
+    }
+    if app.serves("/jobs") {
+        let (operation, components) = crate::jobs::operation(&document.errors);
+        paths = paths.path(
+            "/jobs",
+            utoipa::openapi::PathItem::new(HttpMethod::Post, operation),
+        );
+        schemas.extend(components);
     }
     schemas.extend(document.errors.components());
     let mut components = ComponentsBuilder::new()

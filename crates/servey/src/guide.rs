@@ -48,3 +48,6 @@ pub mod deployment {}
 
 #[doc = include_str!("../docs/guide/15-migrating.md")]
 pub mod migrating {}
+
+#[doc = include_str!("../docs/guide/16-service-calls.md")]
+pub mod service_calls {}

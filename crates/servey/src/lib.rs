@@ -44,6 +44,8 @@
 //! 13. [Scaling out](crate::guide::scale_out): the Redis backend.
 //! 14. [Deployment](crate::guide::deployment): a container, systemd, TLS.
 //! 15. [Migrating from Python servey](crate::guide::migrating).
+//! 16. [Service calls](crate::guide::service_calls): one client, in-process or over HTTP; jobs,
+//!     context, MessagePack, stubs.
 //!
 //! # Examples
 //!

@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: servey's tour app against a bare axum / static async-graphql baseline doing the same
 //! work, measured in the same run with alternating A/B rounds so machine noise cancels. Writes BENCHMARKS.md.
 
+mod calls;
 mod load;
 mod report;
 
@@ -123,7 +124,7 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
     }
     drop((servey, baseline));
     let rebuild = incremental_rebuild(root)?;
-    let report = render(
+    let mut report = render(
         &rows,
         &broadcasts,
         (cold_servey, cold_baseline),
@@ -131,6 +132,7 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
         loaded,
         rebuild,
     )?;
+    report.push_str(&calls::section(root)?);
     std::fs::write(root.join("BENCHMARKS.md"), &report)?;
     println!("{report}");
     Ok(())

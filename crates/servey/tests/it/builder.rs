@@ -41,7 +41,7 @@ async fn a_path_prefix_moves_action_routes_but_not_built_in_ones() {
         .expect("paths")
         .keys()
         .collect();
-    assert_eq!(paths, ["/api/things"]);
+    assert_eq!(paths, ["/api/things", "/jobs"]);
 }
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 mod auth;
 mod builder;
+mod calls;
 mod errors;
 mod metrics;
 mod openapi;
