@@ -123,3 +123,109 @@ impl Middleware for Retry {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::{Value, json};
+    use servey_core::ActionError;
+    use servey_core::job::{JobOutcome, JobResponse};
+
+    use super::*;
+    use crate::Client;
+    use crate::transport::TransportFuture;
+
+    /// A service that is busy (`503`) for its first `busy` calls, then answers the `Authorization`
+    /// header it was sent.
+    struct Busy {
+        busy: usize,
+        calls: Arc<AtomicUsize>,
+    }
+
+    impl Transport for Busy {
+        fn run<'a>(&'a self, call: &'a Call) -> TransportFuture<'a> {
+            Box::pin(async move {
+                if self.calls.fetch_add(1, Ordering::SeqCst) < self.busy {
+                    return Err(ActionError::custom(503, "busy", "Busy; try again.").into());
+                }
+                let header = call
+                    .headers
+                    .get(header::AUTHORIZATION)
+                    .and_then(|value| value.to_str().ok())
+                    .map_or(Value::Null, |value| json!(value));
+                Ok(JobResponse {
+                    results: vec![JobOutcome::Result { result: header }],
+                })
+            })
+        }
+    }
+
+    fn busy(busy: usize) -> (Client, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let client = Client::with_transport(Busy {
+            busy,
+            calls: calls.clone(),
+        })
+        .with(Retry::new(3, Duration::from_millis(1)))
+        .bearer("t0ken");
+        (client, calls)
+    }
+
+    #[tokio::test]
+    async fn idempotent_calls_are_repeated_until_the_attempts_run_out() {
+        let (client, calls) = busy(2);
+        let answer = client
+            .call_value("a", json!({}), true)
+            .await
+            .expect("the third attempt answers");
+        assert_eq!(answer, json!("Bearer t0ken"));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+        let (client, calls) = busy(5);
+        let error = client
+            .call_value("a", json!({}), true)
+            .await
+            .expect_err("three attempts, all busy");
+        assert_eq!(error.status(), Some(503));
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn other_calls_are_made_once() {
+        let (client, calls) = busy(1);
+        let error = client
+            .call_value("a", json!({}), false)
+            .await
+            .expect_err("not idempotent: no second attempt");
+        assert_eq!(error.status(), Some(503));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// A user's middleware: counts calls (metrics) and sees the chain's answer.
+    struct Counting(Arc<AtomicUsize>);
+
+    impl Middleware for Counting {
+        fn handle<'a>(&'a self, call: Call, next: Next<'a>) -> MiddlewareFuture<'a> {
+            self.0.fetch_add(call.job.actions.len(), Ordering::SeqCst);
+            next.run(call)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_users_middleware_sees_every_action_called() {
+        let counted = Arc::new(AtomicUsize::new(0));
+        let (client, _) = busy(0);
+        let client = client.with(Counting(counted.clone()));
+        client
+            .call_value("a", json!({}), false)
+            .await
+            .expect("answers");
+        client
+            .job([("a", json!({})), ("b", json!({}))])
+            .send()
+            .await
+            .expect("answers");
+        assert_eq!(counted.load(Ordering::SeqCst), 3);
+    }
+}

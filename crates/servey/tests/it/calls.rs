@@ -146,3 +146,30 @@ async fn a_downstream_refusal_passes_on_unchanged() {
         (Some(404), Some("not_found"))
     );
 }
+
+/// A result that serializes but does not deserialize.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct OnlySerialized {
+    value: u8,
+}
+
+/// Its action compiles with its typed call beside it (the call's bounds are checked where it is
+/// used), and is called by name.
+#[servey::action(triggers = [web_get])]
+fn only_serialized(value: u8) -> OnlySerialized {
+    OnlySerialized { value }
+}
+
+#[tokio::test]
+async fn an_action_whose_result_cannot_be_read_back_is_called_by_name() {
+    let registry = servey::Registry::builder()
+        .collected()
+        .build()
+        .expect("this binary's actions");
+    let app = servey::app(registry, crate::support::config(&[])).expect("builds");
+    let answer: Value = Client::local(&app)
+        .call("only_serialized", json!({"value": 3}))
+        .await
+        .expect("answers");
+    assert_eq!(answer, json!({"value": 3}));
+}
