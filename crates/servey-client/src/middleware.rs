@@ -75,8 +75,9 @@ impl Middleware for BearerToken {
     }
 }
 
-/// Repeats an idempotent call ([`Call::is_idempotent`]) that found the service unreachable or busy
-/// (`429`, `502`, `503`, `504`), waiting twice as long before each new attempt.
+/// Repeats an idempotent call ([`Call::is_idempotent`]) that found the service unreachable or
+/// refusing the whole call (`429`, `502`, `503`, `504`), waiting twice as long before each new attempt.
+/// An action's own error is its answer and is not repeated.
 #[derive(Debug, Clone, Copy)]
 pub struct Retry {
     attempts: u32,
