@@ -150,11 +150,18 @@ impl App {
     }
 
     /// The context of one incoming request, from its headers: credentials through the authenticator,
-    /// and its `X-Request-Id` (one is generated when absent or unusable). Every transport adapter builds
+    /// its `X-Request-Id` (one is generated when absent or unusable) and its `X-Servey-Switches`. Every transport adapter builds
     /// contexts here.
     pub fn request_context(&self, headers: &HeaderMap) -> Context {
         let request_id = headers.get("x-request-id").and_then(|id| id.to_str().ok());
-        self.context_with(request_id, self.inner.authenticator.authenticate(headers))
+        let context = self.context_with(request_id, self.inner.authenticator.authenticate(headers));
+        match headers
+            .get(crate::context::SWITCHES_HEADER)
+            .and_then(|value| value.to_str().ok())
+        {
+            Some(switches) => context.switches(crate::context::parse_switches(switches)),
+            None => context,
+        }
     }
 
     /// The context of a call presenting a bare token (the CLI's `--token`), or none.

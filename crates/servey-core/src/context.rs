@@ -311,6 +311,34 @@ impl Context {
     }
 }
 
+/// The header switches travel in: names separated by commas (`beta,dark-mode`).
+pub const SWITCHES_HEADER: &str = "x-servey-switches";
+
+/// How many switches one call carries at most; more are dropped.
+pub const MAX_SWITCHES: usize = 32;
+
+/// The usable switches of a `X-Servey-Switches` value: names of 1 to 64 characters out of letters,
+/// digits, `-`, `_` and `.`, at most [`MAX_SWITCHES`]; anything else is dropped, like a bad request id.
+pub fn parse_switches(header: &str) -> impl Iterator<Item = &str> {
+    header
+        .split(',')
+        .map(str::trim)
+        .filter(|name| {
+            (1..=64).contains(&name.len())
+                && name
+                    .bytes()
+                    .all(|byte| byte.is_ascii_alphanumeric() || b"-_.".contains(&byte))
+        })
+        .take(MAX_SWITCHES)
+}
+
+/// The `X-Servey-Switches` value carrying `context`'s switches into a call it makes, if it has any.
+pub fn switches_header(context: &Context) -> Option<String> {
+    let mut switches = context.active_switches().peekable();
+    switches.peek()?;
+    Some(switches.collect::<Vec<_>>().join(","))
+}
+
 /// Whether a caller's request id is kept: 1 to 128 visible ASCII characters (else one is generated).
 pub fn is_usable_request_id(id: &[u8]) -> bool {
     !id.is_empty() && id.len() <= 128 && id.iter().all(u8::is_ascii_graphic)
@@ -363,6 +391,19 @@ mod tests {
             (nested.request_id(), nested.is_switch_on("beta")),
             ("abc", true)
         );
+    }
+
+    #[test]
+    fn switches_are_read_from_their_header_and_written_back() {
+        let read: Vec<_> = parse_switches(" beta, dark-mode ,,bad switch,ok.v2").collect();
+        assert_eq!(read, ["beta", "dark-mode", "ok.v2"]);
+        let context = Context::new().switches(read);
+        assert_eq!(
+            switches_header(&context).as_deref(),
+            Some("beta,dark-mode,ok.v2")
+        );
+        assert_eq!(switches_header(&Context::new()), None);
+        assert_eq!(parse_switches(&"a,".repeat(100)).count(), MAX_SWITCHES);
     }
 
     #[test]

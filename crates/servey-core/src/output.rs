@@ -11,6 +11,7 @@ use crate::error::ActionError;
 trait ErasedResult: Send + Sync {
     fn to_bytes(&self) -> serde_json::Result<Vec<u8>>;
     fn to_value(&self) -> serde_json::Result<Value>;
+    fn to_msgpack(&self) -> Result<Vec<u8>, rmp_serde::encode::Error>;
 }
 
 impl<T: Serialize + Send + Sync> ErasedResult for T {
@@ -20,6 +21,10 @@ impl<T: Serialize + Send + Sync> ErasedResult for T {
 
     fn to_value(&self) -> serde_json::Result<Value> {
         serde_json::to_value(self)
+    }
+
+    fn to_msgpack(&self) -> Result<Vec<u8>, rmp_serde::encode::Error> {
+        rmp_serde::to_vec_named(self)
     }
 }
 
@@ -96,6 +101,20 @@ impl ActionOutput {
         match &self.body {
             Body::Typed(result) => Ok(Bytes::from(result.to_bytes()?)),
             Body::Json(bytes) => Ok(bytes.clone()),
+        }
+    }
+
+    /// The result in `format`: JSON bytes, or MessagePack straight from the typed result.
+    pub fn to_bytes_in(&self, format: crate::format::BodyFormat) -> Result<Bytes, ActionError> {
+        match (format, &self.body) {
+            (crate::format::BodyFormat::Json, _) => self.to_json_bytes(),
+            (crate::format::BodyFormat::MessagePack, Body::Typed(result)) => result
+                .to_msgpack()
+                .map(Bytes::from)
+                .map_err(ActionError::internal),
+            (crate::format::BodyFormat::MessagePack, Body::Json(_)) => {
+                format.encode(&self.to_value()?).map(Bytes::from)
+            }
         }
     }
 

@@ -41,6 +41,7 @@ pub const RESERVED_ROUTES: &[ReservedRoute] = &[
     prefix("/graphiql", "GraphiQL"),
     prefix("/subscription", "the websocket subscriptions"),
     exact("/asyncapi.json", "the AsyncAPI document"),
+    exact("/jobs", "the jobs endpoint"),
 ];
 
 /// The reserved route that `path` falls on, if any.

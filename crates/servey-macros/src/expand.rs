@@ -1,5 +1,6 @@
-//! [`ActionModel`] -> tokens: a hidden `static` spec with a thin invoker, its registry entry, and one
-//! `#[test]` per example. No decisions here; everything is named through `::servey::__private`.
+//! [`ActionModel`] -> tokens: a hidden `static` spec with a thin invoker, its registry entry, and a
+//! module named after the function with its typed call and one `#[test]` per example. No decisions
+//! here; everything is named through `::servey::__private`.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -7,6 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
+mod call;
 mod example;
 mod fixture;
 
@@ -178,7 +180,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let error_statuses = &model.error_statuses;
     let tags = &model.tags;
     let requires_authorization = model.requires_authorization();
-    let tests = example::tests(model);
+    let module = call::module(model, example::tests(model));
     let unique = unique_name(model);
 
     quote_spanned! {model.span=>
@@ -265,7 +267,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
 
         #unique
 
-        #tests
+        #module
     }
 }
 

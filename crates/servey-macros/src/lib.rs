@@ -28,7 +28,8 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let output = match parse::action(args.into(), &function.attrs, &function.sig, None) {
-        Ok(model) => {
+        Ok(mut model) => {
+            model.vis = function.vis.clone();
             let generated = expand::action(&model);
             quote! { #function #generated }
         }

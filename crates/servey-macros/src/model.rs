@@ -38,6 +38,8 @@ pub(crate) struct ActionModel {
     pub(crate) is_async: bool,
     /// For nested actions: the type whose method this is.
     pub(crate) owner: Option<Type>,
+    /// The function's visibility, which its module of typed calls takes.
+    pub(crate) vis: syn::Visibility,
     /// Where the attribute is, for spans of generated items.
     pub(crate) span: Span,
 }
@@ -154,6 +156,16 @@ impl ActionModel {
         self.params.iter().filter_map(|param| match &param.kind {
             ParamKind::State(ty) => Some(&**ty),
             _ => None,
+        })
+    }
+
+    /// Whether calling the action twice does no more than calling it once: it is served by `GET`,
+    /// `PUT` or `DELETE`, or as a page.
+    pub(crate) fn is_idempotent(&self) -> bool {
+        self.triggers.iter().any(|trigger| match trigger {
+            TriggerModel::Web { method, .. } => matches!(method.as_str(), "get" | "put" | "delete"),
+            TriggerModel::WebPage { .. } => true,
+            TriggerModel::FixedRate(_) | TriggerModel::Cron(_) => false,
         })
     }
 

@@ -63,7 +63,8 @@ pub fn openapi(app: &App) -> OpenApi {
                 _ => format!("{}_{index}", action.name),
             };
             let route = (*method, path.as_str(), *is_page);
-            let operation = operation(action, route, operation_id, &document, &mut schemas);
+            let mut operation = operation(action, route, operation_id, &document, &mut schemas);
+            crate::media::offer_msgpack(&mut operation);
             paths = paths.path(
                 path.clone(),
                 utoipa::openapi::PathItem::new(http_method(*method), operation),
@@ -78,6 +79,14 @@ pub fn openapi(app: &App) -> OpenApi {
                 crate::login::operation(&document.errors),
             ),
         );
+    }
+    if app.serves("/jobs") {
+        let (operation, components) = crate::jobs::operation(&document.errors);
+        paths = paths.path(
+            "/jobs",
+            utoipa::openapi::PathItem::new(HttpMethod::Post, operation),
+        );
+        schemas.extend(components);
     }
     schemas.extend(document.errors.components());
     let mut components = ComponentsBuilder::new()

@@ -117,7 +117,7 @@ pub(crate) fn operation(
     if !method.reads_query() {
         builder = builder.response(
             "415",
-            errors.response("The body is not sent as `application/json`."),
+            errors.response("The body is sent as neither JSON nor MessagePack."),
         );
     }
     // Credentials that are sent and rejected are a 401 on every action, also one that reads none.

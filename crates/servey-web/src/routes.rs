@@ -14,10 +14,10 @@ use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
 use servey_core::context::Client;
-use servey_core::input::check_json_media_type;
 use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{
-    Action, ActionError, ActionOutput, App, Credentials, ErrorCode, Input, Method, Transport,
+    Action, ActionError, ActionOutput, App, BodyFormat, Credentials, ErrorCode, Input, Method,
+    Transport,
 };
 
 use crate::error::WebError;
@@ -64,7 +64,8 @@ pub fn router(app: &App) -> Result<Router, WebError> {
         });
     let mut router = router
         .merge(crate::catalog::router(app))
-        .merge(crate::metrics::router(app));
+        .merge(crate::metrics::router(app))
+        .merge(crate::jobs::router(app));
     if app.serves("/login") {
         router = router.merge(crate::login::router(app));
     }
@@ -177,8 +178,9 @@ impl Endpoint {
 
     async fn handle(&self, request: Request) -> Response {
         let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+        let format = BodyFormat::of_answer(header_str(request.headers(), &header::ACCEPT));
         match self.call(request).await {
-            Ok(output) => self.success(&output, if_none_match.as_ref()),
+            Ok(output) => self.success(&output, if_none_match.as_ref(), format),
             Err(response) => response,
         }
     }
@@ -245,9 +247,20 @@ impl Endpoint {
                 too_large_detail(body_limit),
             )
         })?;
-        if !bytes.is_empty() {
-            check_json_media_type(header_str(&parts.headers, &header::CONTENT_TYPE))
+        let format = if bytes.is_empty() {
+            BodyFormat::Json
+        } else {
+            BodyFormat::of_request(header_str(&parts.headers, &header::CONTENT_TYPE))
+                .map_err(|error| error_response(&self.app, &error, false))?
+        };
+        if format == BodyFormat::MessagePack {
+            let mut value = format
+                .decode_value(&bytes)
                 .map_err(|error| error_response(&self.app, &error, false))?;
+            if let Value::Object(object) = &mut value {
+                object.extend(path_params);
+            }
+            return Ok(Input::from_value(value));
         }
         match (bytes.is_empty(), path_params.is_empty()) {
             (true, true) => Ok(Input::empty()),
@@ -281,14 +294,19 @@ impl Endpoint {
         )
     }
 
-    /// The action's success status (200, 201, 204, ...) with the result as JSON (none for 204), the
-    /// headers the action set and its cache headers, or 304 when the client's copy is current.
-    fn success(&self, output: &ActionOutput, if_none_match: Option<&HeaderValue>) -> Response {
+    /// The action's success status (200, 201, 204, ...) with the result in `format` (none for 204),
+    /// the headers the action set and its cache headers, or 304 when the client's copy is current.
+    fn success(
+        &self,
+        output: &ActionOutput,
+        if_none_match: Option<&HeaderValue>,
+        format: BodyFormat,
+    ) -> Response {
         let status = self.action.status;
         let mut response = if status == 204 {
             Response::new(Body::empty())
         } else {
-            let body = match output.to_json_bytes() {
+            let body = match output.to_bytes_in(format) {
                 Ok(body) => body,
                 Err(error) => return error_response(&self.app, &error, false),
             };
@@ -297,7 +315,7 @@ impl Endpoint {
             let mut response = Response::new(Body::from(body));
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                HeaderValue::from_static(format.content_type()),
             );
             response
         };
@@ -323,9 +341,19 @@ impl Endpoint {
         let Some(cache) = output.cache() else {
             return response;
         };
+        // Another representation, another strong validator: the MessagePack body's ETag is marked.
+        let etag = match (format, &cache.etag) {
+            (BodyFormat::MessagePack, Some(etag)) => {
+                Some(format!("{}-msgpack\"", etag.trim_end_matches('"')))
+            }
+            (_, etag) => etag.clone(),
+        };
+        if format == BodyFormat::MessagePack {
+            headers.insert(header::VARY, HeaderValue::from_static("accept"));
+        }
         for (name, value) in [
             (header::CACHE_CONTROL, &cache.cache_control),
-            (header::ETAG, &cache.etag),
+            (header::ETAG, &etag),
             (header::LAST_MODIFIED, &cache.last_modified),
         ] {
             if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
@@ -334,7 +362,7 @@ impl Endpoint {
         }
         let is_current = self.method == Method::Get
             && matches!(
-                (if_none_match.and_then(|v| v.to_str().ok()), &cache.etag),
+                (if_none_match.and_then(|v| v.to_str().ok()), &etag),
                 (Some(wanted), Some(etag)) if if_none_match_matches(wanted, etag)
             );
         if is_current {

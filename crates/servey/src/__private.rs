@@ -6,6 +6,8 @@ pub use std::borrow::Cow;
 pub use inventory;
 pub use serde;
 pub use serde_json;
+pub use servey_client::ClientError;
+pub use servey_client::typed::{Caller, Decode, Encode, Typed, call as typed_call};
 pub use servey_core::action::{
     AccessPolicy, ActionEntry, ActionFuture, ActionSpec, CachePolicy, Example,
     construct_access_control, construct_cache_control,

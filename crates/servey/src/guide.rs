@@ -51,3 +51,5 @@ pub mod migrating {}
 
 #[doc = include_str!("../docs/guide/16-serverless.md")]
 pub mod serverless {}
+#[doc = include_str!("../docs/guide/17-service-calls.md")]
+pub mod service_calls {}

@@ -45,6 +45,8 @@
 //! 14. [Deployment](crate::guide::deployment): a container, systemd, TLS.
 //! 15. [Migrating from Python servey](crate::guide::migrating).
 //! 16. [Serverless](crate::guide::serverless): the same binary on AWS Lambda, and its SAM template.
+//! 17. [Service calls](crate::guide::service_calls): one client, in-process or over HTTP; jobs,
+//!     context, MessagePack, stubs.
 //!
 //! # Examples
 //!
@@ -83,6 +85,7 @@ pub mod __private;
 pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};
 pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
+pub use servey_client::{Client, ClientError, StubClient, stub_action};
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::state::StateNeed;
@@ -95,7 +98,10 @@ pub use servey_core::{
 };
 pub use servey_macros::{action, actions, fixture};
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
-pub use {servey_graphql as graphql, servey_schedule as schedule, servey_web as web};
+pub use {
+    servey_client as client, servey_graphql as graphql, servey_schedule as schedule,
+    servey_web as web,
+};
 
 /// What an app module usually needs: the attributes, the injected types, the error type and the derives.
 pub mod prelude {

@@ -34,10 +34,10 @@ pub(super) fn literal(example: &ExampleModel) -> TokenStream {
     }
 }
 
-/// One `#[test]` per example marked for tests, in a module named after the function.
-pub(super) fn tests(model: &ActionModel) -> TokenStream {
+/// One `#[test]` per example marked for tests, to go in the module named after the function.
+pub(super) fn tests(model: &ActionModel) -> Vec<TokenStream> {
     let spec = spec_ident(model);
-    let tests: Vec<_> = model
+    model
         .examples
         .iter()
         .enumerate()
@@ -48,29 +48,14 @@ pub(super) fn tests(model: &ActionModel) -> TokenStream {
                 example.name.clone().unwrap_or_else(|| index.to_string())
             );
             quote! {
+                #[cfg(test)]
                 #[test]
                 fn #test() {
                     ::servey::__private::run_example(&super::#spec, #index);
                 }
             }
         })
-        .collect();
-    if tests.is_empty() {
-        return TokenStream::new();
-    }
-    // Named after the function, like the spec, so that a duplicate action name gives one error, not two.
-    let module = match &model.owner {
-        Some(_) => format_ident!("{}", model.rust_name),
-        None => model.fn_ident.clone(),
-    };
-    quote! {
-        #[cfg(test)]
-        #[doc(hidden)]
-        #[allow(non_snake_case)]
-        mod #module {
-            #(#tests)*
-        }
-    }
+        .collect()
 }
 
 fn option_str(value: Option<&str>) -> TokenStream {

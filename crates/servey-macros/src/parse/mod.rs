@@ -107,6 +107,7 @@ pub(crate) fn action(
         },
         is_async,
         owner: owner.cloned(),
+        vis: syn::Visibility::Inherited,
         span: sig.ident.span(),
     };
     signature::check(sig, owner.is_some(), &mut model, &mut errors);

@@ -108,10 +108,50 @@ const __servey_action_name_create_article: (u64, &str) = (
 const _: () = if __servey_action_name_create_article.0 != 9478930162772916178u64 {
     ::std::panic!("{}", __servey_action_name_create_article.1)
 };
-#[cfg(test)]
-#[doc(hidden)]
-#[allow(non_snake_case)]
+///Typed calls of the action `create_article` through a `servey::Client` (in-process or over HTTP).
+#[allow(non_snake_case, unused_imports)]
 mod create_article {
+    use super::*;
+    ///Calls the action `create_article` through `client`, typed in and out: the same result and the same errors in-process as over HTTP.
+    #[allow(clippy::too_many_arguments, dead_code)]
+    pub async fn call<__C>(
+        client: &__C,
+        title: String,
+    ) -> ::std::result::Result<Article, ::servey::__private::ClientError>
+    where
+        __C: ::servey::__private::Caller + ?::std::marker::Sized,
+        ::servey::__private::Typed<
+            __C,
+            String,
+        >: ::servey::__private::Encode<Value = String>,
+        ::servey::__private::Typed<
+            __C,
+            Article,
+        >: ::servey::__private::Decode<Value = Article>,
+    {
+        #[allow(unused_mut)]
+        let mut input = ::servey::__private::Map::new();
+        input
+            .insert(
+                ::std::string::ToString::to_string("title"),
+                <::servey::__private::Typed<
+                    __C,
+                    String,
+                > as ::servey::__private::Encode>::encode(&title)?,
+            );
+        let result = ::servey::__private::typed_call(
+                client,
+                "create_article",
+                input,
+                false,
+            )
+            .await?;
+        <::servey::__private::Typed<
+            __C,
+            Article,
+        > as ::servey::__private::Decode>::decode(result)
+    }
+    #[cfg(test)]
     #[test]
     fn example_0() {
         ::servey::__private::run_example(&super::__SERVEY_ACTION_create_article, 0usize);

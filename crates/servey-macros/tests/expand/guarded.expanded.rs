@@ -108,3 +108,39 @@ const __servey_action_name_guarded: (u64, &str) = (
 const _: () = if __servey_action_name_guarded.0 != 15957283221347091885u64 {
     ::std::panic!("{}", __servey_action_name_guarded.1)
 };
+///Typed calls of the action `guarded` through a `servey::Client` (in-process or over HTTP).
+#[allow(non_snake_case, unused_imports)]
+mod guarded {
+    use super::*;
+    ///Calls the action `guarded` through `client`, typed in and out: the same result and the same errors in-process as over HTTP.
+    #[allow(clippy::too_many_arguments, dead_code)]
+    pub async fn call<__C>(
+        client: &__C,
+        count: Option<u32>,
+    ) -> ::std::result::Result<u32, ::servey::__private::ClientError>
+    where
+        __C: ::servey::__private::Caller + ?::std::marker::Sized,
+        ::servey::__private::Typed<
+            __C,
+            Option<u32>,
+        >: ::servey::__private::Encode<Value = Option<u32>>,
+        ::servey::__private::Typed<__C, u32>: ::servey::__private::Decode<Value = u32>,
+    {
+        #[allow(unused_mut)]
+        let mut input = ::servey::__private::Map::new();
+        input
+            .insert(
+                ::std::string::ToString::to_string("count"),
+                <::servey::__private::Typed<
+                    __C,
+                    Option<u32>,
+                > as ::servey::__private::Encode>::encode(&count)?,
+            );
+        let result = ::servey::__private::typed_call(client, "guarded", input, false)
+            .await?;
+        <::servey::__private::Typed<
+            __C,
+            u32,
+        > as ::servey::__private::Decode>::decode(result)
+    }
+}

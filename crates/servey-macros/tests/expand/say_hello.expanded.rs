@@ -101,10 +101,45 @@ const __servey_action_name_say_hello: (u64, &str) = (
 const _: () = if __servey_action_name_say_hello.0 != 17570263190661662013u64 {
     ::std::panic!("{}", __servey_action_name_say_hello.1)
 };
-#[cfg(test)]
-#[doc(hidden)]
-#[allow(non_snake_case)]
+///Typed calls of the action `say_hello` through a `servey::Client` (in-process or over HTTP).
+#[allow(non_snake_case, unused_imports)]
 mod say_hello {
+    use super::*;
+    ///Calls the action `say_hello` through `client`, typed in and out: the same result and the same errors in-process as over HTTP.
+    #[allow(clippy::too_many_arguments, dead_code)]
+    pub async fn call<__C>(
+        client: &__C,
+        name: String,
+    ) -> ::std::result::Result<String, ::servey::__private::ClientError>
+    where
+        __C: ::servey::__private::Caller + ?::std::marker::Sized,
+        ::servey::__private::Typed<
+            __C,
+            String,
+        >: ::servey::__private::Encode<Value = String>,
+        ::servey::__private::Typed<
+            __C,
+            String,
+        >: ::servey::__private::Decode<Value = String>,
+    {
+        #[allow(unused_mut)]
+        let mut input = ::servey::__private::Map::new();
+        input
+            .insert(
+                ::std::string::ToString::to_string("name"),
+                <::servey::__private::Typed<
+                    __C,
+                    String,
+                > as ::servey::__private::Encode>::encode(&name)?,
+            );
+        let result = ::servey::__private::typed_call(client, "say_hello", input, true)
+            .await?;
+        <::servey::__private::Typed<
+            __C,
+            String,
+        > as ::servey::__private::Decode>::decode(result)
+    }
+    #[cfg(test)]
     #[test]
     fn example_greet() {
         ::servey::__private::run_example(&super::__SERVEY_ACTION_say_hello, 0usize);

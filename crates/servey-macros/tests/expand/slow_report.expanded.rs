@@ -93,3 +93,39 @@ const __servey_action_name_slow_report: (u64, &str) = (
 const _: () = if __servey_action_name_slow_report.0 != 3482405911134032689u64 {
     ::std::panic!("{}", __servey_action_name_slow_report.1)
 };
+///Typed calls of the action `slow_report` through a `servey::Client` (in-process or over HTTP).
+#[allow(non_snake_case, unused_imports)]
+mod report {
+    use super::*;
+    ///Calls the action `slow_report` through `client`, typed in and out: the same result and the same errors in-process as over HTTP.
+    #[allow(clippy::too_many_arguments, dead_code)]
+    pub async fn call<__C>(
+        client: &__C,
+        day: u32,
+    ) -> ::std::result::Result<String, ::servey::__private::ClientError>
+    where
+        __C: ::servey::__private::Caller + ?::std::marker::Sized,
+        ::servey::__private::Typed<__C, u32>: ::servey::__private::Encode<Value = u32>,
+        ::servey::__private::Typed<
+            __C,
+            String,
+        >: ::servey::__private::Decode<Value = String>,
+    {
+        #[allow(unused_mut)]
+        let mut input = ::servey::__private::Map::new();
+        input
+            .insert(
+                ::std::string::ToString::to_string("day"),
+                <::servey::__private::Typed<
+                    __C,
+                    u32,
+                > as ::servey::__private::Encode>::encode(&day)?,
+            );
+        let result = ::servey::__private::typed_call(client, "slow_report", input, false)
+            .await?;
+        <::servey::__private::Typed<
+            __C,
+            String,
+        > as ::servey::__private::Decode>::decode(result)
+    }
+}

@@ -41,7 +41,7 @@ async fn a_path_prefix_moves_action_routes_but_not_built_in_ones() {
         .expect("paths")
         .keys()
         .collect();
-    assert_eq!(paths, ["/api/things"]);
+    assert_eq!(paths, ["/api/things", "/jobs"]);
 }
 
 #[tokio::test]
@@ -53,8 +53,9 @@ async fn a_switched_off_built_in_route_is_404() {
     assert_eq!(server.get("/things").await.status(), 200);
 }
 
-/// The built-in routes a GET reaches (`/login` answers POST, `/static` only files).
-const BUILT_IN_PAGES: [&str; 8] = [
+/// The built-in routes a GET reaches (`/login` answers POST, `/static` only files; `/jobs` answers a
+/// GET with 405 while it is served).
+const BUILT_IN_PAGES: [&str; 9] = [
     "/health",
     "/actions",
     "/openapi.json",
@@ -63,6 +64,7 @@ const BUILT_IN_PAGES: [&str; 8] = [
     "/graphiql",
     "/subscription",
     "/asyncapi.json",
+    "/jobs",
 ];
 
 #[tokio::test]

@@ -4,6 +4,7 @@
 
 mod auth;
 mod builder;
+mod calls;
 mod errors;
 #[cfg(feature = "lambda")]
 mod lambda;

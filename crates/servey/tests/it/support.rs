@@ -70,6 +70,11 @@ pub(crate) async fn start(builder: Builder) -> Server {
 }
 
 impl Server {
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
     /// A request to `path`.
     pub(crate) fn request(&self, method: reqwest::Method, path: &str) -> RequestBuilder {
         self.client.request(method, format!("{}{path}", self.base))

@@ -200,7 +200,14 @@ async fn the_openapi_document_describes_what_is_served_and_is_valid() {
         (&json!("apiKey"), &json!("header"), &json!("Authorization"))
     );
     assert!(schemes.get("oauth2").is_none());
-    assert!(!body.contains("#/components/schemas/Problem"));
+    // Only the outcomes of `POST /jobs` are problem details (clients read their status and code).
+    let mut routes = paths.clone();
+    routes.as_object_mut().expect("paths").remove("/jobs");
+    assert!(!routes.to_string().contains("#/components/schemas/Problem"));
+    assert_eq!(
+        document["components"]["schemas"]["JobOutcome"]["oneOf"][0]["properties"]["error"]["$ref"],
+        "#/components/schemas/Problem"
+    );
     validate_with_openapi_spec_validator(&body);
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests of the tour app: a real server on a real socket, the real binary, external checkers.
 
 mod cli;
+mod client;
 mod consistency;
 mod examples;
 mod golden;

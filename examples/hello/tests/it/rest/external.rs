@@ -49,6 +49,14 @@ async fn schemathesis_with_every_check_finds_only_the_deliberate_failure() {
             .args(["--header", &format!("Authorization: Bearer {root}")])
             .args(["--max-examples", "20", "--seed", "7"])
             .args(["--workers", "2", "--no-shrink", "--request-timeout", "10"])
+            // MessagePack bodies and answers, which the document offers beside JSON.
+            .env(
+                "SCHEMATHESIS_HOOKS",
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/it/rest/schemathesis_hooks.py"
+                ),
+            )
             .current_dir(&dir),
         Duration::from_secs(240),
     )

@@ -1,0 +1,174 @@
+//! Body formats: JSON, and MessagePack (`application/msgpack`) as its compact twin. Which one a request
+//! body is in, and which one the caller wants back, are decided here once for every transport.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ActionError, ErrorCode};
+
+/// The media type of MessagePack bodies.
+pub const MSGPACK_CONTENT_TYPE: &str = "application/msgpack";
+
+/// The media types read as MessagePack (the registered one and the two in common use before it).
+const MSGPACK_ESSENCES: [&str; 3] = [
+    "application/msgpack",
+    "application/x-msgpack",
+    "application/vnd.msgpack",
+];
+
+/// How a body is encoded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum BodyFormat {
+    /// JSON (`application/json`).
+    #[default]
+    Json,
+    /// MessagePack (`application/msgpack`), maps keyed by field name.
+    MessagePack,
+}
+
+impl BodyFormat {
+    /// The media type a body in this format is sent with.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Json => "application/json",
+            Self::MessagePack => MSGPACK_CONTENT_TYPE,
+        }
+    }
+
+    /// The format of a request body sent with `content_type`: JSON (`application/json` or any
+    /// `application/*+json`) or MessagePack; anything else, or no type, is `415`.
+    pub fn of_request(content_type: Option<&str>) -> Result<Self, ActionError> {
+        if content_type.is_some_and(|value| MSGPACK_ESSENCES.contains(&essence(value).as_str())) {
+            return Ok(Self::MessagePack);
+        }
+        crate::input::check_json_media_type(content_type).map(|()| Self::Json)
+    }
+
+    /// The format of the answer a caller asks for with `accept`: MessagePack when its first known media
+    /// type is a MessagePack one, JSON otherwise (also with no `Accept` at all).
+    pub fn of_answer(accept: Option<&str>) -> Self {
+        let Some(accept) = accept else {
+            return Self::Json;
+        };
+        for range in accept.split(',') {
+            let essence = essence(range);
+            if MSGPACK_ESSENCES.contains(&essence.as_str()) && !is_refused(range) {
+                return Self::MessagePack;
+            }
+            if essence == "application/json" || essence.ends_with("+json") {
+                return Self::Json;
+            }
+        }
+        Self::Json
+    }
+
+    /// `value` encoded in this format.
+    pub fn encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Vec<u8>, ActionError> {
+        match self {
+            Self::Json => Ok(serde_json::to_vec(value)?),
+            Self::MessagePack => rmp_serde::to_vec_named(value).map_err(ActionError::internal),
+        }
+    }
+
+    /// A `T` decoded from `bytes` in this format; a body that is not well-formed is malformed input.
+    pub fn decode<T: DeserializeOwned>(self, bytes: &[u8]) -> Result<T, ActionError> {
+        match self {
+            Self::Json => serde_json::from_slice(bytes).map_err(|error| {
+                malformed(format!(
+                    "The body is not valid JSON for its schema: {error}."
+                ))
+            }),
+            Self::MessagePack => rmp_serde::from_slice(bytes).map_err(|error| {
+                malformed(format!(
+                    "The body is not valid MessagePack for its schema: {error}."
+                ))
+            }),
+        }
+    }
+
+    /// A MessagePack body as the JSON value an action's input is read from.
+    pub fn decode_value(self, bytes: &[u8]) -> Result<Value, ActionError> {
+        self.decode(bytes)
+    }
+}
+
+/// A media range's type without parameters, in lower case.
+fn essence(range: &str) -> String {
+    range
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// Whether a media range says `q=0` (not acceptable).
+fn is_refused(range: &str) -> bool {
+    range.split(';').skip(1).any(|parameter| {
+        parameter
+            .trim()
+            .strip_prefix("q=")
+            .and_then(|q| q.trim().parse::<f32>().ok())
+            .is_some_and(|q| q <= 0.0)
+    })
+}
+
+fn malformed(detail: String) -> ActionError {
+    ActionError::new(ErrorCode::MalformedInput, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_bodies_are_json_or_msgpack_and_nothing_else() {
+        assert_eq!(
+            BodyFormat::of_request(Some("application/msgpack")).expect("known"),
+            BodyFormat::MessagePack
+        );
+        assert_eq!(
+            BodyFormat::of_request(Some("Application/X-MsgPack; charset=binary")).expect("known"),
+            BodyFormat::MessagePack
+        );
+        assert_eq!(
+            BodyFormat::of_request(Some("application/json")).expect("known"),
+            BodyFormat::Json
+        );
+        let refused = BodyFormat::of_request(Some("text/plain")).expect_err("unknown");
+        assert_eq!(refused.status(), 415);
+    }
+
+    #[test]
+    fn the_first_known_accepted_type_decides_the_answer() {
+        let answer = BodyFormat::of_answer;
+        assert_eq!(answer(None), BodyFormat::Json);
+        assert_eq!(answer(Some("application/msgpack")), BodyFormat::MessagePack);
+        assert_eq!(
+            answer(Some("text/html, application/json, application/msgpack")),
+            BodyFormat::Json
+        );
+        assert_eq!(
+            answer(Some("application/msgpack;q=0, */*")),
+            BodyFormat::Json
+        );
+    }
+
+    #[test]
+    fn values_round_trip_through_msgpack_with_field_names() {
+        let value =
+            serde_json::json!({"name": "ann", "items": [1, -2, 3.5], "nested": {"ok": true}});
+        let bytes = BodyFormat::MessagePack.encode(&value).expect("encodes");
+        assert_eq!(
+            BodyFormat::MessagePack
+                .decode_value(&bytes)
+                .expect("decodes"),
+            value
+        );
+        let broken = BodyFormat::MessagePack
+            .decode_value(&[0xc1])
+            .expect_err("0xc1 is never used");
+        assert_eq!(broken.code_str(), "malformed_input");
+    }
+}

@@ -1,0 +1,255 @@
+//! Jobs: several actions called serially in one request (PySOA's job), each answered by its result or
+//! its error. `POST /jobs` and the client's local mode both run them here, so both answer alike.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::action::Action;
+use crate::app::App;
+use crate::context::Context;
+use crate::error::{ActionError, ErrorCode, Problem};
+use crate::input::Input;
+
+/// How many actions one job may hold.
+pub const MAX_JOB_ACTIONS: usize = 100;
+
+/// A job: the actions to call, in order, and whether to go on past a failed one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobRequest {
+    /// The actions to call, in order (at most 100).
+    pub actions: Vec<JobAction>,
+    /// Whether the actions after a failed one still run (default: the job stops at the first error).
+    #[serde(default)]
+    pub continue_on_error: bool,
+}
+
+/// One action of a job, with its input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobAction {
+    /// The action's name (`say_hello`).
+    pub action: String,
+    /// Its input object, one key per parameter (default: `{}`).
+    #[serde(default = "empty_object")]
+    #[schema(value_type = Object)]
+    pub body: Value,
+}
+
+fn empty_object() -> Value {
+    Value::Object(Map::new())
+}
+
+/// What a job answers: one entry per action that ran, in order. A job that stopped at an error has
+/// fewer entries than actions; the last one is the error.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct JobResponse {
+    /// The outcome of each action that ran.
+    pub results: Vec<JobOutcome>,
+}
+
+/// The outcome of one action of a job: its result, or its error as problem details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum JobOutcome {
+    /// The action failed.
+    Error {
+        /// The error, as the action's REST route would answer it.
+        error: Problem,
+    },
+    /// The action succeeded.
+    Result {
+        /// The action's result.
+        #[schema(value_type = Object)]
+        result: Value,
+    },
+}
+
+impl JobOutcome {
+    /// The result, or the error.
+    pub fn into_result(self) -> Result<Value, Box<Problem>> {
+        match self {
+            Self::Result { result } => Ok(result),
+            Self::Error { error } => Err(Box::new(error)),
+        }
+    }
+}
+
+/// Which actions a job may call: a transport exposes only what it serves (`POST /jobs`: the actions
+/// with a web route), the local client every action.
+pub type Reachable = fn(&Action) -> bool;
+
+/// Every action is reachable (in-process callers).
+pub fn every_action(_: &Action) -> bool {
+    true
+}
+
+/// Runs `job` for the caller in `context`: each action through the one invoke path, in order, stopping
+/// at the first error unless `continue_on_error`. A job with more than [`MAX_JOB_ACTIONS`] is refused.
+pub async fn run_job(
+    app: &App,
+    job: JobRequest,
+    context: Context,
+    reachable: Reachable,
+) -> Result<JobResponse, ActionError> {
+    if job.actions.len() > MAX_JOB_ACTIONS {
+        return Err(ActionError::new(
+            ErrorCode::MalformedInput,
+            format!(
+                "A job holds at most {MAX_JOB_ACTIONS} actions; this one has {}.",
+                job.actions.len()
+            ),
+        ));
+    }
+    let mut results = Vec::with_capacity(job.actions.len());
+    for JobAction { action, body } in job.actions {
+        let outcome = match call(app, &action, body, context.clone(), reachable).await {
+            Ok(result) => JobOutcome::Result { result },
+            Err(error) => {
+                log_failure(&error);
+                JobOutcome::Error {
+                    error: error.problem(),
+                }
+            }
+        };
+        let failed = matches!(outcome, JobOutcome::Error { .. });
+        results.push(outcome);
+        if failed && !job.continue_on_error {
+            break;
+        }
+    }
+    Ok(JobResponse { results })
+}
+
+/// Calls the action named `name` with `body`, when `reachable` lets this caller see it.
+pub async fn call(
+    app: &App,
+    name: &str,
+    body: Value,
+    context: Context,
+    reachable: Reachable,
+) -> Result<Value, ActionError> {
+    let action = app
+        .registry()
+        .get(name)
+        .filter(|action| reachable(action))
+        .ok_or_else(|| unknown_action(name))?;
+    crate::invoke::invoke(action, Input::from_value(body), context)
+        .await?
+        .to_value()
+}
+
+/// Logs a failure of an action inside a job as a route logs its own (the cause only here, never shown).
+fn log_failure(error: &ActionError) {
+    if error.status() >= 500 {
+        match error.cause() {
+            Some(cause) => tracing::error!(%cause, code = error.code_str(), "the action failed"),
+            None => tracing::error!(
+                detail = error.detail(),
+                code = error.code_str(),
+                "the action failed"
+            ),
+        }
+    }
+}
+
+/// The error for a name no reachable action has.
+pub fn unknown_action(name: &str) -> ActionError {
+    let shown: String = name.chars().take(64).collect();
+    ActionError::new(
+        ErrorCode::NotFound,
+        format!("There is no action `{shown}`."),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::ServeyConfig;
+    use crate::registry::Registry;
+
+    fn app() -> App {
+        let echo = Action::builder("echo", |input, _| async move { Ok(input) }).build();
+        let fail = Action::builder("fail", |_, _| async {
+            Err::<Value, _>(ActionError::custom(409, "taken", "That one is taken."))
+        })
+        .build();
+        let registry = Registry::builder()
+            .action(echo)
+            .action(fail)
+            .build()
+            .expect("registry");
+        App::new(registry, ServeyConfig::default())
+    }
+
+    fn job(continue_on_error: bool) -> JobRequest {
+        let action = |name: &str, body: Value| JobAction {
+            action: name.into(),
+            body,
+        };
+        JobRequest {
+            actions: vec![
+                action("echo", json!({"a": 1})),
+                action("fail", json!({})),
+                action("nope", json!({})),
+                action("echo", json!({"b": 2})),
+            ],
+            continue_on_error,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_job_stops_at_the_first_error_unless_told_to_continue() {
+        let app = app();
+        let stopped = run_job(&app, job(false), app.context(), every_action)
+            .await
+            .expect("runs");
+        let codes: Vec<_> = stopped
+            .results
+            .iter()
+            .map(|outcome| match outcome {
+                JobOutcome::Result { result } => result.to_string(),
+                JobOutcome::Error { error } => error.code.clone(),
+            })
+            .collect();
+        assert_eq!(codes, [r#"{"a":1}"#, "taken"]);
+        let continued = run_job(&app, job(true), app.context(), every_action)
+            .await
+            .expect("runs");
+        let json = serde_json::to_value(&continued).expect("serializes");
+        assert_eq!(json["results"][0], json!({"result": {"a": 1}}));
+        assert_eq!(json["results"][1]["error"]["status"], 409);
+        assert_eq!(json["results"][2]["error"]["code"], "not_found");
+        assert_eq!(json["results"][3], json!({"result": {"b": 2}}));
+        let back: JobResponse = serde_json::from_value(json).expect("reads back");
+        assert_eq!(back, continued);
+    }
+
+    #[tokio::test]
+    async fn oversized_jobs_and_unreachable_actions_are_refused() {
+        let app = app();
+        let many = JobRequest {
+            actions: vec![
+                JobAction {
+                    action: "echo".into(),
+                    body: json!({})
+                };
+                MAX_JOB_ACTIONS + 1
+            ],
+            continue_on_error: false,
+        };
+        let refused = run_job(&app, many, app.context(), every_action)
+            .await
+            .expect_err("too many");
+        assert_eq!(
+            (refused.status(), refused.code_str()),
+            (422, "malformed_input")
+        );
+        let hidden = call(&app, "echo", json!({}), app.context(), |_| false)
+            .await
+            .expect_err("unreachable");
+        assert_eq!(hidden.detail(), "There is no action `echo`.");
+    }
+}
