@@ -55,6 +55,9 @@ pub fn check_json_media_type(content_type: Option<&str>) -> Result<(), ActionErr
 pub struct Input {
     body: Body,
     parent: Option<Value>,
+    /// Integers outside their declared range (see `conformed`), reported with whatever else does not
+    /// decode, so that bytes and values give the same errors.
+    out_of_range: Vec<FieldError>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +75,7 @@ impl Input {
         Self {
             body: Body::Bytes(bytes.into()),
             parent: None,
+            out_of_range: Vec::new(),
         }
     }
 
@@ -80,6 +84,7 @@ impl Input {
         Self {
             body: Body::Value(value),
             parent: None,
+            out_of_range: Vec::new(),
         }
     }
 
@@ -109,26 +114,31 @@ impl Input {
 
     /// This input with whole floats at integer places made integers and integer ranges checked, by the
     /// action's schema (see `numbers`); a body with no number that could need it is kept as bytes.
-    pub(crate) fn conformed(self, schema: &ActionSchema) -> Result<Self, ActionError> {
+    /// Integers out of range are refused by [`decode`](Self::decode), beside any other bad field.
+    pub(crate) fn conformed(self, schema: &ActionSchema) -> Self {
         if !schema.input_has_integers() {
-            return Ok(self);
+            return self;
         }
         let mut value = match self.body {
             Body::Bytes(ref bytes) if !crate::numbers::may_need_conforming(bytes) => {
-                return Ok(self);
+                return self;
             }
             // Not JSON: left for `decode` to report.
             Body::Bytes(ref bytes) => match serde_json::from_slice::<Value>(bytes) {
                 Ok(value) => value,
-                Err(_) => return Ok(self),
+                Err(_) => return self,
             },
             Body::Value(value) => value,
         };
-        crate::numbers::conform(&mut value, schema.model())?;
-        Ok(Self {
+        let out_of_range = match crate::numbers::conform(&mut value, schema.model()) {
+            Ok(()) => Vec::new(),
+            Err(error) => error.field_errors().to_vec(),
+        };
+        Self {
             body: Body::Value(value),
             parent: self.parent,
-        })
+            out_of_range,
+        }
     }
 
     /// Decodes the parameters struct `P`; on failure runs `check` to report every bad field by path.
@@ -138,7 +148,13 @@ impl Input {
             Body::Bytes(bytes) => serde_json::from_slice::<P>(bytes),
             Body::Value(value) => P::deserialize(value),
         };
-        fast.map_err(|first| self.explain(check, &first))
+        match fast {
+            Ok(_) if !self.out_of_range.is_empty() => {
+                Err(ActionError::invalid_input(self.out_of_range.clone()))
+            }
+            Ok(parameters) => Ok(parameters),
+            Err(first) => Err(self.explain(check, &first)),
+        }
     }
 
     /// Decodes the parent object of a nested action.
@@ -180,6 +196,11 @@ impl Input {
         };
         let mut errors = Vec::new();
         check(map, &mut errors);
+        for refused in &self.out_of_range {
+            if !errors.iter().any(|error| error.path == refused.path) {
+                errors.push(refused.clone());
+            }
+        }
         if errors.is_empty() {
             errors.push(FieldError {
                 path: String::new(),

@@ -131,7 +131,7 @@ async fn checked(
 }
 
 async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {
-    let input = input.conformed(&action.schema)?;
+    let input = input.conformed(&action.schema);
     let limit = action.timeout.or(context.time_limit());
     let call = AssertUnwindSafe((action.invoker)(input, context)).catch_unwind();
     let outcome = match limit {

@@ -30,9 +30,10 @@ pub struct JobRequest {
 pub struct JobAction {
     /// The action's name (`say_hello`).
     pub action: String,
-    /// Its input object, one key per parameter (default: `{}`).
+    /// Its input object, one key per parameter (default: `{}`); anything else is that action's own
+    /// `malformed_input` error, as it would be on its own route.
     #[serde(default = "empty_object")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub body: Value,
 }
 
