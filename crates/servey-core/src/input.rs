@@ -196,9 +196,11 @@ impl Input {
         };
         let mut errors = Vec::new();
         check(map, &mut errors);
+        // The declared range says more than serde's "expected u64" for the same field.
         for refused in &self.out_of_range {
-            if !errors.iter().any(|error| error.path == refused.path) {
-                errors.push(refused.clone());
+            match errors.iter_mut().find(|error| error.path == refused.path) {
+                Some(error) => error.message.clone_from(&refused.message),
+                None => errors.push(refused.clone()),
             }
         }
         if errors.is_empty() {
