@@ -60,8 +60,8 @@ pub enum JobOutcome {
     },
     /// The action succeeded.
     Result {
-        /// The action's result.
-        #[schema(value_type = Object)]
+        /// The action's result, any JSON value (a string, an object, `null` for no content).
+        #[schema(value_type = Value)]
         result: Value,
     },
 }
