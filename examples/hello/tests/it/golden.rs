@@ -63,3 +63,11 @@ fn sam_template_is_unchanged() {
         &servey::sam::template_json(&tour_app(test_config())),
     );
 }
+
+#[test]
+fn typed_client_is_unchanged() {
+    check(
+        "client.rs",
+        &servey::client_source(&tour_app(test_config())),
+    );
+}
