@@ -46,7 +46,7 @@
 //! 15. [Migrating from Python servey](crate::guide::migrating).
 //! 16. [Serverless](crate::guide::serverless): the same binary on AWS Lambda, and its SAM template.
 //! 17. [Service calls](crate::guide::service_calls): one client, in-process or over HTTP; jobs,
-//!     context, MessagePack, stubs.
+//!     context, MessagePack, stubs; a generated typed client for callers without the app's crate.
 //!
 //! # Examples
 //!

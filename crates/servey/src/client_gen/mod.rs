@@ -6,6 +6,8 @@
 //! type. What has no Rust shape (unions, unknown types) is a `serde_json::Value`.
 
 mod names;
+#[cfg(test)]
+mod tests;
 mod types;
 
 use proc_macro2::TokenStream;

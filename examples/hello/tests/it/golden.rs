@@ -1,6 +1,6 @@
 //! The tour app's public surface as golden files (`examples/hello/golden/`): any change to the OpenAPI
-//! document, the GraphQL SDL, the AsyncAPI document or the SAM template shows in review. `cargo xtask
-//! schemas` re-blesses them.
+//! document, the GraphQL SDL, the AsyncAPI document, the SAM template or the typed client
+//! (`--run=client`) shows in review. `cargo xtask schemas` re-blesses them.
 
 use std::path::PathBuf;
 
