@@ -41,7 +41,7 @@ fn model() -> SchemaModel {
             additional: None,
         }))
     };
-    let order = object(vec![
+    let mut order = object(vec![
         property("orderId", true, integer(true, Some(32), None, None)),
         property("type", true, TypeModel::of(TypeKind::String)),
         property(
@@ -92,6 +92,9 @@ fn model() -> SchemaModel {
             }),
         ),
     ]);
+    if let TypeKind::Object(order) = &mut order.kind {
+        order.additional = Some(Box::new(TypeModel::of(TypeKind::Boolean)));
+    }
     SchemaModel {
         components: [
             ("Order".to_owned(), order),
@@ -133,6 +136,7 @@ fn every_kind_of_the_model_becomes_a_rust_type() {
         "pub kind: OrderKind,",
         "pub enum OrderKind {",
         "pub status: Status,",
+        "#[serde(flatten)]\n    pub additional: std::collections::BTreeMap<String, bool>,",
         "pub blob: serde_json::Value,",
         "pub ghost: serde_json::Value,",
         "#[serde(rename = \"in-progress\")]\n    InProgress,",

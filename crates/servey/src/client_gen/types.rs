@@ -60,6 +60,31 @@ impl Types {
         owner: &str,
         object: &ObjectType,
     ) -> Vec<TokenStream> {
+        let mut fields = self.declared_fields(model, owner, object);
+        // Undeclared keys the object allows travel in a map beside the declared fields.
+        if let Some(values) = &object.additional {
+            let values = self.rust_type(model, &format!("{owner}Additional"), values);
+            let mut name = "additional".to_owned();
+            while object.property(&name).is_some() {
+                name.push('_');
+            }
+            let ident = format_ident!("{}", name);
+            fields.push(quote! {
+                #[doc = " Keys beyond the declared ones."]
+                #[serde(flatten)]
+                pub #ident: std::collections::BTreeMap<String, #values>,
+            });
+        }
+        fields
+    }
+
+    /// One struct field per declared property of `object`, inside the type `owner`.
+    fn declared_fields(
+        &mut self,
+        model: &SchemaModel,
+        owner: &str,
+        object: &ObjectType,
+    ) -> Vec<TokenStream> {
         object
             .properties
             .iter()
