@@ -51,25 +51,34 @@ async fn generated_calls_answer_as_the_declared_examples() {
 #[tokio::test]
 async fn generated_struct_calls_answer_as_the_local_client() {
     let server = start().await;
-    let client = Client::http(&server.base);
+    for client in [
+        Client::http(&server.base),
+        Client::http(&server.base).msgpack(),
+    ] {
+        struct_calls(&server, &client).await;
+    }
+}
+
+/// Struct in, struct out, through `client`, against the local client's answers.
+async fn struct_calls(server: &TestServer, client: &Client) {
     let message = remote::Message {
         sender: "ann".to_owned(),
         text: "hi there".to_owned(),
     };
-    let stored: remote::StoredMessage = remote::store_message(&client, message.clone(), Some(7))
+    let stored: remote::StoredMessage = remote::store_message(client, message.clone(), Some(7))
         .await
         .expect("store_message answers");
     assert_eq!(stored.message, message);
     assert_eq!(
         json!(stored),
         local(
-            &server,
+            server,
             "store_message",
             json!({"message": {"sender": "ann", "text": "hi there"}, "id": 7})
         )
         .await
     );
-    let item = remote::update_item(&client, 7, "lamp".to_owned(), 1999)
+    let item = remote::update_item(client, 7, "lamp".to_owned(), 1999)
         .await
         .expect("update_item answers");
     assert_eq!(
@@ -80,12 +89,12 @@ async fn generated_struct_calls_answer_as_the_local_client() {
             price_cents: 1999
         }
     );
-    let stats = remote::number_stats(&client, 5)
+    let stats = remote::number_stats(client, 5)
         .await
         .expect("number_stats answers");
     assert_eq!(
         json!(stats),
-        local(&server, "number_stats", json!({"value": 5})).await
+        local(server, "number_stats", json!({"value": 5})).await
     );
     assert!(!stats.is_even);
 }
