@@ -54,9 +54,10 @@ pub fn client_source(app: &App) -> String {
             types.component(model, rust_name, ty);
         }
     }
+    let mut taken = std::collections::BTreeSet::new();
     let functions: Vec<TokenStream> = actions
         .iter()
-        .map(|action| function(&mut types, action))
+        .map(|action| function(&mut types, &mut taken, action))
         .collect();
     let items = &types.items;
     let file = quote! { #(#functions)* #(#items)* };
@@ -90,10 +91,20 @@ fn is_idempotent(action: &Action) -> bool {
 }
 
 /// `pub async fn name(client, params..) -> Result<Output, ClientError>` for `action`.
-fn function(types: &mut Types, action: &Action) -> TokenStream {
+fn function(
+    types: &mut Types,
+    taken: &mut std::collections::BTreeSet<String>,
+    action: &Action,
+) -> TokenStream {
     let model: &SchemaModel = action.schema.model();
     let base = type_ident(&action.name);
-    let (fn_ident, _) = field_ident(&action.name);
+    // Two action names can make one function name (`getUser`, `get_user`): the later one is numbered.
+    let (mut fn_ident, _) = field_ident(&action.name);
+    let mut n: usize = 1;
+    while !taken.insert(fn_ident.to_string()) {
+        n += 1;
+        fn_ident = format_ident!("{}_{}", field_ident(&action.name).0, n);
+    }
     let name = &action.name;
     let output = types.rust_type(model, &format!("{base}Output"), &model.output);
     let input = model.resolve(&model.input);

@@ -98,6 +98,7 @@ fn model() -> SchemaModel {
     SchemaModel {
         components: [
             ("Order".to_owned(), order),
+            ("Node".to_owned(), node()),
             (
                 "Status".to_owned(),
                 enumeration(&["in-progress", "done", "Done"]),
@@ -107,6 +108,29 @@ fn model() -> SchemaModel {
         .collect(),
         ..SchemaModel::default()
     }
+}
+
+/// A component that holds itself, directly and through a list.
+fn node() -> TypeModel {
+    let named = || {
+        TypeModel::of(TypeKind::Named {
+            name: "Node".into(),
+        })
+    };
+    TypeModel::of(TypeKind::Object(ObjectType {
+        properties: vec![
+            property("next", false, named().or_null()),
+            property("parent", false, named()),
+            property(
+                "children",
+                true,
+                TypeModel::of(TypeKind::List {
+                    items: Box::new(named()),
+                }),
+            ),
+        ],
+        additional: None,
+    }))
 }
 
 #[test]
@@ -136,6 +160,9 @@ fn every_kind_of_the_model_becomes_a_rust_type() {
         "pub kind: OrderKind,",
         "pub enum OrderKind {",
         "pub status: Status,",
+        "pub next: Option<Box<Node>>,",
+        "pub parent: Option<Box<Node>>,",
+        "pub children: Vec<Node>,",
         "#[serde(flatten)]\n    pub additional: std::collections::BTreeMap<String, bool>,",
         "pub blob: serde_json::Value,",
         "pub ghost: serde_json::Value,",
@@ -147,4 +174,32 @@ fn every_kind_of_the_model_becomes_a_rust_type() {
             "{expected:?} is missing from:\n{source}"
         );
     }
+}
+
+#[test]
+fn actions_whose_names_make_one_function_name_get_two_functions() {
+    use servey_core::{Action, Registry, ServeyConfig, Trigger};
+    let action = |name: &str| {
+        Action::builder(name, |_input, _context| async {
+            Ok(serde_json::Value::Null)
+        })
+        .trigger(Trigger::web_get())
+        .build()
+    };
+    let hidden = Action::builder("no_route", |_input, _context| async {
+        Ok(serde_json::Value::Null)
+    })
+    .build();
+    let registry = Registry::builder()
+        .action(action("getUser"))
+        .action(action("get_user"))
+        .action(hidden)
+        .build()
+        .expect("the names are unique");
+    let app = crate::app(registry, ServeyConfig::default()).expect("the app builds");
+    let source = super::client_source(&app);
+    assert!(source.contains("pub async fn get_user("), "{source}");
+    assert!(source.contains("pub async fn get_user_2("), "{source}");
+    assert!(source.contains("client.call_value(\"getUser\""), "{source}");
+    assert!(!source.contains("no_route"), "{source}");
 }

@@ -92,7 +92,7 @@ impl Types {
                 let (ident, rename) = field_ident(&property.name);
                 let context = format!("{owner}{}", type_ident(&property.name));
                 let optional = !property.required && !property.ty.nullable;
-                let mut ty = self.rust_type(model, &context, &property.ty);
+                let mut ty = self.field_type(model, &context, &property.ty);
                 if optional {
                     ty = quote! { Option<#ty> };
                 }
@@ -108,6 +108,23 @@ impl Types {
                 quote! { #doc #serde pub #ident: #ty, }
             })
             .collect()
+    }
+
+    /// The type of a struct field: a `Box` around a component that contains itself (not through a
+    /// list or a map), which would otherwise have no size.
+    fn field_type(&mut self, model: &SchemaModel, context: &str, ty: &TypeModel) -> TokenStream {
+        if let TypeKind::Named { name } = &ty.kind
+            && is_recursive(model, name)
+            && let Some(rust_name) = self.named.get(name)
+        {
+            let ident = format_ident!("{}", rust_name);
+            return if ty.nullable {
+                quote! { Option<Box<#ident>> }
+            } else {
+                quote! { Box<#ident> }
+            };
+        }
+        self.rust_type(model, context, ty)
     }
 
     /// The Rust type of `ty`; `context` names what an inline object or enum becomes.
@@ -150,6 +167,38 @@ impl Types {
         } else {
             inner
         }
+    }
+}
+
+/// Whether the component `start` contains itself directly (through properties, not lists or maps).
+fn is_recursive(model: &SchemaModel, start: &str) -> bool {
+    let mut stack = Vec::new();
+    if let Some(ty) = model.components.get(start) {
+        direct_names(ty, &mut stack);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(name) = stack.pop() {
+        if name == start {
+            return true;
+        }
+        if seen.insert(name.clone())
+            && let Some(ty) = model.components.get(&name)
+        {
+            direct_names(ty, &mut stack);
+        }
+    }
+    false
+}
+
+/// The components `ty` holds directly: itself when named, its properties' when an object.
+fn direct_names(ty: &TypeModel, names: &mut Vec<String>) {
+    match &ty.kind {
+        TypeKind::Named { name } => names.push(name.clone()),
+        TypeKind::Object(object) => object
+            .properties
+            .iter()
+            .for_each(|property| direct_names(&property.ty, names)),
+        _ => {}
     }
 }
 
