@@ -16,6 +16,7 @@ pub async fn broadcast_message(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// A web page showing the current time.
 pub async fn current_time_page(
     client: &servey::Client,
@@ -28,6 +29,7 @@ pub async fn current_time_page(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Show who is calling (the injected `Authorization`, if any).
 pub async fn echo_authorization(
     client: &servey::Client,
@@ -40,6 +42,7 @@ pub async fn echo_authorization(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Fails on purpose: shows that a failure is a 500 with a generic detail, the cause only in the log.
 pub async fn fail_on_purpose(
     client: &servey::Client,
@@ -56,6 +59,7 @@ pub async fn fail_on_purpose(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Generated action number 1.
 pub async fn generated_1(
     client: &servey::Client,
@@ -67,6 +71,7 @@ pub async fn generated_1(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Generated action number 2.
 pub async fn generated_2(
     client: &servey::Client,
@@ -78,6 +83,7 @@ pub async fn generated_2(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Generated action number 3.
 pub async fn generated_3(
     client: &servey::Client,
@@ -89,6 +95,7 @@ pub async fn generated_3(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Facts about a number; `factorial` is a nested action.
 pub async fn number_stats(
     client: &servey::Client,
@@ -104,6 +111,7 @@ pub async fn number_stats(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Some Secret Data, only for callers with the `root` scope.
 pub async fn only_for_root(
     client: &servey::Client,
@@ -116,6 +124,7 @@ pub async fn only_for_root(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Greet a user!
 pub async fn say_hello(
     client: &servey::Client,
@@ -131,6 +140,7 @@ pub async fn say_hello(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// A slow GET whose result is cached for 30 seconds.
 pub async fn slow_get_with_ttl(
     client: &servey::Client,
@@ -147,6 +157,7 @@ pub async fn slow_get_with_ttl(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Store a message (a POST with a struct in and a struct out).
 pub async fn store_message(
     client: &servey::Client,
@@ -165,6 +176,7 @@ pub async fn store_message(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// Replace an item: any method at a custom path, the `{id}` segment filling the `id` parameter.
 pub async fn update_item(
     client: &servey::Client,
@@ -184,6 +196,7 @@ pub async fn update_item(
     serde_json::from_value(output)
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
+
 /// An authenticated principal: who it is, the scopes it holds and when its grant is valid.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Authorization {
@@ -199,12 +212,14 @@ pub struct Authorization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_at: Option<u64>,
 }
+
 /// The model of the current-time page.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CurrentTime {
     /// The time, RFC 3339.
     pub now: String,
 }
+
 /// An item of a shop.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Item {
@@ -215,6 +230,7 @@ pub struct Item {
     /// Its price in cents.
     pub price_cents: u64,
 }
+
 /// A message someone posts.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Message {
@@ -223,6 +239,7 @@ pub struct Message {
     /// What it says.
     pub text: String,
 }
+
 /// Facts about a number.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NumberStats {
@@ -231,6 +248,7 @@ pub struct NumberStats {
     /// Whether it is even.
     pub is_even: bool,
 }
+
 /// A message as stored, with its assigned id and length.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StoredMessage {

@@ -62,7 +62,11 @@ pub fn client_source(app: &App) -> String {
     let items = &types.items;
     let file = quote! { #(#functions)* #(#items)* };
     match syn::parse2::<syn::File>(file) {
-        Ok(file) => format!("{HEADER}{}", prettyplease::unparse(&file)),
+        // A blank line after each item (prettyplease writes them back to back).
+        Ok(file) => {
+            let source = prettyplease::unparse(&file).replace("\n}\n", "\n}\n\n");
+            format!("{HEADER}{}\n", source.trim_end())
+        }
         // The tokens are made from sanitized names, so this is a bug in the generator, not bad input.
         Err(error) => format!("{HEADER}compile_error!({:?});\n", error.to_string()),
     }
