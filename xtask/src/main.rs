@@ -96,7 +96,7 @@ fn main() -> Result<()> {
             );
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
-                "  schemas  re-bless the tour app's OpenAPI, SDL, AsyncAPI and SAM golden files (examples/hello/golden/)"
+                "  schemas  re-bless the tour app's OpenAPI, SDL, AsyncAPI, SAM and typed-client golden files (examples/hello/golden/)"
             );
             eprintln!(
                 "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI and SDL with the goldens (optic, graphql-inspector); fails on breaking changes"

@@ -24,7 +24,7 @@ struct Cli {
     /// With `--run=action`: a bearer token to call protected actions.
     #[arg(long)]
     token: Option<String>,
-    /// With `--run=openapi`, `graphql-schema`, `asyncapi` or `sam`: the file to write (default: stdout).
+    /// With `--run=openapi`, `graphql-schema`, `asyncapi`, `sam` or `client`: the file to write (default: stdout).
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -45,12 +45,14 @@ enum Mode {
     Asyncapi,
     /// Write the AWS SAM template that deploys the app to Lambda.
     Sam,
+    /// Write a typed Rust client of the actions served over HTTP.
+    Client,
 }
 
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
 ///
 /// The whole `main` of an app. It reads the command line (serve, `--run=action`, `--run=list`,
-/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`, `--run=sam`), the environment and
+/// `--run=openapi`, `--run=graphql-schema`, `--run=asyncapi`, `--run=sam`, `--run=client`), the environment and
 /// `RUST_LOG`, and serves until Ctrl-C or SIGTERM; built with the `lambda` feature and started by AWS
 /// Lambda, it answers Lambda's events instead. `servey::main()` is `servey::builder().main()`.
 ///
@@ -168,6 +170,7 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(document) => write_document(document, cli.output.as_deref()),
             Err(error) => fail_start(&error),
         },
+        Mode::Client => write_document(crate::client_source(&app), cli.output.as_deref()),
         Mode::Sam => {
             if !cfg!(feature = "lambda") {
                 eprintln!(

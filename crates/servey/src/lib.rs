@@ -46,7 +46,7 @@
 //! 15. [Migrating from Python servey](crate::guide::migrating).
 //! 16. [Serverless](crate::guide::serverless): the same binary on AWS Lambda, and its SAM template.
 //! 17. [Service calls](crate::guide::service_calls): one client, in-process or over HTTP; jobs,
-//!     context, MessagePack, stubs.
+//!     context, MessagePack, stubs; a generated typed client for callers without the app's crate.
 //!
 //! # Examples
 //!
@@ -71,6 +71,7 @@ pub mod guide;
 
 mod builder;
 mod cli;
+mod client_gen;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 mod listen;
@@ -84,6 +85,7 @@ pub mod __private;
 
 pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};
+pub use client_gen::client_source;
 pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_client::{Client, ClientError, StubClient, stub_action};
 pub use servey_core::example::{ExampleFailure, check_examples};

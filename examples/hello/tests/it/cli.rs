@@ -203,3 +203,14 @@ fn list_shows_triggers_summaries_and_schemas() {
         "{text}"
     );
 }
+
+#[test]
+fn run_client_writes_the_typed_client_the_golden_holds() {
+    let output = hello(&["--run=client"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let golden = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("golden/client.rs"),
+    )
+    .expect("the golden client is committed");
+    assert_eq!(String::from_utf8_lossy(&output.stdout), golden);
+}

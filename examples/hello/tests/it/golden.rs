@@ -1,6 +1,6 @@
 //! The tour app's public surface as golden files (`examples/hello/golden/`): any change to the OpenAPI
-//! document, the GraphQL SDL, the AsyncAPI document or the SAM template shows in review. `cargo xtask
-//! schemas` re-blesses them.
+//! document, the GraphQL SDL, the AsyncAPI document, the SAM template or the typed client
+//! (`--run=client`) shows in review. `cargo xtask schemas` re-blesses them.
 
 use std::path::PathBuf;
 
@@ -61,5 +61,13 @@ fn sam_template_is_unchanged() {
     check(
         "sam-template.json",
         &servey::sam::template_json(&tour_app(test_config())),
+    );
+}
+
+#[test]
+fn typed_client_is_unchanged() {
+    check(
+        "client.rs",
+        &servey::client_source(&tour_app(test_config())),
     );
 }

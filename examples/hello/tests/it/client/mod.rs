@@ -2,6 +2,7 @@
 //! JSON and the HTTP client in MessagePack, which must answer each call identically (results, codes,
 //! statuses, field paths); jobs; typed calls; stubs and mock mode.
 
+mod generated;
 mod jobs;
 mod msgpack;
 mod stubs;
