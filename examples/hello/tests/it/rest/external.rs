@@ -48,7 +48,7 @@ async fn schemathesis_with_every_check_finds_only_the_deliberate_failure() {
             .args(["--exclude-operation-id", "slow_get_with_ttl"])
             .args(["--header", &format!("Authorization: Bearer {root}")])
             .args(["--max-examples", "20", "--seed", "7"])
-            .args(["--workers", "2", "--no-shrink", "--request-timeout", "10"])
+            .args(["--workers", "2", "--no-shrink", "--request-timeout", "30"])
             // MessagePack bodies and answers, which the document offers beside JSON.
             .env(
                 "SCHEMATHESIS_HOOKS",
