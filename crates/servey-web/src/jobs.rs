@@ -8,9 +8,8 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
-use servey_core::context::Client;
 use servey_core::job::{JobRequest, run_job};
-use servey_core::{Action, App, BodyFormat, Transport, Trigger};
+use servey_core::{Action, App, BodyFormat, Trigger};
 
 use utoipa::openapi::path::OperationBuilder;
 use utoipa::openapi::request_body::RequestBodyBuilder;
@@ -67,16 +66,7 @@ async fn answer(app: &App, request: Request) -> Response {
         Ok(job) => job,
         Err(error) => return error_response(app, &error, false),
     };
-    let context = app
-        .request_context(&parts.headers)
-        .with_transport(Transport::Rest)
-        .client(
-            parts
-                .extensions
-                .get::<Client>()
-                .cloned()
-                .unwrap_or_default(),
-        );
+    let context = crate::routes::rest_context(app, &parts);
     let answered = run_job(app, job, context, is_served_on_the_web)
         .await
         .and_then(|response| answer_format.encode(&response));

@@ -16,8 +16,8 @@ use servey_core::cache::if_none_match_matches;
 use servey_core::context::Client;
 use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{
-    Action, ActionError, ActionOutput, App, BodyFormat, Credentials, ErrorCode, Input, Method,
-    Transport,
+    Action, ActionError, ActionOutput, App, BodyFormat, Context, Credentials, ErrorCode, Input,
+    Method, Transport,
 };
 
 use crate::error::WebError;
@@ -188,17 +188,7 @@ impl Endpoint {
     /// Calls the action for one request: its output, or the error response to send.
     pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
         let (mut parts, body) = request.into_parts();
-        let context = self
-            .app
-            .request_context(&parts.headers)
-            .with_transport(Transport::Rest)
-            .client(
-                parts
-                    .extensions
-                    .get::<Client>()
-                    .cloned()
-                    .unwrap_or_default(),
-            );
+        let context = rest_context(&self.app, &parts);
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
         // `invoke` opens the action's span; decoding the input belongs to the request's.
         let input = self.input(&mut parts, body).await?;
@@ -376,4 +366,18 @@ impl Endpoint {
 
 fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
+}
+
+/// The context of a REST request (an action's route or `POST /jobs`): its headers' credentials, request
+/// id and switches, and the connection's peer.
+pub(crate) fn rest_context(app: &App, parts: &Parts) -> Context {
+    app.request_context(&parts.headers)
+        .with_transport(Transport::Rest)
+        .client(
+            parts
+                .extensions
+                .get::<Client>()
+                .cloned()
+                .unwrap_or_default(),
+        )
 }

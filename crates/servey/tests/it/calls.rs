@@ -8,7 +8,6 @@
 //! this one. In its own process, the subscriber is installed for the test's thread (`set_default`) and
 //! `#[tokio::test]` runs both servers and the client as tasks of a current-thread runtime on it.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -16,20 +15,7 @@ use servey::telemetry::LogFormat;
 use servey::{Action, Client, ClientError, Context, Trigger};
 use tracing_subscriber::layer::SubscriberExt;
 
-use crate::support::{builder, start};
-
-/// A log writer into a shared buffer.
-struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("not poisoned").write(bytes)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use crate::support::{SharedBuffer, builder, run_in_own_process, start};
 
 /// Answers the request id and switches its call came with, and logs a line.
 fn whoami() -> Action {
@@ -61,17 +47,7 @@ fn relay(downstream: String) -> Action {
 
 #[test]
 fn request_id_and_switches_chain_across_two_servers_into_both_logs() {
-    let child = "calls::chained_call_logs_in_a_process_of_its_own";
-    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
-        .args([child, "--exact", "--ignored", "--nocapture"])
-        .output()
-        .expect("the test binary runs again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_in_own_process("calls::chained_call_logs_in_a_process_of_its_own", 1);
 }
 
 #[tokio::test]

@@ -176,3 +176,31 @@ impl Drop for RedisServer {
         let _ = self.child.wait();
     }
 }
+
+/// A log writer into a shared buffer.
+pub(crate) struct SharedBuffer(pub(crate) std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("not poisoned").write(bytes)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs the ignored tests matching `filter` in a test process of their own, one at a time, and checks
+/// that `passed` of them passed (for tests that need tracing's process-wide callsite cache to themselves).
+pub(crate) fn run_in_own_process(filter: &str, passed: usize) {
+    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args([filter, "--ignored", "--test-threads=1"])
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains(&format!("{passed} passed")),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -13,7 +13,6 @@
 //! interesting and a span missing. So these tests run in a test process of their own, one at a time
 //! ([`in_a_process_of_their_own`]).
 
-use std::io::Write;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::http::HeaderMap;
@@ -28,7 +27,7 @@ use tracing::subscriber::DefaultGuard;
 use tracing_subscriber::layer::SubscriberExt;
 use utoipa::ToSchema;
 
-use crate::support::{builder, header, send, start, web};
+use crate::support::{SharedBuffer, builder, header, run_in_own_process, send, start, web};
 
 /// The caller's trace and span, as a `traceparent` names them.
 const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -372,19 +371,6 @@ fn json_log_lines_carry_the_fields_of_their_spans() {
     );
 }
 
-/// A log writer into a shared buffer.
-struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for SharedBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("not poisoned").write(bytes)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// An action schema from JSON: input, output and named components.
 fn action_schema(input: Value, output: Value, components: &[(&str, Value)]) -> ActionSchema {
     let schema = |json: Value| serde_json::from_value(json).expect("a valid utoipa schema");
@@ -400,14 +386,5 @@ fn action_schema(input: Value, output: Value, components: &[(&str, Value)]) -> A
 
 #[test]
 fn in_a_process_of_their_own() {
-    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["traces::", "--ignored", "--test-threads=1"])
-        .output()
-        .expect("the test binary runs again");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("5 passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    run_in_own_process("traces::", 5);
 }
