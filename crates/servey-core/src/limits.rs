@@ -34,6 +34,9 @@ pub struct Limits {
     pub graphql_max_depth: usize,
     /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default 1000): the most fields one GraphQL query may select.
     pub graphql_max_complexity: usize,
+    /// `SERVEY_GRAPHQL_DOCUMENT_CACHE` (default 1000, 0 turns it off): how many parsed and validated
+    /// GraphQL documents, and how many persisted-query hashes, one app keeps.
+    pub graphql_document_cache: usize,
 }
 
 impl Default for Limits {
@@ -79,6 +82,7 @@ impl Limits {
             shutdown_grace: seconds("SERVEY_SHUTDOWN_GRACE", 30),
             graphql_max_depth: number("SERVEY_GRAPHQL_MAX_DEPTH", 10),
             graphql_max_complexity: number("SERVEY_GRAPHQL_MAX_COMPLEXITY", 1000),
+            graphql_document_cache: number("SERVEY_GRAPHQL_DOCUMENT_CACHE", 1000),
         }
     }
 }

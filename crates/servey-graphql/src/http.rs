@@ -3,17 +3,15 @@
 //! `X-Request-Id` headers, shared by every operation of a batch, and each operation runs in a span with
 //! the request's id.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::collections::HashMap;
 
 use async_graphql::dynamic::Schema;
-use async_graphql::parser::parse_query;
 use async_graphql_axum::GraphQLProtocol;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json};
@@ -21,24 +19,26 @@ use servey_core::App;
 use servey_core::context::Client;
 use tracing::Instrument;
 
-use crate::document::{selects_mutation, type_names, unknown_variable_type};
+use crate::documents::Documents;
+use crate::prepare::{Method, Preparation, request_error};
 
 #[derive(Clone)]
 struct Endpoint {
     schema: Schema,
     app: App,
-    type_names: Arc<HashSet<String>>,
+    preparation: Preparation,
 }
 
-/// The `/graphql` route over an already-built schema.
-pub(crate) fn routes(schema: Schema, app: App) -> Router {
-    let type_names = Arc::new(type_names(&schema.sdl()));
+/// The `/graphql` route over an already-built schema whose validation step uses `documents`.
+pub(crate) fn routes(schema: Schema, app: App, documents: Documents) -> Router {
+    let capacity = app.config().limits.graphql_document_cache;
+    let preparation = Preparation::new(&schema.sdl(), documents, capacity);
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .with_state(Endpoint {
             schema,
             app,
-            type_names,
+            preparation,
         })
 }
 
@@ -52,12 +52,12 @@ async fn post_graphql(
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok());
     if let Err(error) = servey_core::input::check_json_media_type(content_type) {
-        return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, error.detail());
+        return request_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, error.detail(), None);
     }
     match read_body(&body) {
         Ok(Posted::Single(request)) => execute(&endpoint, client, &headers, *request).await,
         Ok(Posted::Batch(requests)) => execute_batch(&endpoint, client, &headers, requests).await,
-        Err(message) => request_error(StatusCode::BAD_REQUEST, &message),
+        Err(message) => request_error(StatusCode::BAD_REQUEST, &message, None),
     }
 }
 
@@ -114,6 +114,7 @@ async fn get_graphql(
             return request_error(
                 StatusCode::BAD_REQUEST,
                 "A GraphQL websocket needs the subprotocol `graphql-transport-ws` (or `graphql-ws`) in `Sec-WebSocket-Protocol`.",
+                None,
             );
         };
         let context = request_context(&endpoint, client, &headers);
@@ -125,13 +126,16 @@ async fn get_graphql(
             context,
         );
     }
-    let Some(query) = params.get("query") else {
+    let query = params.get("query").map(String::as_str).unwrap_or_default();
+    let extensions = params.get("extensions").filter(|e| !e.is_empty());
+    if query.is_empty() && extensions.is_none() {
         return request_error(
             StatusCode::BAD_REQUEST,
             "Send the query in the `query` parameter.",
+            None,
         );
-    };
-    let mut request = async_graphql::Request::new(query.as_str());
+    }
+    let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.get("operationName").filter(|name| !name.is_empty()) {
         request = request.operation_name(name.as_str());
     }
@@ -144,23 +148,27 @@ async fn get_graphql(
                 return request_error(
                     StatusCode::BAD_REQUEST,
                     &format!("The `variables` parameter is not JSON: {error}."),
+                    None,
                 );
             }
         }
     }
-    if parse_query(query)
-        .is_ok_and(|document| selects_mutation(&document, request.operation_name.as_deref()))
-    {
-        let mut response = request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "Mutations must be sent with POST.",
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+    if let Some(extensions) = extensions {
+        match serde_json::from_str(extensions) {
+            Ok(extensions) => request.extensions = extensions,
+            Err(error) => {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    &format!("The `extensions` parameter is not a JSON object: {error}."),
+                    None,
+                );
+            }
+        }
     }
-    execute(&endpoint, client, &headers, request).await
+    match endpoint.preparation.prepare(request, Method::Get) {
+        Ok(request) => run_one(&endpoint, client, &headers, request).await,
+        Err(refusal) => refusal.into_response(&headers),
+    }
 }
 
 async fn execute(
@@ -169,9 +177,18 @@ async fn execute(
     headers: &HeaderMap,
     request: async_graphql::Request,
 ) -> Response {
-    if let Err(message) = check_variable_types(endpoint, &request) {
-        return request_error(StatusCode::BAD_REQUEST, &message);
+    match endpoint.preparation.prepare(request, Method::Post) {
+        Ok(request) => run_one(endpoint, client, headers, request).await,
+        Err(refusal) => refusal.into_response(headers),
     }
+}
+
+async fn run_one(
+    endpoint: &Endpoint,
+    client: Option<Extension<Client>>,
+    headers: &HeaderMap,
+    request: async_graphql::Request,
+) -> Response {
     let context = request_context(endpoint, client, headers);
     let response = run(endpoint, &context, request).await;
     crate::media::ResponseMedia::accepted_by(headers).respond(response)
@@ -189,35 +206,13 @@ async fn execute_batch(
     let context = request_context(endpoint, client, headers);
     let mut responses = Vec::with_capacity(requests.len());
     for request in requests {
-        let response = match check_variable_types(endpoint, &request) {
-            Ok(()) => run(endpoint, &context, request).await,
-            Err(message) => {
-                async_graphql::Response::from_errors(vec![async_graphql::ServerError::new(
-                    message, None,
-                )])
-            }
+        let response = match endpoint.preparation.prepare(request, Method::Post) {
+            Ok(request) => run(endpoint, &context, request).await,
+            Err(refusal) => refusal.into_graphql(),
         };
         responses.push(response);
     }
     Json(responses).into_response()
-}
-
-/// Refuses an operation whose variables name a type the schema does not define, before async-graphql
-/// sees it.
-fn check_variable_types(
-    endpoint: &Endpoint,
-    request: &async_graphql::Request,
-) -> Result<(), String> {
-    // Only a document that declares variables can name an unknown type: most skip the second parse.
-    if request.query.contains('$')
-        && let Ok(document) = parse_query(&request.query)
-        && let Some((variable, ty)) = unknown_variable_type(&document, &endpoint.type_names)
-    {
-        return Err(format!(
-            "The variable `${variable}` has the type `{ty}`, which the schema does not define."
-        ));
-    }
-    Ok(())
 }
 
 /// The context of one HTTP request: its credentials, request id and client.
@@ -249,10 +244,4 @@ async fn run(
         .execute(request.data(context.clone()))
         .instrument(span)
         .await
-}
-
-/// A request that could not be run at all: a GraphQL response with only `errors`.
-fn request_error(status: StatusCode, message: &str) -> Response {
-    let body = serde_json::json!({ "errors": [{ "message": message }] });
-    (status, Json(body)).into_response()
 }

@@ -6,6 +6,7 @@
 
 mod description;
 mod document;
+mod documents;
 mod error;
 mod graphiql;
 mod http;
@@ -13,6 +14,8 @@ mod limits;
 mod media;
 mod model;
 mod naming;
+mod persisted;
+mod prepare;
 mod reader;
 mod resolve;
 mod sample;
@@ -23,25 +26,35 @@ mod trace;
 use axum::Router;
 use servey_core::App;
 
+use crate::documents::Documents;
+
+pub use documents::DocumentStats;
 pub use error::GraphqlError;
 
 /// The GraphQL routes of `app`: `/graphql` (POST, and GET for queries), `/graphiql` and its assets.
 ///
 /// The schema is built here, once; an error names the action or type that cannot be expressed.
 pub fn router(app: &App) -> Result<Router, GraphqlError> {
-    let (schema, model) = schema::build_schema(app)?;
+    Ok(router_with_stats(app)?.0)
+}
+
+/// [`router`], with the counters of its document cache (how many documents it parsed and validated).
+pub fn router_with_stats(app: &App) -> Result<(Router, DocumentStats), GraphqlError> {
+    let documents = Documents::new(app.config().limits.graphql_document_cache);
+    let stats = documents.stats();
+    let (schema, model) = schema::build_schema(app, &documents)?;
     tracing::debug!("GraphQL schema built");
     let mut router = Router::new();
     if app.serves("/graphql") {
-        router = router.merge(http::routes(schema, app.clone()));
+        router = router.merge(http::routes(schema, app.clone(), documents));
     }
     if app.serves("/graphiql") {
         router = router.merge(graphiql::routes(&sample::sample_document(&model)));
     }
-    Ok(router)
+    Ok((router, stats))
 }
 
 /// The SDL of `app`'s GraphQL schema: exactly what the server built by [`router`] serves.
 pub fn sdl(app: &App) -> Result<String, GraphqlError> {
-    Ok(schema::build_schema(app)?.0.sdl())
+    Ok(schema::build_schema(app, &Documents::new(0))?.0.sdl())
 }

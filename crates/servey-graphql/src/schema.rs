@@ -11,6 +11,7 @@ use async_graphql::dynamic::{
 };
 use servey_core::{App, EventSubscriptions};
 
+use crate::documents::Documents;
 use crate::error::GraphqlError;
 use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
@@ -22,9 +23,12 @@ use crate::trace::ActionSpans;
 /// The field `Query` gets when no action is a query: GraphQL requires at least one.
 pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
 
-/// Builds the GraphQL schema of `app`'s actions and channels, with its limits, and the model it was
-/// built from.
-pub(crate) fn build_schema(app: &App) -> Result<(Schema, Model), GraphqlError> {
+/// Builds the GraphQL schema of `app`'s actions and channels, with its limits and `documents`'
+/// validation cache, and the model it was built from.
+pub(crate) fn build_schema(
+    app: &App,
+    documents: &Documents,
+) -> Result<(Schema, Model), GraphqlError> {
     let source = app.state::<EventSubscriptions>();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
     let model = read_model(app.registry(), &channels)?;
@@ -92,6 +96,8 @@ pub(crate) fn build_schema(app: &App) -> Result<(Schema, Model), GraphqlError> {
             max_complexity: config.limits.graphql_max_complexity,
         })
         .extension(ActionSpans::of(&model))
+        // Last, so the limits above apply to a validation answered from the cache.
+        .extension(documents.validation())
         .finish()?;
     Ok((schema, model))
 }

@@ -1,8 +1,10 @@
 //! The GraphQL adapter over run-time actions, on a real socket.
 
 mod batch;
+mod documents;
 mod media;
 mod nested;
+mod persisted;
 mod schema;
 mod subscription;
 mod support;

@@ -48,7 +48,11 @@ pub(crate) struct Server {
 impl Server {
     /// Serves `app`'s GraphQL routes on a free port.
     pub(crate) async fn start(app: &App) -> Self {
-        let router = servey_graphql::router(app).expect("the schema builds");
+        Self::serve(servey_graphql::router(app).expect("the schema builds")).await
+    }
+
+    /// Serves `router` on a free port.
+    pub(crate) async fn serve(router: axum::Router) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("binds a free port");

@@ -1,0 +1,186 @@
+//! The app's bounded cache of parsed and validated GraphQL documents, so that a repeated query skips
+//! parsing and validation. Documents are keyed by their text; a validation is keyed by the text, the
+//! operation name and, when the document declares variables, their values (async-graphql checks the
+//! values of variables against the arguments they fill). Only successful validations are kept: a bad
+//! query is checked, and refused, every time it is sent.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::parser::parse_query;
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{ServerError, ValidationResult};
+use moka::sync::Cache;
+
+use crate::document::unknown_variable_type;
+
+/// One app's document cache, shared by its `/graphql` endpoint and its schema's validation step.
+#[derive(Clone)]
+pub(crate) struct Documents {
+    parsed: Option<Cache<Arc<str>, Arc<Parsed>>>,
+    validated: Option<Cache<ValidationKey, ValidationResult>>,
+    counts: Arc<Counts>,
+}
+
+/// A parsed document and what servey's own checks found in it, computed once per text.
+pub(crate) struct Parsed {
+    /// The text it was parsed from.
+    pub(crate) query: Arc<str>,
+    /// The syntax tree.
+    pub(crate) document: ExecutableDocument,
+    /// Why it cannot run (a variable of a type the schema does not define), if it cannot.
+    pub(crate) refusal: Option<String>,
+    /// Whether an operation declares variables (their values then take part in validation).
+    declares_variables: bool,
+}
+
+/// What one validation depends on besides the schema.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ValidationKey {
+    query: Arc<str>,
+    operation_name: Option<String>,
+    variables: Option<String>,
+}
+
+/// How often documents were parsed and validated: what the cache saved is what these do not count.
+#[derive(Debug, Default)]
+struct Counts {
+    parses: AtomicU64,
+    validations: AtomicU64,
+}
+
+/// Counts of the work the document cache of one app's `/graphql` endpoint did not save.
+#[derive(Clone, Debug)]
+pub struct DocumentStats(Arc<Counts>);
+
+impl DocumentStats {
+    /// How many documents servey has parsed since the router was built.
+    pub fn parses(&self) -> u64 {
+        self.0.parses.load(Ordering::Relaxed)
+    }
+
+    /// How many times async-graphql's validation has run since the router was built.
+    pub fn validations(&self) -> u64 {
+        self.0.validations.load(Ordering::Relaxed)
+    }
+}
+
+impl Documents {
+    /// A cache holding up to `capacity` documents and as many validations; 0 keeps none.
+    pub(crate) fn new(capacity: usize) -> Self {
+        let capacity = u64::try_from(capacity).unwrap_or(u64::MAX);
+        let enabled = capacity > 0;
+        Self {
+            parsed: enabled.then(|| Cache::new(capacity)),
+            validated: enabled.then(|| Cache::new(capacity)),
+            counts: Arc::default(),
+        }
+    }
+
+    /// The counters of this cache.
+    pub(crate) fn stats(&self) -> DocumentStats {
+        DocumentStats(self.counts.clone())
+    }
+
+    /// The parsed `query`, from the cache or parsed now; a syntax error as async-graphql reports it.
+    pub(crate) fn parse(
+        &self,
+        query: &str,
+        type_names: &HashSet<String>,
+    ) -> Result<Arc<Parsed>, ServerError> {
+        if let Some(parsed) = self.parsed.as_ref().and_then(|cache| cache.get(query)) {
+            return Ok(parsed);
+        }
+        self.counts.parses.fetch_add(1, Ordering::Relaxed);
+        let document = parse_query(query)?;
+        let refusal = unknown_variable_type(&document, type_names).map(|(variable, ty)| {
+            format!(
+                "The variable `${variable}` has the type `{ty}`, which the schema does not define."
+            )
+        });
+        let declares_variables = document
+            .operations
+            .iter()
+            .any(|(_, operation)| !operation.node.variable_definitions.is_empty());
+        let parsed = Arc::new(Parsed {
+            query: Arc::from(query),
+            document,
+            refusal,
+            declares_variables,
+        });
+        if let Some(cache) = &self.parsed {
+            cache.insert(parsed.query.clone(), parsed.clone());
+        }
+        Ok(parsed)
+    }
+
+    /// `request` carrying its parsed document, and the key under which its validation is kept.
+    pub(crate) fn attach(
+        &self,
+        parsed: &Parsed,
+        mut request: async_graphql::Request,
+    ) -> async_graphql::Request {
+        request.set_parsed_query(parsed.document.clone());
+        if self.validated.is_none() {
+            return request;
+        }
+        let variables = if parsed.declares_variables {
+            match serde_json::to_string(&request.variables) {
+                Ok(json) => Some(json),
+                // Not keyed, so validated as if there were no cache.
+                Err(_) => return request,
+            }
+        } else {
+            None
+        };
+        let key = ValidationKey {
+            query: parsed.query.clone(),
+            operation_name: request.operation_name.clone(),
+            variables,
+        };
+        request.data(key)
+    }
+
+    /// The schema extension that answers a validation from this cache.
+    pub(crate) fn validation(&self) -> CachedValidation {
+        CachedValidation(self.clone())
+    }
+}
+
+/// An async-graphql extension: answers the validation of a request [`Documents::attach`] prepared
+/// from the cache, or validates it and keeps a success. Registered last, so that the limits checked
+/// by earlier extensions apply to a cached result too.
+pub(crate) struct CachedValidation(Documents);
+
+impl ExtensionFactory for CachedValidation {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(CachedValidation(self.0.clone()))
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for CachedValidation {
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let documents = &self.0;
+        let cached = ctx
+            .data_opt::<ValidationKey>()
+            .zip(documents.validated.as_ref());
+        if let Some((key, cache)) = cached
+            && let Some(result) = cache.get(key)
+        {
+            return Ok(result);
+        }
+        documents.counts.validations.fetch_add(1, Ordering::Relaxed);
+        let result = next.run(ctx).await?;
+        if let Some((key, cache)) = cached {
+            cache.insert(key.clone(), result);
+        }
+        Ok(result)
+    }
+}
