@@ -16,6 +16,7 @@ mod model;
 mod naming;
 mod persisted;
 mod prepare;
+mod property;
 mod reader;
 mod resolve;
 mod sample;

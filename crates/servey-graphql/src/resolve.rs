@@ -12,7 +12,7 @@ use servey_core::invoke::invoke_in_current_span;
 use servey_core::{Context, Input};
 
 use crate::error::{coded, field_error};
-use crate::model::{ActionField, Args, FREE_FORM_ARG, Field, Kind, ObjectType, Ty};
+use crate::model::{ActionField, Args, FREE_FORM_ARG, Kind, ObjectType, Ty};
 
 /// The input object types by name, for turning arguments back into JSON.
 pub(crate) type InputTypes = Arc<BTreeMap<String, ObjectType>>;
@@ -60,35 +60,12 @@ async fn run_action(
 
 /// Records `error` at the field's path and resolves the field to `null`, as GraphQL asks; async-graphql's
 /// dynamic schema would otherwise drop both the field and the error's path.
-fn report(ctx: &ResolverContext<'_>, error: async_graphql::Error) -> Option<FieldValue<'static>> {
+pub(crate) fn report(
+    ctx: &ResolverContext<'_>,
+    error: async_graphql::Error,
+) -> Option<FieldValue<'static>> {
     ctx.add_error(ctx.set_error_path(error.into_server_error(ctx.item.pos)));
     None
-}
-
-/// The resolver of an object field that reads `field.key` from the parent object's JSON.
-pub(crate) fn property_resolver(
-    field: &Field,
-) -> impl for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync + 'static {
-    let key = field.key.clone();
-    let ty = field.ty.clone();
-    // Properties are read from the parent object already in hand: answered as a ready value, with no
-    // boxed future per field.
-    move |ctx: ResolverContext<'_>| {
-        let outcome = ctx
-            .parent_value
-            .try_downcast_ref::<Value>()
-            .and_then(
-                |parent| match parent.get(&key).filter(|value| !value.is_null()) {
-                    Some(value) => output_value(value.clone(), &ty),
-                    None if ty.nullable => Ok(None),
-                    None => Err(coded(
-                        "INTERNAL_SERVER_ERROR",
-                        format!("The result has no value for `{key}`, which its schema requires."),
-                    )),
-                },
-            );
-        FieldFuture::Value(outcome.unwrap_or_else(|error| report(&ctx, error)))
-    }
 }
 
 /// A JSON result as the field value of a GraphQL type.

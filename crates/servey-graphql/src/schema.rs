@@ -15,8 +15,9 @@ use crate::documents::Documents;
 use crate::error::GraphqlError;
 use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
+use crate::property::property_resolver;
 use crate::reader::read_model;
-use crate::resolve::{InputTypes, action_resolver, property_resolver};
+use crate::resolve::{InputTypes, action_resolver};
 use crate::subscription::subscription_field;
 use crate::trace::ActionSpans;
 
