@@ -70,11 +70,11 @@ impl DocumentStats {
 impl Documents {
     /// A cache holding up to `capacity` documents and as many validations; 0 keeps none.
     pub(crate) fn new(capacity: usize) -> Self {
-        let capacity = u64::try_from(capacity).unwrap_or(u64::MAX);
-        let enabled = capacity > 0;
         Self {
-            parsed: enabled.then(|| Cache::new(capacity)),
-            validated: enabled.then(|| Cache::new(capacity)),
+            parsed: bounded(capacity, |query: &Arc<str>, _| query.len()),
+            validated: bounded(capacity, |key: &ValidationKey, _| {
+                key.variables.as_ref().map_or(0, String::len)
+            }),
             counts: Arc::default(),
         }
     }
@@ -149,6 +149,32 @@ impl Documents {
     }
 }
 
+/// The bytes one entry may hold (text of a query, or of its variables) and still weigh as one.
+const ENTRY_BYTES: usize = 2048;
+
+/// A cache of up to `capacity` entries of at most [`ENTRY_BYTES`] (`bytes_of` an entry); a larger entry
+/// weighs as many as it fills, so that long queries (up to the body limit) cannot hold `capacity`
+/// megabytes between them. `None` when `capacity` is 0.
+pub(crate) fn bounded<K, V>(
+    capacity: usize,
+    bytes_of: impl Fn(&K, &V) -> usize + Send + Sync + 'static,
+) -> Option<Cache<K, V>>
+where
+    K: std::hash::Hash + Eq + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+{
+    let weight = move |key: &K, value: &V| {
+        u32::try_from(bytes_of(key, value).div_ceil(ENTRY_BYTES).max(1)).unwrap_or(u32::MAX)
+    };
+    let capacity = u64::try_from(capacity).unwrap_or(u64::MAX);
+    (capacity > 0).then(|| {
+        Cache::builder()
+            .max_capacity(capacity)
+            .weigher(weight)
+            .build()
+    })
+}
+
 /// An async-graphql extension: answers the validation of a request [`Documents::attach`] prepared
 /// from the cache, or validates it and keeps a success. Registered last, so that the limits checked
 /// by earlier extensions apply to a cached result too.
@@ -182,5 +208,27 @@ impl Extension for CachedValidation {
             cache.insert(key.clone(), result);
         }
         Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_query_weighs_as_many_entries_as_it_fills() {
+        let documents = Documents::new(2);
+        let long = format!("{{ a {} }}", "b ".repeat(3 * ENTRY_BYTES));
+        for _ in 0..2 {
+            documents.parse(&long, &HashSet::new()).expect("parses");
+            if let Some(cache) = &documents.parsed {
+                cache.run_pending_tasks();
+            }
+        }
+        assert_eq!(documents.stats().parses(), 2, "too heavy to keep");
+        for _ in 0..2 {
+            documents.parse("{ a }", &HashSet::new()).expect("parses");
+        }
+        assert_eq!(documents.stats().parses(), 3, "a short one is kept");
     }
 }

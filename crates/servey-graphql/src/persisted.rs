@@ -9,6 +9,8 @@ use async_graphql::Value;
 use moka::sync::Cache;
 use sha2::{Digest, Sha256};
 
+use crate::documents::bounded;
+
 /// The bounded store of query texts by the lowercase hex SHA-256 of their text.
 #[derive(Clone)]
 pub(crate) struct PersistedQueries(Option<Cache<String, Arc<str>>>);
@@ -52,8 +54,7 @@ pub(crate) struct ToStore(String);
 impl PersistedQueries {
     /// A store of up to `capacity` queries; 0 keeps none (every hash is then unknown).
     pub(crate) fn new(capacity: usize) -> Self {
-        let capacity = u64::try_from(capacity).unwrap_or(u64::MAX);
-        Self((capacity > 0).then(|| Cache::new(capacity)))
+        Self(bounded(capacity, |_, query: &Arc<str>| query.len()))
     }
 
     /// Resolves `request`'s persisted query, if it sends one: fills in the stored text for a bare hash,
