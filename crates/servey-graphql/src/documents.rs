@@ -119,28 +119,30 @@ impl Documents {
     /// `request` carrying its parsed document, and the key under which its validation is kept.
     pub(crate) fn attach(
         &self,
-        parsed: &Parsed,
+        parsed: Arc<Parsed>,
         mut request: async_graphql::Request,
     ) -> async_graphql::Request {
-        request.set_parsed_query(parsed.document.clone());
-        if self.validated.is_none() {
-            return request;
+        let key = self.validated.as_ref().and_then(|_| {
+            let variables = if parsed.declares_variables {
+                // Not serializable: not keyed, so validated as if there were no cache.
+                Some(serde_json::to_string(&request.variables).ok()?)
+            } else {
+                None
+            };
+            Some(ValidationKey {
+                query: parsed.query.clone(),
+                operation_name: request.operation_name.clone(),
+                variables,
+            })
+        });
+        // async-graphql takes the document by value; one the cache does not hold is moved, not copied.
+        let document = Arc::try_unwrap(parsed)
+            .map_or_else(|shared| shared.document.clone(), |owned| owned.document);
+        request.set_parsed_query(document);
+        match key {
+            Some(key) => request.data(key),
+            None => request,
         }
-        let variables = if parsed.declares_variables {
-            match serde_json::to_string(&request.variables) {
-                Ok(json) => Some(json),
-                // Not keyed, so validated as if there were no cache.
-                Err(_) => return request,
-            }
-        } else {
-            None
-        };
-        let key = ValidationKey {
-            query: parsed.query.clone(),
-            operation_name: request.operation_name.clone(),
-            variables,
-        };
-        request.data(key)
     }
 
     /// The schema extension that answers a validation from this cache.

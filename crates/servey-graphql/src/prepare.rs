@@ -89,7 +89,7 @@ impl Preparation {
         {
             return Err(Refusal::MutationOverGet);
         }
-        Ok(self.documents.attach(&parsed, request))
+        Ok(self.documents.attach(parsed, request))
     }
 }
 
