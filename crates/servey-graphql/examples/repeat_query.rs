@@ -7,7 +7,9 @@
 //! valgrind --tool=callgrind target/release/examples/repeat_query 0 1000      # no cache
 //! ```
 //!
-//! The arguments are the cache size (`SERVEY_GRAPHQL_DOCUMENT_CACHE`) and the number of requests.
+//! The arguments are the cache size (`SERVEY_GRAPHQL_DOCUMENT_CACHE`) and the number of requests;
+//! a cache size of `static` sends the same query to a static async-graphql schema of the same shape
+//! behind a plain axum handler instead (the anchor servey is compared with).
 
 use axum::body::Body;
 use axum::http::Request;
@@ -59,12 +61,63 @@ fn app(cache: usize) -> App {
     App::new(registry, config)
 }
 
+/// The same facts from a static schema.
+#[derive(async_graphql::SimpleObject)]
+struct NumberStats {
+    value: i32,
+    is_even: bool,
+    square: i32,
+    label: String,
+}
+
+struct QueryRoot;
+
+#[async_graphql::Object]
+impl QueryRoot {
+    async fn number_stats(&self, value: i32) -> NumberStats {
+        NumberStats {
+            value,
+            is_even: value % 2 == 0,
+            square: value * value,
+            label: format!("number {value}"),
+        }
+    }
+}
+
+type StaticSchema = async_graphql::Schema<
+    QueryRoot,
+    async_graphql::EmptyMutation,
+    async_graphql::EmptySubscription,
+>;
+
+fn static_router() -> axum::Router {
+    let schema = StaticSchema::build(
+        QueryRoot,
+        async_graphql::EmptyMutation,
+        async_graphql::EmptySubscription,
+    )
+    .finish();
+    axum::Router::new().route(
+        "/graphql",
+        axum::routing::post(
+            |axum::extract::State(schema): axum::extract::State<StaticSchema>,
+             axum::Json(request): axum::Json<async_graphql::Request>| async move {
+                axum::Json(schema.execute(request).await)
+            },
+        )
+        .with_state(schema),
+    )
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let cache = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let cache = args.next().unwrap_or_default();
     let requests: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
-    let router = servey_graphql::router(&app(cache)).expect("the schema builds");
+    let router = match cache.parse() {
+        Ok(cache) => servey_graphql::router(&app(cache)).expect("the schema builds"),
+        Err(_) => static_router(),
+    };
     let mut last = Vec::new();
     for _ in 0..requests {
         let request = Request::post("/graphql")
