@@ -283,3 +283,60 @@ impl Subscribers {
         delivered
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// The address of the text a queue holds: equal addresses are one shared buffer, not copies.
+    fn address(text: &Utf8Bytes) -> usize {
+        text.as_str().as_ptr() as usize
+    }
+
+    #[test]
+    fn one_event_is_one_buffer_shared_by_every_subscriber_queue() {
+        let catalog = Catalog::new(Vec::new()).expect("no channels, no duplicates");
+        let subscribers = Subscribers::new(Arc::new(catalog));
+        let mut queues = Vec::new();
+        for index in 0..1_000 {
+            let framing = if index % 2 == 0 {
+                Framing::Bare
+            } else {
+                Framing::Enveloped
+            };
+            let (connection, queue) = subscribers.connect(format!("sub-{index}"), None, framing);
+            subscribers.subscribe("news", &connection);
+            queues.push((framing, connection, queue));
+        }
+        let envelope = Envelope {
+            channel: "news".to_owned(),
+            target: None,
+            payload: Utf8Bytes::from(r#"{"text":"hi"}"#.to_owned()),
+        };
+
+        assert_eq!(subscribers.deliver(&envelope), 1_000);
+
+        let (mut bare, mut enveloped) = (HashSet::new(), HashSet::new());
+        for (framing, _connection, mut queue) in queues {
+            let text = queue.try_recv().expect("the event waits in every queue");
+            match framing {
+                Framing::Bare => {
+                    assert_eq!(text.as_str(), r#"{"text":"hi"}"#);
+                    bare.insert(address(&text));
+                }
+                Framing::Enveloped => {
+                    assert_eq!(
+                        text.as_str(),
+                        r#"{"type":"Event","channel":"news","payload":{"text":"hi"}}"#
+                    );
+                    enveloped.insert(address(&text));
+                }
+            }
+        }
+        // The published bytes themselves, and one envelope built for all the enveloped connections.
+        assert_eq!(bare, HashSet::from([address(&envelope.payload)]));
+        assert_eq!(enveloped.len(), 1);
+    }
+}

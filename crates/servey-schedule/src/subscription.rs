@@ -19,12 +19,19 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgr
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
+use futures_util::SinkExt;
 use serde::Deserialize;
 use servey_core::{ActionError, App, Authorization, Credentials};
 use tokio::sync::mpsc;
 
 use crate::hub::{Connection, Framing};
 use crate::runtime::Channels;
+
+/// Bytes a connection reads from its client at once (a larger message takes several reads).
+const READ_BUFFER: usize = 4 * 1024;
+
+/// Events written to a socket before one flush at most (what is waiting in its buffer, up to this).
+const WRITE_BATCH: usize = 32;
 
 /// Close code: the subscriber read too slowly and its buffer overflowed.
 pub const CLOSE_TOO_SLOW: u16 = 1013;
@@ -137,10 +144,17 @@ fn close_code(error: &ActionError) -> u16 {
 }
 
 /// The upgrade with the app's message and frame size limit: anonymous clients may connect, so the
-/// default (64 MiB) would let a few of them take the server's memory.
+/// default (64 MiB) would let a few of them take the server's memory. The read buffer is small
+/// ([`READ_BUFFER`]): clients send only short commands, and tungstenite zero-fills the whole free
+/// buffer before every read attempt (128 KiB by default, on every event written, since the connection
+/// also listens for commands), which cost more than the rest of a delivery and 128 KiB of memory per
+/// connection.
 fn limited(upgrade: WebSocketUpgrade, app: &App) -> WebSocketUpgrade {
     let limit = app.config().limits.websocket_message_bytes;
-    upgrade.max_message_size(limit).max_frame_size(limit)
+    upgrade
+        .max_message_size(limit)
+        .max_frame_size(limit)
+        .read_buffer_size(READ_BUFFER)
 }
 
 /// The caller's credentials from the request's headers (through the app's authenticator) or, when it
@@ -157,6 +171,10 @@ fn credentials(app: &App, headers: &HeaderMap, query: &HashMap<String, String>) 
 
 /// Pumps events to the socket and (with `takes_commands`) Subscribe/Unsubscribe commands from it, until
 /// either side closes or the subscriber falls too far behind.
+///
+/// The shutdown and overflow signals are awaited through one future each for the connection's life
+/// (rather than one registration per event), and every event already waiting is written before a single
+/// flush, so a burst costs one write to the socket.
 async fn serve(
     mut socket: WebSocket,
     channels: Channels,
@@ -165,18 +183,23 @@ async fn serve(
     takes_commands: bool,
 ) {
     let mut closing = channels.subscribers().closing();
+    let shutdown = async move {
+        // An error means the hub is gone, which closes the connection all the same.
+        let _ = closing.wait_for(|closing| *closing).await;
+    };
+    tokio::pin!(shutdown);
+    let overflowed = connection.overflowed.notified();
+    tokio::pin!(overflowed);
+    let mut waiting = Vec::with_capacity(WRITE_BATCH);
     let outcome = loop {
-        if *closing.borrow_and_update() {
-            break going_away();
-        }
         tokio::select! {
             biased;
-            _ = closing.changed() => break going_away(),
-            () = connection.overflowed.notified() => break too_slow(),
-            Some(event) = events.recv() => {
+            () = &mut shutdown => break going_away(),
+            () = &mut overflowed => break too_slow(),
+            1.. = events.recv_many(&mut waiting, WRITE_BATCH) => {
                 tokio::select! {
-                    sent = socket.send(Message::Text(event)) => if sent.is_err() { break None },
-                    () = connection.overflowed.notified() => break too_slow(),
+                    written = write_all(&mut socket, &mut waiting) => if written.is_err() { break None },
+                    () = &mut overflowed => break too_slow(),
                 }
             }
             incoming = socket.recv() => match incoming {
@@ -203,6 +226,17 @@ async fn serve(
         )
         .await;
     }
+}
+
+/// Writes the events of `waiting` in order as text frames, then flushes once.
+async fn write_all(
+    socket: &mut WebSocket,
+    waiting: &mut Vec<Utf8Bytes>,
+) -> Result<(), axum::Error> {
+    for event in waiting.drain(..) {
+        socket.feed(Message::Text(event)).await?;
+    }
+    socket.flush().await
 }
 
 fn going_away() -> Option<CloseFrame> {
