@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
+mod batch;
 mod call;
 mod example;
 mod fixture;
@@ -180,6 +181,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let error_statuses = &model.error_statuses;
     let tags = &model.tags;
     let requires_authorization = model.requires_authorization();
+    let (batch_fn, batch) = batch::invoker(model);
     let module = call::module(model, example::tests(model));
     let unique = unique_name(model);
 
@@ -235,6 +237,8 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 #run
             }
 
+            #batch_fn
+
             fn __examples() -> ::std::vec::Vec<__servey::Example> {
                 ::std::vec![#(#examples),*]
             }
@@ -260,6 +264,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 tags: &[#(#tags),*],
                 module: ::std::module_path!(),
                 invoke: __invoke,
+                batch: #batch,
             }
         };
 

@@ -64,6 +64,7 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
         ));
     }
     let owner = (*block.self_ty).clone();
+    let siblings = block.items.clone();
     let mut generated = Vec::new();
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
@@ -86,12 +87,13 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
                 continue;
             }
         };
-        if let Some(model) = errors.ok(parse::action(
+        if let Some(mut model) = errors.ok(parse::action(
             args,
             &method.attrs,
             &method.sig,
             Some(&owner),
         )) {
+            parse::resolve_batch(&mut model, &siblings, &mut errors);
             generated.push(expand::action(&model));
         }
     }
