@@ -320,11 +320,6 @@ impl Action {
         .build()
     }
 
-    /// Whether it has a batch form, so many parents can be resolved in one call.
-    pub fn has_batch(&self) -> bool {
-        self.batch.is_some()
-    }
-
     /// Whether it is served as a web mutation (any web trigger but GET).
     pub fn is_mutation(&self) -> bool {
         self.triggers
