@@ -77,6 +77,8 @@ impl Loader<ParentKey> for ParentLoader {
     type Value = Loaded;
     type Error = Infallible;
 
+    // A key hashes the action's address and the parent's text, never the action's rate-limiter state.
+    #[allow(clippy::mutable_key_type)]
     async fn load(&self, keys: &[ParentKey]) -> Result<HashMap<ParentKey, Loaded>, Infallible> {
         // One batch call per action: a load may hold parents of several batched fields.
         let mut groups: Vec<(&Arc<Action>, Vec<&ParentKey>)> = Vec::new();

@@ -42,17 +42,18 @@ async fn run_action(
     inputs: &InputTypes,
     is_nested: bool,
 ) -> async_graphql::Result<Option<FieldValue<'static>>> {
-    if is_nested && field.action.batch.is_some() {
-        if let Some(loader) = ctx.data_opt::<BatchLoader>() {
-            let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
-            let key = ParentKey::new(&field.action, parent);
-            let loaded = match loader.load_one(key).await {
-                Ok(Some(loaded)) => loaded?,
-                Ok(None) => Value::Null,
-                Err(never) => match never {},
-            };
-            return output_value(loaded, &field.output);
-        }
+    if is_nested
+        && field.action.batch.is_some()
+        && let Some(loader) = ctx.data_opt::<BatchLoader>()
+    {
+        let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
+        let key = ParentKey::new(&field.action, parent);
+        let loaded = match loader.load_one(key).await {
+            Ok(Some(loaded)) => loaded?,
+            Ok(None) => Value::Null,
+            Err(never) => match never {},
+        };
+        return output_value(loaded, &field.output);
     }
     // Every request through the router carries a Context; a bare `schema.execute` is anonymous.
     let context = ctx.data::<Context>().cloned().unwrap_or_default();
