@@ -37,6 +37,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let field_idents: Vec<_> = input_params.iter().map(|p| &p.ident).collect();
     let field_keys: Vec<_> = input_params.iter().map(|p| &p.key).collect();
     let field_types: Vec<_> = input_params.iter().map(|p| &p.ty).collect();
+    let field_attrs = input_params.iter().map(|p| &p.schema_attrs);
     // The decoded struct is generic over the parameter types, so that serde's derive never names them;
     // `__decode::<..>` is then the one place that needs them to deserialize, and reports it on each type.
     let generics: Vec<_> = (0..input_params.len())
@@ -204,7 +205,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
 
             #[derive(utoipa::ToSchema)]
             #[allow(dead_code)]
-            struct __Params { #(#field_idents: #field_types,)* }
+            struct __Params { #(#(#field_attrs)* #field_idents: #field_types,)* }
 
             #[derive(utoipa::ToSchema)]
             #[allow(dead_code)]

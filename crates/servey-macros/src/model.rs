@@ -120,6 +120,8 @@ pub(crate) struct ParamModel {
     pub(crate) key: String,
     pub(crate) ty: Type,
     pub(crate) kind: ParamKind,
+    /// `#[schema(maximum = 1000)]` on the parameter: utoipa's field attributes for the input schema.
+    pub(crate) schema_attrs: Vec<syn::Attribute>,
 }
 
 pub(crate) struct OutputModel {

@@ -100,12 +100,12 @@ pub async fn generated_3(
 pub async fn number_range(
     client: &servey::Client,
     start: u64,
-    count: u32,
+    count: u16,
 ) -> Result<Vec<NumberStats>, servey::ClientError> {
     #[derive(serde::Serialize)]
     struct __Params {
         start: u64,
-        count: u32,
+        count: u16,
     }
     let input = serde_json::to_value(__Params { start, count })
         .map_err(|error| servey::ClientError::Input(error.to_string()))?;

@@ -171,15 +171,21 @@ pub const MAX_RANGE: u32 = 1000;
         ]
     ),
 )]
-pub fn number_range(start: u64, count: u32) -> Result<Vec<NumberStats>, ActionError> {
+pub fn number_range(
+    start: u64,
+    #[schema(maximum = 1000)] count: u32,
+) -> Result<Vec<NumberStats>, ActionError> {
     if count > MAX_RANGE {
         return Err(ActionError::invalid_input(vec![servey::FieldError {
             path: "count".into(),
             message: format!("at most {MAX_RANGE} numbers at once, not {count}"),
         }]));
     }
+    // The list stops where values would leave the documented range of a `u64` (JSON interop: at most
+    // i64::MAX), as a range that reached the end of the numbers would.
+    let last = i64::MAX.unsigned_abs();
     Ok((0..u64::from(count))
-        .map_while(|offset| start.checked_add(offset))
+        .map_while(|offset| start.checked_add(offset).filter(|value| *value <= last))
         .map(number_stats)
         .collect())
 }
