@@ -15,6 +15,10 @@ use crate::input::Input;
 use crate::metrics::CallRecorder;
 use crate::output::ActionOutput;
 
+mod batch;
+
+pub use batch::invoke_batch;
+
 /// Runs `action` with `input` on behalf of the caller in `context`, in its own
 /// [`action_span`](crate::trace::action_span) (so that the actions it calls in turn are children),
 /// recording the call in the app's metrics when the context carries them.
@@ -52,24 +56,7 @@ async fn checked(
     context: Context,
     recorder: Option<&CallRecorder>,
 ) -> Result<ActionOutput, ActionError> {
-    // A token that is presented is checked, whatever the action: a bad one is never taken as anonymous.
-    context.raw_credentials().authorization()?;
-    if let Some(policy) = &action.access_control {
-        policy.check(context.authorization())?;
-    }
-    let admitted = match (&action.rate_limit, context.default_rate_limiter()) {
-        (Some(limiter), _) => limiter.check(&context.caller_key()),
-        (None, Some(limiter)) => {
-            limiter.check(&format!("{} {}", action.name, context.caller_key()))
-        }
-        (None, None) => Ok(()),
-    };
-    if let Err(refused) = admitted {
-        if let Some(recorder) = recorder {
-            recorder.rate_limited();
-        }
-        return Err(refused);
-    }
+    admit(action, &context, recorder)?;
     let principal = context
         .authorization()
         .and_then(|auth| auth.subject.clone());
@@ -128,6 +115,33 @@ async fn checked(
     Ok(ActionOutput::from_json_bytes(body)
         .with_cache(headers)
         .with_headers(output.headers().to_vec()))
+}
+
+/// Credentials, access control and rate limits: whether the caller in `context` may call `action` now.
+fn admit(
+    action: &Action,
+    context: &Context,
+    recorder: Option<&CallRecorder>,
+) -> Result<(), ActionError> {
+    // A token that is presented is checked, whatever the action: a bad one is never taken as anonymous.
+    context.raw_credentials().authorization()?;
+    if let Some(policy) = &action.access_control {
+        policy.check(context.authorization())?;
+    }
+    let admitted = match (&action.rate_limit, context.default_rate_limiter()) {
+        (Some(limiter), _) => limiter.check(&context.caller_key()),
+        (None, Some(limiter)) => {
+            limiter.check(&format!("{} {}", action.name, context.caller_key()))
+        }
+        (None, None) => Ok(()),
+    };
+    if let Err(refused) = admitted {
+        if let Some(recorder) = recorder {
+            recorder.rate_limited();
+        }
+        return Err(refused);
+    }
+    Ok(())
 }
 
 async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {

@@ -241,7 +241,11 @@ async fn run(
     );
     endpoint
         .schema
-        .execute(request.data(context.clone()))
+        .execute(
+            request
+                .data(context.clone())
+                .data(crate::batch::loader(context)),
+        )
         .instrument(span)
         .await
 }

@@ -4,6 +4,7 @@
 //! [`router`] serves it; [`sdl`] prints the same schema (`--run=graphql-schema`).
 #![doc = include_str!("../docs/mapping.md")]
 
+mod batch;
 mod description;
 mod document;
 mod documents;

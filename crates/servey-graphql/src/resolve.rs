@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use servey_core::invoke::invoke_in_current_span;
 use servey_core::{Context, Input};
 
+use crate::batch::{BatchLoader, ParentKey};
 use crate::error::{coded, field_error};
 use crate::model::{ActionField, Args, FREE_FORM_ARG, Kind, ObjectType, Ty};
 
@@ -41,6 +42,19 @@ async fn run_action(
     inputs: &InputTypes,
     is_nested: bool,
 ) -> async_graphql::Result<Option<FieldValue<'static>>> {
+    if is_nested
+        && field.action.batch.is_some()
+        && let Some(loader) = ctx.data_opt::<BatchLoader>()
+    {
+        let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
+        let key = ParentKey::new(&field.action, parent);
+        let loaded = match loader.load_one(key).await {
+            Ok(Some(loaded)) => loaded?,
+            Ok(None) => Value::Null,
+            Err(never) => match never {},
+        };
+        return output_value(loaded, &field.output);
+    }
     // Every request through the router carries a Context; a bare `schema.execute` is anonymous.
     let context = ctx.data::<Context>().cloned().unwrap_or_default();
     let mut input = Input::from_value(arguments(&ctx.args, &field.args, inputs)?);

@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::model::{AccessModel, ActionModel, CacheModel, ParamKind, TriggerModel};
 
+mod batch;
 mod call;
 mod example;
 mod fixture;
@@ -36,6 +37,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let field_idents: Vec<_> = input_params.iter().map(|p| &p.ident).collect();
     let field_keys: Vec<_> = input_params.iter().map(|p| &p.key).collect();
     let field_types: Vec<_> = input_params.iter().map(|p| &p.ty).collect();
+    let field_attrs = input_params.iter().map(|p| &p.schema_attrs);
     // The decoded struct is generic over the parameter types, so that serde's derive never names them;
     // `__decode::<..>` is then the one place that needs them to deserialize, and reports it on each type.
     let generics: Vec<_> = (0..input_params.len())
@@ -180,6 +182,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
     let error_statuses = &model.error_statuses;
     let tags = &model.tags;
     let requires_authorization = model.requires_authorization();
+    let (batch_fn, batch) = batch::invoker(model);
     let module = call::module(model, example::tests(model));
     let unique = unique_name(model);
 
@@ -202,7 +205,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
 
             #[derive(utoipa::ToSchema)]
             #[allow(dead_code)]
-            struct __Params { #(#field_idents: #field_types,)* }
+            struct __Params { #(#(#field_attrs)* #field_idents: #field_types,)* }
 
             #[derive(utoipa::ToSchema)]
             #[allow(dead_code)]
@@ -235,6 +238,8 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 #run
             }
 
+            #batch_fn
+
             fn __examples() -> ::std::vec::Vec<__servey::Example> {
                 ::std::vec![#(#examples),*]
             }
@@ -260,6 +265,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 tags: &[#(#tags),*],
                 module: ::std::module_path!(),
                 invoke: __invoke,
+                batch: #batch,
             }
         };
 

@@ -17,7 +17,7 @@ mod snapshots;
 /// run as tests. See the `servey` crate docs for the attribute's keys.
 #[proc_macro_attribute]
 pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
-    let function = match syn::parse::<ItemFn>(item.clone()) {
+    let mut function = match syn::parse::<ItemFn>(item.clone()) {
         Ok(function) => function,
         Err(_) => {
             let error = syn::Error::new(
@@ -30,6 +30,7 @@ pub fn action(args: TokenStream, item: TokenStream) -> TokenStream {
     let output = match parse::action(args.into(), &function.attrs, &function.sig, None) {
         Ok(mut model) => {
             model.vis = function.vis.clone();
+            strip_schema_attrs(&mut function.sig);
             let generated = expand::action(&model);
             quote! { #function #generated }
         }
@@ -64,6 +65,7 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
         ));
     }
     let owner = (*block.self_ty).clone();
+    let siblings = block.items.clone();
     let mut generated = Vec::new();
     for item in &mut block.items {
         let ImplItem::Fn(method) = item else { continue };
@@ -86,12 +88,14 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
                 continue;
             }
         };
-        if let Some(model) = errors.ok(parse::action(
+        if let Some(mut model) = errors.ok(parse::action(
             args,
             &method.attrs,
             &method.sig,
             Some(&owner),
         )) {
+            parse::resolve_batch(&mut model, &siblings, &mut errors);
+            strip_schema_attrs(&mut method.sig);
             generated.push(expand::action(&model));
         }
     }
@@ -101,6 +105,15 @@ pub fn actions(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     debug_print("actions", &output);
     output.into()
+}
+
+/// Removes the parameters' `#[schema(..)]` attributes, which go into the input schema, not the function.
+fn strip_schema_attrs(sig: &mut syn::Signature) {
+    for input in &mut sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            typed.attrs.retain(|attr| !attr.path().is_ident("schema"));
+        }
+    }
 }
 
 /// Registers the crate's test fixture: a function with no parameters, sync or async, returning

@@ -38,10 +38,23 @@ pub(crate) struct ActionModel {
     pub(crate) is_async: bool,
     /// For nested actions: the type whose method this is.
     pub(crate) owner: Option<Type>,
+    /// `batch = Self::factorials`: the nested action's batch form.
+    pub(crate) batch: Option<BatchModel>,
     /// The function's visibility, which its module of typed calls takes.
     pub(crate) vis: syn::Visibility,
     /// Where the attribute is, for spans of generated items.
     pub(crate) span: Span,
+}
+
+/// A nested action's batch form: an associated fn of the same `#[actions]` block taking
+/// `parents: &[Self]` and returning one result per parent (`Vec<T>` or `Result<Vec<T>, E>`).
+pub(crate) struct BatchModel {
+    /// The fn's name, as written in `batch = Self::name`.
+    pub(crate) ident: Ident,
+    /// Whether it is an `async fn` (read from the fn in the block).
+    pub(crate) is_async: bool,
+    /// Whether it returns a `Result` (read from the fn in the block).
+    pub(crate) is_result: bool,
 }
 
 /// The HTTP methods `web(method = ..)` accepts.
@@ -107,6 +120,8 @@ pub(crate) struct ParamModel {
     pub(crate) key: String,
     pub(crate) ty: Type,
     pub(crate) kind: ParamKind,
+    /// `#[schema(maximum = 1000)]` on the parameter: utoipa's field attributes for the input schema.
+    pub(crate) schema_attrs: Vec<syn::Attribute>,
 }
 
 pub(crate) struct OutputModel {

@@ -9,8 +9,9 @@ pub use serde_json;
 pub use servey_client::ClientError;
 pub use servey_client::typed::{Caller, Decode, Encode, Typed, call as typed_call};
 pub use servey_core::action::{
-    AccessPolicy, ActionEntry, ActionFuture, ActionSpec, CachePolicy, Example,
-    construct_access_control, construct_cache_control,
+    AccessPolicy, ActionEntry, ActionFuture, ActionSpec, BatchFuture, CachePolicy, Example,
+    batch_of, batch_of_result, construct_access_control, construct_cache_control, decode_parents,
+    failed_batch,
 };
 pub use servey_core::example::{FixtureEntry, FixtureFuture, run_example};
 pub use servey_core::input::check_field;

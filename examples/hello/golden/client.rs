@@ -96,6 +96,24 @@ pub async fn generated_3(
         .map_err(|error| servey::ClientError::Answer(error.to_string()))
 }
 
+/// Facts about `count` numbers from `start` on (at most 1000); select `factorial` to see batching.
+pub async fn number_range(
+    client: &servey::Client,
+    start: u64,
+    count: u16,
+) -> Result<Vec<NumberStats>, servey::ClientError> {
+    #[derive(serde::Serialize)]
+    struct __Params {
+        start: u64,
+        count: u16,
+    }
+    let input = serde_json::to_value(__Params { start, count })
+        .map_err(|error| servey::ClientError::Input(error.to_string()))?;
+    let output = client.call_value("number_range", input, true).await?;
+    serde_json::from_value(output)
+        .map_err(|error| servey::ClientError::Answer(error.to_string()))
+}
+
 /// Facts about a number; `factorial` is a nested action.
 pub async fn number_stats(
     client: &servey::Client,

@@ -118,10 +118,32 @@ pub struct NumberStats {
 #[actions]
 impl NumberStats {
     /// The factorial of the value (computed only when asked for), saturating at u64::MAX.
-    #[action(example(params = {}, result = 120, include_in_tests = false))]
+    ///
+    /// A list of numbers selecting it runs its batch form, `factorials`, once for the whole list.
+    #[action(batch = Self::factorials, example(params = {}, result = 120, include_in_tests = false))]
     pub async fn factorial(&self) -> u64 {
-        (1..=self.value).fold(1_u64, |product, n| product.saturating_mul(n))
+        factorial_of(self.value)
     }
+
+    /// The batch form of `factorial`: one factorial per number, in order, sharing the running product.
+    pub async fn factorials(parents: &[Self]) -> Vec<u64> {
+        let mut order: Vec<usize> = (0..parents.len()).collect();
+        order.sort_by_key(|&index| parents[index].value);
+        let mut results = vec![0; parents.len()];
+        let (mut reached, mut product) = (0_u64, 1_u64);
+        for index in order {
+            let value = parents[index].value;
+            product = (reached + 1..=value).fold(product, |product, n| product.saturating_mul(n));
+            reached = reached.max(value);
+            results[index] = product;
+        }
+        results
+    }
+}
+
+/// `value!`, saturating at u64::MAX.
+fn factorial_of(value: u64) -> u64 {
+    (1..=value).fold(1_u64, |product, n| product.saturating_mul(n))
 }
 
 /// Facts about a number; `factorial` is a nested action.
@@ -131,6 +153,41 @@ pub fn number_stats(value: u64) -> NumberStats {
         value,
         is_even: value.is_multiple_of(2),
     }
+}
+
+/// The most numbers `number_range` lists at once.
+pub const MAX_RANGE: u32 = 1000;
+
+/// Facts about `count` numbers from `start` on (at most 1000); select `factorial` to see batching.
+#[action(
+    triggers = [web_get],
+    example(
+        name = "three",
+        params = {"start": 4, "count": 3},
+        result = [
+            {"value": 4, "is_even": true},
+            {"value": 5, "is_even": false},
+            {"value": 6, "is_even": true}
+        ]
+    ),
+)]
+pub fn number_range(
+    start: u64,
+    #[schema(maximum = 1000)] count: u32,
+) -> Result<Vec<NumberStats>, ActionError> {
+    if count > MAX_RANGE {
+        return Err(ActionError::invalid_input(vec![servey::FieldError {
+            path: "count".into(),
+            message: format!("at most {MAX_RANGE} numbers at once, not {count}"),
+        }]));
+    }
+    // The list stops where values would leave the documented range of a `u64` (JSON interop: at most
+    // i64::MAX), as a range that reached the end of the numbers would.
+    let last = i64::MAX.unsigned_abs();
+    Ok((0..u64::from(count))
+        .map_while(|offset| start.checked_add(offset).filter(|value| *value <= last))
+        .map(number_stats)
+        .collect())
 }
 
 /// Counts how often the fixed-rate job ran.

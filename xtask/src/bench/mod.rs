@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: servey's tour app against a bare axum / static async-graphql baseline doing the same
 //! work, measured in the same run with alternating A/B rounds so machine noise cancels. Writes BENCHMARKS.md.
 
+mod batching;
 mod calls;
 mod load;
 mod report;
@@ -134,6 +135,7 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
     )?;
     let mut report = format!("{report}{}", scale_out(root)?);
     report.push_str(&calls::section(root)?);
+    report.push_str(&batching::section(root)?);
     std::fs::write(root.join("BENCHMARKS.md"), &report)?;
     println!("{report}");
     Ok(())

@@ -38,6 +38,7 @@ impl ActionBuilder {
                 status: 0,
                 response_headers: Vec::new(),
                 error_statuses: Vec::new(),
+                batch: None,
                 schema,
                 owner: None,
                 tags: Vec::new(),

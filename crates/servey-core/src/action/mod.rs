@@ -149,10 +149,16 @@ pub struct ActionSpec {
     pub module: &'static str,
     /// Decodes, calls and wraps.
     pub invoke: InvokeFn,
+    /// For nested actions with a batch form (`batch = Self::factorials`): the batch invoker.
+    pub batch: Option<BatchFn>,
 }
 
+mod batch;
 mod builder;
 
+pub use batch::{
+    BatchFn, BatchFuture, MAX_BATCH_SIZE, batch_of, batch_of_result, decode_parents, failed_batch,
+};
 pub use builder::ActionBuilder;
 
 /// The declared tags, else the last segment of the module path (`api::users` -> `users`).
@@ -209,6 +215,8 @@ pub struct Action {
     pub owner: Option<String>,
     /// The groups it is listed under (OpenAPI tags): declared, else its module's name.
     pub tags: Vec<String>,
+    /// For a nested action with a batch form: one call for many parents.
+    pub batch: Option<BatchFn>,
     pub(crate) invoker: Invoker,
     pub(crate) result_store: Option<ResultStore>,
 }
@@ -304,6 +312,7 @@ impl Action {
                 schema: (spec.schema)(),
                 owner: spec.owner.map(|owner| owner()),
                 tags: spec_tags(spec),
+                batch: spec.batch,
                 invoker: Arc::new(invoke),
                 result_store: None,
             },

@@ -28,6 +28,8 @@ pub(super) struct Arguments {
     pub(super) errors: Vec<u16>,
     /// `tags = ["shop"]`: the groups to list the action under.
     pub(super) tags: Vec<String>,
+    /// `batch = Self::factorials`: a nested action's batch form.
+    pub(super) batch: Option<Path>,
 }
 
 const KEYS: &[Key<Arguments>] = &[
@@ -90,6 +92,11 @@ const KEYS: &[Key<Arguments>] = &[
         name: "tags",
         repeatable: false,
         parse: tags::tags,
+    },
+    Key {
+        name: "batch",
+        repeatable: false,
+        parse: super::batch::key,
     },
 ];
 

@@ -2,6 +2,7 @@
 //! sits on the user's own tokens and says what to write instead. All errors found are reported together.
 
 mod attribute;
+mod batch;
 mod example;
 mod fixture;
 mod keys;
@@ -16,6 +17,7 @@ use syn::{Attribute, Error, Signature, Type};
 
 use crate::model::{ActionModel, OutputModel};
 
+pub(crate) use batch::resolve as resolve_batch;
 pub(crate) use fixture::fixture;
 
 /// Collects errors so that all of them are reported at once.
@@ -107,10 +109,14 @@ pub(crate) fn action(
         },
         is_async,
         owner: owner.cloned(),
+        batch: None,
         vis: syn::Visibility::Inherited,
         span: sig.ident.span(),
     };
     signature::check(sig, owner.is_some(), &mut model, &mut errors);
+    if let Some(path) = arguments.batch {
+        model.batch = batch::check(path, &model, &mut errors);
+    }
     if model.status.is_none() && model.output.is_unit() {
         model.status = Some(204);
     }

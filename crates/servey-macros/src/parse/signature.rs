@@ -49,6 +49,12 @@ pub(super) fn check(
                     key: pattern.ident.unraw().to_string(),
                     ty: (*typed.ty).clone(),
                     kind: param_kind(&typed.ty),
+                    schema_attrs: typed
+                        .attrs
+                        .iter()
+                        .filter(|attr| attr.path().is_ident("schema"))
+                        .cloned()
+                        .collect(),
                 });
             }
         }

@@ -72,6 +72,7 @@ static __SERVEY_ACTION_number_stats_factorial: ::servey::__private::ActionSpec =
         tags: &[],
         module: ::std::module_path!(),
         invoke: __invoke,
+        batch: ::std::option::Option::None,
     }
 };
 ::servey::__private::inventory::submit! {

@@ -93,6 +93,7 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
         tags: &[],
         module: ::std::module_path!(),
         invoke: __invoke,
+        batch: ::std::option::Option::None,
     }
 };
 ::servey::__private::inventory::submit! {

@@ -78,6 +78,7 @@ static __SERVEY_ACTION_report: ::servey::__private::ActionSpec = {
         tags: &[],
         module: ::std::module_path!(),
         invoke: __invoke,
+        batch: ::std::option::Option::None,
     }
 };
 ::servey::__private::inventory::submit! {

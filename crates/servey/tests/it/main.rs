@@ -3,6 +3,7 @@
 //! the OpenAPI document.
 
 mod auth;
+mod batch;
 mod builder;
 mod calls;
 mod errors;

@@ -64,3 +64,33 @@ async fn get_runs_queries_and_refuses_mutations() {
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
 }
+
+#[tokio::test]
+async fn number_range_resolves_batched_factorials_in_order() {
+    let server = start().await;
+    let answer = graphql(
+        &server,
+        "{ numberRange(start: 1, count: 100) { value factorial } }",
+        None,
+    )
+    .await;
+    assert_eq!(answer.get("errors"), None, "{answer}");
+    let rows = answer["data"]["numberRange"].as_array().expect("a list");
+    assert_eq!(rows.len(), 100);
+    let mut product = 1_u64;
+    for (row, value) in rows.iter().zip(1_u64..) {
+        product = product.saturating_mul(value);
+        assert_eq!(row, &json!({"value": value, "factorial": product}));
+    }
+}
+
+#[tokio::test]
+async fn number_range_refuses_more_than_a_thousand_numbers() {
+    let server = start().await;
+    let response = reqwest::get(server.url("/actions/number-range?start=1&count=1001"))
+        .await
+        .expect("answers");
+    assert_eq!(response.status().as_u16(), 422);
+    let problem: Value = response.json().await.expect("a problem document");
+    assert_eq!(problem["errors"][0]["path"], "count", "{problem}");
+}

@@ -48,7 +48,7 @@ async fn sdl_is_valid_and_is_what_the_server_serves() {
         report,
         json!({
             "sdl_errors": [], "live_errors": [], "introspection_errors": [], "same": true,
-            "types": ["Authorization", "BigInt", "Boolean", "Item", "JSON", "Message", "MessageInput",
+            "types": ["Authorization", "BigInt", "Boolean", "Int", "Item", "JSON", "Message", "MessageInput",
                       "Mutation", "NumberStats", "Query", "StoredMessage", "String", "Subscription", "Tick"],
             "diff": null
         })

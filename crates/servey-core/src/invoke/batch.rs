@@ -1,0 +1,67 @@
+//! The batch call of a nested action: the same rules as one call (credentials, access control, rate
+//! limit, metrics, timeout, panics caught), once for many parents.
+
+use futures_util::FutureExt;
+use serde_json::Value;
+use std::panic::AssertUnwindSafe;
+
+use crate::action::Action;
+use crate::context::Context;
+use crate::error::{ActionError, ErrorCode};
+
+/// Runs `action`'s batch form for `parents` in the caller's span, as one call of the action: one result
+/// per parent, in order. An action without a batch form, or a batch form that answers with a different
+/// number of results than it was given parents, is an error (never a panic).
+pub async fn invoke_batch(
+    action: &Action,
+    parents: Vec<Value>,
+    context: Context,
+) -> Result<Vec<Value>, ActionError> {
+    let Some(metrics) = context.metrics() else {
+        return checked_batch(action, parents, context, None).await;
+    };
+    let recorder = metrics.start_call(&action.name, context.transport());
+    let result = checked_batch(action, parents, context, Some(&recorder)).await;
+    recorder.finish(result.as_ref().err());
+    result
+}
+
+async fn checked_batch(
+    action: &Action,
+    parents: Vec<Value>,
+    context: Context,
+    recorder: Option<&crate::metrics::CallRecorder>,
+) -> Result<Vec<Value>, ActionError> {
+    let Some(batch) = action.batch else {
+        let detail = format!("The action `{}` has no batch form.", action.name);
+        return Err(ActionError::new(ErrorCode::Internal, detail));
+    };
+    super::admit(action, &context, recorder)?;
+    let expected = parents.len();
+    let limit = action.timeout.or(context.time_limit());
+    let call = AssertUnwindSafe(batch(parents, context)).catch_unwind();
+    let outcome = match limit {
+        Some(limit) => match tokio::time::timeout(limit, call).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                let detail = format!(
+                    "The batch call did not finish within {} s.",
+                    limit.as_secs_f64()
+                );
+                return Err(ActionError::new(ErrorCode::Timeout, detail));
+            }
+        },
+        None => call.await,
+    };
+    let results =
+        outcome.unwrap_or_else(|panic| Err(super::panicked(action.name.as_str(), &*panic)))?;
+    if results.len() != expected {
+        let detail = format!(
+            "the batch form of `{}` returned {} results for {expected} parents; it must return one result per parent, in order",
+            action.name,
+            results.len()
+        );
+        return Err(ActionError::new(ErrorCode::Internal, detail));
+    }
+    Ok(results)
+}
