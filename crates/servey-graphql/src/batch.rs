@@ -1,117 +1,150 @@
-//! Batched nested actions: a nested field whose action has a batch form is loaded through a DataLoader
-//! made for each request (never shared between requests: it holds the caller's `Context`), so a list
-//! of parents selecting the field runs one batch call through the one invoke path instead of one call
-//! per parent.
+//! Batched nested actions: a nested field whose action has a batch form is loaded through a
+//! [`BatchLoader`] made for each request (never shared between requests: it holds the caller's
+//! `Context`), so a list of parents selecting the field runs one batch call through the one invoke path
+//! instead of one call per parent.
+//!
+//! A round of a batch gathers the parents whose fields are resolved in the same pass over the request's
+//! futures: the first field to ask opens the round, the fields async-graphql resolves beside it (every
+//! item of a list, every alias) join it, and the round runs on the first poll that finds no new parent. The round's bounds follow from how the query is resolved, never from a timer:
+//! async-graphql's DataLoader waits 1 ms on a spawned task instead, which splits a batch on a busy
+//! machine and adds that wait to every request.
 
-use std::collections::HashMap;
-use std::convert::Infallible;
-use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::task::Poll;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
 use serde_json::Value;
 use servey_core::action::MAX_BATCH_SIZE;
 use servey_core::invoke::invoke_batch;
 use servey_core::{Action, Context};
 use tracing::Instrument;
 
-use crate::error::field_error;
+use crate::error::{coded, field_error};
+
+/// What a round of a batch answers: one result per parent in the order they joined, or the error shown
+/// on each of their fields.
+type Outcome = Result<Arc<Vec<Value>>, async_graphql::Error>;
 
 /// The per-request loader of batched nested fields, put in the request's data beside its `Context`.
-pub(crate) type BatchLoader = DataLoader<ParentLoader>;
-
-/// A DataLoader for one request, calling batch forms on behalf of the caller in `context`.
-pub(crate) fn loader(context: &Context) -> BatchLoader {
-    DataLoader::new(
-        ParentLoader {
-            context: context.clone(),
-        },
-        tokio::spawn,
-    )
-    .max_batch_size(MAX_BATCH_SIZE)
-}
-
-/// Loads the results of batched nested actions for their parents.
-pub(crate) struct ParentLoader {
-    context: Context,
-}
-
-/// One parent of one batched action: equal when the action and the parent's JSON are.
 #[derive(Clone)]
-pub(crate) struct ParentKey {
+pub(crate) struct BatchLoader {
+    state: Arc<State>,
+}
+
+struct State {
+    context: Context,
+    /// The rounds still gathering parents: one per batched action at most.
+    open: Mutex<Vec<Round>>,
+    next_round: AtomicU64,
+}
+
+/// A round gathering the parents of one batched action.
+struct Round {
+    id: u64,
     action: Arc<Action>,
-    parent: Arc<Value>,
-    text: Arc<str>,
+    parents: Vec<Value>,
+    outcome: Shared<BoxFuture<'static, Outcome>>,
 }
 
-impl ParentKey {
-    /// The key of `parent` for `action`.
-    pub(crate) fn new(action: &Arc<Action>, parent: &Value) -> Self {
-        Self {
-            action: action.clone(),
-            text: parent.to_string().into(),
-            parent: Arc::new(parent.clone()),
+/// A loader for one request, calling batch forms on behalf of the caller in `context`.
+pub(crate) fn loader(context: &Context) -> BatchLoader {
+    BatchLoader {
+        state: Arc::new(State {
+            context: context.clone(),
+            open: Mutex::default(),
+            next_round: AtomicU64::new(0),
+        }),
+    }
+}
+
+impl BatchLoader {
+    /// The result of `action`'s batch form for `parent`, once the round it joins has run.
+    pub(crate) async fn load(&self, action: &Arc<Action>, parent: &Value) -> Loaded {
+        let (outcome, index) = self.join(action, parent);
+        let results = outcome.await?;
+        // `invoke_batch` answers one result per parent; a missing one is an error, never a panic.
+        results.get(index).cloned().ok_or_else(|| {
+            coded(
+                "INTERNAL_SERVER_ERROR",
+                format!(
+                    "The batch of `{}` returned no result for this parent.",
+                    action.name
+                ),
+            )
+        })
+    }
+
+    /// Adds `parent` to the open round of `action`, opening one when there is none or the last one is
+    /// full (a full round stays listed until it runs): the round's outcome and the parent's place in it.
+    fn join(
+        &self,
+        action: &Arc<Action>,
+        parent: &Value,
+    ) -> (Shared<BoxFuture<'static, Outcome>>, usize) {
+        let mut open = self
+            .state
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(round) = open
+            .iter_mut()
+            .rev()
+            .find(|round| Arc::ptr_eq(&round.action, action))
+            .filter(|round| round.parents.len() < MAX_BATCH_SIZE)
+        {
+            round.parents.push(parent.clone());
+            return (round.outcome.clone(), round.parents.len() - 1);
         }
+        let id = self.state.next_round.fetch_add(1, Ordering::Relaxed);
+        let outcome = run_round(Arc::downgrade(&self.state), action.clone(), id)
+            .boxed()
+            .shared();
+        open.push(Round {
+            id,
+            action: action.clone(),
+            parents: vec![parent.clone()],
+            outcome: outcome.clone(),
+        });
+        (outcome, 0)
     }
 }
 
-impl PartialEq for ParentKey {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.action, &other.action) && self.text == other.text
-    }
-}
-
-impl Eq for ParentKey {}
-
-impl Hash for ParentKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        Arc::as_ptr(&self.action).hash(state);
-        self.text.hash(state);
-    }
-}
-
-/// A parent's result, or the error of its batch, shown on its field.
+/// The result of one parent: its value, or the error of its round.
 pub(crate) type Loaded = Result<Value, async_graphql::Error>;
 
-impl Loader<ParentKey> for ParentLoader {
-    type Value = Loaded;
-    type Error = Infallible;
-
-    // A key hashes the action's address and the parent's text, never the action's rate-limiter state.
-    #[allow(clippy::mutable_key_type)]
-    async fn load(&self, keys: &[ParentKey]) -> Result<HashMap<ParentKey, Loaded>, Infallible> {
-        // One batch call per action: a load may hold parents of several batched fields.
-        let mut groups: Vec<(&Arc<Action>, Vec<&ParentKey>)> = Vec::new();
-        for key in keys {
-            match groups
-                .iter_mut()
-                .find(|(action, _)| Arc::ptr_eq(action, &key.action))
-            {
-                Some((_, group)) => group.push(key),
-                None => groups.push((&key.action, vec![key])),
-            }
+/// Runs round `id` of `action` once no parent joined it since its last poll, then calls the batch form
+/// with every parent that joined. Every field of the round polls it right after joining, so within one
+/// pass over the request's futures each poll sees a new parent and waits; the next pass, where nobody
+/// joins any more, runs it.
+async fn run_round(state: Weak<State>, action: Arc<Action>, id: u64) -> Outcome {
+    let mut seen = 0;
+    let parents = std::future::poll_fn(|cx| {
+        let Some(state) = state.upgrade() else {
+            return Poll::Ready(None);
+        };
+        let mut open = state.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(at) = open.iter().position(|round| round.id == id) else {
+            return Poll::Ready(None);
+        };
+        let joined = open[at].parents.len();
+        if joined != seen {
+            seen = joined;
+            cx.waker().wake_by_ref();
+            return Poll::Pending;
         }
-        let mut loaded = HashMap::with_capacity(keys.len());
-        for (action, group) in groups {
-            let parents = group.iter().map(|key| (*key.parent).clone()).collect();
-            let span = servey_core::trace::action_span(action, &self.context);
-            let outcome = invoke_batch(action, parents, self.context.clone())
-                .instrument(span)
-                .await;
-            match outcome {
-                Ok(results) => {
-                    for (key, result) in group.into_iter().zip(results) {
-                        loaded.insert(key.clone(), Ok(result));
-                    }
-                }
-                Err(error) => {
-                    let error = field_error(&action.name, self.context.request_id(), &error);
-                    for key in group {
-                        loaded.insert(key.clone(), Err(error.clone()));
-                    }
-                }
-            }
-        }
-        Ok(loaded)
-    }
+        // Closed: later fields open a new round.
+        Poll::Ready(Some((open.swap_remove(at).parents, state.context.clone())))
+    })
+    .await;
+    let Some((parents, context)) = parents else {
+        return Err(coded("INTERNAL_SERVER_ERROR", "The request ended."));
+    };
+    let span = servey_core::trace::action_span(&action, &context);
+    invoke_batch(&action, parents, context.clone())
+        .instrument(span)
+        .await
+        .map(Arc::new)
+        .map_err(|error| field_error(&action.name, context.request_id(), &error))
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use servey_core::invoke::invoke_in_current_span;
 use servey_core::{Context, Input};
 
-use crate::batch::{BatchLoader, ParentKey};
+use crate::batch::BatchLoader;
 use crate::error::{coded, field_error};
 use crate::model::{ActionField, Args, FREE_FORM_ARG, Kind, ObjectType, Ty};
 
@@ -47,12 +47,7 @@ async fn run_action(
         && let Some(loader) = ctx.data_opt::<BatchLoader>()
     {
         let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
-        let key = ParentKey::new(&field.action, parent);
-        let loaded = match loader.load_one(key).await {
-            Ok(Some(loaded)) => loaded?,
-            Ok(None) => Value::Null,
-            Err(never) => match never {},
-        };
+        let loaded = loader.load(&field.action, parent).await?;
         return output_value(loaded, &field.output);
     }
     // Every request through the router carries a Context; a bare `schema.execute` is anonymous.

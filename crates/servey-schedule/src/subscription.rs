@@ -28,7 +28,7 @@ use crate::hub::{Connection, Framing};
 use crate::runtime::Channels;
 
 /// Bytes a connection reads from its client at once (a larger message takes several reads).
-const READ_BUFFER: usize = 4 * 1024;
+const READ_BUFFER: usize = 1024;
 
 /// Events written to a socket before one flush at most (what is waiting in its buffer, up to this).
 const WRITE_BATCH: usize = 32;

@@ -1,6 +1,6 @@
 //! The batch form of a nested action (`#[action(batch = Self::factorials)]`): one call for many parents,
 //! one result per parent in order. Adapters that resolve many parents at once (GraphQL, through a
-//! per-request DataLoader) call it through [`invoke_batch`](crate::invoke::invoke_batch).
+//! per-request loader) call it through [`invoke_batch`](crate::invoke::invoke_batch).
 
 use std::future::Future;
 use std::pin::Pin;

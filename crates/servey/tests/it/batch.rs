@@ -1,5 +1,6 @@
 //! Batched nested actions over real HTTP: a list of parents selecting a batched field runs the batch
-//! form once (and the single form never), results follow the parents' order, a batch that answers with
+//! form once (and the single form never), a longer list than the batch limit one call per 1000 parents,
+//! results follow the parents' order, a batch that answers with
 //! the wrong number of results is an error on each field, and access control still applies.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,6 +40,35 @@ impl Counted {
 #[servey::action(triggers = [web_get])]
 fn counted_list(count: u64) -> Vec<Counted> {
     (0..count).rev().map(|n| Counted { n }).collect()
+}
+
+/// A number whose batch form records the size of each batch it is called with.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+struct Batched {
+    n: u64,
+}
+
+static SIZED_BATCHES: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+#[servey::actions]
+impl Batched {
+    /// The number plus one.
+    #[action(batch = Self::nexts)]
+    fn next(&self) -> u64 {
+        self.n + 1
+    }
+
+    /// Each number plus one, in order.
+    fn nexts(parents: &[Self]) -> Vec<u64> {
+        SIZED_BATCHES.lock().expect("the sizes").push(parents.len());
+        parents.iter().map(|parent| parent.n + 1).collect()
+    }
+}
+
+/// `count` numbers from 0.
+#[servey::action(triggers = [web_get])]
+fn sized_list(count: u64) -> Vec<Batched> {
+    (0..count).map(|n| Batched { n }).collect()
 }
 
 /// A number whose batch form forgets the last parent.
@@ -132,6 +162,24 @@ async fn a_list_of_parents_runs_the_batch_form_once_in_order() {
         ),
         (1, 0)
     );
+}
+
+#[tokio::test]
+async fn a_list_longer_than_the_batch_limit_runs_one_call_per_thousand_parents() {
+    let server = server().await;
+    let answer = graphql(&server, "{ sizedList(count: 2500) { next } }", None).await;
+    assert_eq!(answer.get("errors"), None, "{answer}");
+    let nexts = answer["data"]["sizedList"].as_array().expect("a list");
+    assert_eq!(nexts.len(), 2500);
+    assert!(
+        nexts
+            .iter()
+            .enumerate()
+            .all(|(n, item)| item["next"] == n as u64 + 1)
+    );
+    let mut sizes = SIZED_BATCHES.lock().expect("the sizes").clone();
+    sizes.sort_unstable();
+    assert_eq!(sizes, [500, 1000, 1000]);
 }
 
 #[tokio::test]
