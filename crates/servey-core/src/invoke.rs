@@ -1,9 +1,7 @@
 //! The one invoke path: credentials -> access control -> server-side cache -> run (timeout, panics caught)
 //! -> cache headers. Every adapter calls actions through [`invoke`].
 
-use futures_util::FutureExt;
 use serde::Serialize;
-use std::panic::AssertUnwindSafe;
 use tracing::Instrument;
 
 use crate::action::{Action, ActionFuture};
@@ -16,6 +14,9 @@ use crate::metrics::CallRecorder;
 use crate::output::ActionOutput;
 
 mod batch;
+mod guard;
+
+use guard::guarded;
 
 pub use batch::invoke_batch;
 
@@ -147,28 +148,13 @@ fn admit(
 async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {
     let input = input.conformed(&action.schema);
     let limit = action.timeout.or(context.time_limit());
-    let call = AssertUnwindSafe((action.invoker)(input, context)).catch_unwind();
-    let outcome = match limit {
-        Some(limit) => match tokio::time::timeout(limit, call).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                let detail = format!(
-                    "The action did not finish within {} s.",
-                    limit.as_secs_f64()
-                );
-                return Err(ActionError::new(ErrorCode::Timeout, detail));
-            }
-        },
-        None => call.await,
-    };
-    outcome.unwrap_or_else(|panic| Err(panicked(action.name.as_str(), &*panic)))
-}
-
-fn panicked(name: &str, panic: &(dyn std::any::Any + Send)) -> ActionError {
-    let message = crate::error::panic_message(panic);
-    ActionError::internal(std::io::Error::other(format!(
-        "action `{name}` panicked: {message}"
-    )))
+    guarded(
+        action,
+        limit,
+        "The action",
+        (action.invoker)(input, context),
+    )
+    .await
 }
 
 /// Runs a synchronous action body on the blocking pool, so it never stalls the async workers.
@@ -245,7 +231,10 @@ pub fn required_authorization(context: &Context) -> Result<Authorization, Action
 
 #[cfg(test)]
 mod tests {
+    use std::panic::AssertUnwindSafe;
     use std::time::Duration;
+
+    use futures_util::FutureExt;
 
     use serde_json::{Value, json};
 

@@ -1,9 +1,7 @@
 //! The batch call of a nested action: the same rules as one call (credentials, access control, rate
 //! limit, metrics, timeout, panics caught), once for many parents.
 
-use futures_util::FutureExt;
 use serde_json::Value;
-use std::panic::AssertUnwindSafe;
 
 use crate::action::Action;
 use crate::context::Context;
@@ -39,22 +37,7 @@ async fn checked_batch(
     super::admit(action, &context, recorder)?;
     let expected = parents.len();
     let limit = action.timeout.or(context.time_limit());
-    let call = AssertUnwindSafe(batch(parents, context)).catch_unwind();
-    let outcome = match limit {
-        Some(limit) => match tokio::time::timeout(limit, call).await {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                let detail = format!(
-                    "The batch call did not finish within {} s.",
-                    limit.as_secs_f64()
-                );
-                return Err(ActionError::new(ErrorCode::Timeout, detail));
-            }
-        },
-        None => call.await,
-    };
-    let results =
-        outcome.unwrap_or_else(|panic| Err(super::panicked(action.name.as_str(), &*panic)))?;
+    let results = super::guarded(action, limit, "The batch call", batch(parents, context)).await?;
     if results.len() != expected {
         let detail = format!(
             "the batch form of `{}` returned {} results for {expected} parents; it must return one result per parent, in order",
