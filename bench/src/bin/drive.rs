@@ -5,7 +5,7 @@
 //! Usage: `drive PORT COUNT METHOD PATH [BODY]`; every `{n}` in BODY becomes the request's number, so each
 //! request can carry a different text (a GraphQL document cache cannot hit).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 
 fn main() {
