@@ -70,7 +70,7 @@ fn main() -> Result<()> {
             conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
-        "bench" => bench::bench(&root),
+        "bench" => bench::bench(&root, std::env::args().skip(2)),
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "conduit" => conduit::conduit(&root),
         "interop" => interop::interop(&root, &setup(&root)?),
@@ -102,7 +102,7 @@ fn main() -> Result<()> {
                 "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI and SDL with the goldens (optic, graphql-inspector); fails on breaking changes"
             );
             eprintln!(
-                "  bench  release build; servey's tour app vs a bare axum baseline under wrk; writes BENCHMARKS.md"
+                "  bench [--instructions | --instructions-only]  release build; servey's tour app vs a bare axum baseline under wrk (and instructions per request under callgrind); writes BENCHMARKS.md"
             );
             eprintln!(
                 "  fuzz [--seconds N] [requests|inputs]  replay fuzz/regressions/, then libFuzzer for N s in all (default 300); fails on a crash"

@@ -78,6 +78,23 @@ impl QueryRoot {
             is_even: value.is_multiple_of(2),
         }
     }
+
+    /// Stats for `count` numbers from `start`, as the tour app's `number_range` (at most 1000).
+    async fn number_range(
+        &self,
+        start: u64,
+        count: u32,
+    ) -> async_graphql::Result<Vec<NumberStats>> {
+        if count > 1000 {
+            return Err("count must be at most 1000".into());
+        }
+        Ok((start..start.saturating_add(u64::from(count)))
+            .map(|value| NumberStats {
+                value,
+                is_even: value.is_multiple_of(2),
+            })
+            .collect())
+    }
 }
 
 type BaselineSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;

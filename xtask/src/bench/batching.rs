@@ -6,8 +6,9 @@ use std::path::Path;
 
 use anyhow::{Result, bail};
 
+use super::answers::http;
 use super::load::{Load, median, write_post_script, wrk};
-use super::{ROUND_SECONDS, ROUNDS, http, start, tempdir};
+use super::{ROUND_SECONDS, ROUNDS, start, tempdir};
 
 const PORT: u16 = 18_002;
 

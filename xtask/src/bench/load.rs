@@ -63,19 +63,28 @@ fn parse_duration_ms(value: &str) -> Option<f64> {
     })
 }
 
+/// A wrk Lua script POSTing `body`; a `{n}` in it becomes `<thread>_<request>` so every request differs.
 pub(super) fn write_post_script(dir: &Path, name: &str, body: &str) -> Result<PathBuf> {
     let path = dir.join(format!(
         "{}.lua",
         name.replace(|c: char| !c.is_alphanumeric(), "_")
     ));
-    let lua_body = body.replace('\\', "\\\\").replace('"', "\\\"");
-    std::fs::write(
-        &path,
-        format!(
-            "wrk.method = \"POST\"\nwrk.body = \"{lua_body}\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n"
-        ),
-    )?;
+    std::fs::write(&path, post_script(body))?;
     Ok(path)
+}
+
+fn post_script(body: &str) -> String {
+    let lua = |text: &str| text.replace('\\', "\\\\").replace('"', "\\\"");
+    let head = "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n";
+    match body.split_once("{n}") {
+        None => format!("{head}wrk.body = \"{}\"\n", lua(body)),
+        Some((before, after)) => format!(
+            "{head}local threads = 0\nfunction setup(thread)\n  thread:set(\"tag\", threads)\n  threads = threads + 1\nend\n\
+             local n = 0\nfunction request()\n  n = n + 1\n  return wrk.format(nil, nil, nil, \"{}\" .. tag .. \"_\" .. n .. \"{}\")\nend\n",
+            lua(before),
+            lua(after)
+        ),
+    }
 }
 
 pub(super) fn median(loads: &[Load]) -> Load {
@@ -88,5 +97,23 @@ pub(super) fn median(loads: &[Load]) -> Load {
         requests_per_second: pick(|l| l.requests_per_second),
         p50_ms: pick(|l| l.p50_ms),
         p99_ms: pick(|l| l.p99_ms),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_numbered_body_gets_a_per_request_counter() {
+        let fixed = super::post_script(r#"{"query": "{ a }"}"#);
+        assert!(
+            fixed.contains(r#"wrk.body = "{\"query\": \"{ a }\"}""#),
+            "{fixed}"
+        );
+        let numbered = super::post_script(r#"{"query": "query Q{n} { a }"}"#);
+        assert!(
+            numbered.contains(r#""{\"query\": \"query Q" .. tag .. "_" .. n .. " { a }\"}""#),
+            "{numbered}"
+        );
+        assert!(numbered.contains("function request()"), "{numbered}");
     }
 }

@@ -1,35 +1,37 @@
 //! `cargo xtask bench`: servey's tour app against a bare axum / static async-graphql baseline doing the same
 //! work, measured in the same run with alternating A/B rounds so machine noise cancels. Writes BENCHMARKS.md.
 
+mod answers;
 mod batching;
 mod calls;
+mod instructions;
 mod load;
 mod report;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
+use answers::check_answers;
 use load::{median, write_post_script, wrk};
 use report::render;
 
-const SERVEY_PORT: u16 = 18_000;
-const BASELINE_PORT: u16 = 18_001;
+pub(super) const SERVEY_PORT: u16 = 18_000;
+pub(super) const BASELINE_PORT: u16 = 18_001;
 pub(super) const ROUNDS: usize = 3;
 pub(super) const ROUND_SECONDS: u32 = 5;
 
-/// One HTTP scenario: a path and, for POST, a JSON body.
-struct Scenario {
-    name: &'static str,
-    path: &'static str,
-    body: Option<&'static str>,
+/// One HTTP scenario: a path and, for POST, a JSON body (every `{n}` in it becomes a per-request tag, so
+/// no two requests send the same text).
+pub(super) struct Scenario {
+    pub(super) name: &'static str,
+    pub(super) path: &'static str,
+    pub(super) body: Option<&'static str>,
 }
 
-const SCENARIOS: &[Scenario] = &[
+pub(super) const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "REST GET hello",
         path: "/actions/say-hello?name=World",
@@ -41,9 +43,21 @@ const SCENARIOS: &[Scenario] = &[
         body: Some(r#"{"message": {"sender": "ann", "text": "hello there"}, "id": 7}"#),
     },
     Scenario {
-        name: "GraphQL query, nested field",
+        name: "GraphQL first query (new text each request)",
+        path: "/graphql",
+        body: Some(
+            r#"{"query": "query Q{n} { numberStats(value: 20) { value isEven factorial } }"}"#,
+        ),
+    },
+    Scenario {
+        name: "GraphQL repeated query, nested field",
         path: "/graphql",
         body: Some(r#"{"query": "{ numberStats(value: 20) { value isEven factorial } }"}"#),
+    },
+    Scenario {
+        name: "GraphQL list of 100, nested field",
+        path: "/graphql",
+        body: Some(r#"{"query": "{ numberRange(start: 1, count: 100) { value factorial } }"}"#),
     },
 ];
 
@@ -61,8 +75,25 @@ impl Drop for Server {
     }
 }
 
-pub(crate) fn bench(root: &Path) -> Result<()> {
-    ensure_wrk()?;
+/// `cargo xtask bench [--instructions | --instructions-only]`: the wrk tables, and with `--instructions` the
+/// callgrind counts too (`--instructions-only` replaces just that section of the committed BENCHMARKS.md).
+/// A scenario an app answers wrongly is reported as failed and fails the command, after the file is written.
+pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<()> {
+    let args: Vec<String> = args.collect();
+    let only = args.iter().any(|a| a == "--instructions-only");
+    let counted = only || args.iter().any(|a| a == "--instructions");
+    if let Some(unknown) = args
+        .iter()
+        .find(|a| !["--instructions", "--instructions-only"].contains(&a.as_str()))
+    {
+        bail!("unknown bench option {unknown}: use --instructions or --instructions-only");
+    }
+    if counted {
+        instructions::ensure_valgrind()?;
+    }
+    if !only {
+        ensure_wrk()?;
+    }
     super::run(super::cargo(root).args([
         "build",
         "--release",
@@ -71,6 +102,37 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
         "-p",
         "servey-bench",
     ]))?;
+    let mut failures = Vec::new();
+    let mut report = if only {
+        let committed = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
+        match committed.find(report::INSTRUCTIONS_HEADING) {
+            Some(at) => committed[..at].trim_end().to_owned() + "\n",
+            None => committed,
+        }
+    } else {
+        wall_clock(root, &mut failures)?
+    };
+    if counted {
+        let counts = instructions::count_all(root)?;
+        for count in &counts {
+            for (app, result) in [("servey", &count.servey), ("baseline", &count.baseline)] {
+                if let Err(error) = result {
+                    failures.push(format!("{} ({app}, instructions): {error}", count.name));
+                }
+            }
+        }
+        report.push_str(&report::instructions_section(&counts));
+    }
+    std::fs::write(root.join("BENCHMARKS.md"), &report)?;
+    println!("{report}");
+    if !failures.is_empty() {
+        bail!("failed scenarios:\n{}", failures.join("\n"));
+    }
+    Ok(())
+}
+
+/// The wrk tables, broadcast latencies, process figures, scale-out and calls sections.
+fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
     let release = root.join("target/release");
     let servey_bin = release.join("hello");
     let baseline_bin = release.join("baseline");
@@ -88,7 +150,11 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
             .body
             .map(|body| write_post_script(&scripts, scenario.name, body))
             .transpose()?;
-        check_answers(&servey, &baseline, scenario)?;
+        if let Err(error) = check_answers(&servey, &baseline, scenario) {
+            println!("xtask bench: {}: FAILED: {error:#}", scenario.name);
+            failures.push(format!("{}: {error:#}", scenario.name));
+            continue;
+        }
         let (mut a, mut b) = (Vec::new(), Vec::new());
         for round in 0..ROUNDS {
             // Alternate which app goes first so drift in machine load hits both alike.
@@ -127,6 +193,7 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
     let rebuild = incremental_rebuild(root)?;
     let report = render(
         &rows,
+        failures,
         &broadcasts,
         (cold_servey, cold_baseline),
         idle,
@@ -136,9 +203,7 @@ pub(crate) fn bench(root: &Path) -> Result<()> {
     let mut report = format!("{report}{}", scale_out(root)?);
     report.push_str(&calls::section(root)?);
     report.push_str(&batching::section(root)?);
-    std::fs::write(root.join("BENCHMARKS.md"), &report)?;
-    println!("{report}");
-    Ok(())
+    Ok(report)
 }
 
 /// The Redis backend's throughput beside the in-process one (servey-schedule's `scale_out` bench, which
@@ -228,10 +293,10 @@ fn cold_start(binary: &Path, port: u16) -> Result<Duration> {
     Ok(times[times.len() / 2])
 }
 
-fn wait_ready(port: u16, limit: Duration) -> Result<()> {
+pub(super) fn wait_ready(port: u16, limit: Duration) -> Result<()> {
     let deadline = Instant::now() + limit;
     while Instant::now() < deadline {
-        if http(port, "GET", "/health", None)
+        if answers::http(port, "GET", "/health", None)
             .is_ok_and(|response| response.starts_with("HTTP/1.1 200"))
         {
             return Ok(());
@@ -239,53 +304,6 @@ fn wait_ready(port: u16, limit: Duration) -> Result<()> {
         std::thread::sleep(Duration::from_millis(1));
     }
     bail!("nothing answered GET /health on port {port} within {limit:?}")
-}
-
-/// A minimal HTTP/1.1 request (no dependencies): the whole response as text.
-fn http(port: u16, method: &str, path: &str, body: Option<&str>) -> Result<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
-    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
-    let body = body.unwrap_or_default();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response)?;
-    Ok(response)
-}
-
-/// Both apps must give the same answer, or the comparison means nothing.
-fn check_answers(servey: &Server, baseline: &Server, scenario: &Scenario) -> Result<()> {
-    let method = if scenario.body.is_some() {
-        "POST"
-    } else {
-        "GET"
-    };
-    let answer = |server: &Server| -> Result<serde_like::Json> {
-        let response = http(server.port, method, scenario.path, scenario.body)?;
-        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        if !head.starts_with("HTTP/1.1 200") {
-            bail!(
-                "{} answered {} for {}",
-                server.name,
-                head.lines().next().unwrap_or_default(),
-                scenario.name
-            );
-        }
-        Ok(serde_like::Json(body.trim().to_owned()))
-    };
-    let (a, b) = (answer(servey)?, answer(baseline)?);
-    if a.normalized() != b.normalized() {
-        bail!(
-            "{}: servey answered {} but the baseline {}",
-            scenario.name,
-            a.0,
-            b.0
-        );
-    }
-    Ok(())
 }
 
 fn wsload(root: &Path, server: &Server, subscribers: usize) -> Result<Option<(f64, f64)>> {
@@ -332,32 +350,8 @@ fn status_field(server: &Server, field: &str) -> Result<u64> {
         .with_context(|| format!("no {field} for {}", server.name))
 }
 
-fn tempdir() -> Result<PathBuf> {
+pub(super) fn tempdir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("servey-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
-}
-
-/// JSON compared without a JSON parser: whitespace outside strings removed.
-mod serde_like {
-    pub(super) struct Json(pub(super) String);
-
-    impl Json {
-        pub(super) fn normalized(&self) -> String {
-            let mut out = String::new();
-            let mut in_string = false;
-            let mut escaped = false;
-            for c in self.0.chars() {
-                if in_string {
-                    out.push(c);
-                    escaped = !escaped && c == '\\';
-                    in_string = escaped || c != '"';
-                } else if !c.is_whitespace() {
-                    in_string = c == '"';
-                    out.push(c);
-                }
-            }
-            out
-        }
-    }
 }
