@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use crate::auth::{Authenticator, JwtBearer};
 use crate::config::ServeyConfig;
@@ -153,12 +153,12 @@ impl App {
     /// its `X-Request-Id` (one is generated when absent or unusable) and its `X-Servey-Switches`. Every transport adapter builds
     /// contexts here.
     pub fn request_context(&self, headers: &HeaderMap) -> Context {
-        let request_id = headers.get("x-request-id").and_then(|id| id.to_str().ok());
+        // Names parsed once: a `&str` name is parsed and hashed anew on every lookup.
+        const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+        const SWITCHES: HeaderName = HeaderName::from_static(crate::context::SWITCHES_HEADER);
+        let request_id = headers.get(REQUEST_ID).and_then(|id| id.to_str().ok());
         let context = self.context_with(request_id, self.inner.authenticator.authenticate(headers));
-        match headers
-            .get(crate::context::SWITCHES_HEADER)
-            .and_then(|value| value.to_str().ok())
-        {
+        match headers.get(SWITCHES).and_then(|value| value.to_str().ok()) {
             Some(switches) => context.switches(crate::context::parse_switches(switches)),
             None => context,
         }

@@ -20,6 +20,12 @@ pub fn action_span(action: &Action, context: &Context) -> tracing::Span {
     )
 }
 
+/// Whether a subscriber records [`action_span`]s, so that an adapter can skip finding the action to
+/// name one when none does.
+pub fn action_spans_enabled() -> bool {
+    tracing::enabled!(tracing::Level::INFO)
+}
+
 /// How spans continue a trace across services (W3C `traceparent` and `tracestate`, for instance).
 pub trait TracePropagator: Send + Sync + 'static {
     /// Makes `span`, just opened for an incoming call, a child of the caller's span that `headers` name,

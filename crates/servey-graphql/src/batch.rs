@@ -5,9 +5,10 @@
 //!
 //! A round of a batch gathers the parents whose fields are resolved in the same pass over the request's
 //! futures: the first field to ask opens the round, the fields async-graphql resolves beside it (every
-//! item of a list, every alias) join it, and the round runs on the first poll that finds no new parent. The round's bounds follow from how the query is resolved, never from a timer:
-//! async-graphql's DataLoader waits 1 ms on a spawned task instead, which splits a batch on a busy
-//! machine and adds that wait to every request.
+//! item of a list, every alias) join it, and each field yields once after joining, so the round runs
+//! when the first of them is polled again, after all of that pass has joined. The round's bounds follow
+//! from how the query is resolved, never from a timer: async-graphql's DataLoader waits 1 ms on a
+//! spawned task instead, which splits a batch on a busy machine and adds that wait to every request.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
@@ -63,6 +64,9 @@ impl BatchLoader {
     /// The result of `action`'s batch form for `parent`, once the round it joins has run.
     pub(crate) async fn load(&self, action: &Arc<Action>, parent: &Value) -> Loaded {
         let (outcome, index) = self.join(action, parent);
+        // Waking only this field: a round woken for each joining parent would wake every field already
+        // waiting on it, n² wake-ups for n parents.
+        yield_once().await;
         let results = outcome.await?;
         // `invoke_batch` answers one result per parent; a missing one is an error, never a panic.
         results.get(index).cloned().ok_or_else(|| {
@@ -114,30 +118,29 @@ impl BatchLoader {
 /// The result of one parent: its value, or the error of its round.
 pub(crate) type Loaded = Result<Value, async_graphql::Error>;
 
-/// Runs round `id` of `action` once no parent joined it since its last poll, then calls the batch form
-/// with every parent that joined. Every field of the round polls it right after joining, so within one
-/// pass over the request's futures each poll sees a new parent and waits; the next pass, where nobody
-/// joins any more, runs it.
-async fn run_round(state: Weak<State>, action: Arc<Action>, id: u64) -> Outcome {
-    let mut seen = 0;
-    let parents = std::future::poll_fn(|cx| {
-        let Some(state) = state.upgrade() else {
-            return Poll::Ready(None);
-        };
-        let mut open = state.open.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(at) = open.iter().position(|round| round.id == id) else {
-            return Poll::Ready(None);
-        };
-        let joined = open[at].parents.len();
-        if joined != seen {
-            seen = joined;
-            cx.waker().wake_by_ref();
-            return Poll::Pending;
+/// Pending once, waking only its own task: the fields beside the caller get their turn first.
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
         }
-        // Closed: later fields open a new round.
-        Poll::Ready(Some((open.swap_remove(at).parents, state.context.clone())))
+        yielded = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
     })
     .await;
+}
+
+/// Runs round `id` of `action` with every parent that joined it. Its fields poll it only after yielding
+/// once, so when it is first polled, every field of that pass over the request's futures has joined.
+async fn run_round(state: Weak<State>, action: Arc<Action>, id: u64) -> Outcome {
+    let parents = state.upgrade().and_then(|state| {
+        let mut open = state.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let at = open.iter().position(|round| round.id == id)?;
+        // Closed: later fields open a new round.
+        Some((open.swap_remove(at).parents, state.context.clone()))
+    });
     let Some((parents, context)) = parents else {
         return Err(coded("INTERNAL_SERVER_ERROR", "The request ended."));
     };

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextValidation};
+use async_graphql::extensions::{ExtensionContext, NextValidation};
 use async_graphql::parser::parse_query;
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ValidationResult};
@@ -145,9 +145,25 @@ impl Documents {
         }
     }
 
-    /// The schema extension that answers a validation from this cache.
-    pub(crate) fn validation(&self) -> CachedValidation {
-        CachedValidation(self.clone())
+    /// The validation of the request in `ctx`, answered from the cache when [`attach`](Self::attach)
+    /// prepared it and it is there, else run by `next` and kept when it succeeds.
+    pub(crate) async fn validate(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let cached = ctx.data_opt::<ValidationKey>().zip(self.validated.as_ref());
+        if let Some((key, cache)) = cached
+            && let Some(result) = cache.get(key)
+        {
+            return Ok(result);
+        }
+        self.counts.validations.fetch_add(1, Ordering::Relaxed);
+        let result = next.run(ctx).await?;
+        if let Some((key, cache)) = cached {
+            cache.insert(key.clone(), result);
+        }
+        Ok(result)
     }
 }
 
@@ -175,42 +191,6 @@ where
             .weigher(weight)
             .build()
     })
-}
-
-/// An async-graphql extension: answers the validation of a request [`Documents::attach`] prepared
-/// from the cache, or validates it and keeps a success. Registered last, so that the limits checked
-/// by earlier extensions apply to a cached result too.
-pub(crate) struct CachedValidation(Documents);
-
-impl ExtensionFactory for CachedValidation {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(CachedValidation(self.0.clone()))
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for CachedValidation {
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let documents = &self.0;
-        let cached = ctx
-            .data_opt::<ValidationKey>()
-            .zip(documents.validated.as_ref());
-        if let Some((key, cache)) = cached
-            && let Some(result) = cache.get(key)
-        {
-            return Ok(result);
-        }
-        documents.counts.validations.fetch_add(1, Ordering::Relaxed);
-        let result = next.run(ctx).await?;
-        if let Some((key, cache)) = cached {
-            cache.insert(key.clone(), result);
-        }
-        Ok(result)
-    }
 }
 
 #[cfg(test)]

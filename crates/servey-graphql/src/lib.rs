@@ -9,6 +9,7 @@ mod description;
 mod document;
 mod documents;
 mod error;
+mod extension;
 mod graphiql;
 mod http;
 mod limits;

@@ -13,6 +13,7 @@ use servey_core::{App, EventSubscriptions};
 
 use crate::documents::Documents;
 use crate::error::GraphqlError;
+use crate::extension::ServeyExtension;
 use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
 use crate::property::property_resolver;
@@ -92,13 +93,14 @@ pub(crate) fn build_schema(
     builder = register_scalars(builder, &model);
     let config = app.config();
     let schema = builder
-        .extension(Limits {
-            max_depth: config.limits.graphql_max_depth,
-            max_complexity: config.limits.graphql_max_complexity,
+        .extension(ServeyExtension {
+            documents: documents.clone(),
+            limits: Limits {
+                max_depth: config.limits.graphql_max_depth,
+                max_complexity: config.limits.graphql_max_complexity,
+            },
+            spans: ActionSpans::of(&model),
         })
-        .extension(ActionSpans::of(&model))
-        // Last, so the limits above apply to a validation answered from the cache.
-        .extension(documents.validation())
         .finish()?;
     Ok((schema, model))
 }

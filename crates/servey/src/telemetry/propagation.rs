@@ -3,15 +3,15 @@
 //! each request's span a child of the caller's span; a webhook delivery asks it for the headers of its
 //! POST.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry_http::{HeaderExtractor, HeaderInjector};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use servey_core::{TracePropagation, TracePropagator};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-/// The header naming the caller's trace and span.
-const TRACEPARENT: &str = "traceparent";
+/// The header naming the caller's trace and span (parsed once: a `&str` name is parsed on every lookup).
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
 
 /// The app hook propagating W3C trace context with OpenTelemetry; a no-op for spans that no
 /// OpenTelemetry layer records.
