@@ -165,12 +165,15 @@ impl Input {
                 "This nested action needs its parent object.",
             )
         })?;
-        serde_path_to_error::deserialize(parent).map_err(|error| {
-            ActionError::invalid_input(vec![FieldError {
-                path: join_path("self", &error.path().to_string()),
-                message: error.inner().to_string(),
-            }])
-        })
+        // Tracking the path costs an allocation per key: only a parent that fails pays for it.
+        T::deserialize(parent)
+            .or_else(|_| serde_path_to_error::deserialize(parent))
+            .map_err(|error| {
+                ActionError::invalid_input(vec![FieldError {
+                    path: join_path("self", &error.path().to_string()),
+                    message: error.inner().to_string(),
+                }])
+            })
     }
 
     fn explain(&self, check: FieldCheck, first: &serde_json::Error) -> ActionError {

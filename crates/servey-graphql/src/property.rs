@@ -67,7 +67,7 @@ fn borrowed_value<'a>(json: &'a Value, ty: &Ty) -> async_graphql::Result<Option<
 }
 
 /// A JSON value as a GraphQL value, converted directly (async-graphql's `from_json` goes through serde).
-fn scalar(json: &Value) -> GqlValue {
+pub(crate) fn scalar(json: &Value) -> GqlValue {
     match json {
         Value::Null => GqlValue::Null,
         Value::Bool(value) => GqlValue::Boolean(*value),

@@ -14,6 +14,7 @@ use servey_core::{Context, Input};
 use crate::batch::BatchLoader;
 use crate::error::{coded, field_error};
 use crate::model::{ActionField, Args, FREE_FORM_ARG, Kind, ObjectType, Ty};
+use crate::property::scalar;
 
 /// The input object types by name, for turning arguments back into JSON.
 pub(crate) type InputTypes = Arc<BTreeMap<String, ObjectType>>;
@@ -99,7 +100,7 @@ pub(crate) fn output_value(
         (Value::Number(number), Kind::Scalar("Float")) => Ok(Some(FieldValue::value(
             number.as_f64().map_or(GqlValue::Null, GqlValue::from),
         ))),
-        (json, Kind::Scalar(_)) => Ok(Some(FieldValue::value(GqlValue::from_json(json)?))),
+        (json, Kind::Scalar(_)) => Ok(Some(FieldValue::value(scalar(&json)))),
         (json, _) => Err(coded(
             "INTERNAL_SERVER_ERROR",
             format!(

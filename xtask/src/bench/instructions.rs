@@ -18,8 +18,8 @@ const WARM_UP: u64 = 200;
 const COUNTED: u64 = 500;
 /// Broadcast rounds counted per window, per subscriber count.
 const BROADCASTS: &[(usize, usize)] = &[(1_000, 20), (10_000, 4)];
-/// Function lines kept from callgrind_annotate's inclusive listing.
-const TOP_FUNCTIONS: usize = 30;
+/// Function lines of servey's own code kept from callgrind_annotate's inclusive listing.
+const TOP_FUNCTIONS: usize = 25;
 
 /// One scenario's counts: instructions per request (or per broadcast) in each counted window.
 pub(super) struct Counts {
@@ -62,7 +62,7 @@ pub(super) fn count_all(root: &Path) -> Result<Vec<Counts>> {
     std::fs::create_dir_all(&dir)?;
     let mut all = Vec::new();
     for scenario in SCENARIOS {
-        let annotate = scenario.name.starts_with("REST");
+        let annotate = true;
         let run = |name: &str, port: u16| -> Result<([f64; 2], Vec<String>), String> {
             let server = start(root, &release.join(name), port, &dir, name, scenario.name)
                 .map_err(|e| format!("{e:#}"))?;
@@ -288,13 +288,15 @@ fn dump(server: &Counted) -> Result<PathBuf> {
 
 fn top_functions(dump: &Path) -> Result<Vec<String>> {
     let output = Command::new("callgrind_annotate")
-        .args(["--inclusive=yes"])
+        // Every function: by default the listing stops once 99% of the (inclusive, so overlapping) cost is shown.
+        .args(["--inclusive=yes", "--threshold=100"])
         .arg(dump)
         .output()
         .context("running callgrind_annotate")?;
     Ok(annotated_functions(
         &String::from_utf8_lossy(&output.stdout),
         TOP_FUNCTIONS,
+        COUNTED,
     ))
 }
 
@@ -309,21 +311,28 @@ pub(super) fn total_ir(dump: &str) -> Option<u64> {
     find("totals:").or_else(|| find("summary:"))
 }
 
-/// The first `limit` function lines (`1,234 (5.6%)  file:function`) of callgrind_annotate's output,
-/// the program total left out, binary paths shortened.
-pub(super) fn annotated_functions(text: &str, limit: usize) -> Vec<String> {
+/// The first `limit` lines of servey's own functions (the tour app's and servey's crates) in
+/// callgrind_annotate's inclusive listing, as instructions per request (the dump counted `requests`)
+/// and function name: where servey's instructions go, callees included.
+pub(super) fn annotated_functions(text: &str, limit: usize, requests: u64) -> Vec<String> {
     text.lines()
-        .filter(|line| {
+        .filter_map(|line| {
             let mut words = line.split_whitespace();
-            let number = words.next().unwrap_or_default();
-            !number.is_empty()
-                && number.chars().all(|c| c.is_ascii_digit() || c == ',')
-                && words.next().is_some_and(|w| w.starts_with('('))
-                && !line.contains("PROGRAM TOTALS")
-        })
-        .map(|line| match line.rfind(" [") {
-            Some(at) if line.ends_with(']') => line[..at].trim().to_owned(),
-            _ => line.trim().to_owned(),
+            let number = words.next()?;
+            let percent = words.next()?;
+            if !percent.starts_with('(') || !number.chars().all(|c| c.is_ascii_digit() || c == ',')
+            {
+                return None;
+            }
+            let total: u64 = number.replace(',', "").parse().ok()?;
+            let function = line.split_once(")  ")?.1;
+            let function = match function.rfind(" [") {
+                Some(at) if function.ends_with(']') => &function[..at],
+                _ => function,
+            };
+            let function = function.trim().trim_start_matches("???:");
+            let own = function.contains("servey") || function.starts_with("hello::");
+            own.then(|| format!("{:>9}  {function}", total / requests.max(1)))
         })
         .take(limit)
         .collect()
@@ -364,15 +373,16 @@ Ir                   file:function
 96,532,120 (100.0%)  ???:start_thread [/usr/lib/x86_64-linux-gnu/libc.so.6]
 40,100,000 (41.54%)  ???:servey_web::routes::rest [/work/target/release/hello]
  1,000 ( 0.00%)  ???:tiny
+12,000 ( 0.01%)  ???:hello::actions::say_hello [/work/target/release/hello]
 ";
-        let lines = annotated_functions(text, 2);
+        let lines = annotated_functions(text, 2, 1000);
         assert_eq!(
             lines,
             [
-                "96,532,120 (100.0%)  ???:start_thread",
-                "40,100,000 (41.54%)  ???:servey_web::routes::rest"
+                "    40100  servey_web::routes::rest",
+                "       12  hello::actions::say_hello"
             ]
         );
-        assert_eq!(annotated_functions(text, 10).len(), 3);
+        assert_eq!(annotated_functions(text, 1, 1000).len(), 1);
     }
 }

@@ -175,7 +175,9 @@ pub(super) fn instructions_section(counts: &[super::instructions::Counts]) -> St
          dumped: instructions (Ir) over requests. Broadcasts are driven by `bench/src/bin/wsdrive.rs` (subscribers \
          connected and one broadcast delivered before counting; then each broadcast waited for until every \
          subscriber has it). Every figure is measured in two windows of the same process, shown as `first / second`: \
-         they agree within a fraction of a percent whatever else the machine does (a window's spread is shown).\n\n\
+         for requests they agree within a fraction of a percent whatever else the machine does; a broadcast's \
+         count also depends on how many deliveries each wake-up happens to find queued, so it spreads more (the \
+         spread of the windows is shown).\n\n\
          | scenario | servey instructions | baseline instructions | ratio | spread of the two windows |\n|---|---|---|---|---|\n"
     );
     let mean = |w: &[f64; 2]| (w[0] + w[1]) / 2.0;
@@ -219,7 +221,7 @@ pub(super) fn instructions_section(counts: &[super::instructions::Counts]) -> St
     }
     for count in counts.iter().filter(|c| !c.top.is_empty()) {
         out.push_str(&format!(
-            "\n<details><summary>servey, {}: top functions by inclusive instructions (second window, all threads)</summary>\n\n```text\n{}\n```\n</details>\n",
+            "\n<details><summary>servey, {}: its own functions by inclusive instructions per request (second window; callees included, so nested ones repeat their callers' share)</summary>\n\n```text\n{}\n```\n</details>\n",
             count.name,
             count.top.join("\n")
         ));

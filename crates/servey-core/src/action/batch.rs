@@ -24,21 +24,24 @@ pub type BatchFn = fn(Vec<Value>, Context) -> BatchFuture;
 /// Decodes each parent object into the owner type; a bad one names its index (`parents[3].value`).
 pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>, ActionError> {
     parents
-        .into_iter()
+        .iter()
         .enumerate()
         .map(|(index, parent)| {
-            serde_path_to_error::deserialize(parent).map_err(|error| {
-                let path = error.path().to_string();
-                let path = if path == "." {
-                    format!("parents[{index}]")
-                } else {
-                    format!("parents[{index}].{path}")
-                };
-                ActionError::invalid_input(vec![FieldError {
-                    path,
-                    message: error.inner().to_string(),
-                }])
-            })
+            // Tracking the path costs an allocation per key: only a parent that fails pays for it.
+            T::deserialize(parent)
+                .or_else(|_| serde_path_to_error::deserialize(parent))
+                .map_err(|error| {
+                    let path = error.path().to_string();
+                    let path = if path == "." {
+                        format!("parents[{index}]")
+                    } else {
+                        format!("parents[{index}].{path}")
+                    };
+                    ActionError::invalid_input(vec![FieldError {
+                        path,
+                        message: error.inner().to_string(),
+                    }])
+                })
         })
         .collect()
 }
