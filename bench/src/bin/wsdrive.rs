@@ -1,7 +1,7 @@
 //! The broadcast driver of `cargo xtask bench --instructions`: connects N subscribers to
-//! `/subscription/messenger/{id}`, prints `ready` and waits for a line on stdin (the harness switches
-//! instruction counting on), then POSTs `/actions/broadcast-message` R times, one at a time, each waited
-//! for until every subscriber received it, and prints `done`.
+//! `/subscription/messenger/{id}`, prints `ready`, then for each line on stdin (the harness switches
+//! instruction counting on before it) POSTs `/actions/broadcast-message` R times, one at a time, each
+//! waited for until every subscriber received it, and prints `done`; it ends with its input.
 //!
 //! Usage: `wsdrive BASE_URL SUBSCRIBERS ROUNDS`.
 
@@ -36,14 +36,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // One broadcast reaches everyone before the measured ones: registration is over, paths are warm.
     broadcast(&client, base, subscribers, &mut received_rx, usize::MAX).await?;
     println!("ready");
+    let mut stdin = tokio::io::BufReader::new(tokio::io::stdin());
     let mut line = String::new();
-    tokio::io::BufReader::new(tokio::io::stdin())
-        .read_line(&mut line)
-        .await?;
-    for round in 0..rounds {
-        broadcast(&client, base, subscribers, &mut received_rx, round).await?;
+    let mut round = 0;
+    // Each line on stdin asks for one window of ROUNDS broadcasts; end of input ends the driver.
+    while stdin.read_line(&mut line).await? > 0 {
+        line.clear();
+        for _ in 0..rounds {
+            broadcast(&client, base, subscribers, &mut received_rx, round).await?;
+            round += 1;
+        }
+        println!("done");
     }
-    println!("done");
     Ok(())
 }
 

@@ -185,38 +185,41 @@ fn broadcast_windows(
     subscribers: usize,
     rounds: usize,
 ) -> Result<[f64; 2]> {
+    // One driver for both windows: a driver per window would open twice the sockets, and loopback's
+    // ephemeral ports (about 28k) run out while the last run's closed ones wait out TIME_WAIT.
+    let mut driver = Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec {} http://127.0.0.1:{} {subscribers} {rounds}",
+            root.join("target/release/wsdrive").display(),
+            server.port
+        ))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut lines = BufReader::new(driver.stdout.take().context("wsdrive's stdout")?).lines();
+    let mut expect = |word: &str| -> Result<()> {
+        match lines.next() {
+            Some(Ok(line)) if line.trim() == word => Ok(()),
+            other => bail!("wsdrive said {other:?} where it should say {word}"),
+        }
+    };
+    expect("ready")?;
     let mut counts = [0.0; 2];
     for count in &mut counts {
-        let mut driver = Command::new("bash")
-            .arg("-c")
-            .arg(format!(
-                "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec {} http://127.0.0.1:{} {subscribers} {rounds}",
-                root.join("target/release/wsdrive").display(),
-                server.port
-            ))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()?;
-        let mut lines = BufReader::new(driver.stdout.take().context("wsdrive's stdout")?).lines();
-        let mut expect = |word: &str| -> Result<()> {
-            match lines.next() {
-                Some(Ok(line)) if line.trim() == word => Ok(()),
-                other => bail!("wsdrive said {other:?} where it should say {word}"),
-            }
-        };
-        expect("ready")?;
         control(server, &["-i", "on"])?;
         writeln!(driver.stdin.as_mut().context("wsdrive's stdin")?, "go")?;
         expect("done")?;
         control(server, &["-i", "off"])?;
-        let status = driver.wait()?;
-        if !status.success() {
-            bail!("wsdrive failed: {status}");
-        }
         let dumped = dump(server)?;
         *count = total_ir(&std::fs::read_to_string(&dumped)?)
             .with_context(|| format!("no totals in {}", dumped.display()))? as f64
             / rounds as f64;
+    }
+    drop(driver.stdin.take());
+    let status = driver.wait()?;
+    if !status.success() {
+        bail!("wsdrive failed: {status}");
     }
     Ok(counts)
 }
