@@ -17,6 +17,7 @@ mod media;
 mod model;
 mod naming;
 mod persisted;
+mod prefetch;
 mod prepare;
 mod property;
 mod reader;

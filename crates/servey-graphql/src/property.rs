@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::error::coded;
 use crate::model::{Field, Kind, Ty};
+use crate::prefetch::parent_json;
 use crate::resolve::report;
 
 /// The resolver of an object field that reads `field.key` from the parent object's JSON.
@@ -17,19 +18,16 @@ pub(crate) fn property_resolver(
     let key = field.key.clone();
     let ty = field.ty.clone();
     move |ctx: ResolverContext<'_>| {
-        let outcome = ctx
-            .parent_value
-            .try_downcast_ref::<Value>()
-            .and_then(
-                |parent| match parent.get(&key).filter(|value| !value.is_null()) {
-                    Some(value) => borrowed_value(value, &ty),
-                    None if ty.nullable => Ok(None),
-                    None => Err(coded(
-                        "INTERNAL_SERVER_ERROR",
-                        format!("The result has no value for `{key}`, which its schema requires."),
-                    )),
-                },
-            );
+        let outcome = parent_json(ctx.parent_value).and_then(|parent| {
+            match parent.get(&key).filter(|value| !value.is_null()) {
+                Some(value) => borrowed_value(value, &ty),
+                None if ty.nullable => Ok(None),
+                None => Err(coded(
+                    "INTERNAL_SERVER_ERROR",
+                    format!("The result has no value for `{key}`, which its schema requires."),
+                )),
+            }
+        });
         FieldFuture::Value(outcome.unwrap_or_else(|error| report(&ctx, error)))
     }
 }

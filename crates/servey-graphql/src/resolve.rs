@@ -14,6 +14,7 @@ use servey_core::{Context, Input};
 use crate::batch::BatchLoader;
 use crate::error::{coded, field_error};
 use crate::model::{ActionField, Args, FREE_FORM_ARG, Kind, ObjectType, Ty};
+use crate::prefetch::{BatchedFields, parent_json, prefetched, with_batches};
 use crate::property::scalar;
 
 /// The input object types by name, for turning arguments back into JSON.
@@ -22,41 +23,52 @@ pub(crate) type InputTypes = Arc<BTreeMap<String, ObjectType>>;
 /// The resolver of a field that runs an action; `is_nested` passes the parent object as `self`.
 pub(crate) fn action_resolver(
     field: &ActionField,
-    inputs: &InputTypes,
+    types: &Types,
     is_nested: bool,
 ) -> impl for<'a> Fn(ResolverContext<'a>) -> FieldFuture<'a> + Send + Sync + 'static {
     let field = Arc::new(field.clone());
-    let inputs = inputs.clone();
+    let types = types.clone();
     move |ctx: ResolverContext<'_>| {
         let field = field.clone();
-        let inputs = inputs.clone();
+        let types = types.clone();
         FieldFuture::new(async move {
-            let outcome = run_action(&ctx, &field, &inputs, is_nested).await;
+            let outcome = run_action(&ctx, &field, &types, is_nested).await;
             Ok(outcome.unwrap_or_else(|error| report(&ctx, error)))
         })
     }
 }
 
+/// What resolvers look up in the schema's model: input types, and the batched nested fields of outputs.
+#[derive(Clone)]
+pub(crate) struct Types {
+    /// The input object types by name.
+    pub(crate) inputs: InputTypes,
+    /// The nested fields with a batch form, by output type.
+    pub(crate) batched: BatchedFields,
+}
+
 async fn run_action(
     ctx: &ResolverContext<'_>,
     field: &ActionField,
-    inputs: &InputTypes,
+    types: &Types,
     is_nested: bool,
 ) -> async_graphql::Result<Option<FieldValue<'static>>> {
-    if is_nested
-        && field.action.batch.is_some()
-        && let Some(loader) = ctx.data_opt::<BatchLoader>()
-    {
-        let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
-        let loaded = loader.load(&field.action, parent).await?;
-        return output_value(loaded, &field.output);
+    if is_nested && field.action.batch.is_some() {
+        if let Some(result) = prefetched(ctx.parent_value, &field.action) {
+            return output_value(result?, &field.output);
+        }
+        if let Some(loader) = ctx.data_opt::<BatchLoader>() {
+            let parent = parent_json(ctx.parent_value)?;
+            let loaded = loader.load(&field.action, parent).await?;
+            return output_value(loaded, &field.output);
+        }
     }
+    let inputs = &types.inputs;
     // Every request through the router carries a Context; a bare `schema.execute` is anonymous.
     let context = ctx.data::<Context>().cloned().unwrap_or_default();
     let mut input = Input::from_value(arguments(&ctx.args, &field.args, inputs)?);
     if is_nested {
-        let parent = ctx.parent_value.try_downcast_ref::<Value>()?;
-        input = input.with_parent(parent.clone());
+        input = input.with_parent(parent_json(ctx.parent_value)?.clone());
     }
     let action = &field.action;
     tracing::debug!(action = %action.name, request_id = context.request_id(), "graphql field");
@@ -65,7 +77,11 @@ async fn run_action(
         .await
         .and_then(|output| output.to_value())
         .map_err(|error| field_error(&action.name, context.request_id(), &error))?;
-    output_value(result, &field.output)
+    let batched = types.batched.selected(ctx, &field.output);
+    if batched.is_empty() {
+        return output_value(result, &field.output);
+    }
+    with_batches(result, &field.output, &batched, &context).await
 }
 
 /// Records `error` at the field's path and resolves the field to `null`, as GraphQL asks; async-graphql's

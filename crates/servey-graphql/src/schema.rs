@@ -16,9 +16,10 @@ use crate::error::GraphqlError;
 use crate::extension::ServeyExtension;
 use crate::limits::Limits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
+use crate::prefetch::BatchedFields;
 use crate::property::property_resolver;
 use crate::reader::read_model;
-use crate::resolve::{InputTypes, action_resolver};
+use crate::resolve::{Types, action_resolver};
 use crate::subscription::subscription_field;
 use crate::trace::ActionSpans;
 
@@ -34,7 +35,10 @@ pub(crate) fn build_schema(
     let source = app.state::<EventSubscriptions>();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
     let model = read_model(app.registry(), &channels)?;
-    let inputs: InputTypes = Arc::new(model.inputs.clone());
+    let types = Types {
+        inputs: Arc::new(model.inputs.clone()),
+        batched: BatchedFields::of(&model),
+    };
     let has_mutation = !model.mutation.is_empty();
     let subscription = source.filter(|_| !model.subscription.is_empty());
     let mut builder = Schema::build(
@@ -54,7 +58,7 @@ pub(crate) fn build_schema(
 
     let mut query = Object::new("Query");
     for field in &model.query {
-        query = query.field(action_field(field, &inputs, false));
+        query = query.field(action_field(field, &types, false));
     }
     if model.query.is_empty() {
         query = query.field(
@@ -72,12 +76,12 @@ pub(crate) fn build_schema(
             .mutation
             .iter()
             .fold(Object::new("Mutation"), |object, field| {
-                object.field(action_field(field, &inputs, false))
+                object.field(action_field(field, &types, false))
             });
         builder = builder.register(mutation);
     }
     for object in model.outputs.values() {
-        builder = builder.register(output_object(object, &inputs));
+        builder = builder.register(output_object(object, &types));
     }
     for object in model.inputs.values() {
         builder = builder.register(input_object(object));
@@ -105,11 +109,11 @@ pub(crate) fn build_schema(
     Ok((schema, model))
 }
 
-fn action_field(field: &ActionField, inputs: &InputTypes, is_nested: bool) -> Field {
+fn action_field(field: &ActionField, types: &Types, is_nested: bool) -> Field {
     let mut graphql = Field::new(
         &field.name,
         field.output.type_ref(),
-        action_resolver(field, inputs, is_nested),
+        action_resolver(field, types, is_nested),
     );
     if let Some(description) = &field.description {
         graphql = graphql.description(description);
@@ -134,7 +138,7 @@ fn action_field(field: &ActionField, inputs: &InputTypes, is_nested: bool) -> Fi
     graphql
 }
 
-fn output_object(object: &ObjectType, inputs: &InputTypes) -> Object {
+fn output_object(object: &ObjectType, types: &Types) -> Object {
     let mut graphql = Object::new(&object.name);
     if let Some(description) = &object.description {
         graphql = graphql.description(description);
@@ -147,7 +151,7 @@ fn output_object(object: &ObjectType, inputs: &InputTypes) -> Object {
         graphql = graphql.field(property);
     }
     for nested in &object.nested {
-        graphql = graphql.field(action_field(nested, inputs, true));
+        graphql = graphql.field(action_field(nested, types, true));
     }
     graphql
 }

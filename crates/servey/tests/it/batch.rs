@@ -1,5 +1,6 @@
 //! Batched nested actions over real HTTP: a list of parents selecting a batched field runs the batch
-//! form once (and the single form never), a longer list than the batch limit one call per 1000 parents,
+//! form once (and the single form never), with the list or, inside fragments, gathered by the loader; a
+//! longer list than the batch limit one call per 1000 parents,
 //! results follow the parents' order, a batch that answers with
 //! the wrong number of results is an error on each field, and access control still applies.
 
@@ -40,6 +41,38 @@ impl Counted {
 #[servey::action(triggers = [web_get])]
 fn counted_list(count: u64) -> Vec<Counted> {
     (0..count).rev().map(|n| Counted { n }).collect()
+}
+
+/// A number whose `triple` is batched and selected through fragments (gathered by the per-request
+/// loader rather than resolved with its list). Its counters belong to the one test that queries it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+struct Fragmented {
+    n: u64,
+}
+
+static FRAGMENTED_SINGLE: AtomicUsize = AtomicUsize::new(0);
+static FRAGMENTED_BATCH: AtomicUsize = AtomicUsize::new(0);
+
+#[servey::actions]
+impl Fragmented {
+    /// Three times the number.
+    #[action(batch = Self::triples)]
+    async fn triple(&self) -> u64 {
+        FRAGMENTED_SINGLE.fetch_add(1, Ordering::SeqCst);
+        self.n * 3
+    }
+
+    /// Three times each number, in order.
+    async fn triples(parents: &[Self]) -> Vec<u64> {
+        FRAGMENTED_BATCH.fetch_add(1, Ordering::SeqCst);
+        parents.iter().map(|parent| parent.n * 3).collect()
+    }
+}
+
+/// `count` numbers from 0.
+#[servey::action(triggers = [web_get])]
+fn fragmented_list(count: u64) -> Vec<Fragmented> {
+    (0..count).map(|n| Fragmented { n }).collect()
 }
 
 /// A number whose batch form records the size of each batch it is called with.
@@ -148,17 +181,38 @@ async fn graphql(server: &Server, query: &str, authorization: Option<&str>) -> V
 #[tokio::test]
 async fn a_list_of_parents_runs_the_batch_form_once_in_order() {
     let server = server().await;
-    let answer = graphql(&server, "{ countedList(count: 100) { n double } }", None).await;
+    let query = "{ countedList(count: 100) { n double twice: double } }";
+    let answer = graphql(&server, query, None).await;
     assert_eq!(answer.get("errors"), None, "{answer}");
     let expected: Vec<Value> = (0..100_u64)
         .rev()
-        .map(|n| json!({ "n": n, "double": n * 2 }))
+        .map(|n| json!({ "n": n, "double": n * 2, "twice": n * 2 }))
         .collect();
     assert_eq!(answer["data"]["countedList"], Value::Array(expected));
     assert_eq!(
         (
             COUNTED_BATCH.load(Ordering::SeqCst),
             COUNTED_SINGLE.load(Ordering::SeqCst)
+        ),
+        (1, 0)
+    );
+}
+
+#[tokio::test]
+async fn a_batched_field_inside_a_fragment_is_gathered_into_one_call() {
+    let server = server().await;
+    let query = "{ fragmentedList(count: 100) { n ... on Fragmented { triple } } }";
+    let answer = graphql(&server, query, None).await;
+    assert_eq!(answer.get("errors"), None, "{answer}");
+    let expected: Vec<Value> = (0..100_u64)
+        .map(|n| json!({ "n": n, "triple": n * 3 }))
+        .collect();
+    assert_eq!(answer["data"]["fragmentedList"], Value::Array(expected));
+    // One round for the 100 fields, never the single form.
+    assert_eq!(
+        (
+            FRAGMENTED_BATCH.load(Ordering::SeqCst),
+            FRAGMENTED_SINGLE.load(Ordering::SeqCst)
         ),
         (1, 0)
     );
