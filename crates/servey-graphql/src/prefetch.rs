@@ -17,8 +17,9 @@ use servey_core::invoke::invoke_batch;
 use servey_core::{Action, Context};
 use tracing::Instrument;
 
-use crate::error::{coded, field_error};
+use crate::error::field_error;
 use crate::model::{Kind, Model, Ty};
+use crate::property::leaf_value;
 use crate::resolve::output_value;
 
 /// The nested fields with a batch form of one output type: field name and action.
@@ -126,6 +127,10 @@ pub(crate) async fn with_batches(
         object @ Value::Object(_) => (vec![object], false),
         other => return output_value(other, ty),
     };
+    let item_ty = match &ty.kind {
+        Kind::List(item) if is_list => item,
+        _ => ty,
+    };
     let parents: Vec<Value> = items
         .iter()
         .filter(|item| item.is_object())
@@ -163,15 +168,8 @@ pub(crate) async fn with_batches(
                     batches: batches.clone(),
                 })
             }
-            other => {
-                return Err(coded(
-                    "INTERNAL_SERVER_ERROR",
-                    format!(
-                        "The result `{other}` does not fit its GraphQL type `{}`.",
-                        ty.type_ref()
-                    ),
-                ));
-            }
+            // Not an object: the error of a value that does not fit the item type.
+            other => leaf_value(&other, item_ty)?.unwrap_or(FieldValue::NULL),
         });
     }
     if is_list {

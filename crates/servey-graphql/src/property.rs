@@ -46,6 +46,18 @@ fn borrowed_value<'a>(json: &'a Value, ty: &Ty) -> async_graphql::Result<Option<
                 .collect::<async_graphql::Result<Vec<_>>>()?;
             Ok(Some(FieldValue::list(values)))
         }
+        (json, _) => leaf_value(json, ty),
+    }
+}
+
+/// A JSON value that is neither an object nor a list of `ty`'s shape (a scalar, an enum value, null)
+/// as the field value of `ty`, or the error of a value that does not fit it.
+pub(crate) fn leaf_value<'a>(
+    json: &Value,
+    ty: &Ty,
+) -> async_graphql::Result<Option<FieldValue<'a>>> {
+    match (json, &ty.kind) {
+        (Value::Null, _) => Ok(None),
         (Value::String(name), Kind::Enum(_)) => {
             Ok(Some(FieldValue::value(GqlValue::Enum(Name::new(name)))))
         }
@@ -65,7 +77,7 @@ fn borrowed_value<'a>(json: &'a Value, ty: &Ty) -> async_graphql::Result<Option<
 }
 
 /// A JSON value as a GraphQL value, converted directly (async-graphql's `from_json` goes through serde).
-pub(crate) fn scalar(json: &Value) -> GqlValue {
+fn scalar(json: &Value) -> GqlValue {
     match json {
         Value::Null => GqlValue::Null,
         Value::Bool(value) => GqlValue::Boolean(*value),

@@ -5,17 +5,17 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use async_graphql::Value as GqlValue;
 use async_graphql::dynamic::{FieldFuture, FieldValue, ObjectAccessor, ResolverContext};
-use async_graphql::{Name, Value as GqlValue};
 use serde_json::{Map, Value};
 use servey_core::invoke::invoke_in_current_span;
 use servey_core::{Context, Input};
 
 use crate::batch::BatchLoader;
-use crate::error::{coded, field_error};
+use crate::error::field_error;
 use crate::model::{ActionField, Args, FREE_FORM_ARG, Kind, ObjectType, Ty};
 use crate::prefetch::{BatchedFields, parent_json, prefetched, with_batches};
-use crate::property::scalar;
+use crate::property::leaf_value;
 
 /// The input object types by name, for turning arguments back into JSON.
 pub(crate) type InputTypes = Arc<BTreeMap<String, ObjectType>>;
@@ -109,21 +109,7 @@ pub(crate) fn output_value(
                 .collect::<async_graphql::Result<Vec<_>>>()?;
             Ok(Some(FieldValue::list(values)))
         }
-        (Value::String(name), Kind::Enum(_)) => {
-            Ok(Some(FieldValue::value(GqlValue::Enum(Name::new(name)))))
-        }
-        // GraphQL serializes Float as a float, also when the result holds a whole number.
-        (Value::Number(number), Kind::Scalar("Float")) => Ok(Some(FieldValue::value(
-            number.as_f64().map_or(GqlValue::Null, GqlValue::from),
-        ))),
-        (json, Kind::Scalar(_)) => Ok(Some(FieldValue::value(scalar(&json)))),
-        (json, _) => Err(coded(
-            "INTERNAL_SERVER_ERROR",
-            format!(
-                "The result `{json}` does not fit its GraphQL type `{}`.",
-                ty.type_ref()
-            ),
-        )),
+        (json, _) => leaf_value(&json, ty),
     }
 }
 
