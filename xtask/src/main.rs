@@ -213,9 +213,11 @@ fn is_root() -> bool {
         .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
+/// Cargo in the workspace root, without incremental state: xtask builds once per run, and the
+/// incremental caches of every test binary would double the disk a `ci` run needs.
 pub(crate) fn cargo(root: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.current_dir(root);
+    command.current_dir(root).env("CARGO_INCREMENTAL", "0");
     command
 }
 
