@@ -1,11 +1,16 @@
 //! What wraps every route of every adapter: the static-site or 404 fallback, the envelope (request id,
 //! span, panics, problem details for bare errors), CORS and the body limit.
 
+use std::convert::Infallible;
+
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, OriginalUri};
+use axum::extract::{DefaultBodyLimit, OriginalUri, Request};
 use axum::http::{HeaderValue, Method, header};
+use axum::response::Response;
 use servey_core::{App, TracePropagation};
-use tower::ServiceBuilder;
+use tower::layer::util::{Identity, Stack};
+use tower::util::Either;
+use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::envelope::{EnvelopeLayer, X_REQUEST_ID};
@@ -13,10 +18,28 @@ use crate::problem::not_found;
 
 /// Applies what wraps every route: the static-site or 404 fallback, problem details for 405/413/...,
 /// the body limit, the request-slot limit (`503`), panic catching, tracing with the request id, CORS and
-/// the `X-Request-Id` echo.
+/// the `X-Request-Id` echo. The result is a plain `Router` to merge or serve with `axum::serve`.
 pub fn finish(router: Router, app: &App) -> Router {
+    // One stack, applied once: each separate `.layer` call would box every route again.
+    with_fallback(router, app).layer(stack(app))
+}
+
+/// The same answers as [`finish`], as one service around the whole router rather than a layer on each
+/// route, which saves a boxed route, its futures and a response mapping on every request. For a
+/// listener that serves the app as it is; a router that is still to be merged needs [`finish`].
+pub fn envelop(
+    router: Router,
+    app: &App,
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
+{
+    stack(app).service(with_fallback(router, app))
+}
+
+/// `router` answering unmatched paths from the static site directory when there is one, else with a
+/// 404 problem.
+fn with_fallback(router: Router, app: &App) -> Router {
     let config = app.config();
-    let router = if config.static_site_dir.is_dir() {
+    if config.static_site_dir.is_dir() {
         router.fallback_service(crate::pages::files(app, &config.static_site_dir, true))
     } else {
         let errors = app.errors().clone();
@@ -24,10 +47,18 @@ pub fn finish(router: Router, app: &App) -> Router {
             let errors = errors.clone();
             async move { not_found(&errors, &method, uri) }
         })
-    };
-    // One stack, applied once: each separate `.layer` call would box every route again.
+    }
+}
+
+/// The layers [`stack`] builds, in the order tower's types nest them (the first added is outermost).
+type Layers =
+    Stack<DefaultBodyLimit, Stack<Either<CorsLayer, Identity>, Stack<EnvelopeLayer, Identity>>>;
+
+/// The envelope, CORS when configured, and the body limit, outermost first.
+fn stack(app: &App) -> ServiceBuilder<Layers> {
+    let config = app.config();
     let limits = &config.limits;
-    let stack = ServiceBuilder::new()
+    ServiceBuilder::new()
         .layer(
             EnvelopeLayer::new(
                 limits.body_bytes,
@@ -37,8 +68,7 @@ pub fn finish(router: Router, app: &App) -> Router {
             .trace(app.state::<TracePropagation>().cloned()),
         )
         .option_layer(cors(&config.cors_allowed_origins))
-        .layer(DefaultBodyLimit::max(limits.body_bytes));
-    router.layer(stack)
+        .layer(DefaultBodyLimit::max(limits.body_bytes))
 }
 
 /// CORS for the configured origins (`*` allows any); `None` when none are configured.

@@ -29,6 +29,6 @@ mod router_tests;
 
 pub use axum;
 pub use error::WebError;
-pub use layers::finish;
+pub use layers::{envelop, finish};
 pub use openapi::{openapi, openapi_json};
 pub use routes::router;

@@ -7,8 +7,11 @@ use std::io;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Router;
+use std::convert::Infallible;
+
+use axum::body::Body;
 use axum::extract::Request;
+use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use servey_core::Limits;
@@ -16,18 +19,25 @@ use servey_core::context::{Client, ClientCertificate};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tower::ServiceExt;
+use tower::{Service, ServiceExt};
 
 use crate::tls::Tls;
 
-/// Serves `router` on `listener` until `signal`, then drains for at most the grace period.
-pub(crate) async fn serve(
+/// Serves `router` (the app's enveloped routes) on `listener` until `signal`, then drains for at most
+/// the grace period.
+pub(crate) async fn serve<R>(
     listener: TcpListener,
-    router: Router,
+    router: R,
     limits: &Limits,
     tls: Option<Tls>,
     signal: impl Future<Output = ()>,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    R: Service<Request, Response = Response, Error = Infallible, Future: Send>
+        + Clone
+        + Send
+        + 'static,
+{
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
@@ -144,25 +154,24 @@ async fn accept_tls(
 
 /// The router as a hyper service for one connection: each request carries the [`Client`] (peer address
 /// and verified client certificate) that adapters put in its context.
-fn service(
-    router: Router,
+fn service<R>(
+    router: R,
     peer: SocketAddr,
     certificate: Option<ClientCertificate>,
 ) -> hyper_util::service::TowerToHyperService<
-    impl tower::Service<
-        Request<Incoming>,
-        Response = axum::response::Response,
-        Error = std::convert::Infallible,
-        Future = impl Send,
-    > + Clone,
-> {
+    impl tower::Service<Request<Incoming>, Response = Response, Error = Infallible, Future = impl Send>
+    + Clone,
+>
+where
+    R: Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone,
+{
     let client = Client {
         address: Some(peer.ip()),
         certificate,
     };
     let service = router.map_request(move |mut request: Request<Incoming>| {
         request.extensions_mut().insert(client.clone());
-        request
+        request.map(Body::new)
     });
     hyper_util::service::TowerToHyperService::new(service)
 }

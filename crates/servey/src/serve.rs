@@ -171,14 +171,20 @@ pub fn app_with_state(
 /// }
 /// ```
 pub fn router(app: &App) -> Result<Router, StartError> {
+    Ok(servey_web::finish(routes(app)?, app))
+}
+
+/// Every adapter's routes with the builder's layers, before the envelope.
+fn routes(app: &App) -> Result<Router, StartError> {
     let routes = servey_web::router(app)?
         .merge(servey_graphql::router(app)?)
         .merge(servey_schedule::router(app)?);
-    let routes = match app.extensions().get::<crate::builder::RouterLayers>() {
-        Some(layers) => layers.apply(routes),
-        None => routes,
-    };
-    Ok(servey_web::finish(routes, app))
+    Ok(
+        match app.extensions().get::<crate::builder::RouterLayers>() {
+            Some(layers) => layers.apply(routes),
+            None => routes,
+        },
+    )
 }
 
 /// Serves `app` on its configured host and port (`SERVER_HOST`, `SERVER_PORT`) until Ctrl-C or SIGTERM,
@@ -259,7 +265,8 @@ pub async fn serve_with_shutdown(
     app: App,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let router = router(&app)?;
+    // Served as is, so the envelope wraps the router once instead of every route.
+    let service = servey_web::envelop(routes(&app)?, &app);
     let tls = crate::tls::Tls::from_config(app.config())?;
     let channels = servey_schedule::Channels::of(&app)?.clone();
     let scheduler = servey_schedule::start(&app).await?;
@@ -279,7 +286,7 @@ pub async fn serve_with_shutdown(
             channels.subscribers().close_all();
         }
     };
-    let served = crate::listen::serve(listener, router, &limits, tls, stopping).await;
+    let served = crate::listen::serve(listener, service, &limits, tls, stopping).await;
     let deadline = deadline
         .get()
         .copied()
