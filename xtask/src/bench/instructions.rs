@@ -127,19 +127,12 @@ fn start(
         scenario.replace(|c: char| !c.is_alphanumeric(), "_")
     );
     let out = dir.join(format!("{name}.out"));
-    let child = Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file={} {}",
-            out.display(),
-            binary.display()
-        ))
-        .current_dir(root)
-        .env("SERVER_PORT", port.to_string())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
+    let command = format!(
+        "valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file={} {}",
+        out.display(),
+        binary.display()
+    );
+    let child = super::spawn_server(root, &command, port)
         .with_context(|| format!("starting {} under callgrind", binary.display()))?;
     let server = Counted {
         child,

@@ -254,11 +254,20 @@ fn ensure_wrk() -> Result<()> {
 }
 
 fn start(root: &Path, name: &'static str, binary: &Path, port: u16) -> Result<Server> {
-    let child = Command::new("bash")
+    let child = spawn_server(root, &binary.display().to_string(), port)
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let server = Server { name, child, port };
+    wait_ready(port, Duration::from_secs(20))?;
+    Ok(server)
+}
+
+/// Runs `command` (a server binary, possibly behind a wrapper such as valgrind) on `port`, quiet, with
+/// as many open files as allowed: a broadcast holds one socket per subscriber.
+pub(super) fn spawn_server(root: &Path, command: &str, port: u16) -> std::io::Result<Child> {
+    Command::new("bash")
         .arg("-c")
         .arg(format!(
-            "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec {}",
-            binary.display()
+            "ulimit -n 65535 2>/dev/null || ulimit -n $(ulimit -Hn); exec {command}"
         ))
         .current_dir(root)
         .env("SERVER_PORT", port.to_string())
@@ -266,10 +275,6 @@ fn start(root: &Path, name: &'static str, binary: &Path, port: u16) -> Result<Se
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let server = Server { name, child, port };
-    wait_ready(port, Duration::from_secs(20))?;
-    Ok(server)
 }
 
 /// Median over five starts of the time from spawn to the first answered `GET /health`.

@@ -6,6 +6,7 @@ mod batch;
 mod example;
 mod fixture;
 mod keys;
+mod policy;
 mod response;
 mod signature;
 mod tags;
