@@ -30,8 +30,11 @@ pub fn finish(router: Router, app: &App) -> Router {
 pub fn envelop(
     router: Router,
     app: &App,
-) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone + Send + 'static
-{
+) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
++ Clone
++ Send
++ Sync
++ 'static {
     stack(app).service(with_fallback(router, app))
 }
 

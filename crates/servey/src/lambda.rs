@@ -112,7 +112,9 @@ impl Handler {
     pub fn new(app: &App) -> Result<Self, StartError> {
         Ok(Self {
             app: app.clone(),
-            router: crate::router(app)?,
+            // The envelope around the whole router, as the server has it, so both answer alike.
+            router: Router::new()
+                .fallback_service(servey_web::envelop(crate::serve::routes(app)?, app)),
             channels: Channels::of(app)?.clone(),
         })
     }

@@ -175,7 +175,7 @@ pub fn router(app: &App) -> Result<Router, StartError> {
 }
 
 /// Every adapter's routes with the builder's layers, before the envelope.
-fn routes(app: &App) -> Result<Router, StartError> {
+pub(crate) fn routes(app: &App) -> Result<Router, StartError> {
     let routes = servey_web::router(app)?
         .merge(servey_graphql::router(app)?)
         .merge(servey_schedule::router(app)?);
