@@ -91,7 +91,7 @@ async fn checked(
         _ => None,
     };
 
-    let output = run(action, input, context).await?;
+    let output = run(action, input, context, recorder).await?;
 
     let Some(policy) = &action.cache_control else {
         return Ok(output);
@@ -145,13 +145,19 @@ fn admit(
     Ok(())
 }
 
-async fn run(action: &Action, input: Input, context: Context) -> Result<ActionOutput, ActionError> {
+async fn run(
+    action: &Action,
+    input: Input,
+    context: Context,
+    recorder: Option<&CallRecorder>,
+) -> Result<ActionOutput, ActionError> {
     let input = input.conformed(&action.schema);
     let limit = action.timeout.or(context.time_limit());
     guarded(
         action,
         limit,
         "The action",
+        recorder.map(CallRecorder::poll_watcher),
         (action.invoker)(input, context),
     )
     .await

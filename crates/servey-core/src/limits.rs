@@ -14,6 +14,15 @@ pub struct Limits {
     /// head this long after it began waiting for one (a new connection, or an idle keep-alive one) is
     /// closed; it bounds the TLS handshake too.
     pub header_read_timeout: Duration,
+    /// `SERVEY_BODY_READ_TIMEOUT` (seconds, default 30): how long a request body may take to arrive
+    /// once its head has; a slower one is answered `408` and its connection closed, so that a slow
+    /// upload cannot keep a request slot.
+    pub body_read_timeout: Duration,
+    /// `SERVEY_STALL_THRESHOLD` (seconds, default 2): a poll of an action that holds a worker this long
+    /// without yielding is logged once with the action's name and counted (`servey_stalled_polls_total`);
+    /// when no worker has been free for this long, the listener answers new connections itself: `/health`
+    /// `503`, `/metrics`, and `503` for the rest.
+    pub stall_threshold: Duration,
     /// `SERVEY_ACTION_TIMEOUT` (seconds, default 30; `off` for none): how long a call of an action that
     /// declares no `timeout` may take before it is answered `504`. A synchronous body running inline
     /// cannot be interrupted; declare `blocking = true` or a `timeout` for one that may be slow.
@@ -65,6 +74,8 @@ impl Limits {
         Self {
             body_bytes: number("SERVEY_BODY_LIMIT", 1024 * 1024),
             header_read_timeout: seconds("SERVEY_HEADER_READ_TIMEOUT", 10),
+            body_read_timeout: seconds("SERVEY_BODY_READ_TIMEOUT", 30),
+            stall_threshold: seconds("SERVEY_STALL_THRESHOLD", 2),
             action_timeout: match lookup("SERVEY_ACTION_TIMEOUT").as_deref().map(str::trim) {
                 Some("off" | "0") => None,
                 _ => Some(seconds("SERVEY_ACTION_TIMEOUT", 30)),

@@ -1,6 +1,8 @@
 //! The envelope of every request: its `X-Request-Id` (the caller's when usable, else a fresh one, echoed on
 //! the response), its tracing span (continuing the caller's trace through the app's `TracePropagation`), a
 //! panic caught as a 500 problem, and problem details for the bare error responses of axum (404, 405, 413).
+//! A request body must arrive within the body-read deadline (else `408`), and `/health` and `/metrics`
+//! never wait for a request slot, so an operator still sees the server when every slot is taken.
 //! One hand-written service, because it runs on every request: a stack of generic layers costs a boxed
 //! future and a boxed body each.
 
@@ -9,17 +11,23 @@ use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
+use std::time::Duration;
 
+use axum::body::{Body, HttpBody};
 use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, Method, Uri};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use servey_core::context::is_usable_request_id;
 use servey_core::{ErrorRendering, TracePropagation};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tower::{Layer, Service};
 
-use crate::problem::{overloaded_response, panic_response, problem_for_bare_error};
+use crate::deadline::DeadlineBody;
+use crate::problem::{
+    overloaded_response, panic_response, problem_for_bare_error, status_response,
+};
 
 /// The header a request id travels in.
 pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -28,16 +36,24 @@ pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-i
 #[derive(Debug, Clone)]
 pub(crate) struct EnvelopeLayer {
     body_limit: usize,
+    body_read_timeout: Duration,
     slots: Arc<Semaphore>,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
 }
 
 impl EnvelopeLayer {
-    /// An envelope answering `503` past `max_concurrent` requests in flight.
-    pub(crate) fn new(body_limit: usize, max_concurrent: usize, errors: ErrorRendering) -> Self {
+    /// An envelope answering `503` past `max_concurrent` requests in flight, and `408` to a body that
+    /// takes longer than `body_read_timeout` to arrive.
+    pub(crate) fn new(
+        body_limit: usize,
+        body_read_timeout: Duration,
+        max_concurrent: usize,
+        errors: ErrorRendering,
+    ) -> Self {
         Self {
             body_limit,
+            body_read_timeout,
             slots: Arc::new(Semaphore::new(max_concurrent)),
             errors,
             trace: None,
@@ -58,6 +74,7 @@ impl<S> Layer<S> for EnvelopeLayer {
         Envelope {
             inner,
             body_limit: self.body_limit,
+            body_read_timeout: self.body_read_timeout,
             slots: self.slots.clone(),
             errors: self.errors.clone(),
             trace: self.trace.clone(),
@@ -70,6 +87,7 @@ impl<S> Layer<S> for EnvelopeLayer {
 pub(crate) struct Envelope<S> {
     inner: S,
     body_limit: usize,
+    body_read_timeout: Duration,
     slots: Arc<Semaphore>,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
@@ -110,14 +128,24 @@ where
         }
         let method = request.method().clone();
         let uri = request.uri().clone();
+        // A body still to come must come within the deadline; most requests have none, and skip this.
+        let body_timed_out = (!request.body().is_end_stream()).then(|| {
+            let timed_out = Arc::new(AtomicBool::new(false));
+            let limit = self.body_read_timeout;
+            let flag = timed_out.clone();
+            request = std::mem::take(&mut request)
+                .map(|body| Body::new(DeadlineBody::new(body, limit, flag)));
+            timed_out
+        });
+        let is_operator_route = matches!(uri.path(), "/health" | "/metrics");
         let slot = self.slots.clone().try_acquire_owned().ok();
-        let (inner, refused) = match slot {
-            Some(_) => {
+        let (inner, refused) = match slot.is_some() || is_operator_route {
+            true => {
                 let called =
                     span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
                 (called.ok(), Refused::Panicked)
             }
-            None => (None, Refused::Overloaded),
+            false => (None, Refused::Overloaded),
         };
         EnvelopeFuture {
             inner,
@@ -126,6 +154,8 @@ where
             method,
             uri,
             body_limit: self.body_limit,
+            body_read_timeout: self.body_read_timeout,
+            body_timed_out,
             errors: self.errors.clone(),
             slot,
             span,
@@ -153,6 +183,9 @@ pin_project_lite::pin_project! {
         method: Method,
         uri: Uri,
         body_limit: usize,
+        body_read_timeout: Duration,
+        // Set when the request's body missed its deadline.
+        body_timed_out: Option<Arc<AtomicBool>>,
         errors: ErrorRendering,
         // Held until the response is ready.
         slot: Option<OwnedSemaphorePermit>,
@@ -190,6 +223,21 @@ where
         };
         this.slot.take();
         let mut response = response;
+        if this
+            .body_timed_out
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        {
+            let detail = format!(
+                "The request body did not arrive within {} s.",
+                this.body_read_timeout.as_secs_f64()
+            );
+            response = status_response(this.errors, StatusCode::REQUEST_TIMEOUT, detail);
+            // The rest of the body may still be on its way: the connection cannot carry another request.
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         if let Some(request_id) = this.request_id.take() {
             response.headers_mut().insert(X_REQUEST_ID, request_id);
         }

@@ -65,6 +65,7 @@ fn stack(app: &App) -> ServiceBuilder<Layers> {
         .layer(
             EnvelopeLayer::new(
                 limits.body_bytes,
+                limits.body_read_timeout,
                 limits.max_concurrent_requests,
                 app.errors().clone(),
             )

@@ -7,6 +7,7 @@
 //! [`finish`] wraps the merged router of every adapter with the shared fallbacks and layers.
 
 mod catalog;
+mod deadline;
 mod docs;
 mod envelope;
 mod error;
@@ -23,6 +24,7 @@ mod problem;
 mod query;
 mod routes;
 mod shape;
+mod stalled;
 
 #[cfg(test)]
 mod router_tests;
@@ -32,3 +34,4 @@ pub use error::WebError;
 pub use layers::{envelop, finish};
 pub use openapi::{openapi, openapi_json};
 pub use routes::router;
+pub use stalled::stalled_answer;

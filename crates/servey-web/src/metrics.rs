@@ -22,7 +22,7 @@ pub(crate) fn router(app: &App) -> Router {
     )
 }
 
-fn scrape(metrics: &Metrics) -> Response {
+pub(crate) fn scrape(metrics: &Metrics) -> Response {
     match metrics.encode() {
         Ok(text) => (
             [(

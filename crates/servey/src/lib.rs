@@ -72,6 +72,7 @@ pub mod guide;
 mod builder;
 mod cli;
 mod client_gen;
+mod control;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 mod listen;

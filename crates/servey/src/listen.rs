@@ -1,6 +1,7 @@
 //! The accept loop: each connection served by hyper with the header-read timeout (which also ends idle
 //! keep-alive connections), over TLS when configured, and stopped gracefully: no new connections, the
-//! requests in progress answered, all within the grace period.
+//! requests in progress answered, all within the grace period. The signal that stops it comes from the
+//! control thread (see `control`), which also answers in its place while no worker is free.
 
 use std::future::Future;
 use std::io;
@@ -24,7 +25,7 @@ use tower::{Service, ServiceExt};
 use crate::tls::Tls;
 
 /// Serves `router` (the app's enveloped routes) on `listener` until `signal`, then drains for at most
-/// the grace period.
+/// the grace period: every connection finishes the request it is on (its body included) and closes.
 pub(crate) async fn serve<R>(
     listener: TcpListener,
     router: R,
@@ -112,6 +113,9 @@ async fn serve_io<I, S>(
         .serve_connection(TokioIo::new(io), service)
         .with_upgrades();
     let mut connection = std::pin::pin!(connection);
+    // The listener waits for every connection to end by waiting for every receiver to go: this one
+    // stays until the connection is over, while `stopping` goes with the signal that ends the wait below.
+    let _alive = stopping.clone();
     // The guard `wait_for` returns is not `Send`: drop it inside.
     let stop = async move {
         let _ = stopping.wait_for(|stopping| *stopping).await;
@@ -130,7 +134,7 @@ async fn serve_io<I, S>(
 }
 
 /// The TLS handshake, bounded like a request head; `None` (logged) when it fails.
-async fn accept_tls(
+pub(crate) async fn accept_tls(
     tls: &Tls,
     stream: TcpStream,
     peer: SocketAddr,

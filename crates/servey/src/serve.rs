@@ -188,7 +188,8 @@ pub(crate) fn routes(app: &App) -> Result<Router, StartError> {
 }
 
 /// Serves `app` on its configured host and port (`SERVER_HOST`, `SERVER_PORT`) until Ctrl-C or SIGTERM,
-/// then stops gracefully (see [`serve_with_shutdown`]).
+/// then stops gracefully (see [`serve_with_shutdown`]). A stop that a worker stuck in an action holds
+/// up past `SERVEY_SHUTDOWN_GRACE` ends the process (exit code 1).
 ///
 /// ```rust,no_run
 /// use servey::prelude::*;
@@ -224,7 +225,7 @@ pub async fn serve(app: App) -> Result<(), StartError> {
 /// }
 /// ```
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
-    serve_with_shutdown(listener, app, stop_signal()).await
+    serve_with(listener, app, stop_signal(), true).await
 }
 
 /// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves.
@@ -265,6 +266,17 @@ pub async fn serve_with_shutdown(
     app: App,
     signal: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
+    serve_with(listener, app, signal, false).await
+}
+
+/// Serves `app` until `signal`; `exits_at_deadline` when the server owns the process's signals, so that a
+/// stop held up past its grace period by a worker that never yields ends the process.
+async fn serve_with(
+    listener: TcpListener,
+    app: App,
+    signal: impl Future<Output = ()> + Send + 'static,
+    exits_at_deadline: bool,
+) -> Result<(), StartError> {
     // Served as is, so the envelope wraps the router once instead of every route.
     let service = servey_web::envelop(routes(&app)?, &app);
     let tls = crate::tls::Tls::from_config(app.config())?;
@@ -286,7 +298,17 @@ pub async fn serve_with_shutdown(
             channels.subscribers().close_all();
         }
     };
-    let served = crate::listen::serve(listener, service, &limits, tls, stopping).await;
+    // The signal is waited for on the control thread, which also answers while no worker is free.
+    let listener = listener.into_std()?;
+    let plane = crate::control::Plane {
+        app: app.clone(),
+        listener: listener.try_clone()?,
+        tls: tls.clone(),
+        exits_at_deadline,
+    };
+    let listener = TcpListener::from_std(listener)?;
+    let mut control = crate::control::start(plane, stopping)?;
+    let served = crate::listen::serve(listener, service, &limits, tls, control.signalled()).await;
     let deadline = deadline
         .get()
         .copied()
@@ -305,6 +327,7 @@ pub async fn serve_with_shutdown(
     }
     served?;
     tracing::info!("servey stopped");
+    drop(control);
     Ok(())
 }
 

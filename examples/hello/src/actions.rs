@@ -132,7 +132,7 @@ impl NumberStats {
         let mut results = vec![0; parents.len()];
         let (mut reached, mut product) = (0_u64, 1_u64);
         for index in order {
-            let value = parents[index].value;
+            let value = parents[index].value.min(FIRST_SATURATED);
             product = (reached + 1..=value).fold(product, |product, n| product.saturating_mul(n));
             reached = reached.max(value);
             results[index] = product;
@@ -141,8 +141,15 @@ impl NumberStats {
     }
 }
 
-/// `value!`, saturating at u64::MAX.
+/// The first number whose factorial does not fit in a `u64`: every factorial from it on saturates.
+const FIRST_SATURATED: u64 = 21;
+
+/// `value!`, saturating at u64::MAX. Bounded work whatever the value: a loop up to a huge `value`
+/// would hold its worker for days, and no timeout can stop code that never yields.
 fn factorial_of(value: u64) -> u64 {
+    if value >= FIRST_SATURATED {
+        return u64::MAX;
+    }
     (1..=value).fold(1_u64, |product, n| product.saturating_mul(n))
 }
 

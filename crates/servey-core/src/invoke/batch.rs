@@ -37,7 +37,9 @@ async fn checked_batch(
     super::admit(action, &context, recorder)?;
     let expected = parents.len();
     let limit = action.timeout.or(context.time_limit());
-    let results = super::guarded(action, limit, "The batch call", batch(parents, context)).await?;
+    let watcher = recorder.map(crate::metrics::CallRecorder::poll_watcher);
+    let call = batch(parents, context);
+    let results = super::guarded(action, limit, "The batch call", watcher, call).await?;
     if results.len() != expected {
         let detail = format!(
             "the batch form of `{}` returned {} results for {expected} parents; it must return one result per parent, in order",

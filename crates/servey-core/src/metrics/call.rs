@@ -25,6 +25,14 @@ impl CallRecorder {
         }
     }
 
+    /// What marks each poll of this call's future, so that one that holds a worker is seen.
+    pub(crate) fn poll_watcher(&self) -> PollWatcher {
+        PollWatcher {
+            watch: self.series.families.stalls.clone(),
+            action: self.series.name.clone(),
+        }
+    }
+
     /// The server-side cache answered the call.
     pub(crate) fn cache_hit(&self) {
         let series = &self.series;
@@ -75,5 +83,19 @@ impl Drop for CallRecorder {
             self.series
                 .ended_with(self.transport, Cow::Borrowed(CANCELLED));
         }
+    }
+}
+
+/// Marks the polls of one call's future with its action (see [`StallWatch`]).
+#[derive(Debug, Clone)]
+pub(crate) struct PollWatcher {
+    watch: StallWatch,
+    action: Arc<str>,
+}
+
+impl PollWatcher {
+    /// Marks this thread as polling the call until the mark is dropped.
+    pub(crate) fn enter(&self) -> PollMark {
+        self.watch.enter(&self.action)
     }
 }

@@ -17,6 +17,11 @@ use crate::context::Transport;
 use crate::error::ActionError;
 use crate::registry::Registry;
 
+mod stall;
+
+pub use stall::Stall;
+pub(crate) use stall::{PollMark, StallWatch};
+
 /// The `outcome` of a call whose caller went away before it finished (its future was dropped).
 const CANCELLED: &str = "cancelled";
 
@@ -72,6 +77,8 @@ struct Families {
     subscribers: Family<ChannelLabels, Gauge>,
     events_delivered: Family<ChannelLabels, Counter>,
     events_dropped: Family<ChannelLabels, Counter>,
+    stalled_polls: Family<ActionLabels, Counter>,
+    stalls: StallWatch,
 }
 
 impl Families {
@@ -87,6 +94,8 @@ impl Families {
             subscribers: Family::default(),
             events_delivered: Family::default(),
             events_dropped: Family::default(),
+            stalled_polls: Family::default(),
+            stalls: StallWatch::default(),
         };
         registry.register(
             "servey_action_calls",
@@ -137,6 +146,11 @@ impl Families {
             "servey_websocket_events_dropped",
             "Events not handed to a websocket subscriber: its buffer was full, or it had gone",
             families.events_dropped.clone(),
+        );
+        registry.register(
+            "servey_stalled_polls",
+            "Polls of an action that held a worker without yielding for longer than SERVEY_STALL_THRESHOLD",
+            families.stalled_polls.clone(),
         );
         families
     }
@@ -205,6 +219,26 @@ impl Metrics {
             .cloned()
             .unwrap_or_else(|| Arc::new(ActionSeries::new(action, &self.families)));
         CallRecorder::start(series, transport)
+    }
+
+    /// The polls of actions that have held a worker without yielding for at least `threshold` and were
+    /// not reported before: each is reported once, and counted in `servey_stalled_polls_total`.
+    pub fn report_stalls(&self, threshold: std::time::Duration) -> Vec<Stall> {
+        let stalls = self.families.stalls.report(threshold);
+        for stall in &stalls {
+            self.families
+                .stalled_polls
+                .get_or_create(&ActionLabels {
+                    action: stall.action.clone(),
+                })
+                .inc();
+        }
+        stalls
+    }
+
+    /// The polls of actions in progress now that have held a worker for at least `threshold`.
+    pub fn stalled(&self, threshold: std::time::Duration) -> Vec<Stall> {
+        self.families.stalls.current(threshold)
     }
 
     /// The tick counters of the scheduled action `action`.
@@ -355,7 +389,7 @@ impl ChannelMetrics {
 
 mod call;
 
-pub(crate) use call::CallRecorder;
+pub(crate) use call::{CallRecorder, PollWatcher};
 
 #[cfg(test)]
 mod tests;

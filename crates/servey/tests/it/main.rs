@@ -14,5 +14,6 @@ mod openapi;
 mod responses;
 mod scale_out;
 mod state;
+mod stuck;
 mod support;
 mod traces;
