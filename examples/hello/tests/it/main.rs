@@ -6,6 +6,7 @@ mod consistency;
 mod examples;
 mod golden;
 mod graphql;
+mod process;
 mod projections;
 mod rest;
 mod sam;
