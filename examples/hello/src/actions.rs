@@ -290,3 +290,22 @@ pub fn fail_on_purpose(panic: Option<bool>) -> Result<String, ActionError> {
     }
     Err(std::io::Error::other("this action fails on purpose").into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn factorials_past_20_saturate_without_counting_up_to_the_value() {
+        assert_eq!(factorial_of(20), 2_432_902_008_176_640_000);
+        assert_eq!(factorial_of(21), u64::MAX);
+        // Counting up to this one took days: the attack that held every worker.
+        assert_eq!(factorial_of(1_000_000_000_000_000), u64::MAX);
+    }
+
+    #[tokio::test]
+    async fn the_batch_form_saturates_as_fast() {
+        let parents = [number_stats(1_000_000_000_000_000), number_stats(5)];
+        assert_eq!(NumberStats::factorials(&parents).await, [u64::MAX, 120]);
+    }
+}

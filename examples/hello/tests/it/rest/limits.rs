@@ -53,7 +53,9 @@ async fn requests_past_the_concurrency_limit_are_503_with_retry_after() {
     };
     entered.notified().await;
 
-    let refused = get(&server, "/health").await;
+    // `/health` and `/metrics` never wait for a slot; everything else does.
+    assert_eq!(get(&server, "/health").await.status(), StatusCode::OK);
+    let refused = get(&server, "/actions/say-hello?name=x").await;
     assert_eq!(refused.headers()[header::RETRY_AFTER], "1");
     assert_eq!(
         problem_body(refused, StatusCode::SERVICE_UNAVAILABLE).await,
