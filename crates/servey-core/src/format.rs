@@ -79,11 +79,7 @@ impl BodyFormat {
                     "The body is not valid JSON for its schema: {error}."
                 ))
             }),
-            Self::MessagePack => rmp_serde::from_slice(bytes).map_err(|error| {
-                malformed(format!(
-                    "The body is not valid MessagePack for its schema: {error}."
-                ))
-            }),
+            Self::MessagePack => decode_msgpack(bytes),
         }
     }
 
@@ -112,6 +108,38 @@ fn is_refused(range: &str) -> bool {
             .and_then(|q| q.trim().parse::<f32>().ok())
             .is_some_and(|q| q <= 0.0)
     })
+}
+
+/// How deep arrays and maps may nest in a MessagePack body: serde_json's recursion limit, so a body
+/// nests as deep in either format (127 levels pass, the 128th is refused). Without a bound a small body
+/// nested some hundreds deep overflows the stack of the task decoding it.
+const MSGPACK_MAX_DEPTH: usize = 128;
+
+/// A `T` decoded from the whole of `bytes`, nesting at most [`MSGPACK_MAX_DEPTH`] deep. rmp-serde 1.3
+/// counts depth at each array, map and extension, which bounds `Value` and every struct and sequence;
+/// the one thing it does not count is an externally tagged enum's variant, so a recursive enum read
+/// straight from MessagePack would still need its own bound (none is read that way: action inputs go
+/// through `Value`, jobs are structs).
+fn decode_msgpack<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ActionError> {
+    let mut reader = std::io::Cursor::new(bytes);
+    let mut deserializer = rmp_serde::Deserializer::new(&mut reader);
+    deserializer.set_max_depth(MSGPACK_MAX_DEPTH);
+    let value = T::deserialize(&mut deserializer).map_err(|error| {
+        malformed(match error {
+            rmp_serde::decode::Error::DepthLimitExceeded => format!(
+                "The MessagePack body nests arrays and maps deeper than {} levels.",
+                MSGPACK_MAX_DEPTH - 1
+            ),
+            error => format!("The body is not valid MessagePack for its schema: {error}."),
+        })
+    })?;
+    let trailing = bytes.len() as u64 - reader.position();
+    if trailing > 0 {
+        return Err(malformed(format!(
+            "The body holds {trailing} more bytes after its MessagePack value."
+        )));
+    }
+    Ok(value)
 }
 
 fn malformed(detail: String) -> ActionError {
@@ -170,5 +198,52 @@ mod tests {
             .decode_value(&[0xc1])
             .expect_err("0xc1 is never used");
         assert_eq!(broken.code_str(), "malformed_input");
+    }
+
+    /// `depth` arrays, each holding the next, around `0`.
+    fn nested_msgpack(depth: usize) -> Vec<u8> {
+        let mut bytes = vec![0x91; depth];
+        bytes.push(0x00);
+        bytes
+    }
+
+    #[test]
+    fn msgpack_nests_as_deep_as_json_and_no_deeper() {
+        let json = |depth: usize| format!("{}0{}", "[".repeat(depth), "]".repeat(depth));
+        let decode = |format: BodyFormat, bytes: &[u8]| format.decode_value(bytes).map(|_| ());
+        assert!(decode(BodyFormat::Json, json(127).as_bytes()).is_ok());
+        assert!(decode(BodyFormat::MessagePack, &nested_msgpack(127)).is_ok());
+        assert!(decode(BodyFormat::Json, json(128).as_bytes()).is_err());
+        let refused = decode(BodyFormat::MessagePack, &nested_msgpack(128)).expect_err("too deep");
+        assert_eq!(
+            (refused.status(), refused.code_str(), refused.detail()),
+            (
+                422,
+                "malformed_input",
+                "The MessagePack body nests arrays and maps deeper than 127 levels."
+            )
+        );
+        let typed = BodyFormat::MessagePack
+            .decode::<Vec<Value>>(&nested_msgpack(625))
+            .expect_err("typed decodes are bounded too");
+        assert_eq!(typed.code_str(), "malformed_input");
+    }
+
+    #[test]
+    fn bytes_after_a_msgpack_value_are_refused() {
+        let mut bytes = BodyFormat::MessagePack
+            .encode(&serde_json::json!({"a": 1}))
+            .expect("encodes");
+        bytes.extend([0x01, 0x02]);
+        let refused = BodyFormat::MessagePack
+            .decode_value(&bytes)
+            .expect_err("trailing bytes");
+        assert_eq!(
+            (refused.status(), refused.detail()),
+            (
+                422,
+                "The body holds 2 more bytes after its MessagePack value."
+            )
+        );
     }
 }

@@ -87,6 +87,8 @@ pub fn every_action(_: &Action) -> bool {
 
 /// Runs `job` for the caller in `context`: each action through the one invoke path, in order, stopping
 /// at the first error unless `continue_on_error`. A job with more than [`MAX_JOB_ACTIONS`] is refused.
+/// Past the app's `jobs_timeout` the running action is stopped and the later ones do not run; each of
+/// them is answered `504` (`timeout`).
 pub async fn run_job(
     app: &App,
     job: JobRequest,
@@ -102,12 +104,29 @@ pub async fn run_job(
             ),
         ));
     }
+    let deadline = (app.config().limits.jobs_timeout)
+        .map(|limit| (tokio::time::Instant::now() + limit, limit));
     let mut results = Vec::with_capacity(job.actions.len());
     for JobAction { action, body } in job.actions {
-        let outcome = match call(app, &action, body, context.clone(), reachable).await {
+        let called = call(app, &action, body, context.clone(), reachable);
+        let is_past_deadline = deadline.is_some_and(|(at, _)| tokio::time::Instant::now() >= at);
+        let outcome = match deadline {
+            Some((_, limit)) if is_past_deadline => {
+                Err(job_timed_out(limit, &action, "did not run"))
+            }
+            // The action running at the deadline is dropped, as one past its own timeout is.
+            Some((at, limit)) => tokio::time::timeout_at(at, called)
+                .await
+                .unwrap_or_else(|_| Err(job_timed_out(limit, &action, "was stopped"))),
+            None => called.await,
+        };
+        let outcome = match outcome {
             Ok(result) => JobOutcome::Result { result },
             Err(error) => {
-                log_failure(&error);
+                // One line for the stopped action, not one per action that never ran.
+                if !is_past_deadline {
+                    log_failure(&error);
+                }
                 JobOutcome::Error {
                     error: error.problem(),
                 }
@@ -152,6 +171,18 @@ fn log_failure(error: &ActionError) {
             ),
         }
     }
+}
+
+/// The outcome of `action` in a job that ran out of time (`what` happened to it).
+fn job_timed_out(limit: std::time::Duration, action: &str, what: &str) -> ActionError {
+    let shown: String = action.chars().take(64).collect();
+    ActionError::new(
+        ErrorCode::Timeout,
+        format!(
+            "The job did not finish within {} s; `{shown}` {what}.",
+            limit.as_secs_f64()
+        ),
+    )
 }
 
 /// The error for a name no reachable action has.
@@ -226,6 +257,48 @@ mod tests {
         assert_eq!(json["results"][3], json!({"result": {"b": 2}}));
         let back: JobResponse = serde_json::from_value(json).expect("reads back");
         assert_eq!(back, continued);
+    }
+
+    #[tokio::test]
+    async fn a_job_past_its_deadline_answers_the_rest_as_timed_out() {
+        // Long enough that the job's deadline comes first; without one the test fails, slowly.
+        let wait = Action::builder("wait", |_, _| async {
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+            Ok(json!("woke"))
+        })
+        .build();
+        let echo = Action::builder("echo", |input, _| async move { Ok(input) }).build();
+        let registry = Registry::builder()
+            .action(wait)
+            .action(echo)
+            .build()
+            .expect("registry");
+        let config = ServeyConfig::from_lookup(|key| {
+            (key == "SERVEY_JOBS_TIMEOUT").then(|| "0.05".to_owned())
+        });
+        let app = App::new(registry, config);
+        let action = |name: &str| JobAction {
+            action: name.into(),
+            body: json!({"a": 1}),
+        };
+        let job = JobRequest {
+            actions: vec![action("echo"), action("wait"), action("echo")],
+            continue_on_error: true,
+        };
+        let answered = run_job(&app, job, app.context(), every_action)
+            .await
+            .expect("runs");
+        let json = serde_json::to_value(&answered).expect("serializes");
+        assert_eq!(json["results"][0], json!({"result": {"a": 1}}));
+        for (at, what) in [(1, "`wait` was stopped"), (2, "`echo` did not run")] {
+            assert_eq!(
+                json["results"][at]["error"],
+                json!({
+                    "type": "about:blank", "title": "Timeout", "status": 504, "code": "timeout",
+                    "detail": format!("The job did not finish within 0.05 s; {what}.")
+                })
+            );
+        }
     }
 
     #[tokio::test]

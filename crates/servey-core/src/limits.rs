@@ -27,6 +27,10 @@ pub struct Limits {
     /// declares no `timeout` may take before it is answered `504`. A synchronous body running inline
     /// cannot be interrupted; declare `blocking = true` or a `timeout` for one that may be slow.
     pub action_timeout: Option<Duration>,
+    /// `SERVEY_JOBS_TIMEOUT` (seconds, default 30; `off` for none): how long one job (`POST /jobs`, or a
+    /// local client's job) may run in all; the action running then and every one after it are answered
+    /// `504` in the job's outcomes, and the answer goes out.
+    pub jobs_timeout: Option<Duration>,
     /// `SERVEY_RATE_LIMIT` (`CALLS/SECONDS`, e.g. `600/60`; default none): the rate limit of every action
     /// that declares no `rate_limit` of its own, per action and caller.
     pub rate_limit: Option<RateLimit>,
@@ -71,15 +75,18 @@ impl Limits {
                     .unwrap_or(default as f64),
             )
         };
+        let optional_seconds = |key: &str, default: u64| match lookup(key).as_deref().map(str::trim)
+        {
+            Some("off" | "0") => None,
+            _ => Some(seconds(key, default)),
+        };
         Self {
             body_bytes: number("SERVEY_BODY_LIMIT", 1024 * 1024),
             header_read_timeout: seconds("SERVEY_HEADER_READ_TIMEOUT", 10),
             body_read_timeout: seconds("SERVEY_BODY_READ_TIMEOUT", 30),
             stall_threshold: seconds("SERVEY_STALL_THRESHOLD", 2),
-            action_timeout: match lookup("SERVEY_ACTION_TIMEOUT").as_deref().map(str::trim) {
-                Some("off" | "0") => None,
-                _ => Some(seconds("SERVEY_ACTION_TIMEOUT", 30)),
-            },
+            action_timeout: optional_seconds("SERVEY_ACTION_TIMEOUT", 30),
+            jobs_timeout: optional_seconds("SERVEY_JOBS_TIMEOUT", 30),
             rate_limit: lookup("SERVEY_RATE_LIMIT").and_then(|value| {
                 let (calls, seconds) = value.trim().split_once('/')?;
                 let count = calls.trim().parse().ok().filter(|count| *count > 0)?;
@@ -113,12 +120,15 @@ mod tests {
             "SERVEY_SHUTDOWN_GRACE" => Some("0.5".into()),
             "SERVEY_RATE_LIMIT" => Some("600/60".into()),
             "SERVEY_HEADER_READ_TIMEOUT" => Some("never".into()),
+            "SERVEY_JOBS_TIMEOUT" => Some("off".into()),
             _ => None,
         });
         assert_eq!(set.body_bytes, 2048);
         assert_eq!(set.shutdown_grace, Duration::from_millis(500));
         assert_eq!(set.rate_limit, Some(RateLimit::per_minute(600)));
         assert_eq!(defaults.rate_limit, None);
+        assert_eq!(defaults.jobs_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(set.jobs_timeout, None);
         assert_eq!(
             set.header_read_timeout,
             Duration::from_secs(10),

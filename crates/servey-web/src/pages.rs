@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, any, get};
 use minijinja::{AutoEscape, Environment};
 use servey_core::App;
-use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
 use crate::problem::{not_found, status_response};
@@ -103,8 +102,8 @@ pub(crate) fn static_files(app: &App) -> MethodRouter {
 }
 
 /// The files under `dir` (with `index.html` for directories when `with_index`), and a 404 problem for
-/// anything else, including names no file can have (a NUL byte, a segment over 255 bytes), which the
-/// file system would answer with an error that ServeDir reports as a 500.
+/// anything else, including names no file can have (a NUL byte, a segment over 255 bytes, a path
+/// longer than the file system takes), which ServeDir would report as a 500 with the error logged.
 pub(crate) fn files(app: &App, dir: &std::path::Path, with_index: bool) -> MethodRouter {
     let errors = app.errors().clone();
     let missing = {
@@ -130,12 +129,38 @@ pub(crate) fn files(app: &App, dir: &std::path::Path, with_index: bool) -> Metho
                     uri.unwrap_or(OriginalUri(parts.uri)),
                 );
             }
-            match files.oneshot(request).await {
+            let method = request.method().clone();
+            let uri = request.extensions().get::<OriginalUri>().cloned();
+            let uri = uri.unwrap_or_else(|| OriginalUri(request.uri().clone()));
+            let mut files = files;
+            match files.try_call(request).await {
                 Ok(response) => response.into_response(),
-                Err(never) => match never {},
+                Err(error) if names_no_file(&error) => not_found(&errors, &method, uri),
+                Err(error) => {
+                    tracing::error!(%error, "a static file could not be read");
+                    status_response(
+                        &errors,
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "The file could not be read.",
+                    )
+                }
             }
         }
     })
+}
+
+/// Whether the file system refused the path itself (too long as a whole, not a valid name): no file
+/// has such a name, so it is a `404`, not a server error. A missing file, or a file where a directory
+/// was named, goes to the fallback before this.
+fn names_no_file(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::InvalidFilename
+            | ErrorKind::InvalidInput
+            | ErrorKind::NotADirectory
+            | ErrorKind::IsADirectory
+    )
 }
 
 /// Whether every decoded segment of `path` could name a file.

@@ -4,6 +4,7 @@
 //!
 //! Adapters only open `tracing` spans; this module alone knows OpenTelemetry.
 
+mod fields;
 mod otlp;
 pub mod propagation;
 
@@ -82,7 +83,8 @@ pub fn init(config: &ServeyConfig) -> Telemetry {
     telemetry
 }
 
-/// The layer writing log lines in `format` to `writer`: text, or one JSON object a line with the
+/// The layer writing log lines in `format` to `writer`: text (control characters in field values
+/// escaped, so one event is one line), or one JSON object a line with the
 /// event's fields at the top level, the innermost span's fields under `span` and every enclosing span
 /// under `spans` (so `action` and `request_id` are on every line written inside an action).
 pub fn log_layer<S, W>(format: LogFormat, writer: W) -> Box<dyn Layer<S> + Send + Sync>
@@ -92,7 +94,7 @@ where
 {
     let layer = tracing_subscriber::fmt::layer().with_writer(writer);
     match format {
-        LogFormat::Text => layer.boxed(),
+        LogFormat::Text => layer.fmt_fields(fields::EscapedFields::default()).boxed(),
         LogFormat::Json => layer
             .json()
             .flatten_event(true)

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use servey::Client;
 
-use crate::server::start;
+use crate::server::{start, start_with, test_config};
 
 fn codes(outcomes: &[Result<Value, servey::ClientError>]) -> Vec<String> {
     outcomes
@@ -106,4 +106,41 @@ async fn malformed_jobs_are_refused_whole() {
     assert_eq!(text.status(), 415);
     let get = http.get(server.url("/jobs")).send().await.expect("answers");
     assert_eq!(get.status(), 405);
+}
+
+#[tokio::test]
+async fn a_job_past_its_deadline_answers_the_rest_as_timed_out() {
+    let mut config = test_config();
+    config.limits.jobs_timeout = Some(std::time::Duration::from_millis(300));
+    let server = start_with(config).await;
+    let wait = json!({"action": "slow_get_with_ttl", "body": {"seconds": 10}});
+    let response = reqwest::Client::new()
+        .post(server.url("/jobs"))
+        .json(&json!({
+            "actions": [
+                {"action": "say_hello", "body": {"name": "World"}},
+                wait, wait, wait
+            ],
+            "continue_on_error": true
+        }))
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.expect("JSON");
+    let timed_out = |what: &str| {
+        json!({"error": {
+            "type": "about:blank", "title": "Timeout", "status": 504, "code": "timeout",
+            "detail": format!("The job did not finish within 0.3 s; `slow_get_with_ttl` {what}.")
+        }})
+    };
+    assert_eq!(
+        body,
+        json!({"results": [
+            {"result": "Hello World!"},
+            timed_out("was stopped"),
+            timed_out("did not run"),
+            timed_out("did not run")
+        ]})
+    );
 }

@@ -184,3 +184,76 @@ async fn a_cached_msgpack_answer_has_its_own_etag() {
         .expect("answers");
     assert_eq!(stale.status(), 200);
 }
+
+/// `fields`, a MessagePack map of short strings, whose last value is `depth` nested arrays around `0`.
+fn deeply_nested(fields: &[&str], depth: usize) -> Vec<u8> {
+    let mut bytes = vec![0x80 | fields.len().div_ceil(2) as u8];
+    for field in fields {
+        bytes.push(0xa0 | field.len() as u8);
+        bytes.extend(field.as_bytes());
+    }
+    bytes.extend(std::iter::repeat_n(0x91, depth));
+    bytes.push(0x00);
+    bytes
+}
+
+/// A job calling `say_hello` with a body nested `depth` arrays deep.
+fn deeply_nested_job(depth: usize) -> Vec<u8> {
+    let mut bytes = vec![0x81, 0xa7];
+    bytes.extend(b"actions");
+    bytes.push(0x91);
+    bytes.extend(deeply_nested(&["action", "say_hello", "body"], depth));
+    bytes
+}
+
+#[tokio::test]
+async fn deeply_nested_msgpack_is_422_on_routes_and_jobs() {
+    let server = start().await;
+    let http = reqwest::Client::new();
+    for (path, body) in [
+        ("/actions/store-message", deeply_nested(&["message"], 625)),
+        ("/jobs", deeply_nested_job(625)),
+    ] {
+        let answer = http
+            .post(server.url(path))
+            .header("content-type", MSGPACK)
+            .body(body)
+            .send()
+            .await
+            .expect("the server answers, not crashes");
+        assert_eq!(answer.status(), 422, "{path}");
+        let problem: Value = answer.json().await.expect("problem+json");
+        assert_eq!(
+            problem,
+            json!({
+                "type": "about:blank", "title": "Malformed input", "status": 422,
+                "code": "malformed_input",
+                "detail": "The MessagePack body nests arrays and maps deeper than 127 levels."
+            }),
+            "{path}"
+        );
+    }
+    let health = http.get(server.url("/health")).send().await.expect("alive");
+    assert_eq!(health.status(), 200);
+}
+
+#[tokio::test]
+async fn bytes_after_a_msgpack_body_are_422() {
+    let server = start().await;
+    let job = json!({"actions": [{"action": "say_hello", "body": {"name": "a"}}]});
+    let mut body = rmp_serde::to_vec_named(&job).expect("encodes");
+    body.push(0xc0);
+    let answer = reqwest::Client::new()
+        .post(server.url("/jobs"))
+        .header("content-type", MSGPACK)
+        .body(body)
+        .send()
+        .await
+        .expect("answers");
+    assert_eq!(answer.status(), 422);
+    let problem: Value = answer.json().await.expect("problem+json");
+    assert_eq!(
+        problem["detail"],
+        "The body holds 1 more bytes after its MessagePack value."
+    );
+}

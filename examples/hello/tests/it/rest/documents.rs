@@ -173,3 +173,23 @@ async fn static_names_no_file_can_have_are_404_not_500() {
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn a_static_path_longer_than_the_file_system_takes_is_a_404_problem() {
+    let server = start().await;
+    let deep = format!("/static/{}x.css", "ab/".repeat(1500));
+    for path in [deep.clone(), deep.replacen("/static", "", 1)] {
+        let response = client()
+            .get(server.url(&path))
+            .send()
+            .await
+            .expect("answers");
+        let problem = problem_body(response, StatusCode::NOT_FOUND).await;
+        assert_eq!(
+            problem["detail"],
+            format!("No route matches GET {path}."),
+            "{}",
+            &path[..20]
+        );
+    }
+}
