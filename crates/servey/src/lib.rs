@@ -76,6 +76,7 @@ mod control;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 mod listen;
+mod refused;
 pub mod sam;
 mod serve;
 pub mod telemetry;

@@ -110,7 +110,10 @@ async fn serve_io<I, S>(
     S::Future: Send,
 {
     let connection = http
-        .serve_connection(TokioIo::new(io), service)
+        .serve_connection(
+            TokioIo::new(crate::refused::ProblemOnRefusal::new(io)),
+            service,
+        )
         .with_upgrades();
     let mut connection = std::pin::pin!(connection);
     // The listener waits for every connection to end by waiting for every receiver to go: this one

@@ -1,7 +1,8 @@
 //! Serving under stress: a stop drains requests in progress and closes websockets (GraphQL's too) with
 //! 1001, silent
 //! connections are dropped after the header-read timeout while `/health` keeps answering, and oversized
-//! websocket messages close the socket with 1009. The real binary's signals are in `process`.
+//! websocket messages close the socket with 1009, and what hyper refuses before routing (a target or a
+//! head too large, bytes that are not HTTP) is answered with a problem document. The real binary's signals are in `process`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -205,6 +206,62 @@ async fn a_websocket_message_over_the_limit_closes_the_socket_with_1009() {
     match close {
         Some(Ok(Message::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 1009),
         other => panic!("expected a 1009 close frame, got {other:?}"),
+    }
+    let _ = stop.send(());
+}
+
+/// Sends `request` on a connection of its own and reads the answer until the server closes.
+async fn raw_answer(base: &str, request: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    stream.write_all(request).await.expect("writes");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the server answers and closes")
+    .expect("reads");
+    String::from_utf8(answer).expect("text")
+}
+
+#[tokio::test]
+async fn requests_refused_before_routing_are_answered_with_problems() {
+    let (base, stop, _serving) = serve(test_config(), Vec::new()).await;
+    let long_target = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(70_000));
+    let many_headers = format!(
+        "GET /health HTTP/1.1\r\nHost: x\r\n{}\r\n",
+        (0..200)
+            .map(|n| format!("X-Header-{n}: v\r\n"))
+            .collect::<String>()
+    );
+    for (request, status, code) in [
+        (long_target.as_bytes(), 414, "uri_too_long"),
+        (
+            many_headers.as_bytes(),
+            431,
+            "request_header_fields_too_large",
+        ),
+        (&b"NOT HTTP AT ALL\r\n\r\n"[..], 400, "bad_request"),
+    ] {
+        let answer = raw_answer(&base, request).await;
+        let (head, body) = answer.split_once("\r\n\r\n").expect("a head and a body");
+        assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{head}");
+        assert!(
+            head.contains("content-type: application/problem+json"),
+            "{head}"
+        );
+        assert!(
+            head.contains(&format!("content-length: {}", body.len())),
+            "{head}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(body).expect("a problem document");
+        assert_eq!(problem["status"], status);
+        assert_eq!(problem["code"], code);
     }
     let _ = stop.send(());
 }
