@@ -12,6 +12,7 @@ mod lease;
 mod outage;
 mod queue;
 mod results;
+mod scripts;
 mod worker;
 
 use std::sync::Arc;

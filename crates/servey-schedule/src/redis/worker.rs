@@ -18,6 +18,7 @@ use tracing::Instrument;
 use super::RedisBackend;
 use super::outage::{Backoff, Outage};
 use super::queue::{StoredJob, config};
+use super::scripts::PatchedScripts;
 
 /// How often an idle worker asks Redis for jobs.
 const POLL: Duration = Duration::from_millis(50);
@@ -31,9 +32,10 @@ pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Rec
         if *stopped.borrow() {
             return;
         }
-        let storage = RedisStorage::<StoredJob>::new(backend.connection.clone())
-            .with_config(config(&backend))
-            .poll_with_interval(POLL);
+        let storage =
+            RedisStorage::<StoredJob, _>::new(PatchedScripts::new(backend.connection.clone()))
+                .with_config(config(&backend))
+                .poll_with_interval(POLL);
         let runner = app.clone();
         let worker = WorkerBuilder::new(format!("servey-{instance}-{generation}"))
             .backend(storage)

@@ -4,6 +4,7 @@
 mod access;
 mod asyncapi;
 mod background;
+mod backlog;
 mod channels;
 mod common;
 mod jobs;
