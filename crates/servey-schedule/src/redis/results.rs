@@ -84,8 +84,12 @@ impl SharedResults for RedisResults {
                 .pset_ex(self.key(action, key, principal), encode(kept), millis)
                 .await;
             match stored {
-                Ok(()) => self.outage.recovered(),
-                Err(error) => self.outage.failed(&error),
+                Ok(()) => {
+                    self.outage.recovered();
+                }
+                Err(error) => {
+                    self.outage.failed(&error);
+                }
             }
         })
     }

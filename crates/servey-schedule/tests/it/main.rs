@@ -8,6 +8,7 @@ mod backlog;
 mod channels;
 mod common;
 mod jobs;
+mod outage;
 mod redis_server;
 mod scale_out;
 mod scale_out_kill;

@@ -32,6 +32,11 @@ impl RedisServer {
         }
     }
 
+    /// A server of this test's own, started with `settings` besides the usual ones (`--name value`).
+    pub(crate) fn start_with(settings: &[&str]) -> Self {
+        Self::launch_with(free_port(), None, settings)
+    }
+
     /// The prefix of this test's keys and channels.
     pub(crate) fn namespace(&self) -> &str {
         &self.namespace
@@ -76,6 +81,10 @@ impl RedisServer {
     }
 
     fn launch(port: u16, durable: Option<PathBuf>) -> Self {
+        Self::launch_with(port, durable, &[])
+    }
+
+    fn launch_with(port: u16, durable: Option<PathBuf>, settings: &[&str]) -> Self {
         let program =
             std::env::var("SERVEY_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
         let mut command = Command::new(&program);
@@ -96,6 +105,7 @@ impl RedisServer {
                 .arg(directory),
             None => command.args(["--appendonly", "no"]),
         };
+        command.args(settings);
         let mut child = command.spawn().unwrap_or_else(|error| {
             panic!(
                 "cannot start `{program}` ({error}): install redis-server (`cargo xtask ci` does), or \
