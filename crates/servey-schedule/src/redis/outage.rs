@@ -30,6 +30,11 @@ impl Outage {
         is_new
     }
 
+    /// Whether the last call failed.
+    pub(super) fn is_down(&self) -> bool {
+        self.is_down.load(Ordering::Acquire)
+    }
+
     /// Records a success; logs the end of an outage (and answers true).
     pub(super) fn recovered(&self) -> bool {
         let is_end = self.is_down.swap(false, Ordering::AcqRel);

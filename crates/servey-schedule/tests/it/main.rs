@@ -12,6 +12,7 @@ mod outage;
 mod redis_server;
 mod scale_out;
 mod scale_out_kill;
+mod slow_redis;
 mod source;
 mod webhook;
 mod websocket;

@@ -72,6 +72,18 @@ impl RedisServer {
         *self = restarted;
     }
 
+    /// Freezes the server (SIGSTOP: its connections stay open and unanswered) until the guard returned
+    /// is dropped, which thaws it (SIGCONT), on a failed assertion too.
+    pub(crate) fn freeze(&self) -> Frozen {
+        let pid = self
+            .child
+            .as_ref()
+            .expect("freeze only a server of the test's own")
+            .id();
+        signal(pid, "-STOP");
+        Frozen { pid }
+    }
+
     /// Kills the server and waits for it to be gone.
     pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -149,4 +161,40 @@ pub(crate) fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .expect("a free port")
+}
+
+/// A frozen server; dropping it thaws the server.
+pub(crate) struct Frozen {
+    pid: u32,
+}
+
+impl Frozen {
+    /// Whether the server is still stopped (its state in `/proc` is `T`).
+    pub(crate) fn is_still_frozen(&self) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .ok()
+            .and_then(|stat| {
+                let (_, after_name) = stat.rsplit_once(')')?;
+                after_name
+                    .split_whitespace()
+                    .next()
+                    .map(|state| state == "T")
+            })
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal(self.pid, "-CONT");
+    }
+}
+
+/// Sends `signal` (`-STOP`, `-CONT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .is_ok_and(|status| status.success());
+    assert!(sent, "kill {signal} {pid} failed");
 }
