@@ -17,12 +17,18 @@ use apalis_redis::RedisStorage;
 use servey_core::context::new_request_id;
 use servey_core::{App, Context, Input, Transport};
 use tokio::sync::watch;
+use tower::limit::ConcurrencyLimitLayer;
 use tracing::Instrument;
 
 use super::RedisBackend;
 use super::outage::{Backoff, Outage};
 use super::queue::{StoredJob, config};
 use super::scripts::PatchedScripts;
+
+/// Jobs one instance runs at once. A worker takes a job only when it has room for it: without a
+/// limit, the first instance up would take a whole backlog into memory (and its in-flight set), leaving
+/// nothing for the others, and give it all back only once it died.
+pub(super) const CONCURRENT_JOBS: usize = 64;
 
 /// How often an idle worker asks Redis for jobs.
 const POLL: Duration = Duration::from_millis(50);
@@ -50,6 +56,7 @@ pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Rec
         let (seen, recovered) = (health.clone(), outage.clone());
         let worker = WorkerBuilder::new(format!("servey-{instance}-{generation}"))
             .backend(storage)
+            .layer(ConcurrencyLimitLayer::new(CONCURRENT_JOBS))
             .on_event(move |_, event| {
                 if seen.saw(event) {
                     recovered.recovered();

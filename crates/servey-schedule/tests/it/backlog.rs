@@ -2,15 +2,20 @@
 //! go (Redis's Lua refuses to `unpack` more than about 8,000 values): three instances drain it, each
 //! job running exactly once; and a dead worker's in-flight jobs, as many, go back to the queue.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use apalis_core::backend::TaskSink;
 use apalis_redis::RedisStorage;
 use redis::aio::ConnectionManager;
-use serde_json::json;
+use serde_json::{Value, json};
+use servey_core::Action;
+use tokio::sync::Semaphore;
 
+use crate::common::eventually;
 use crate::redis_server::RedisServer;
-use crate::scale_out::{Running, shut_down, start_instances};
+use crate::scale_out::{Running, instances, shut_down, start_instances};
 
 /// Jobs stored in one script call while filling the backlog.
 const CHUNK: usize = 1_000;
@@ -58,22 +63,79 @@ async fn a_dead_worker_holding_10_000_jobs_gives_them_back_to_the_live_ones() {
     drain(&server, &texts, Duration::from_secs(100)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_instance_runs_at_most_64_jobs_at_once_leaving_the_rest_to_the_others() {
+    const LIMIT: usize = 64;
+    let server = RedisServer::start();
+    let (mut storage, _) = queue(&server).await;
+    let stored = (0..300)
+        .map(|n| json!({"channel": "test_slow", "action": "slow_note", "event": n, "published_by": "the test"}))
+        .collect();
+    storage.push_bulk(stored).await.expect("stored");
+    // Each job waits for the gate, which the test never opens: it closes it at the end.
+    let gate = Arc::new(Semaphore::new(0));
+    let running_per_instance = Arc::new(Mutex::new(Vec::<Arc<AtomicUsize>>::new()));
+    let instances = instances(&server, 3, || {
+        let (gate, running) = (gate.clone(), Arc::new(AtomicUsize::new(0)));
+        running_per_instance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(running.clone());
+        vec![
+            Action::builder("slow_note", move |_: Value, _| {
+                let (gate, running) = (gate.clone(), running.clone());
+                async move {
+                    running.fetch_add(1, Ordering::SeqCst);
+                    let _closed = gate.acquire().await;
+                    Ok(Value::Null)
+                }
+            })
+            .build(),
+        ]
+    })
+    .await;
+    let running = || -> Vec<usize> {
+        running_per_instance
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|running| running.load(Ordering::SeqCst))
+            .collect()
+    };
+    eventually("three instances' worth of jobs run", || {
+        running().iter().sum::<usize>() >= 3 * LIMIT
+    })
+    .await;
+    assert_eq!(
+        running(),
+        [LIMIT; 3],
+        "each instance took its share, no more"
+    );
+    gate.close();
+    shut_down(instances).await;
+}
+
+/// The background queue of `server`'s namespace, as `RedisBackend` names it, and its settings.
+async fn queue(server: &RedisServer) -> (RedisStorage<Value>, apalis_redis::Config) {
+    let connection = ::redis::Client::open(server.url())
+        .expect("a URL")
+        .get_connection_manager()
+        .await
+        .expect("connects");
+    let config =
+        apalis_redis::Config::default().queue(format!("{}:background", server.namespace()));
+    let storage = RedisStorage::<Value>::new(connection).with_config(config.clone());
+    (storage, config)
+}
+
 /// Stores `jobs` background events while no instance runs: the queue's settings, a connection, and
 /// the text of each job's note.
 async fn store_backlog(
     server: &RedisServer,
     jobs: usize,
 ) -> (apalis_redis::Config, ConnectionManager, Vec<String>) {
-    let connection = ::redis::Client::open(server.url())
-        .expect("a URL")
-        .get_connection_manager()
-        .await
-        .expect("connects");
-    // The queue's name as `RedisBackend` gives it: `namespace:background`.
-    let config =
-        apalis_redis::Config::default().queue(format!("{}:background", server.namespace()));
-    let mut storage =
-        RedisStorage::<serde_json::Value>::new(connection.clone()).with_config(config.clone());
+    let (mut storage, config) = queue(server).await;
+    let connection = storage.get_connection().clone();
     let texts: Vec<String> = (0..jobs).map(|n| format!("job {n:06}")).collect();
     for chunk in texts.chunks(CHUNK) {
         let stored = chunk
@@ -122,7 +184,11 @@ async fn drain(server: &RedisServer, texts: &[String], bound: Duration) {
         drained.is_ok(),
         "{done} of {jobs} jobs ran within {bound:?}"
     );
-    eprintln!("{jobs} jobs drained by three instances in {took:?}");
+    let shares: Vec<usize> = instances
+        .iter()
+        .map(|(_, recorded, _)| recorded.len())
+        .collect();
+    eprintln!("{jobs} jobs drained by three instances in {took:?}, each running {shares:?}");
     // Counted once the workers stopped: a job run twice would show now.
     let stopped = shut_down(instances).await;
     let mut counted: Vec<String> = stopped

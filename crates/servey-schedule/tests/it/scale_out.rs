@@ -73,7 +73,7 @@ async fn three_instances(server: &RedisServer, actions: impl Fn() -> Vec<Action>
     instances(server, 3, actions).await
 }
 
-async fn instances(
+pub(crate) async fn instances(
     server: &RedisServer,
     count: usize,
     actions: impl Fn() -> Vec<Action>,
