@@ -5,7 +5,10 @@
 //! is shared too ([`RedisResults`], which the app's state takes as a `SharedResultStore`).
 //!
 //! [`RedisBackend::connect`] fails at once when Redis cannot be reached; once running, a lost connection
-//! is logged once, HTTP keeps being served, and every part reconnects with backoff and resumes.
+//! is logged once, HTTP keeps being served, and every part reconnects with backoff (jittered) and
+//! resumes. A Redis that does not answer within [`RedisBackend::call_timeout`] counts as lost for the
+//! call that waited: a cached result is a miss, a tick is not run here, a background event is stored
+//! again later.
 
 mod fan_out;
 mod lease;
