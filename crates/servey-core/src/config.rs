@@ -1,6 +1,7 @@
 //! `ServeyConfig`: every setting, read from the environment once at start.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::limits::Limits;
 
@@ -20,6 +21,10 @@ pub struct ServeyConfig {
     pub debug_login: bool,
     /// `SERVEY_REDIS_URL`: the scale-out backend, when set.
     pub redis_url: Option<String>,
+    /// `SERVEY_REDIS_TIMEOUT` (seconds, default 1): how long a call waits for Redis (a cached result, a
+    /// tick's claim, storing a background event) before it goes on without it: a slow Redis counts as
+    /// an unreachable one.
+    pub redis_timeout: Duration,
     /// `SERVEY_TEMPLATES` (default `templates/`).
     pub templates_dir: PathBuf,
     /// `SERVEY_STATIC` (default `static/`).
@@ -88,6 +93,10 @@ impl ServeyConfig {
             debug_login: lookup("SERVEY_DEBUG_LOGIN")
                 .is_some_and(|value| matches!(value.as_str(), "1" | "true" | "yes" | "on")),
             redis_url: lookup("SERVEY_REDIS_URL"),
+            redis_timeout: lookup("SERVEY_REDIS_TIMEOUT")
+                .and_then(|seconds| seconds.trim().parse::<f64>().ok())
+                .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+                .map_or(Duration::from_secs(1), Duration::from_secs_f64),
             templates_dir: lookup("SERVEY_TEMPLATES")
                 .unwrap_or_else(|| "templates/".to_owned())
                 .into(),
@@ -121,5 +130,29 @@ impl ServeyConfig {
                 _ => LogFormat::Text,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_redis_timeout_is_one_second_unless_set_to_a_positive_number_of_seconds() {
+        let with = |value: &str| {
+            let value = value.to_owned();
+            ServeyConfig::from_lookup(move |key| {
+                (key == "SERVEY_REDIS_TIMEOUT").then(|| value.clone())
+            })
+            .redis_timeout
+        };
+        assert_eq!(
+            ServeyConfig::default().redis_timeout,
+            Duration::from_secs(1)
+        );
+        assert_eq!(with("0.25"), Duration::from_millis(250));
+        assert_eq!(with("3"), Duration::from_secs(3));
+        assert_eq!(with("0"), Duration::from_secs(1));
+        assert_eq!(with("soon"), Duration::from_secs(1));
     }
 }

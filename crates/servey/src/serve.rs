@@ -67,7 +67,8 @@ pub(crate) async fn install_channels(
         Some(url) => {
             let backend = servey_schedule::redis::RedisBackend::connect(url)
                 .await
-                .map_err(StartError::Redis)?;
+                .map_err(StartError::Redis)?
+                .call_timeout(config.redis_timeout);
             tracing::info!(url = backend.url(), "instances share work through Redis");
             state.insert(backend.results());
             backend.install(channels).await.map_err(StartError::Redis)?

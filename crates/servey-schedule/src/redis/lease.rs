@@ -7,8 +7,8 @@ use std::time::Duration;
 use ::redis::aio::ConnectionManager;
 use futures_util::future::BoxFuture;
 
-use super::RedisBackend;
 use super::outage::Outage;
+use super::{RedisBackend, within};
 use crate::lease::TickLease;
 
 /// Claims scheduled ticks in Redis, one winner per action and tick across instances.
@@ -16,6 +16,7 @@ use crate::lease::TickLease;
 pub struct RedisTickLease {
     connection: ConnectionManager,
     prefix: String,
+    timeout: Duration,
     outage: Outage,
 }
 
@@ -25,6 +26,7 @@ impl RedisTickLease {
         Self {
             connection: backend.connection.clone(),
             prefix: backend.key("tick"),
+            timeout: backend.call_timeout,
             outage: Outage::new("scheduled ticks"),
         }
     }
@@ -39,14 +41,16 @@ impl TickLease for RedisTickLease {
     ) -> BoxFuture<'a, Result<bool, Box<dyn std::error::Error + Send + Sync>>> {
         Box::pin(async move {
             let mut connection = self.connection.clone();
-            let claimed: Result<Option<String>, _> = ::redis::cmd("SET")
+            let mut claim = ::redis::cmd("SET");
+            claim
                 .arg(format!("{}:{action}:{tick}", self.prefix))
                 .arg(1)
                 .arg("NX")
                 .arg("EX")
-                .arg(hold.as_secs().max(1))
-                .query_async(&mut connection)
-                .await;
+                .arg(hold.as_secs().max(1));
+            // Not claimed in time: not run here (should the claim land later, the tick is lost).
+            let claimed: Result<Option<String>, _> =
+                within(self.timeout, claim.query_async(&mut connection)).await;
             match claimed {
                 Ok(answer) => {
                     self.outage.recovered();

@@ -5,13 +5,17 @@
 //! is shared too ([`RedisResults`], which the app's state takes as a `SharedResultStore`).
 //!
 //! [`RedisBackend::connect`] fails at once when Redis cannot be reached; once running, a lost connection
-//! is logged once, HTTP keeps being served, and every part reconnects with backoff and resumes.
+//! is logged once, HTTP keeps being served, and every part reconnects with backoff (jittered) and
+//! resumes. A Redis that does not answer within [`RedisBackend::call_timeout`] counts as lost for the
+//! call that waited: a cached result is a miss, a tick is not run here, a background event is stored
+//! again later.
 
 mod fan_out;
 mod lease;
 mod outage;
 mod queue;
 mod results;
+mod scripts;
 mod worker;
 
 use std::sync::Arc;
@@ -37,6 +41,7 @@ pub struct RedisBackend {
     connection: ConnectionManager,
     namespace: String,
     heartbeat: Duration,
+    call_timeout: Duration,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -45,6 +50,7 @@ impl std::fmt::Debug for RedisBackend {
             .field("url", &self.url)
             .field("namespace", &self.namespace)
             .field("heartbeat", &self.heartbeat)
+            .field("call_timeout", &self.call_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -78,6 +84,7 @@ impl RedisBackend {
             connection,
             namespace: "servey".to_owned(),
             heartbeat: Duration::from_secs(2),
+            call_timeout: Duration::from_secs(1),
         })
     }
 
@@ -92,6 +99,14 @@ impl RedisBackend {
     /// beats is dead and its unfinished jobs go back to the queue for another instance.
     pub fn heartbeat(mut self, every: Duration) -> Self {
         self.heartbeat = every.max(Duration::from_secs(1));
+        self
+    }
+
+    /// How long a call waits for Redis before it goes on without it (default 1 s, `SERVEY_REDIS_TIMEOUT`):
+    /// a cached result not read in time is a miss, one not written in time is not kept, a tick not
+    /// claimed in time does not run here, and a background event not stored in time is stored again.
+    pub fn call_timeout(mut self, timeout: Duration) -> Self {
+        self.call_timeout = timeout;
         self
     }
 
@@ -131,6 +146,18 @@ impl RedisBackend {
     /// The full name of a key or channel: `namespace:name`.
     fn key(&self, name: &str) -> String {
         format!("{}:{name}", self.namespace)
+    }
+}
+
+/// `call`'s answer, or its error as text, or a timeout's once it took longer than `timeout` (callers only
+/// log the error, or hand it on to be logged).
+async fn within<T, E: std::fmt::Display>(
+    timeout: Duration,
+    call: impl Future<Output = Result<T, E>>,
+) -> Result<T, String> {
+    match tokio::time::timeout(timeout, call).await {
+        Ok(answer) => answer.map_err(|error| error.to_string()),
+        Err(_) => Err(format!("Redis did not answer within {timeout:?}")),
     }
 }
 

@@ -1,12 +1,15 @@
 //! `RedisQueue`: background events as durable apalis jobs in Redis. A publish stores the job (retrying
-//! with backoff while Redis is away, so that nothing published is dropped while this process lives);
+//! with backoff while Redis is away or slow, so that nothing published is dropped while this process
+//! lives, and under one idempotency key, so that a retry never stores it twice);
 //! the workers of every instance take jobs, run the action, and acknowledge after it ran. A job taken by
 //! an instance that dies before acknowledging goes back to the queue once that worker misses its
 //! heartbeats, and another instance runs it: at least once, so background actions must be idempotent.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use apalis_core::backend::TaskSink;
+use apalis_core::task::builder::TaskBuilder;
 use apalis_redis::RedisStorage;
 use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
@@ -14,8 +17,8 @@ use serde_json::Value;
 use servey_core::{App, Context, Registry};
 use tokio::sync::watch;
 
-use super::RedisBackend;
 use super::outage::{Backoff, Outage};
+use super::{RedisBackend, within};
 use crate::background::{BackgroundJob, BackgroundQueue};
 use crate::error::PublishError;
 use crate::in_flight::InFlight;
@@ -32,6 +35,10 @@ pub(super) struct StoredJob {
     /// The request id of the call that published it.
     pub(super) published_by: String,
 }
+
+/// How long Redis remembers that a background event was stored, so that storing it again (after a
+/// timeout while the first attempt still landed) does not store it twice.
+const REMEMBER_STORED: Duration = Duration::from_secs(3600);
 
 /// Heartbeats a worker may miss before its unacknowledged jobs go back to the queue.
 const MISSED_HEARTBEATS: usize = 3;
@@ -75,6 +82,7 @@ pub(super) fn config(backend: &RedisBackend) -> apalis_redis::Config {
         .missed_heartbeats(MISSED_HEARTBEATS)
         .batch_size(32)
         .emit_events(false)
+        .idempotency_ttl(Some(REMEMBER_STORED))
 }
 
 impl BackgroundQueue for RedisQueue {
@@ -95,16 +103,24 @@ impl BackgroundQueue for RedisQueue {
             event,
             published_by: publisher.request_id().to_string(),
         };
-        let (mut storage, outage, running) = (
+        // One key for every attempt: an attempt that timed out may still have been stored.
+        let task = TaskBuilder::new(stored)
+            .idempotency_key(format!("{:032x}", rand::random::<u128>()))
+            .build();
+        let (storage, outage, running, timeout) = (
             self.storage.clone(),
             self.outage.clone(),
             self.in_flight.start(),
+            self.backend.call_timeout,
         );
         runtime.spawn(async move {
             let _running = running;
             let mut backoff = Backoff::default();
             loop {
-                match storage.push(stored.clone()).await {
+                // A fresh sink each attempt: one whose push was cut short still holds it, and
+                // would send it again with the next.
+                let mut attempt = storage.clone();
+                match within(timeout, attempt.push_task(task.clone())).await {
                     Ok(()) => {
                         outage.recovered();
                         return;

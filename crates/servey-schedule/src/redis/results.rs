@@ -1,6 +1,7 @@
 //! `RedisResults`: the server-side TTL result cache shared by the instances of an app, as Redis strings
-//! that expire with the policy's TTL. A Redis that cannot be reached is a miss (the action runs), never
-//! a failed call.
+//! that expire with the policy's TTL. A Redis that cannot be reached, or does not answer within the
+//! backend's call timeout, is a miss (the action runs), never a failed call; while it is so, results
+//! are not written (each write would wait out the timeout again), and the next read tries it again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,14 +12,15 @@ use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use servey_core::cache::{KeptResult, SharedResults};
 
-use super::RedisBackend;
 use super::outage::Outage;
+use super::{RedisBackend, within};
 
 /// Results kept in Redis under `namespace:cache:`, shared by every instance.
 #[derive(Debug)]
 pub struct RedisResults {
     connection: ConnectionManager,
     prefix: String,
+    timeout: Duration,
     outage: Outage,
 }
 
@@ -28,6 +30,7 @@ impl RedisResults {
         Self {
             connection: backend.connection.clone(),
             prefix: backend.key("cache"),
+            timeout: backend.call_timeout,
             outage: Outage::new("shared result cache"),
         }
     }
@@ -54,8 +57,11 @@ impl SharedResults for RedisResults {
     ) -> BoxFuture<'a, Option<KeptResult>> {
         Box::pin(async move {
             let mut connection = self.connection.clone();
-            let stored: Result<Option<Vec<u8>>, _> =
-                connection.get(self.key(action, key, principal)).await;
+            let stored: Result<Option<Vec<u8>>, _> = within(
+                self.timeout,
+                connection.get(self.key(action, key, principal)),
+            )
+            .await;
             match stored {
                 Ok(stored) => {
                     self.outage.recovered();
@@ -78,14 +84,23 @@ impl SharedResults for RedisResults {
         ttl: Duration,
     ) -> BoxFuture<'a, ()> {
         Box::pin(async move {
+            if self.outage.is_down() {
+                return;
+            }
             let mut connection = self.connection.clone();
             let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
-            let stored: Result<(), _> = connection
-                .pset_ex(self.key(action, key, principal), encode(kept), millis)
-                .await;
+            let stored: Result<(), _> = within(
+                self.timeout,
+                connection.pset_ex(self.key(action, key, principal), encode(kept), millis),
+            )
+            .await;
             match stored {
-                Ok(()) => self.outage.recovered(),
-                Err(error) => self.outage.failed(&error),
+                Ok(()) => {
+                    self.outage.recovered();
+                }
+                Err(error) => {
+                    self.outage.failed(&error);
+                }
             }
         })
     }

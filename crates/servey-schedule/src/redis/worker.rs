@@ -3,40 +3,65 @@
 //! gives up on a backend error); this supervisor logs that once and starts a new one, under a new name,
 //! with backoff, so the instance resumes by itself after a Redis restart.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use apalis_core::backend::Vacuum;
 use apalis_core::backend::ext::BackendExt;
 use apalis_core::error::BoxDynError;
 use apalis_core::worker::builder::WorkerBuilder;
+use apalis_core::worker::event::Event;
+use apalis_core::worker::ext::event_listener::EventListenerExt;
 use apalis_redis::RedisStorage;
 use servey_core::context::new_request_id;
 use servey_core::{App, Context, Input, Transport};
 use tokio::sync::watch;
+use tower::limit::ConcurrencyLimitLayer;
 use tracing::Instrument;
 
 use super::RedisBackend;
 use super::outage::{Backoff, Outage};
 use super::queue::{StoredJob, config};
+use super::scripts::PatchedScripts;
+
+/// Jobs one instance runs at once. A worker takes a job only when it has room for it: without a
+/// limit, the first instance up would take a whole backlog into memory (and its in-flight set), leaving
+/// nothing for the others, and give it all back only once it died.
+pub(super) const CONCURRENT_JOBS: usize = 64;
 
 /// How often an idle worker asks Redis for jobs.
 const POLL: Duration = Duration::from_millis(50);
 
 /// Runs this instance's worker for `app` until `stopped` turns true, restarting it after failures.
+///
+/// A failure is logged once per outage, and its end once, when a new worker has shown it works (see
+/// [`Health`]): a worker that fails at once again (Redis answers a ping but refuses the queue's
+/// scripts, say) neither ends the outage nor resets the backoff, so restarts slow down to one every
+/// 5 to 10 s instead of several a second.
 pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Receiver<bool>) {
     let instance = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
-    let outage = Outage::new("background workers");
+    let outage = Arc::new(Outage::new("background workers"));
     let mut backoff = Backoff::default();
     for generation in 0_u64.. {
         if *stopped.borrow() {
             return;
         }
-        let storage = RedisStorage::<StoredJob>::new(backend.connection.clone())
-            .with_config(config(&backend))
-            .poll_with_interval(POLL);
+        let storage =
+            RedisStorage::<StoredJob, _>::new(PatchedScripts::new(backend.connection.clone()))
+                .with_config(config(&backend))
+                .poll_with_interval(POLL);
         let runner = app.clone();
+        let health = Arc::new(Health::default());
+        let (seen, recovered) = (health.clone(), outage.clone());
         let worker = WorkerBuilder::new(format!("servey-{instance}-{generation}"))
             .backend(storage)
+            .layer(ConcurrencyLimitLayer::new(CONCURRENT_JOBS))
+            .on_event(move |_, event| {
+                if seen.saw(event) {
+                    recovered.recovered();
+                }
+            })
             .build(move |job: StoredJob| run_job(runner.clone(), job));
         let stop = stopped.clone();
         let outcome = worker
@@ -48,7 +73,12 @@ pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Rec
             .await;
         match outcome {
             Ok(()) => return,
-            Err(error) => outage.failed(&error),
+            Err(error) => {
+                if health.is_healthy() {
+                    backoff.reset();
+                }
+                outage.failed(&error);
+            }
         }
         // A new worker only once Redis answers: each failed start would log apalis's own errors again.
         let mut connection = backend.connection.clone();
@@ -64,8 +94,30 @@ pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Rec
                 break;
             }
         }
-        backoff.reset();
-        outage.recovered();
+    }
+}
+
+/// What one worker has shown since it started: it works once it has run a job, or sent a heartbeat
+/// after the one of its registration (a fetch that fails kills it within one poll, before either).
+#[derive(Debug, Default)]
+struct Health {
+    heartbeats: AtomicU32,
+    is_healthy: AtomicBool,
+}
+
+impl Health {
+    /// Records `event`; true when it is the first sign that the worker works.
+    fn saw(&self, event: &Event) -> bool {
+        let is_sign = match event {
+            Event::Success(_) => true,
+            Event::HeartBeat => self.heartbeats.fetch_add(1, Ordering::Relaxed) >= 1,
+            _ => false,
+        };
+        is_sign && !self.is_healthy.swap(true, Ordering::AcqRel)
+    }
+
+    fn is_healthy(&self) -> bool {
+        self.is_healthy.load(Ordering::Acquire)
     }
 }
 
@@ -118,4 +170,23 @@ async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
         tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_worker_works_once_it_ran_a_job_or_beat_twice() {
+        let health = Health::default();
+        assert!(!health.saw(&Event::Start));
+        assert!(!health.saw(&Event::HeartBeat), "the registration's beat");
+        assert!(!health.is_healthy());
+        assert!(health.saw(&Event::HeartBeat), "the first sign is reported");
+        assert!(!health.saw(&Event::HeartBeat), "once");
+        assert!(health.is_healthy());
+        let ran = Health::default();
+        assert!(ran.saw(&Event::Success(Box::new(()))));
+        assert!(!ran.saw(&Event::Success(Box::new(()))));
+    }
 }

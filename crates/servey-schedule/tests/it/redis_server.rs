@@ -32,6 +32,11 @@ impl RedisServer {
         }
     }
 
+    /// A server of this test's own, started with `settings` besides the usual ones (`--name value`).
+    pub(crate) fn start_with(settings: &[&str]) -> Self {
+        Self::launch_with(free_port(), None, settings)
+    }
+
     /// The prefix of this test's keys and channels.
     pub(crate) fn namespace(&self) -> &str {
         &self.namespace
@@ -67,6 +72,18 @@ impl RedisServer {
         *self = restarted;
     }
 
+    /// Freezes the server (SIGSTOP: its connections stay open and unanswered) until the guard returned
+    /// is dropped, which thaws it (SIGCONT), on a failed assertion too.
+    pub(crate) fn freeze(&self) -> Frozen {
+        let pid = self
+            .child
+            .as_ref()
+            .expect("freeze only a server of the test's own")
+            .id();
+        signal(pid, "-STOP");
+        Frozen { pid }
+    }
+
     /// Kills the server and waits for it to be gone.
     pub(crate) fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -76,6 +93,10 @@ impl RedisServer {
     }
 
     fn launch(port: u16, durable: Option<PathBuf>) -> Self {
+        Self::launch_with(port, durable, &[])
+    }
+
+    fn launch_with(port: u16, durable: Option<PathBuf>, settings: &[&str]) -> Self {
         let program =
             std::env::var("SERVEY_TEST_REDIS_SERVER").unwrap_or_else(|_| "redis-server".to_owned());
         let mut command = Command::new(&program);
@@ -96,6 +117,7 @@ impl RedisServer {
                 .arg(directory),
             None => command.args(["--appendonly", "no"]),
         };
+        command.args(settings);
         let mut child = command.spawn().unwrap_or_else(|error| {
             panic!(
                 "cannot start `{program}` ({error}): install redis-server (`cargo xtask ci` does), or \
@@ -139,4 +161,40 @@ pub(crate) fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .expect("a free port")
+}
+
+/// A frozen server; dropping it thaws the server.
+pub(crate) struct Frozen {
+    pid: u32,
+}
+
+impl Frozen {
+    /// Whether the server is still stopped (its state in `/proc` is `T`).
+    pub(crate) fn is_still_frozen(&self) -> bool {
+        std::fs::read_to_string(format!("/proc/{}/stat", self.pid))
+            .ok()
+            .and_then(|stat| {
+                let (_, after_name) = stat.rsplit_once(')')?;
+                after_name
+                    .split_whitespace()
+                    .next()
+                    .map(|state| state == "T")
+            })
+            .unwrap_or(false)
+    }
+}
+
+impl Drop for Frozen {
+    fn drop(&mut self) {
+        signal(self.pid, "-CONT");
+    }
+}
+
+/// Sends `signal` (`-STOP`, `-CONT`) to process `pid`.
+fn signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .is_ok_and(|status| status.success());
+    assert!(sent, "kill {signal} {pid} failed");
 }

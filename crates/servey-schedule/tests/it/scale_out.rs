@@ -35,11 +35,22 @@ pub(crate) struct Numbered {
 
 /// One instance of the test app on `server`: its own app, channels through Redis, its recorded notes.
 pub(crate) async fn instance(server: &RedisServer, actions: Vec<Action>) -> (App, Recorded) {
+    instance_with(server, actions, |backend| backend).await
+}
+
+/// Like [`instance`], with the backend's settings changed by `settings`.
+pub(crate) async fn instance_with(
+    server: &RedisServer,
+    actions: Vec<Action>,
+    settings: impl FnOnce(RedisBackend) -> RedisBackend,
+) -> (App, Recorded) {
     let (registry, recorded) = recording_registry(actions);
-    let backend = RedisBackend::connect(&server.url())
-        .await
-        .expect("the test's redis-server answers")
-        .namespace(server.namespace());
+    let backend = settings(
+        RedisBackend::connect(&server.url())
+            .await
+            .expect("the test's redis-server answers")
+            .namespace(server.namespace()),
+    );
     let channels = backend
         .install(Channels::builder(&registry))
         .await
@@ -62,7 +73,7 @@ async fn three_instances(server: &RedisServer, actions: impl Fn() -> Vec<Action>
     instances(server, 3, actions).await
 }
 
-async fn instances(
+pub(crate) async fn instances(
     server: &RedisServer,
     count: usize,
     actions: impl Fn() -> Vec<Action>,
