@@ -26,7 +26,7 @@ async fn a_backlog_of_20_000_due_jobs_is_drained_once_by_three_instances() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "takes minutes on a 2-core machine; the 20,000-job test above covers the same path"]
+#[ignore = "takes minutes on a 2-core machine: `cargo xtask ci` runs it; the 20,000-job test above covers the same path"]
 async fn a_backlog_of_100_000_due_jobs_is_drained_once_by_three_instances() {
     drain_backlog(100_000, Duration::from_secs(600)).await;
 }
