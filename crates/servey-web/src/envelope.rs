@@ -8,15 +8,13 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::Response;
 use servey_core::context::is_usable_request_id;
-use servey_core::{ErrorRendering, TracePropagation};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use servey_core::{ErrorRendering, RequestSlot, RequestSlots, TracePropagation};
 use tower::{Layer, Service};
 
 use crate::problem::{overloaded_response, panic_response, problem_for_bare_error};
@@ -28,17 +26,17 @@ pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-i
 #[derive(Debug, Clone)]
 pub(crate) struct EnvelopeLayer {
     body_limit: usize,
-    slots: Arc<Semaphore>,
+    slots: RequestSlots,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
 }
 
 impl EnvelopeLayer {
-    /// An envelope answering `503` past `max_concurrent` requests in flight.
-    pub(crate) fn new(body_limit: usize, max_concurrent: usize, errors: ErrorRendering) -> Self {
+    /// An envelope answering `503` when every one of the app's request `slots` is held.
+    pub(crate) fn new(body_limit: usize, slots: RequestSlots, errors: ErrorRendering) -> Self {
         Self {
             body_limit,
-            slots: Arc::new(Semaphore::new(max_concurrent)),
+            slots,
             errors,
             trace: None,
         }
@@ -70,7 +68,7 @@ impl<S> Layer<S> for EnvelopeLayer {
 pub(crate) struct Envelope<S> {
     inner: S,
     body_limit: usize,
-    slots: Arc<Semaphore>,
+    slots: RequestSlots,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
 }
@@ -110,7 +108,7 @@ where
         }
         let method = request.method().clone();
         let uri = request.uri().clone();
-        let slot = self.slots.clone().try_acquire_owned().ok();
+        let slot = self.slots.try_acquire();
         let (inner, refused) = match slot {
             Some(_) => {
                 let called =
@@ -155,7 +153,7 @@ pin_project_lite::pin_project! {
         body_limit: usize,
         errors: ErrorRendering,
         // Held until the response is ready.
-        slot: Option<OwnedSemaphorePermit>,
+        slot: Option<RequestSlot>,
         span: tracing::Span,
     }
 }

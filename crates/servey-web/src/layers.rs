@@ -65,7 +65,7 @@ fn stack(app: &App) -> ServiceBuilder<Layers> {
         .layer(
             EnvelopeLayer::new(
                 limits.body_bytes,
-                limits.max_concurrent_requests,
+                app.request_slots().clone(),
                 app.errors().clone(),
             )
             .trace(app.state::<TracePropagation>().cloned()),
