@@ -35,8 +35,8 @@ pub struct Limits {
     /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default 1000): the most fields one GraphQL query may select.
     pub graphql_max_complexity: usize,
     /// `SERVEY_GRAPHQL_DOCUMENT_CACHE` (default 1000, 0 turns it off): how many parsed and validated
-    /// GraphQL documents, and how many persisted-query hashes, one app keeps (a query longer than 2 KiB
-    /// counts once per 2 KiB).
+    /// GraphQL documents, and how many persisted-query hashes, one app keeps (an entry counts once per
+    /// 2 KiB it holds: its text, its syntax tree, its variables).
     pub graphql_document_cache: usize,
 }
 
