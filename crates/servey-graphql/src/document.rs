@@ -40,12 +40,13 @@ fn root_is_introspection(
         })
 }
 
-/// Whether the operation that `operation_name` selects from `document` is a mutation.
-pub(crate) fn selects_mutation(
-    document: &ExecutableDocument,
+/// The operation that `operation_name` selects from `document`, as async-graphql picks it: `None` when
+/// the name picks none, or there is no name and several operations.
+pub(crate) fn selected_operation<'a>(
+    document: &'a ExecutableDocument,
     operation_name: Option<&str>,
-) -> bool {
-    let operation = match (&document.operations, operation_name) {
+) -> Option<&'a Positioned<OperationDefinition>> {
+    match (&document.operations, operation_name) {
         (DocumentOperations::Single(operation), _) => Some(operation),
         (DocumentOperations::Multiple(operations), Some(name)) => operations
             .iter()
@@ -55,8 +56,16 @@ pub(crate) fn selects_mutation(
             operations.values().next()
         }
         (DocumentOperations::Multiple(_), None) => None,
-    };
-    operation.is_some_and(|operation| operation.node.ty == OperationType::Mutation)
+    }
+}
+
+/// Whether the operation that `operation_name` selects from `document` is a mutation.
+pub(crate) fn selects_mutation(
+    document: &ExecutableDocument,
+    operation_name: Option<&str>,
+) -> bool {
+    selected_operation(document, operation_name)
+        .is_some_and(|operation| operation.node.ty == OperationType::Mutation)
 }
 
 /// The first variable of `document` whose type names no type of the schema (`known`), with that name.

@@ -2,6 +2,7 @@
 
 mod batch;
 mod documents;
+mod limits;
 mod media;
 mod nested;
 mod persisted;
