@@ -43,6 +43,9 @@ pub struct Limits {
     /// `SERVEY_GRAPHQL_MAX_RESPONSE_BYTES` (default 4 MiB): the largest GraphQL answer (a batch: all its
     /// operations together) written; past it, the operation is answered with one error instead.
     pub graphql_max_response_bytes: usize,
+    /// `SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT` (seconds, default 10): how long a GraphQL websocket may
+    /// stay open without sending `connection_init` before it is closed with code 4408.
+    pub graphql_connection_init_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -90,6 +93,7 @@ impl Limits {
             graphql_max_complexity: number("SERVEY_GRAPHQL_MAX_COMPLEXITY", 1000),
             graphql_document_cache: number("SERVEY_GRAPHQL_DOCUMENT_CACHE", 1000),
             graphql_max_response_bytes: number("SERVEY_GRAPHQL_MAX_RESPONSE_BYTES", 4 << 20),
+            graphql_connection_init_timeout: seconds("SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT", 10),
         }
     }
 }

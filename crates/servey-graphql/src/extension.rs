@@ -1,11 +1,12 @@
 //! servey's one async-graphql extension: the document cache's validation step, the depth and complexity
-//! limits, the answer's size bound and the action spans of fields. One extension rather than one per concern, because async-graphql wraps every
+//! limits, the answer's size bound, a request slot for an operation sent over a websocket, and the
+//! action spans of fields. One extension rather than one per concern, because async-graphql wraps every
 //! field of every request in every extension's `resolve` (a boxed future each).
 
 use std::any::TypeId;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
@@ -18,6 +19,7 @@ use async_graphql::{
 };
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
+use servey_core::{RequestSlot, RequestSlots};
 
 use crate::answer::{AnswerBudget, bound_errors, json_bytes};
 use crate::cost::Costs;
@@ -41,6 +43,11 @@ pub(crate) struct ServeyExtension {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cost(pub(crate) usize);
 
+/// The app's request slots, in the data of a websocket connection: each of its queries and mutations
+/// holds one while it runs (an HTTP request holds its own in the web envelope).
+#[derive(Debug, Clone)]
+pub(crate) struct SocketSlots(pub(crate) RequestSlots);
+
 impl ExtensionFactory for ServeyExtension {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(PerRequest {
@@ -51,6 +58,7 @@ impl ExtensionFactory for ServeyExtension {
                 max_depth: AtomicUsize::new(self.limits.max_depth),
                 cost: AtomicUsize::new(0),
                 is_subscription: AtomicBool::new(false),
+                slot: Mutex::new(None),
             }),
         })
     }
@@ -72,6 +80,8 @@ struct State {
     cost: AtomicUsize,
     /// Whether the operation is a subscription: its events are not counted against the answer's size.
     is_subscription: AtomicBool,
+    /// The websocket operation's request slot, held until the request ends.
+    slot: Mutex<Option<RequestSlot>>,
 }
 
 impl State {
@@ -130,6 +140,13 @@ impl Extension for PerRequest {
         state
             .is_subscription
             .store(is_subscription, Ordering::Relaxed);
+        // A subscription waits for events rather than works: it holds no slot.
+        if let Some(SocketSlots(slots)) = ctx.data_opt::<SocketSlots>()
+            && !is_subscription
+        {
+            let slot = slots.try_acquire().ok_or_else(busy)?;
+            *state.slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(slot);
+        }
         Ok(document)
     }
 
@@ -217,4 +234,16 @@ impl Extension for PerRequest {
             Err(answer.too_large())
         }
     }
+}
+
+/// The error of a websocket operation refused because every request slot is held.
+fn busy() -> ServerError {
+    let mut error = ServerError::new(
+        "The server is busy: too many requests are in flight. Retry later.",
+        None,
+    );
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", "SERVICE_UNAVAILABLE");
+    error.extensions = Some(extensions);
+    error
 }

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dynamic::Schema;
-use async_graphql_axum::GraphQLProtocol;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -110,11 +109,10 @@ async fn get_graphql(
     client: Option<Extension<Client>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-    protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
-        let Ok(protocol) = protocol else {
+        let Some(protocol) = crate::socket::protocol(&headers) else {
             return request_error(
                 StatusCode::BAD_REQUEST,
                 "A GraphQL websocket needs the subprotocol `graphql-transport-ws` (or `graphql-ws`) in `Sec-WebSocket-Protocol`.",
@@ -122,7 +120,7 @@ async fn get_graphql(
             );
         };
         let context = request_context(&endpoint, client, &headers);
-        return crate::subscription::serve(
+        return crate::socket::serve(
             &endpoint.app,
             endpoint.schema.clone(),
             protocol,

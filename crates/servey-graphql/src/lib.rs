@@ -26,6 +26,7 @@ mod reader;
 mod resolve;
 mod sample;
 mod schema;
+mod socket;
 mod subscription;
 mod trace;
 

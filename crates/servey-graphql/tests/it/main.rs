@@ -7,5 +7,6 @@ mod media;
 mod nested;
 mod persisted;
 mod schema;
+mod socket;
 mod subscription;
 mod support;
