@@ -240,13 +240,18 @@ async fn operations_past_the_request_slots_are_refused_with_an_error() {
         "the app's slots are held"
     );
     gate.add_permits(2);
-    let mut answered = Vec::new();
-    while answered.len() < 2 {
+    let (mut answered, mut completed) = (Vec::new(), 0);
+    while completed < 2 {
         let message = next(&mut client).await;
         if message["type"] == "next" {
             assert_eq!(message["payload"], json!({"data": {"wait": 1}}));
             answered.push(message["id"].clone());
+        } else {
+            assert_eq!(message["type"], "complete", "{message}");
+            completed += 1;
         }
     }
+    assert_eq!(answered.len(), 2);
     assert!(!answered.contains(&refused["id"]));
+    assert_eq!(app.request_slots().available(), 2, "given back once done");
 }
