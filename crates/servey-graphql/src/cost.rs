@@ -9,12 +9,13 @@
 //! selection, so it costs 1 (its length is bounded by the answer-size limit instead). Fields the model
 //! does not know (`__schema`, `__typename`) cost 1 plus their selection.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use async_graphql::Variables;
 use async_graphql::dynamic::TypeRef;
 use async_graphql::parser::types::{
-    ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 use async_graphql::{Name, Positioned, Value as ConstValue};
 
@@ -101,20 +102,22 @@ impl Costs {
         document: &ExecutableDocument,
         operation_name: Option<&str>,
         variables: &Variables,
-    ) -> usize {
+    ) -> Costed {
         let picked = selected_operation(document, operation_name);
+        let reads_variables = Cell::new(false);
         let of = |operation: &Positioned<OperationDefinition>| {
             Walk {
                 costs: self,
                 document,
                 operation: &operation.node,
                 variables,
+                reads_variables: &reads_variables,
                 fragments: HashMap::new(),
                 visiting: HashSet::new(),
             }
             .operation()
         };
-        match picked {
+        let cost = match picked {
             Some(operation) => of(operation),
             None => document
                 .operations
@@ -122,8 +125,21 @@ impl Costs {
                 .map(|(_, operation)| of(operation))
                 .max()
                 .unwrap_or(0),
+        };
+        Costed {
+            cost,
+            reads_variables: reads_variables.get(),
         }
     }
+}
+
+/// What an operation costs, and whether that depends on the values of its variables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Costed {
+    /// The cost.
+    pub(crate) cost: usize,
+    /// Whether a size came from a variable: the same document may cost otherwise with other values.
+    pub(crate) reads_variables: bool,
 }
 
 /// Whether `ty` is `Int` or `BigInt`.
@@ -146,6 +162,7 @@ struct Walk<'a> {
     document: &'a ExecutableDocument,
     operation: &'a OperationDefinition,
     variables: &'a Variables,
+    reads_variables: &'a Cell<bool>,
     fragments: HashMap<&'a str, usize>,
     /// The fragments being walked: a spread of one of them is a cycle, which validation refuses.
     visiting: HashSet<&'a str>,
@@ -153,11 +170,10 @@ struct Walk<'a> {
 
 impl<'a> Walk<'a> {
     fn operation(&mut self) -> usize {
-        let root = self.operation.ty.to_string();
-        let root = match root.as_str() {
-            "query" => "Query",
-            "mutation" => "Mutation",
-            _ => "Subscription",
+        let root = match self.operation.ty {
+            OperationType::Query => "Query",
+            OperationType::Mutation => "Mutation",
+            OperationType::Subscription => "Subscription",
         };
         self.selection_set(&self.operation.selection_set.node, Some(root), 0)
     }
@@ -243,6 +259,7 @@ impl<'a> Walk<'a> {
 
     /// The value of `$variable`: as passed, else its default.
     fn variable(&self, variable: &Name) -> Option<ConstValue> {
+        self.reads_variables.set(true);
         self.variables.get(variable).cloned().or_else(|| {
             self.operation
                 .variable_definitions
@@ -302,7 +319,9 @@ mod tests {
 
     fn cost(query: &str, variables: serde_json::Value) -> usize {
         let document = async_graphql::parser::parse_query(query).expect("parses");
-        Costs::of(&model()).of_operation(&document, None, &Variables::from_json(variables))
+        Costs::of(&model())
+            .of_operation(&document, None, &Variables::from_json(variables))
+            .cost
     }
 
     #[test]
@@ -331,6 +350,24 @@ mod tests {
         assert_eq!(
             cost("{ numberRange(start: 1, count: -3) { value } }", json()),
             1
+        );
+    }
+
+    #[test]
+    fn a_cost_says_whether_it_read_a_variable() {
+        let costed = |query: &str| {
+            let document = async_graphql::parser::parse_query(query).expect("parses");
+            Costs::of(&model()).of_operation(&document, None, &Variables::default())
+        };
+        assert!(!costed("{ numberRange(start: 1, count: 5) { value } }").reads_variables);
+        assert!(
+            costed("query($n: Int = 7) { numberRange(start: 1, count: $n) { value } }")
+                .reads_variables
+        );
+        assert!(
+            !costed("query($s: Int!) { numberRange(start: $s, count: 2) { value } }")
+                .reads_variables,
+            "only a size argument is read"
         );
     }
 

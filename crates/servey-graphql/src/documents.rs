@@ -7,8 +7,8 @@
 //! and variables.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::extensions::{ExtensionContext, NextValidation};
 use async_graphql::parser::parse_query;
@@ -16,6 +16,7 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ValidationResult};
 use moka::sync::Cache;
 
+use crate::cost::Costed;
 use crate::document::{tree_bytes, unknown_variable_type};
 
 /// One app's document cache, shared by its `/graphql` endpoint and its schema's validation step.
@@ -38,6 +39,31 @@ pub(crate) struct Parsed {
     declares_variables: bool,
     /// About how many bytes this holds: the text and the syntax tree.
     held_bytes: usize,
+    /// The cost of the first operation name asked for, when it reads no variable's value.
+    fixed_cost: OnceLock<(Option<String>, usize)>,
+}
+
+impl Parsed {
+    /// The cost of the operation `operation_name` picks: remembered, or from `compute` (and then
+    /// remembered when it reads no variable, for the first operation name asked for).
+    pub(crate) fn cost(
+        &self,
+        operation_name: Option<&str>,
+        compute: impl FnOnce(&ExecutableDocument) -> Costed,
+    ) -> usize {
+        if let Some((name, cost)) = self.fixed_cost.get()
+            && name.as_deref() == operation_name
+        {
+            return *cost;
+        }
+        let costed = compute(&self.document);
+        if !costed.reads_variables {
+            let _ = self
+                .fixed_cost
+                .set((operation_name.map(str::to_owned), costed.cost));
+        }
+        costed.cost
+    }
 }
 
 /// What one validation depends on besides the schema.
@@ -121,6 +147,7 @@ impl Documents {
             refusal,
             declares_variables,
             held_bytes,
+            fixed_cost: OnceLock::new(),
         });
         if let Some(cache) = &self.parsed {
             cache.insert(parsed.query.clone(), parsed.clone());
@@ -292,5 +319,33 @@ mod tests {
             capacity * ENTRY_BYTES
         );
         assert!(cache.entry_count() > 0, "a query under the budget is kept");
+    }
+
+    #[test]
+    fn a_cost_is_remembered_only_when_no_variable_sets_it() {
+        let documents = Documents::new(10);
+        let parsed = documents
+            .parse("query A { a } query B { b }", &HashSet::new())
+            .expect("parses");
+        let fixed = |cost| {
+            move |_: &ExecutableDocument| Costed {
+                cost,
+                reads_variables: false,
+            }
+        };
+        assert_eq!(parsed.cost(Some("A"), fixed(3)), 3);
+        assert_eq!(parsed.cost(Some("A"), fixed(99)), 3, "remembered");
+        assert_eq!(parsed.cost(Some("B"), fixed(4)), 4, "another operation");
+        let variable = Documents::new(10)
+            .parse("query ($n: Int) { a }", &HashSet::new())
+            .expect("parses");
+        let read = |cost| {
+            move |_: &ExecutableDocument| Costed {
+                cost,
+                reads_variables: true,
+            }
+        };
+        assert_eq!(variable.cost(None, read(5)), 5);
+        assert_eq!(variable.cost(None, read(6)), 6, "counted again");
     }
 }

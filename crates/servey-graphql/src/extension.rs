@@ -129,10 +129,12 @@ impl Extension for PerRequest {
         );
         let cost = match ctx.data_opt::<Cost>() {
             Some(Cost(cost)) => *cost,
-            None => self
-                .shared
-                .costs
-                .of_operation(&document, operation_name, variables),
+            None => {
+                self.shared
+                    .costs
+                    .of_operation(&document, operation_name, variables)
+                    .cost
+            }
         };
         state.cost.store(cost, Ordering::Relaxed);
         let is_subscription = selected_operation(&document, operation_name)

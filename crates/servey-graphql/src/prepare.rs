@@ -99,11 +99,13 @@ impl Preparation {
         {
             return Err(Refusal::MutationOverGet);
         }
-        let cost = self.costs.of_operation(
-            &parsed.document,
-            request.operation_name.as_deref(),
-            &request.variables,
-        );
+        let cost = parsed.cost(request.operation_name.as_deref(), |document| {
+            self.costs.of_operation(
+                document,
+                request.operation_name.as_deref(),
+                &request.variables,
+            )
+        });
         let request = self.documents.attach(parsed, request).data(Cost(cost));
         Ok((request, cost))
     }

@@ -68,17 +68,20 @@ async fn a_count_argument_multiplies_the_complexity_of_its_selection() {
             .await,
         complexity_error("The query has a complexity of 1001; the limit is 1000.")
     );
-    let (_, by_variable) = server
-        .post_json(
-            &json!({"query": "query ($n: Int!) { numbers(count: $n) { value } }", "variables": {"n": 5000}}),
-            &[],
-        )
+    // The same document costs what its variables say, each time it is sent.
+    let query = "query ($n: Int!) { numbers(count: $n) { value } }";
+    let (_, few) = server
+        .post_json(&json!({"query": query, "variables": {"n": 1}}), &[])
+        .await;
+    assert_eq!(few, json!({"data": {"numbers": [{"value": 0}]}}));
+    let (_, many) = server
+        .post_json(&json!({"query": query, "variables": {"n": 5000}}), &[])
         .await;
     assert_eq!(
-        by_variable,
+        many,
         complexity_error("The query has a complexity of 5001; the limit is 1000.")
     );
-    assert_eq!(calls.load(Ordering::SeqCst), 1, "refused before running");
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "refused before running");
 }
 
 #[tokio::test]
