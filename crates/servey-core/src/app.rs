@@ -15,6 +15,7 @@ use crate::rate::RateLimiter;
 use crate::registry::Registry;
 use crate::render::ErrorRendering;
 use crate::route::reserved_route;
+use crate::slots::RequestSlots;
 use crate::state::Extensions;
 
 /// The registry, configuration, authenticator, error renderer and shared values of a running app.
@@ -46,6 +47,8 @@ struct AppInner {
     default_rate_limit: Option<Arc<RateLimiter>>,
     /// What every call records into; none when `/metrics` is switched off.
     metrics: Option<Arc<Metrics>>,
+    /// The slots every transport holds while it works for a caller.
+    request_slots: RequestSlots,
 }
 
 /// Why an app could not be built.
@@ -134,6 +137,12 @@ impl App {
     /// nothing is recorded.
     pub fn metrics(&self) -> Option<&Arc<Metrics>> {
         self.inner.metrics.as_ref()
+    }
+
+    /// The app's slots for work in flight (`max_concurrent_requests` of them), which every transport
+    /// shares: past them a request is refused, not queued.
+    pub fn request_slots(&self) -> &RequestSlots {
+        &self.inner.request_slots
     }
 
     /// Where an action's web route is served: its trigger's path under the app's prefix (`/api`).
@@ -302,6 +311,7 @@ impl AppBuilder {
             .collect();
         let metrics = (!disabled_routes.contains(&"/metrics"))
             .then(|| Arc::new(Metrics::new(&self.registry)));
+        let request_slots = RequestSlots::new(self.config.limits.max_concurrent_requests);
         App {
             inner: Arc::new(AppInner {
                 registry: self.registry,
@@ -313,6 +323,7 @@ impl AppBuilder {
                 disabled_routes,
                 default_rate_limit,
                 metrics,
+                request_slots,
             }),
         }
     }

@@ -45,12 +45,20 @@ pub struct Limits {
     pub shutdown_grace: Duration,
     /// `SERVEY_GRAPHQL_MAX_DEPTH` (default 10): the deepest GraphQL selection accepted.
     pub graphql_max_depth: usize,
-    /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default 1000): the most fields one GraphQL query may select.
+    /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default 1000): the most one GraphQL request may cost, a batch
+    /// all its operations together: each field costs 1 plus its selection's cost, which a list field
+    /// multiplies by its size (its `count`/`limit`/`first`/... argument, else 10).
     pub graphql_max_complexity: usize,
     /// `SERVEY_GRAPHQL_DOCUMENT_CACHE` (default 1000, 0 turns it off): how many parsed and validated
-    /// GraphQL documents, and how many persisted-query hashes, one app keeps (a query longer than 2 KiB
-    /// counts once per 2 KiB).
+    /// GraphQL documents, and how many persisted-query hashes, one app keeps (an entry counts once per
+    /// 2 KiB it holds: its text, its syntax tree, its variables).
     pub graphql_document_cache: usize,
+    /// `SERVEY_GRAPHQL_MAX_RESPONSE_BYTES` (default 4 MiB): the largest GraphQL answer (a batch: all its
+    /// operations together) written; past it, the operation is answered with one error instead.
+    pub graphql_max_response_bytes: usize,
+    /// `SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT` (seconds, default 10): how long a GraphQL websocket may
+    /// stay open without sending `connection_init` before it is closed with code 4408.
+    pub graphql_connection_init_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -102,6 +110,8 @@ impl Limits {
             graphql_max_depth: number("SERVEY_GRAPHQL_MAX_DEPTH", 10),
             graphql_max_complexity: number("SERVEY_GRAPHQL_MAX_COMPLEXITY", 1000),
             graphql_document_cache: number("SERVEY_GRAPHQL_DOCUMENT_CACHE", 1000),
+            graphql_max_response_bytes: number("SERVEY_GRAPHQL_MAX_RESPONSE_BYTES", 4 << 20),
+            graphql_connection_init_timeout: seconds("SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT", 10),
         }
     }
 }

@@ -2,11 +2,13 @@
 //! parsing and validation. Documents are keyed by their text; a validation is keyed by the text, the
 //! operation name and, when the document declares variables, their values (async-graphql checks the
 //! values of variables against the arguments they fill). Only successful validations are kept: a bad
-//! query is checked, and refused, every time it is sent.
+//! query is checked, and refused, every time it is sent. Each entry weighs what it keeps in memory: a
+//! document its text and syntax tree, a validation its key's text (which outlives the document's entry)
+//! and variables.
 
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use async_graphql::extensions::{ExtensionContext, NextValidation};
 use async_graphql::parser::parse_query;
@@ -14,7 +16,8 @@ use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ValidationResult};
 use moka::sync::Cache;
 
-use crate::document::unknown_variable_type;
+use crate::cost::Costed;
+use crate::document::{tree_bytes, unknown_variable_type};
 
 /// One app's document cache, shared by its `/graphql` endpoint and its schema's validation step.
 #[derive(Clone)]
@@ -34,6 +37,33 @@ pub(crate) struct Parsed {
     pub(crate) refusal: Option<String>,
     /// Whether an operation declares variables (their values then take part in validation).
     declares_variables: bool,
+    /// About how many bytes this holds: the text and the syntax tree.
+    held_bytes: usize,
+    /// The cost of the first operation name asked for, when it reads no variable's value.
+    fixed_cost: OnceLock<(Option<String>, usize)>,
+}
+
+impl Parsed {
+    /// The cost of the operation `operation_name` picks: remembered, or from `compute` (and then
+    /// remembered when it reads no variable, for the first operation name asked for).
+    pub(crate) fn cost(
+        &self,
+        operation_name: Option<&str>,
+        compute: impl FnOnce(&ExecutableDocument) -> Costed,
+    ) -> usize {
+        if let Some((name, cost)) = self.fixed_cost.get()
+            && name.as_deref() == operation_name
+        {
+            return *cost;
+        }
+        let costed = compute(&self.document);
+        if !costed.reads_variables {
+            let _ = self
+                .fixed_cost
+                .set((operation_name.map(str::to_owned), costed.cost));
+        }
+        costed.cost
+    }
 }
 
 /// What one validation depends on besides the schema.
@@ -71,9 +101,12 @@ impl Documents {
     /// A cache holding up to `capacity` documents and as many validations; 0 keeps none.
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            parsed: bounded(capacity, |query: &Arc<str>, _| query.len()),
+            parsed: bounded(capacity, |_, parsed: &Arc<Parsed>| parsed.held_bytes),
             validated: bounded(capacity, |key: &ValidationKey, _| {
-                key.variables.as_ref().map_or(0, String::len)
+                size_of::<ValidationKey>()
+                    + key.query.len()
+                    + key.operation_name.as_ref().map_or(0, String::len)
+                    + key.variables.as_ref().map_or(0, String::len)
             }),
             counts: Arc::default(),
         }
@@ -104,11 +137,17 @@ impl Documents {
             .operations
             .iter()
             .any(|(_, operation)| !operation.node.variable_definitions.is_empty());
+        let held_bytes = size_of::<Parsed>()
+            + query.len()
+            + tree_bytes(&document)
+            + refusal.as_ref().map_or(0, String::len);
         let parsed = Arc::new(Parsed {
             query: Arc::from(query),
             document,
             refusal,
             declares_variables,
+            held_bytes,
+            fixed_cost: OnceLock::new(),
         });
         if let Some(cache) = &self.parsed {
             cache.insert(parsed.query.clone(), parsed.clone());
@@ -167,12 +206,12 @@ impl Documents {
     }
 }
 
-/// The bytes one entry may hold (text of a query, or of its variables) and still weigh as one.
+/// The bytes one entry may hold and still weigh as one.
 const ENTRY_BYTES: usize = 2048;
 
-/// A cache of up to `capacity` entries of at most [`ENTRY_BYTES`] (`bytes_of` an entry); a larger entry
-/// weighs as many as it fills, so that long queries (up to the body limit) cannot hold `capacity`
-/// megabytes between them. `None` when `capacity` is 0.
+/// A cache of up to `capacity` entries of at most [`ENTRY_BYTES`] (`bytes_of` an entry: what it keeps
+/// in memory); a larger entry weighs as many as it fills, so that the cache holds at most `capacity`
+/// times [`ENTRY_BYTES`] whatever it is sent. `None` when `capacity` is 0.
 pub(crate) fn bounded<K, V>(
     capacity: usize,
     bytes_of: impl Fn(&K, &V) -> usize + Send + Sync + 'static,
@@ -195,6 +234,8 @@ where
 
 #[cfg(test)]
 mod tests {
+    use async_graphql::parser::types::Selection;
+
     use super::*;
 
     #[test]
@@ -212,5 +253,99 @@ mod tests {
             documents.parse("{ a }", &HashSet::new()).expect("parses");
         }
         assert_eq!(documents.stats().parses(), 3, "a short one is kept");
+    }
+
+    /// A query of `fields` one-letter fields, unique by `tag`: about two bytes of text per field.
+    fn flat_query(tag: usize, fields: usize) -> String {
+        format!("{{ t{tag} {} }}", "b ".repeat(fields))
+    }
+
+    #[test]
+    fn a_flood_of_huge_documents_keeps_at_most_the_budget_in_syntax_trees() {
+        let capacity = 100;
+        let documents = Documents::new(capacity);
+        let cache = documents.parsed.clone().expect("on");
+        for tag in 0..10 {
+            documents
+                .parse(&flat_query(tag, 10_000), &HashSet::new())
+                .expect("parses");
+            cache.run_pending_tasks();
+        }
+        // What the kept entries hold at the least: their text, and one selection node per field.
+        let held: usize = cache
+            .iter()
+            .map(|(query, parsed)| {
+                let fields = parsed
+                    .document
+                    .operations
+                    .iter()
+                    .map(|(_, operation)| operation.node.selection_set.node.items.len())
+                    .sum::<usize>();
+                query.len() + fields * size_of::<async_graphql::Positioned<Selection>>()
+            })
+            .sum();
+        assert!(
+            held <= capacity * ENTRY_BYTES,
+            "{held} bytes held in {} entries, over {}",
+            cache.entry_count(),
+            capacity * ENTRY_BYTES
+        );
+    }
+
+    #[test]
+    fn a_flood_of_huge_validations_keeps_at_most_the_budget_in_texts() {
+        let capacity = 100;
+        let documents = Documents::new(capacity);
+        let cache = documents.validated.clone().expect("on");
+        for tag in 0..20 {
+            let key = ValidationKey {
+                query: Arc::from(flat_query(tag, 30_000)),
+                operation_name: None,
+                variables: None,
+            };
+            let result = ValidationResult {
+                cache_control: async_graphql::CacheControl::default(),
+                complexity: 1,
+                depth: 1,
+            };
+            cache.insert(key, result);
+            cache.run_pending_tasks();
+        }
+        let held: usize = cache.iter().map(|(key, _)| key.query.len()).sum();
+        assert!(
+            held <= capacity * ENTRY_BYTES,
+            "{held} bytes of query text held in {} entries, over {}",
+            cache.entry_count(),
+            capacity * ENTRY_BYTES
+        );
+        assert!(cache.entry_count() > 0, "a query under the budget is kept");
+    }
+
+    #[test]
+    fn a_cost_is_remembered_only_when_no_variable_sets_it() {
+        let documents = Documents::new(10);
+        let parsed = documents
+            .parse("query A { a } query B { b }", &HashSet::new())
+            .expect("parses");
+        let fixed = |cost| {
+            move |_: &ExecutableDocument| Costed {
+                cost,
+                reads_variables: false,
+            }
+        };
+        assert_eq!(parsed.cost(Some("A"), fixed(3)), 3);
+        assert_eq!(parsed.cost(Some("A"), fixed(99)), 3, "remembered");
+        assert_eq!(parsed.cost(Some("B"), fixed(4)), 4, "another operation");
+        let variable = Documents::new(10)
+            .parse("query ($n: Int) { a }", &HashSet::new())
+            .expect("parses");
+        let read = |cost| {
+            move |_: &ExecutableDocument| Costed {
+                cost,
+                reads_variables: true,
+            }
+        };
+        assert_eq!(variable.cost(None, read(5)), 5);
+        assert_eq!(variable.cost(None, read(6)), 6, "counted again");
     }
 }

@@ -4,9 +4,9 @@
 //! the request's id.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dynamic::Schema;
-use async_graphql_axum::GraphQLProtocol;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
@@ -19,8 +19,10 @@ use servey_core::App;
 use servey_core::context::Client;
 use tracing::Instrument;
 
+use crate::answer::AnswerBudget;
+use crate::cost::Costs;
 use crate::documents::Documents;
-use crate::prepare::{Method, Preparation, request_error};
+use crate::prepare::{Method, Preparation, Refusal, request_error};
 
 #[derive(Clone)]
 struct Endpoint {
@@ -29,10 +31,11 @@ struct Endpoint {
     preparation: Preparation,
 }
 
-/// The `/graphql` route over an already-built schema whose validation step uses `documents`.
-pub(crate) fn routes(schema: Schema, app: App, documents: Documents) -> Router {
+/// The `/graphql` route over an already-built schema whose validation step uses `documents`, and
+/// whose fields cost what `costs` says.
+pub(crate) fn routes(schema: Schema, app: App, documents: Documents, costs: Arc<Costs>) -> Router {
     let capacity = app.config().limits.graphql_document_cache;
-    let preparation = Preparation::new(&schema.sdl(), documents, capacity);
+    let preparation = Preparation::new(&schema.sdl(), documents, capacity, costs);
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .with_state(Endpoint {
@@ -106,11 +109,10 @@ async fn get_graphql(
     client: Option<Extension<Client>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
-    protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     if let Ok(upgrade) = upgrade {
-        let Ok(protocol) = protocol else {
+        let Some(protocol) = crate::socket::protocol(&headers) else {
             return request_error(
                 StatusCode::BAD_REQUEST,
                 "A GraphQL websocket needs the subprotocol `graphql-transport-ws` (or `graphql-ws`) in `Sec-WebSocket-Protocol`.",
@@ -118,7 +120,7 @@ async fn get_graphql(
             );
         };
         let context = request_context(&endpoint, client, &headers);
-        return crate::subscription::serve(
+        return crate::socket::serve(
             &endpoint.app,
             endpoint.schema.clone(),
             protocol,
@@ -166,7 +168,7 @@ async fn get_graphql(
         }
     }
     match endpoint.preparation.prepare(request, Method::Get) {
-        Ok(request) => run_one(&endpoint, client, &headers, request).await,
+        Ok((request, _)) => run_one(&endpoint, client, &headers, request).await,
         Err(refusal) => refusal.into_response(&headers),
     }
 }
@@ -178,7 +180,7 @@ async fn execute(
     request: async_graphql::Request,
 ) -> Response {
     match endpoint.preparation.prepare(request, Method::Post) {
-        Ok(request) => run_one(endpoint, client, headers, request).await,
+        Ok((request, _)) => run_one(endpoint, client, headers, request).await,
         Err(refusal) => refusal.into_response(headers),
     }
 }
@@ -196,19 +198,41 @@ async fn run_one(
 
 /// Runs the operations of a batch one after the other, in the order sent, each with the same request
 /// context; answers their responses as an array in that order. An operation that cannot run (an unknown
-/// variable type) has only `errors` in its place; the others still run.
+/// variable type) has only `errors` in its place; the others still run. The operations share one
+/// complexity limit, checked before any runs, and one answer-size limit.
 async fn execute_batch(
     endpoint: &Endpoint,
     client: Option<Extension<Client>>,
     headers: &HeaderMap,
     requests: Vec<async_graphql::Request>,
 ) -> Response {
+    let limits = &endpoint.app.config().limits;
+    let mut cost = 0_usize;
+    let prepared: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let prepared = endpoint.preparation.prepare(request, Method::Post)?;
+            cost = cost.saturating_add(prepared.1);
+            Ok(prepared.0)
+        })
+        .collect();
+    if cost > limits.graphql_max_complexity {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "The batch has a complexity of {cost} (its operations' added up); the limit is {}.",
+                limits.graphql_max_complexity
+            ),
+            Some("GRAPHQL_VALIDATION_FAILED"),
+        );
+    }
     let context = request_context(endpoint, client, headers);
-    let mut responses = Vec::with_capacity(requests.len());
-    for request in requests {
-        let response = match endpoint.preparation.prepare(request, Method::Post) {
-            Ok(request) => run(endpoint, &context, request).await,
-            Err(refusal) => refusal.into_graphql(),
+    let answer = AnswerBudget::new(limits.graphql_max_response_bytes);
+    let mut responses = Vec::with_capacity(prepared.len());
+    for request in prepared {
+        let response = match request {
+            Ok(request) => run(endpoint, &context, request.data(answer.clone())).await,
+            Err(refusal) => Refusal::into_graphql(refusal),
         };
         responses.push(response);
     }

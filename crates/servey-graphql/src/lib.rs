@@ -4,7 +4,9 @@
 //! [`router`] serves it; [`sdl`] prints the same schema (`--run=graphql-schema`).
 #![doc = include_str!("../docs/mapping.md")]
 
+mod answer;
 mod batch;
+mod cost;
 mod description;
 mod document;
 mod documents;
@@ -24,6 +26,7 @@ mod reader;
 mod resolve;
 mod sample;
 mod schema;
+mod socket;
 mod subscription;
 mod trace;
 
@@ -46,11 +49,11 @@ pub fn router(app: &App) -> Result<Router, GraphqlError> {
 pub fn router_with_stats(app: &App) -> Result<(Router, DocumentStats), GraphqlError> {
     let documents = Documents::new(app.config().limits.graphql_document_cache);
     let stats = documents.stats();
-    let (schema, model) = schema::build_schema(app, &documents)?;
+    let (schema, model, costs) = schema::build_schema(app, &documents)?;
     tracing::debug!("GraphQL schema built");
     let mut router = Router::new();
     if app.serves("/graphql") {
-        router = router.merge(http::routes(schema, app.clone(), documents));
+        router = router.merge(http::routes(schema, app.clone(), documents, costs));
     }
     if app.serves("/graphiql") {
         router = router.merge(graphiql::routes(&sample::sample_document(&model)));

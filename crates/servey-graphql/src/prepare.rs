@@ -11,16 +11,20 @@ use axum::Json;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::cost::Costs;
 use crate::document::{selects_mutation, type_names};
 use crate::documents::Documents;
+use crate::extension::Cost;
 use crate::persisted::{PersistedError, PersistedQueries};
 
-/// The per-app state that prepares requests: the schema's type names, documents and persisted queries.
+/// The per-app state that prepares requests: the schema's type names, documents, persisted queries
+/// and the costs of its fields.
 #[derive(Clone)]
 pub(crate) struct Preparation {
     type_names: Arc<HashSet<String>>,
     documents: Documents,
     persisted: PersistedQueries,
+    costs: Arc<Costs>,
 }
 
 /// The HTTP method a request came with: mutations are refused over GET.
@@ -48,22 +52,28 @@ pub(crate) enum Refusal {
 }
 
 impl Preparation {
-    /// The preparation of requests to `schema_sdl`'s schema, with `documents` and a persisted-query
-    /// store of `capacity` queries.
-    pub(crate) fn new(schema_sdl: &str, documents: Documents, capacity: usize) -> Self {
+    /// The preparation of requests to `schema_sdl`'s schema, with `documents`, a persisted-query
+    /// store of `capacity` queries and the `costs` of its fields.
+    pub(crate) fn new(
+        schema_sdl: &str,
+        documents: Documents,
+        capacity: usize,
+        costs: Arc<Costs>,
+    ) -> Self {
         Self {
             type_names: Arc::new(type_names(schema_sdl)),
             documents,
             persisted: PersistedQueries::new(capacity),
+            costs,
         }
     }
 
-    /// `request` ready to execute, or why it is answered without running.
+    /// `request` ready to execute and what it costs, or why it is answered without running.
     pub(crate) fn prepare(
         &self,
         mut request: async_graphql::Request,
         method: Method,
-    ) -> Result<async_graphql::Request, Refusal> {
+    ) -> Result<(async_graphql::Request, usize), Refusal> {
         let to_store = self
             .persisted
             .resolve(&mut request)
@@ -89,7 +99,15 @@ impl Preparation {
         {
             return Err(Refusal::MutationOverGet);
         }
-        Ok(self.documents.attach(parsed, request))
+        let cost = parsed.cost(request.operation_name.as_deref(), |document| {
+            self.costs.of_operation(
+                document,
+                request.operation_name.as_deref(),
+                &request.variables,
+            )
+        });
+        let request = self.documents.attach(parsed, request).data(Cost(cost));
+        Ok((request, cost))
     }
 }
 

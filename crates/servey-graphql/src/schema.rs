@@ -11,6 +11,7 @@ use async_graphql::dynamic::{
 };
 use servey_core::{App, EventSubscriptions};
 
+use crate::cost::Costs;
 use crate::documents::Documents;
 use crate::error::GraphqlError;
 use crate::extension::ServeyExtension;
@@ -27,11 +28,11 @@ use crate::trace::ActionSpans;
 pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
 
 /// Builds the GraphQL schema of `app`'s actions and channels, with its limits and `documents`'
-/// validation cache, and the model it was built from.
+/// validation cache; with the model it was built from and the costs of its fields.
 pub(crate) fn build_schema(
     app: &App,
     documents: &Documents,
-) -> Result<(Schema, Model), GraphqlError> {
+) -> Result<(Schema, Model, Arc<Costs>), GraphqlError> {
     let source = app.state::<EventSubscriptions>();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
     let model = read_model(app.registry(), &channels)?;
@@ -96,17 +97,21 @@ pub(crate) fn build_schema(
     }
     builder = register_scalars(builder, &model);
     let config = app.config();
+    let costs = Arc::new(Costs::of(&model));
     let schema = builder
         .extension(ServeyExtension {
             documents: documents.clone(),
             limits: Limits {
                 max_depth: config.limits.graphql_max_depth,
                 max_complexity: config.limits.graphql_max_complexity,
+                max_response_bytes: config.limits.graphql_max_response_bytes,
             },
             spans: ActionSpans::of(&model),
+            costs: costs.clone(),
+            objects: Arc::new(model.outputs.keys().cloned().collect()),
         })
         .finish()?;
-    Ok((schema, model))
+    Ok((schema, model, costs))
 }
 
 fn action_field(field: &ActionField, types: &Types, is_nested: bool) -> Field {

@@ -20,8 +20,7 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use servey_core::context::is_usable_request_id;
-use servey_core::{ErrorRendering, TracePropagation};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use servey_core::{ErrorRendering, RequestSlot, RequestSlots, TracePropagation};
 use tower::{Layer, Service};
 
 use crate::deadline::DeadlineBody;
@@ -37,24 +36,24 @@ pub(crate) const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-i
 pub(crate) struct EnvelopeLayer {
     body_limit: usize,
     body_read_timeout: Duration,
-    slots: Arc<Semaphore>,
+    slots: RequestSlots,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
 }
 
 impl EnvelopeLayer {
-    /// An envelope answering `503` past `max_concurrent` requests in flight, and `408` to a body that
-    /// takes longer than `body_read_timeout` to arrive.
+    /// An envelope answering `503` when every one of the app's request `slots` is held, and `408` to a
+    /// body that takes longer than `body_read_timeout` to arrive.
     pub(crate) fn new(
         body_limit: usize,
         body_read_timeout: Duration,
-        max_concurrent: usize,
+        slots: RequestSlots,
         errors: ErrorRendering,
     ) -> Self {
         Self {
             body_limit,
             body_read_timeout,
-            slots: Arc::new(Semaphore::new(max_concurrent)),
+            slots,
             errors,
             trace: None,
         }
@@ -88,7 +87,7 @@ pub(crate) struct Envelope<S> {
     inner: S,
     body_limit: usize,
     body_read_timeout: Duration,
-    slots: Arc<Semaphore>,
+    slots: RequestSlots,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
 }
@@ -138,7 +137,7 @@ where
             timed_out
         });
         let is_operator_route = matches!(uri.path(), "/health" | "/metrics");
-        let slot = self.slots.clone().try_acquire_owned().ok();
+        let slot = self.slots.try_acquire();
         let (inner, refused) = match slot.is_some() || is_operator_route {
             true => {
                 let called =
@@ -188,7 +187,7 @@ pin_project_lite::pin_project! {
         body_timed_out: Option<Arc<AtomicBool>>,
         errors: ErrorRendering,
         // Held until the response is ready.
-        slot: Option<OwnedSemaphorePermit>,
+        slot: Option<RequestSlot>,
         span: tracing::Span,
     }
 }

@@ -66,7 +66,7 @@ fn stack(app: &App) -> ServiceBuilder<Layers> {
             EnvelopeLayer::new(
                 limits.body_bytes,
                 limits.body_read_timeout,
-                limits.max_concurrent_requests,
+                app.request_slots().clone(),
                 app.errors().clone(),
             )
             .trace(app.state::<TracePropagation>().cloned()),

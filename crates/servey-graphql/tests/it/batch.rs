@@ -1,5 +1,6 @@
 //! Batches: a POST body that is a JSON array runs each operation in order, with the request's one
-//! context, and answers an array; each operation is checked against the limits on its own.
+//! context, and answers an array; each operation is checked on its own, but their complexities add up
+//! against one limit (see `limits.rs`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -78,7 +79,7 @@ async fn a_batch_runs_in_order_with_one_context_and_answers_an_array() {
 #[tokio::test]
 async fn each_operation_of_a_batch_is_checked_on_its_own() {
     let mut config = ServeyConfig::default();
-    config.limits.graphql_max_complexity = 1;
+    config.limits.graphql_max_complexity = 2;
     let registry = actions(Arc::new(AtomicUsize::new(0)))
         .into_iter()
         .fold(Registry::builder(), |builder, action| {
@@ -90,7 +91,6 @@ async fn each_operation_of_a_batch_is_checked_on_its_own() {
     let batch = json!([
         {"query": "query ($x: NoSuchType) { requestId }", "variables": {"x": 1}},
         {"query": "{ requestId a: requestId }"},
-        {"query": "{ requestId }"},
     ]);
     let (status, body) = server.post_json(&batch, &[("x-request-id", "req-2")]).await;
     assert_eq!(status, 200);
@@ -100,11 +100,7 @@ async fn each_operation_of_a_batch_is_checked_on_its_own() {
             {"data": null, "errors": [{
                 "message": "The variable `$x` has the type `NoSuchType`, which the schema does not define."
             }]},
-            {"data": null, "errors": [{
-                "message": "The query has a complexity of 2; the limit is 1.",
-                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}
-            }]},
-            {"data": {"requestId": "req-2"}},
+            {"data": {"requestId": "req-2", "a": "req-2"}},
         ])
     );
 }

@@ -2,9 +2,11 @@
 
 mod batch;
 mod documents;
+mod limits;
 mod media;
 mod nested;
 mod persisted;
 mod schema;
+mod socket;
 mod subscription;
 mod support;

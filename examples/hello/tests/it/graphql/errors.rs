@@ -174,3 +174,59 @@ async fn a_variable_of_an_undefined_type_is_a_400_not_a_crash() {
         );
     }
 }
+
+/// Posts `body` to `/graphql`; the status and the JSON answer.
+async fn post(server: &crate::server::TestServer, body: &Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(server.url("/graphql"))
+        .json(body)
+        .send()
+        .await
+        .expect("the request is sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("the response is JSON"))
+}
+
+#[tokio::test]
+async fn the_amplification_batch_is_refused_before_anything_runs() {
+    let server = start().await;
+    // The attack: 32 operations of 250 aliases each, every one listing 1,000 numbers. Counted one per
+    // field, each operation cost 1,000 and the batch ran for minutes into gigabytes.
+    let aliases: String = (0..250)
+        .map(|i| format!("r{i}: numberRange(start: 1, count: 1000) {{ value isEven factorial }} "))
+        .collect();
+    let operation = json!({ "query": format!("{{ {aliases} }}") });
+    let batch = Value::Array(vec![operation; 32]);
+    assert_eq!(
+        post(&server, &batch).await,
+        (
+            400,
+            json!({"errors": [{
+                "message": "The batch has a complexity of 24008000 (its operations' added up); the limit is 1000.",
+                "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}
+            }]})
+        )
+    );
+    // What the tour app shows still runs: a list of 100 with a batched nested field.
+    let listed = graphql(
+        &server,
+        "{ numberRange(start: 1, count: 100) { value factorial } }",
+        None,
+    )
+    .await;
+    assert_eq!(listed["data"]["numberRange"][99]["value"], 100);
+}
+
+#[tokio::test]
+async fn an_include_bomb_answers_a_bounded_error_list() {
+    let server = start().await;
+    let bomb = " @include(if: true)".repeat(5000);
+    let answer = graphql(&server, &format!("{{ sayHello(name: \"x\"){bomb} }}"), None).await;
+    let errors = answer["errors"].as_array().expect("errors");
+    assert_eq!(errors.len(), 51, "{}", errors[0]);
+    assert_eq!(
+        errors[50],
+        json!({"message": "... and 4949 more errors (only the first 50 are listed)."})
+    );
+    assert!(answer.to_string().len() < 20_000);
+}

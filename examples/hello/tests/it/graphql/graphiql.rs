@@ -63,6 +63,48 @@ async fn graphiql_opens_on_operations_built_from_the_examples() {
 }
 
 #[tokio::test]
+async fn every_query_and_mutation_graphiql_opens_on_runs_within_the_limits() {
+    let server = start().await;
+    let document = page_settings(&server).await["defaultQuery"]
+        .as_str()
+        .expect("a default document")
+        .to_owned();
+    let operations: Vec<&str> = document
+        .lines()
+        .filter_map(|line| {
+            let rest = line
+                .strip_prefix("query ")
+                .or_else(|| line.strip_prefix("mutation "))?;
+            rest.split([' ', '(', '{']).next()
+        })
+        .collect();
+    assert!(operations.len() >= 3, "{document}");
+    for operation in operations {
+        let answer: Value = reqwest::Client::new()
+            .post(server.url("/graphql"))
+            .json(&json!({"query": document, "operationName": operation}))
+            .send()
+            .await
+            .expect("sent")
+            .json()
+            .await
+            .expect("JSON");
+        let codes: Vec<&Value> = answer["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|error| &error["extensions"]["code"])
+            .collect();
+        assert!(
+            !codes.contains(&&json!("GRAPHQL_VALIDATION_FAILED"))
+                && !codes.contains(&&json!("RESPONSE_TOO_LARGE")),
+            "{operation}: {answer}"
+        );
+        assert!(answer["data"].is_object(), "{operation}: {answer}");
+    }
+}
+
+#[tokio::test]
 async fn graphiql_and_its_assets_are_served_from_the_binary() {
     let server = start().await;
     let page = reqwest::get(server.url("/graphiql")).await.expect("sent");
