@@ -78,6 +78,10 @@ pub(crate) fn interop(root: &Path, tools: &Tools) -> Result<()> {
     )?;
     // tsc finds packages in a `node_modules` beside the sources (or above): link the tools' one there.
     let modules = typescript.join("node_modules");
+    // A link left dangling (a target directory moved or its tools reinstalled) is made anew.
+    if !modules.exists() && std::fs::symlink_metadata(&modules).is_ok() {
+        std::fs::remove_file(&modules)?;
+    }
     if !modules.exists() {
         std::os::unix::fs::symlink(npm_prefix(root).join("node_modules"), &modules)?;
     }
