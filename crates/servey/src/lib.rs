@@ -73,6 +73,7 @@ mod builder;
 mod cli;
 mod client_gen;
 mod control;
+mod eventbridge;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 mod listen;

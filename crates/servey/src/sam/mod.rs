@@ -10,7 +10,7 @@
 use serde_json::{Map, Value, json};
 use servey_core::{App, Limits, LogFormat, Trigger};
 
-pub(crate) mod schedule;
+use crate::eventbridge as schedule;
 
 /// The logical id of the app's function.
 const FUNCTION: &str = "App";
