@@ -53,31 +53,26 @@ fn main() -> Result<()> {
                     "--exact",
                 ]))
                 .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
-            // The facade's `lambda` feature is off in the workspace build: lint and test it on its own (its
-            // unit and integration tests; the doctests and UI tests do not change with it).
-            run(cargo(&root).args([
-                "clippy",
-                "-p",
-                "servey",
-                "--features",
-                "lambda",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]))?;
-            run(tools
-                .apply(cargo(&root).args([
-                    "test",
-                    "-p",
-                    "servey",
-                    "--features",
-                    "lambda",
-                    "--lib",
-                    "--test",
-                    "it",
-                ]))
-                .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
+            // The facade's cargo features: each alone, none and all must build and lint clean (the
+            // workspace build above has only the ones the examples turn on).
+            for features in FACADE_FEATURE_SETS {
+                let mut clippy = cargo(&root);
+                clippy.args(["clippy", "-p", "servey", "--no-default-features"]);
+                if !features.is_empty() {
+                    clippy.args(["--features", features]);
+                }
+                run(clippy.args(["--all-targets", "--", "-D", "warnings"]))?;
+            }
+            // Its tests with every feature (the OTLP export, Lambda) and with none (what a feature that
+            // is off answers); the doctests and UI tests do not change with them.
+            for features in ["--all-features", "--no-default-features"] {
+                run(tools
+                    .apply(
+                        cargo(&root)
+                            .args(["test", "-p", "servey", features, "--lib", "--test", "it"]),
+                    )
+                    .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
+            }
             drop(redis);
             docs::docs(&root)?;
             realtime::check(&root)?;
@@ -105,7 +100,7 @@ fn main() -> Result<()> {
                 "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | realtime | docs>"
             );
             eprintln!(
-                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's lambda feature), the docs and the Conduit suite (what CI runs)"
+                "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's features: each alone, none, all), the docs and the Conduit suite (what CI runs)"
             );
             eprintln!(
                 "  setup  provision only: Debian's chromium and redis-server, a Python venv of checkers and newman under target/"
@@ -139,6 +134,16 @@ fn main() -> Result<()> {
         }
     }
 }
+
+/// The facade's feature sets `ci` lints one by one: none, each alone, all.
+const FACADE_FEATURE_SETS: [&str; 6] = [
+    "",
+    "otlp",
+    "tls",
+    "codegen",
+    "lambda",
+    "otlp,tls,codegen,lambda",
+];
 
 /// Where the provisioned tools are, handed to the tests through the environment.
 #[derive(Debug)]

@@ -170,7 +170,14 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(document) => write_document(document, cli.output.as_deref()),
             Err(error) => fail_start(&error),
         },
+        #[cfg(feature = "codegen")]
         Mode::Client => write_document(crate::client_source(&app), cli.output.as_deref()),
+        #[cfg(not(feature = "codegen"))]
+        Mode::Client | Mode::Sam => {
+            eprintln!("{}", codegen_off(cli.run));
+            ExitCode::from(2)
+        }
+        #[cfg(feature = "codegen")]
         Mode::Sam => {
             if !cfg!(feature = "lambda") {
                 eprintln!(
@@ -181,6 +188,19 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             write_document(crate::sam::template_json(&app), cli.output.as_deref())
         }
     }
+}
+
+/// Why `mode` (`client` or `sam`) cannot run in a binary built without the `codegen` feature.
+#[cfg(not(feature = "codegen"))]
+fn codegen_off(mode: Mode) -> String {
+    let name = mode
+        .to_possible_value()
+        .map(|value| value.get_name().to_owned())
+        .unwrap_or_default();
+    format!(
+        "`--run={name}` needs servey's `codegen` feature, which this binary was built without: \
+         servey = {{ features = [\"codegen\"] }}"
+    )
 }
 
 /// Writes a schema document to `output`, or to stdout when none is given.
@@ -329,4 +349,23 @@ fn init_tracing() -> crate::telemetry::Telemetry {
         tracing::error!(%location, "panic: {message}");
     }));
     telemetry
+}
+
+#[cfg(all(test, not(feature = "codegen")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generators_without_codegen_name_the_feature() {
+        assert_eq!(
+            codegen_off(Mode::Client),
+            "`--run=client` needs servey's `codegen` feature, which this binary was built without: \
+             servey = { features = [\"codegen\"] }"
+        );
+        assert_eq!(
+            codegen_off(Mode::Sam),
+            "`--run=sam` needs servey's `codegen` feature, which this binary was built without: \
+             servey = { features = [\"codegen\"] }"
+        );
+    }
 }

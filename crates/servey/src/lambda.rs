@@ -22,7 +22,7 @@ use servey_core::{ActionError, App, Input, Transport};
 use servey_schedule::Channels;
 use tracing::Instrument;
 
-use crate::sam::schedule::{SCHEDULE_SOURCE, action_for_rule};
+use crate::eventbridge::{SCHEDULE_SOURCE, action_for_rule};
 use crate::serve::StartError;
 
 pub use lambda_http::Context as LambdaContext;
@@ -204,7 +204,7 @@ impl Handler {
                 action
                     .triggers
                     .iter()
-                    .any(|trigger| crate::sam::schedule::rule(trigger).is_some())
+                    .any(|trigger| crate::eventbridge::rule(trigger).is_some())
             })
             .ok_or_else(|| LambdaError::UnknownSchedule(name.to_owned()))?;
         let context = self.app.context().with_transport(Transport::Job);

@@ -1,10 +1,11 @@
 //! Traces and logs: the tracing subscriber a servey binary installs at start (text or JSON lines on
-//! stderr, filtered by `RUST_LOG`) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, the export of its spans
-//! over OTLP/HTTP; the W3C trace context in and out lives in [`propagation`].
+//! stderr, filtered by `RUST_LOG`) and, with the `otlp` feature and `OTEL_EXPORTER_OTLP_ENDPOINT` set, the
+//! export of its spans over OTLP/HTTP; the W3C trace context in and out lives in [`propagation`].
 //!
 //! Adapters only open `tracing` spans; this module alone knows OpenTelemetry.
 
 mod fields;
+#[cfg(feature = "otlp")]
 mod otlp;
 pub mod propagation;
 
@@ -19,6 +20,7 @@ use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
+#[cfg(feature = "otlp")]
 pub use otlp::{ExportError, otlp_provider};
 pub use propagation::trace_propagation;
 pub use servey_core::config::LogFormat;
@@ -58,12 +60,13 @@ impl Drop for Telemetry {
 }
 
 /// Installs the process's tracing subscriber from `config`: log lines in `config.log_format` on stderr
-/// (`RUST_LOG` filters them, `info` by default) and, with `config.otlp_endpoint`, every span exported
-/// there. Does nothing when a subscriber is installed already; keep the returned value until the end.
+/// (`RUST_LOG` filters them, `info` by default) and, with `config.otlp_endpoint` and the `otlp` feature,
+/// every span exported there (without the feature, a warning says it is needed). Does nothing when a
+/// subscriber is installed already; keep the returned value until the end.
 pub fn init(config: &ServeyConfig) -> Telemetry {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tokio_cron_scheduler=warn"));
-    let (provider, export_error) = match config.otlp_endpoint.as_deref().map(otlp_provider) {
+    let (provider, export_error) = match config.otlp_endpoint.as_deref().map(exporter) {
         Some(Ok(provider)) => (Some(provider), None),
         Some(Err(error)) => (None, Some(error)),
         None => (None, None),
@@ -74,7 +77,7 @@ pub fn init(config: &ServeyConfig) -> Telemetry {
         .with(provider.as_ref().map(span_layer))
         .try_init();
     if let Some(error) = export_error {
-        tracing::warn!(%error, "spans are not exported");
+        warn_unexported(&error);
     }
     let mut telemetry = Telemetry { provider };
     if installed.is_err() {
@@ -110,4 +113,77 @@ where
     S: Subscriber + for<'span> LookupSpan<'span>,
 {
     tracing_opentelemetry::layer().with_tracer(provider.tracer("servey"))
+}
+
+/// The span exporter to `endpoint`, or why spans are not exported.
+#[cfg(feature = "otlp")]
+fn exporter(endpoint: &str) -> Result<SdkTracerProvider, String> {
+    otlp_provider(endpoint).map_err(|error| error.to_string())
+}
+
+/// Without the `otlp` feature there is no exporter: say which feature an endpoint needs.
+#[cfg(not(feature = "otlp"))]
+fn exporter(_endpoint: &str) -> Result<SdkTracerProvider, String> {
+    Err(OTLP_FEATURE_OFF.to_owned())
+}
+
+/// Why a configured endpoint gets no spans from a binary built without the `otlp` feature.
+#[cfg(not(feature = "otlp"))]
+const OTLP_FEATURE_OFF: &str = "OTEL_EXPORTER_OTLP_ENDPOINT is set, but this binary was built without \
+     servey's `otlp` feature; turn it on to export spans: servey = { features = [\"otlp\"] }";
+
+/// The start-up warning that spans configured for export are not exported, and why.
+fn warn_unexported(error: &str) {
+    tracing::warn!(%error, "spans are not exported");
+}
+
+#[cfg(all(test, not(feature = "otlp")))]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    #[test]
+    fn an_endpoint_without_the_otlp_feature_is_a_warning_naming_it() {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let writer = {
+            let lines = lines.clone();
+            move || Line(lines.clone())
+        };
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(writer)
+                .without_time()
+                .with_ansi(false),
+        );
+        let error = exporter("http://collector:4318").expect_err("no exporter without the feature");
+        tracing::subscriber::with_default(subscriber, || warn_unexported(&error));
+
+        let text = String::from_utf8(lines.lock().expect("not poisoned").clone()).expect("UTF-8");
+        assert_eq!(
+            text,
+            " WARN servey::telemetry: spans are not exported error=OTEL_EXPORTER_OTLP_ENDPOINT is \
+             set, but this binary was built without servey's `otlp` feature; turn it on to export \
+             spans: servey = { features = [\"otlp\"] }\n"
+        );
+    }
+
+    /// A log writer appending to a shared buffer.
+    struct Line(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Line {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .expect("not poisoned")
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
 }

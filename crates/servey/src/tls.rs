@@ -1,19 +1,28 @@
 //! Two-way TLS from `SERVEY_TLS_CERT`, `SERVEY_TLS_KEY` and `SERVEY_TLS_CLIENT_CA`: the server's chain and
 //! key, and the CA whose client certificates are required. A client without a certificate that chains to
 //! that CA cannot complete the handshake; the subject of one that does travels with each of its requests.
+//! Only with the `tls` feature: without it, any of the three set is a start-up error naming the feature.
 
 use std::io;
+#[cfg(feature = "tls")]
 use std::path::Path;
+#[cfg(feature = "tls")]
 use std::sync::Arc;
 
+#[cfg(feature = "tls")]
 use rustls::RootCertStore;
+#[cfg(feature = "tls")]
 use rustls::pki_types::pem::PemObject;
+#[cfg(feature = "tls")]
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+#[cfg(feature = "tls")]
 use rustls::server::WebPkiClientVerifier;
 use servey_core::ServeyConfig;
 use servey_core::context::ClientCertificate;
 use tokio::net::TcpStream;
+#[cfg(feature = "tls")]
 use tokio_rustls::TlsAcceptor;
+#[cfg(feature = "tls")]
 use tokio_rustls::server::TlsStream;
 
 /// Why TLS could not be set up at start.
@@ -36,14 +45,49 @@ pub enum TlsError {
     /// rustls refused the configuration.
     #[error("TLS configuration: {0}")]
     Rustls(String),
+    /// TLS is configured, but the binary was built without the `tls` feature.
+    #[error(
+        "SERVEY_TLS_CERT, SERVEY_TLS_KEY and SERVEY_TLS_CLIENT_CA need servey's `tls` feature: \
+         servey = {{ features = [\"tls\"] }}"
+    )]
+    FeatureOff,
 }
 
 /// The TLS side of the listener, built once at start.
+#[cfg(feature = "tls")]
 #[derive(Clone)]
 pub(crate) struct Tls {
     acceptor: TlsAcceptor,
 }
 
+/// Without the `tls` feature there is no TLS side: no value of this type exists.
+#[cfg(not(feature = "tls"))]
+#[derive(Clone)]
+pub(crate) enum Tls {}
+
+#[cfg(not(feature = "tls"))]
+impl Tls {
+    /// `None` (plain HTTP), or the error naming the feature when a TLS variable is set.
+    pub(crate) fn from_config(config: &ServeyConfig) -> Result<Option<Self>, TlsError> {
+        let configured =
+            config.tls_cert.is_some() || config.tls_key.is_some() || config.tls_client_ca.is_some();
+        if configured {
+            Err(TlsError::FeatureOff)
+        } else {
+            Ok(None)
+        }
+    }
+
+    /// Never called: there is no `Tls` to call it on.
+    pub(crate) async fn accept(
+        &self,
+        _stream: TcpStream,
+    ) -> io::Result<(TcpStream, Option<ClientCertificate>)> {
+        match *self {}
+    }
+}
+
+#[cfg(feature = "tls")]
 impl Tls {
     /// The configured TLS, or `None` when no certificate is set (plain HTTP).
     pub(crate) fn from_config(config: &ServeyConfig) -> Result<Option<Self>, TlsError> {
@@ -103,6 +147,7 @@ impl Tls {
     }
 }
 
+#[cfg(feature = "tls")]
 fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     let certificates = CertificateDer::pem_file_iter(path)
         .map_err(|error| pem_error(path, &error))?
@@ -117,6 +162,7 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
     Ok(certificates)
 }
 
+#[cfg(feature = "tls")]
 fn pem_error(path: &Path, error: &dyn std::fmt::Display) -> TlsError {
     TlsError::Pem {
         path: path.display().to_string(),
@@ -124,6 +170,7 @@ fn pem_error(path: &Path, error: &dyn std::fmt::Display) -> TlsError {
     }
 }
 
+#[cfg(feature = "tls")]
 /// The subject of a DER certificate, RFC 4514 style.
 fn subject(certificate: &CertificateDer<'_>) -> Option<String> {
     let (_, parsed) = x509_parser::parse_x509_certificate(certificate.as_ref()).ok()?;

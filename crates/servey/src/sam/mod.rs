@@ -6,11 +6,14 @@
 //! SAM rather than the Serverless Framework: a SAM template is CloudFormation, which `cfn-lint` checks
 //! and `aws cloudformation deploy` takes without another tool; `sam build` builds Rust with cargo-lambda;
 //! and the Serverless Framework's current major version needs an account with its vendor to deploy.
+//!
+//! Only with the `codegen` feature (with `--run=client`: what the app writes about itself at the command
+//! line); the binary deployed to Lambda needs `lambda`, which does not need this writer.
 
 use serde_json::{Map, Value, json};
 use servey_core::{App, Limits, LogFormat, Trigger};
 
-pub(crate) mod schedule;
+use crate::eventbridge as schedule;
 
 /// The logical id of the app's function.
 const FUNCTION: &str = "App";

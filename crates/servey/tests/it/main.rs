@@ -7,6 +7,7 @@ mod batch;
 mod builder;
 mod calls;
 mod errors;
+mod features;
 #[cfg(feature = "lambda")]
 mod lambda;
 mod metrics;

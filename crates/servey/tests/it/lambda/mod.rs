@@ -131,6 +131,8 @@ async fn scheduled_app() -> (Handler, Arc<AtomicUsize>, servey::App) {
     (Handler::new(&app).expect("the routes build"), runs, app)
 }
 
+// The rules come from the SAM template, written with the `codegen` feature.
+#[cfg(feature = "codegen")]
 #[tokio::test]
 async fn the_input_of_a_generated_rule_runs_its_action_once() {
     let (handler, runs, app) = scheduled_app().await;
@@ -149,6 +151,8 @@ async fn the_input_of_a_generated_rule_runs_its_action_once() {
     assert_eq!(runs.load(Ordering::SeqCst), 1, "run once");
 }
 
+// The rules come from the SAM template, written with the `codegen` feature.
+#[cfg(feature = "codegen")]
 #[tokio::test]
 async fn a_scheduled_event_of_a_generated_rule_name_runs_its_action_once() {
     let (handler, runs, app) = scheduled_app().await;
@@ -199,6 +203,8 @@ async fn events_naming_no_scheduled_action_run_nothing() {
     assert_eq!(runs.load(Ordering::SeqCst), 0);
 }
 
+// The rules come from the SAM template, written with the `codegen` feature.
+#[cfg(feature = "codegen")]
 #[tokio::test]
 async fn a_failed_scheduled_run_is_the_invocation_error() {
     let failing = Action::builder("fail", |_, _| async {

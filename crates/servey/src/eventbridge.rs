@@ -9,6 +9,7 @@ use servey_core::{Action, Registry, Trigger};
 pub(crate) const SCHEDULE_SOURCE: &str = "servey.schedule";
 
 /// One schedule of one action, as an EventBridge rule can run it.
+#[cfg_attr(not(feature = "codegen"), allow(dead_code))] // the SAM writer's, and the tests'
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Rule {
     /// The rule's schedule expression: `rate(1 minute)`, `cron(0 12 * * ? *)`.
@@ -28,12 +29,14 @@ pub(crate) fn rule(trigger: &Trigger) -> Option<Result<Rule, String>> {
 }
 
 /// The input JSON a generated rule sends for `action`.
+#[cfg_attr(not(feature = "codegen"), allow(dead_code))] // the SAM writer's, and the tests'
 pub(crate) fn rule_input(action: &str) -> Value {
     json!({"source": SCHEDULE_SOURCE, "action": action})
 }
 
 /// The tail of the name of the `index`-th (from 0) rule of `action`, after `${AWS::StackName}-`; `None`
 /// when the action's name cannot be part of a rule name (the rule then gets a generated name).
+#[cfg_attr(not(feature = "codegen"), allow(dead_code))] // the SAM writer's, and the tests'
 pub(crate) fn rule_name_tail(action: &str, index: usize) -> Option<String> {
     let usable = !action.is_empty()
         && action
