@@ -95,15 +95,20 @@ async fn run(
             () = &mut stopping => break,
             _ = &mut done => return,
             _ = tick.tick() => watch.check(&plane.app),
-            accepted = accept(listener.as_ref()), if watch.is_stalled => {
-                if let Ok((stream, peer)) = accepted {
+            accepted = accept(listener.as_ref()), if watch.is_stalled => match accepted {
+                Ok((stream, peer)) => {
                     let (app, tls) = (plane.app.clone(), plane.tls.clone());
                     let stalls = watch.stalls(&plane.app);
                     tokio::spawn(answer_stalled(app, stream, peer, tls, stalls, limits.header_read_timeout));
                 }
-            }
+                // Out of file descriptors and the like: pause instead of spinning on the error.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
         }
     }
+    // This handle on the socket goes first, so that once the workers' one goes too, new connections
+    // are refused rather than left waiting in the backlog.
+    drop(listener);
     let _ = signal.send(());
     let deadline = Instant::now() + limits.shutdown_grace + EXIT_MARGIN;
     loop {

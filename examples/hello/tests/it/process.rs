@@ -163,7 +163,12 @@ async fn sigterm_drains_a_request_and_an_upload_in_flight_then_exits_cleanly() {
     let mut upload = start_upload(&binary, 10).await;
 
     binary.signal("TERM").await;
-    assert!(binary.wait_for_log("SIGTERM received").await);
+    assert!(binary.wait_for_log("no longer accepting connections").await);
+    let refused = TcpStream::connect(binary.address).await;
+    assert!(
+        refused.is_err(),
+        "a stopping server refuses new connections rather than leaving them waiting"
+    );
     upload
         .write_all(&UPLOAD.as_bytes()[10..])
         .await
@@ -188,7 +193,10 @@ async fn sigterm_drains_a_request_and_an_upload_in_flight_then_exits_cleanly() {
     );
     let (code, log) = binary.exit().await;
     assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("servey stopped"), "{log}");
+    assert!(
+        log.contains("SIGTERM received") && log.contains("servey stopped"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
