@@ -3,7 +3,7 @@
 //! thread) can tell which action has not yielded for a long time, log it once and count it.
 
 use std::cell::RefCell;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 /// The slots of the threads that have polled an action of one app.
@@ -34,30 +34,32 @@ pub struct Stall {
     pub running_for: Duration,
 }
 
+/// The slots of one watch, as a thread remembers which watch its slot is registered with.
+type Registered = Weak<Mutex<Vec<Arc<Slot>>>>;
+
 thread_local! {
-    // This thread's slot and the watch it is registered with (by address: a thread that polls the
-    // actions of two apps in turn, as a test may, re-registers when the app changes).
-    static SLOT: RefCell<Option<(usize, Arc<Slot>)>> = const { RefCell::new(None) };
+    // This thread's slot and the watch it is registered with (a thread that polls the actions of two
+    // apps in turn, as a test may, re-registers when the app changes; the weak reference keeps a
+    // dropped watch's address from being taken for a new one's).
+    static SLOT: RefCell<Option<(Registered, Arc<Slot>)>> = const { RefCell::new(None) };
 }
 
 impl StallWatch {
-    fn id(&self) -> usize {
-        Arc::as_ptr(&self.slots) as usize
-    }
-
     /// Marks this thread as polling `action` until the returned mark is dropped.
     pub(crate) fn enter(&self, action: &Arc<str>) -> PollMark {
         let slot = SLOT.with(|cell| {
             let mut cell = cell.borrow_mut();
             match &*cell {
-                Some((id, slot)) if *id == self.id() => slot.clone(),
+                Some((watch, slot)) if Weak::as_ptr(watch) == Arc::as_ptr(&self.slots) => {
+                    slot.clone()
+                }
                 _ => {
                     let slot = Arc::new(Slot::default());
                     self.slots
                         .lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .push(slot.clone());
-                    *cell = Some((self.id(), slot.clone()));
+                    *cell = Some((Arc::downgrade(&self.slots), slot.clone()));
                     slot
                 }
             }
@@ -169,5 +171,20 @@ mod tests {
         let current = watch.current(Duration::ZERO);
         assert_eq!(current.len(), 1);
         assert_eq!(&*current[0].action, "outer");
+    }
+
+    #[test]
+    fn two_apps_polled_on_one_thread_each_see_their_own_polls() {
+        let (first, second) = (StallWatch::default(), StallWatch::default());
+        let (a, b): (Arc<str>, Arc<str>) = ("a".into(), "b".into());
+        drop(first.enter(&a));
+        let _b = second.enter(&b);
+        assert!(first.current(Duration::ZERO).is_empty());
+        assert_eq!(&*second.current(Duration::ZERO)[0].action, "b");
+        drop(second);
+        // A watch made after one was dropped is never taken for it.
+        let third = StallWatch::default();
+        let _a = third.enter(&a);
+        assert_eq!(&*third.current(Duration::ZERO)[0].action, "a");
     }
 }
