@@ -112,7 +112,14 @@ fn failure_sections(text: &str) -> Vec<String> {
 
 /// The ERRORS section, when schemathesis printed one.
 fn errors_section(text: &str) -> Option<&str> {
-    text.split(" ERRORS ").nth(1)
+    let errors = text.split(" ERRORS ").nth(1)?;
+    // It ends where the next section begins: FAILURES when an operation failed too, else the summary.
+    let end = [" FAILURES ", "SUMMARY"]
+        .iter()
+        .filter_map(|next| errors.find(next))
+        .min()
+        .unwrap_or(errors.len());
+    Some(&errors[..end])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
