@@ -248,3 +248,43 @@ async fn answer_stalled(
         tracing::debug!(%peer, %error, "a connection answered by the control thread ended with an error");
     }
 }
+
+/// Ctrl-C (SIGINT) or SIGTERM, whichever comes first; never for one that cannot be listened for.
+///
+/// The handlers are installed now, before the server says it listens: a signal that arrives right after
+/// is a graceful stop, never the default action (which kills the process).
+pub(crate) fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let received = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = received(interrupt) => tracing::info!("Ctrl-C received"),
+                () = received(terminate) => tracing::info!("SIGTERM received"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                tracing::info!("Ctrl-C received");
+            } else {
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}

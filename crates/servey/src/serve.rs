@@ -226,7 +226,7 @@ pub async fn serve(app: App) -> Result<(), StartError> {
 /// }
 /// ```
 pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError> {
-    serve_with(listener, app, stop_signal(), true).await
+    serve_with(listener, app, crate::control::stop_signal(), true).await
 }
 
 /// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves.
@@ -359,45 +359,5 @@ fn log_routes(app: &App, address: &str) {
             "SERVEY_REDIS_URL is set, but this app was built by `servey::app` (synchronous, so it \
              cannot connect): everything runs in this process; build it with `servey::builder()`"
         );
-    }
-}
-
-/// Ctrl-C (SIGINT) or SIGTERM, whichever comes first; never for one that cannot be listened for.
-///
-/// The handlers are installed now, before the server says it listens: a signal that arrives right after
-/// is a graceful stop, never the default action (which kills the process).
-fn stop_signal() -> impl Future<Output = ()> + Send + 'static {
-    #[cfg(unix)]
-    let (interrupt, terminate) = {
-        use tokio::signal::unix::{SignalKind, signal};
-        (
-            signal(SignalKind::interrupt()).ok(),
-            signal(SignalKind::terminate()).ok(),
-        )
-    };
-    async move {
-        #[cfg(unix)]
-        {
-            let received = |signal: Option<tokio::signal::unix::Signal>| async move {
-                match signal {
-                    Some(mut signal) => {
-                        signal.recv().await;
-                    }
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                () = received(interrupt) => tracing::info!("Ctrl-C received"),
-                () = received(terminate) => tracing::info!("SIGTERM received"),
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                tracing::info!("Ctrl-C received");
-            } else {
-                std::future::pending::<()>().await;
-            }
-        }
     }
 }
