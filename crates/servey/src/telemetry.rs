@@ -141,6 +141,8 @@ fn warn_unexported(error: &str) {
 mod tests {
     use std::sync::{Arc, Mutex};
 
+    use super::fields::tests::Sink;
+
     use tracing_subscriber::layer::SubscriberExt;
 
     use super::*;
@@ -150,7 +152,7 @@ mod tests {
         let lines = Arc::new(Mutex::new(Vec::new()));
         let writer = {
             let lines = lines.clone();
-            move || Line(lines.clone())
+            move || Sink(lines.clone())
         };
         let subscriber = tracing_subscriber::registry().with(
             tracing_subscriber::fmt::layer()
@@ -168,22 +170,5 @@ mod tests {
              set, but this binary was built without servey's `otlp` feature; turn it on to export \
              spans: servey = { features = [\"otlp\"] }\n"
         );
-    }
-
-    /// A log writer appending to a shared buffer.
-    struct Line(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Line {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0
-                .lock()
-                .expect("not poisoned")
-                .extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
     }
 }

@@ -134,7 +134,7 @@ fn is_escaped(c: char) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use std::sync::{Arc, Mutex};
 
     use servey_core::config::LogFormat;
@@ -168,7 +168,8 @@ mod tests {
         plain
     }
 
-    struct Sink(Arc<Mutex<Vec<u8>>>);
+    /// A log writer appending to a shared buffer (the telemetry tests write through it too).
+    pub(crate) struct Sink(pub(crate) Arc<Mutex<Vec<u8>>>);
 
     impl std::io::Write for Sink {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
