@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 mod bench;
 mod conduit;
 mod docs;
+mod features;
 mod fuzz;
 mod interop;
 mod realtime;
@@ -53,16 +54,9 @@ fn main() -> Result<()> {
                     "--exact",
                 ]))
                 .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
-            // The facade's cargo features: each alone, none and all must build and lint clean (the
-            // workspace build above has only the ones the examples turn on).
-            for features in FACADE_FEATURE_SETS {
-                let mut clippy = cargo(&root);
-                clippy.args(["clippy", "-p", "servey", "--no-default-features"]);
-                if !features.is_empty() {
-                    clippy.args(["--features", features]);
-                }
-                run(clippy.args(["--all-targets", "--", "-D", "warnings"]))?;
-            }
+            // The facade's cargo features: none, each alone, the defaults and all must build and lint
+            // clean (the workspace build above has only the ones the examples turn on).
+            features::lint_each(&root)?;
             // Its tests with every feature (the OTLP export, Lambda) and with none (what a feature that
             // is off answers); the doctests and UI tests do not change with them.
             for features in ["--all-features", "--no-default-features"] {
@@ -134,16 +128,6 @@ fn main() -> Result<()> {
         }
     }
 }
-
-/// The facade's feature sets `ci` lints one by one: none, each alone, all.
-const FACADE_FEATURE_SETS: [&str; 6] = [
-    "",
-    "otlp",
-    "tls",
-    "codegen",
-    "lambda",
-    "otlp,tls,codegen,lambda",
-];
 
 /// Where the provisioned tools are, handed to the tests through the environment.
 #[derive(Debug)]

@@ -67,6 +67,11 @@ pub enum Trigger {
 }
 
 impl Trigger {
+    /// Whether it runs the action on a schedule (`fixed_rate`, `cron`) rather than on a request.
+    pub fn is_scheduled(&self) -> bool {
+        matches!(self, Self::FixedRate { .. } | Self::Cron(_))
+    }
+
     /// `web_get`: `GET /actions/{name}`.
     pub const fn web_get() -> Self {
         Self::Web {

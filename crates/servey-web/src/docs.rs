@@ -6,16 +6,12 @@ use axum::http::{HeaderValue, header};
 use axum::routing::get;
 use bytes::Bytes;
 use servey_core::App;
+#[cfg(feature = "docs")]
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// `/openapi.json` and `/docs`, each unless switched off.
 pub(crate) fn router(app: &App) -> Router {
     let document = Bytes::from(crate::openapi::openapi_json(app));
-    let swagger = SwaggerUi::new("/docs").config(
-        Config::new(["/openapi.json"])
-            .persist_authorization(true)
-            .display_operation_id(true),
-    );
     let mut router = Router::new();
     if app.serves("/openapi.json") {
         router = router.route(
@@ -35,7 +31,29 @@ pub(crate) fn router(app: &App) -> Router {
         );
     }
     if app.serves("/docs") {
-        router = router.merge(Router::from(swagger));
+        router = router.merge(swagger_ui(app));
     }
     router
+}
+
+/// Swagger UI at `/docs`, its assets in the binary.
+#[cfg(feature = "docs")]
+fn swagger_ui(_app: &App) -> Router {
+    let swagger = SwaggerUi::new("/docs").config(
+        Config::new(["/openapi.json"])
+            .persist_authorization(true)
+            .display_operation_id(true),
+    );
+    Router::from(swagger)
+}
+
+/// `/docs` in a binary built without the docs page: a `501` naming the feature.
+#[cfg(not(feature = "docs"))]
+fn swagger_ui(app: &App) -> Router {
+    crate::absent::absent_routes(
+        app,
+        &["/docs", "/docs/", "/docs/{*rest}"],
+        "The docs page needs servey's `web` feature, which this binary was built without: \
+         servey = { features = [\"web\"] }",
+    )
 }

@@ -28,4 +28,13 @@ pub enum WebError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A `web_page` action in a binary built without pages (servey's `web` feature).
+    #[error(
+        "action `{action}` is a web page, which needs servey's `web` feature: \
+         servey = {{ features = [\"web\"] }}"
+    )]
+    PagesOff {
+        /// The page's action.
+        action: String,
+    },
 }

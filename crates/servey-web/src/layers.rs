@@ -43,7 +43,7 @@ pub fn envelop(
 fn with_fallback(router: Router, app: &App) -> Router {
     let config = app.config();
     if config.static_site_dir.is_dir() {
-        router.fallback_service(crate::pages::files(app, &config.static_site_dir, true))
+        router.fallback_service(crate::files::files(app, &config.static_site_dir, true))
     } else {
         let errors = app.errors().clone();
         router.fallback(move |method: Method, uri: OriginalUri| {

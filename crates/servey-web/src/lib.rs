@@ -6,11 +6,13 @@
 //! [`router`] gives the routes as a plain axum `Router` (merge, nest or layer it as you like);
 //! [`finish`] wraps the merged router of every adapter with the shared fallbacks and layers.
 
+mod absent;
 mod catalog;
 mod deadline;
 mod docs;
 mod envelope;
 mod error;
+mod files;
 mod jobs;
 mod layers;
 mod login;
@@ -18,7 +20,6 @@ mod media;
 mod metrics;
 mod openapi;
 mod operation;
-mod pages;
 mod parameters;
 mod problem;
 mod query;
@@ -26,10 +27,13 @@ mod refusal;
 mod routes;
 mod shape;
 mod stalled;
+#[cfg(feature = "pages")]
+mod templates;
 
 #[cfg(test)]
 mod router_tests;
 
+pub use absent::absent_routes;
 pub use axum;
 pub use error::WebError;
 pub use layers::{envelop, finish};

@@ -114,6 +114,7 @@ pub(crate) fn status_problem(status: StatusCode, detail: impl Into<String>) -> P
         StatusCode::UNAUTHORIZED => "unauthenticated",
         StatusCode::INTERNAL_SERVER_ERROR => "internal_error",
         StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+        StatusCode::NOT_IMPLEMENTED => "not_built",
         StatusCode::TOO_MANY_REQUESTS => "rate_limited",
         _ if status.is_client_error() => "client_error",
         _ => "server_error",

@@ -28,7 +28,8 @@ use crate::shape::Shape;
 /// The REST routes of `app` (to be merged with the other adapters' and then passed to [`finish`](crate::finish)).
 pub fn router(app: &App) -> Result<Router, WebError> {
     let mut table = RouteTable::default();
-    let pages = crate::pages::Pages::new(app);
+    #[cfg(feature = "pages")]
+    let pages = crate::templates::Pages::new(app);
     for action in app.registry().iter() {
         let shape = Shape::of_input(action.schema.model());
         for trigger in &action.triggers {
@@ -47,10 +48,20 @@ pub fn router(app: &App) -> Result<Router, WebError> {
                     path: Some(path),
                     template: Some(template),
                 } => {
-                    let path = app.route_path(path);
-                    let endpoint = Endpoint::new(app, action, Method::Get, &path, &shape)?;
-                    table.claim(&endpoint.template, Method::Get, &path, &owner)?;
-                    table.add(&path, pages.method_router(endpoint, template));
+                    #[cfg(not(feature = "pages"))]
+                    {
+                        let _ = (path, template);
+                        return Err(WebError::PagesOff {
+                            action: action.name.to_string(),
+                        });
+                    }
+                    #[cfg(feature = "pages")]
+                    {
+                        let path = app.route_path(path);
+                        let endpoint = Endpoint::new(app, action, Method::Get, &path, &shape)?;
+                        table.claim(&endpoint.template, Method::Get, &path, &owner)?;
+                        table.add(&path, pages.method_router(endpoint, template));
+                    }
                 }
                 _ => {}
             }
@@ -71,7 +82,7 @@ pub fn router(app: &App) -> Result<Router, WebError> {
     }
     router = router.merge(crate::docs::router(app));
     if app.serves("/static") {
-        router = router.nest_service("/static", crate::pages::static_files(app));
+        router = router.nest_service("/static", crate::files::static_files(app));
     }
     Ok(router)
 }
@@ -157,6 +168,7 @@ impl Endpoint {
         }))
     }
 
+    #[cfg(feature = "pages")]
     /// The app the endpoint serves.
     pub(crate) fn app(&self) -> &App {
         &self.app

@@ -162,14 +162,8 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Err(error) => fail_start(&error),
         },
         Mode::Openapi => write_document(servey_web::openapi_json(&app), cli.output.as_deref()),
-        Mode::GraphqlSchema => match servey_graphql::sdl(&app) {
-            Ok(sdl) => write_document(sdl, cli.output.as_deref()),
-            Err(error) => fail_start(&error),
-        },
-        Mode::Asyncapi => match servey_schedule::asyncapi_json(&app) {
-            Ok(document) => write_document(document, cli.output.as_deref()),
-            Err(error) => fail_start(&error),
-        },
+        Mode::GraphqlSchema => document(crate::adapters::sdl(&app), cli.output.as_deref()),
+        Mode::Asyncapi => document(crate::adapters::asyncapi(&app), cli.output.as_deref()),
         #[cfg(feature = "codegen")]
         Mode::Client => write_document(crate::client_source(&app), cli.output.as_deref()),
         #[cfg(not(feature = "codegen"))]
@@ -201,6 +195,18 @@ fn codegen_off(mode: Mode) -> String {
         "`--run={name}` needs servey's `codegen` feature, which this binary was built without: \
          servey = {{ features = [\"codegen\"] }}"
     )
+}
+
+/// Writes a document the app made, or says why it could not (exit code 2 for a feature left out).
+fn document(made: Result<String, crate::StartError>, output: Option<&std::path::Path>) -> ExitCode {
+    match made {
+        Ok(document) => write_document(document, output),
+        Err(crate::StartError::FeatureOff(off)) => {
+            eprintln!("{off}");
+            ExitCode::from(2)
+        }
+        Err(error) => fail_start(&error),
+    }
 }
 
 /// Writes a schema document to `output`, or to stdout when none is given.
@@ -249,9 +255,7 @@ async fn run_action(app: &App, cli: &Cli) -> ExitCode {
     .await;
     // Background events and webhook deliveries the action published run on this runtime: finish them
     // before the process exits, whatever the action's outcome.
-    if let Ok(channels) = servey_schedule::Channels::of(app) {
-        channels.flush().await;
-    }
+    crate::adapters::flush(app).await;
     match outcome {
         Ok(body) => {
             let mut stdout = std::io::stdout().lock();

@@ -86,6 +86,7 @@
 
 pub mod guide;
 
+mod adapters;
 mod builder;
 mod cli;
 #[cfg(feature = "codegen")]
@@ -106,6 +107,7 @@ mod tls;
 #[doc(hidden)]
 pub mod __private;
 
+pub use adapters::FeatureOff;
 pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};
 #[cfg(feature = "codegen")]
@@ -122,12 +124,17 @@ pub use servey_core::{
     RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State,
     Transport, Trigger, Ttl, invoke,
 };
+#[cfg(feature = "graphql")]
+pub use servey_graphql as graphql;
 pub use servey_macros::{action, actions, fixture};
+#[cfg(feature = "schedule")]
+pub use servey_schedule as schedule;
+#[cfg(feature = "schedule")]
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
-pub use {
-    servey_client as client, servey_graphql as graphql, servey_schedule as schedule,
-    servey_web as web,
-};
+pub use {servey_client as client, servey_web as web};
+
+#[cfg(not(feature = "schedule"))]
+mod channels_off;
 
 /// What an app module usually needs: the attributes, the injected types, the error type and the derives.
 pub mod prelude {

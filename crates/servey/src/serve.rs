@@ -5,8 +5,9 @@ use std::future::Future;
 
 use axum::Router;
 use servey_core::{App, Extensions, Registry, ServeyConfig};
-use servey_schedule::Channels;
 use tokio::net::TcpListener;
+
+use crate::adapters::FeatureOff;
 
 /// Why the server could not start.
 ///
@@ -28,12 +29,17 @@ pub enum StartError {
     #[error("REST routes: {0}")]
     Web(#[from] servey_web::WebError),
     /// The GraphQL schema could not be built.
+    #[cfg(feature = "graphql")]
     #[error("GraphQL schema: {0}")]
     Graphql(#[from] servey_graphql::GraphqlError),
     /// The channels or a schedule could not start (two channels with one name, a background channel
     /// naming no action, a bad cron expression, an app built without `servey::app`).
+    #[cfg(feature = "schedule")]
     #[error("schedule: {0}")]
     Schedule(#[from] servey_schedule::ScheduleError),
+    /// The app needs a part this binary was built without (its cargo feature is named).
+    #[error("{0}")]
+    FeatureOff(#[from] FeatureOff),
     /// The TLS certificate, key or client CA could not be used.
     #[error("TLS: {0}")]
     Tls(#[from] crate::tls::TlsError),
@@ -50,6 +56,7 @@ pub enum StartError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// Redis (`SERVEY_REDIS_URL`) did not answer.
+    #[cfg(feature = "schedule")]
     #[error("{0}")]
     Redis(servey_schedule::ScheduleError),
 }
@@ -57,11 +64,14 @@ pub enum StartError {
 /// Puts into `state` the event channels of an app over `registry`, and where its TTL results are kept:
 /// through the Redis of `config.redis_url` when set (connected and subscribed now, so a Redis that does
 /// not answer fails the start), else in-process.
+#[cfg(feature = "schedule")]
 pub(crate) async fn install_channels(
     registry: &Registry,
     config: &ServeyConfig,
     state: &mut Extensions,
 ) -> Result<(), StartError> {
+    use servey_schedule::Channels;
+
     let channels = Channels::builder(registry);
     let channels = match &config.redis_url {
         Some(url) => {
@@ -80,6 +90,20 @@ pub(crate) async fn install_channels(
     state.insert(servey_core::EventSubscriptions::new(channels.clone()));
     state.insert(channels);
     Ok(())
+}
+
+/// Without the `schedule` feature an app has no channels; a Redis URL has nothing to share.
+#[cfg(not(feature = "schedule"))]
+pub(crate) async fn install_channels(
+    registry: &Registry,
+    config: &ServeyConfig,
+    _state: &mut Extensions,
+) -> Result<(), StartError> {
+    crate::adapters::check(registry)?;
+    match config.redis_url {
+        Some(_) => Err(FeatureOff::new("schedule", "`SERVEY_REDIS_URL`").into()),
+        None => Ok(()),
+    }
 }
 
 /// The app over `registry` with `config`, with what servey's adapters own at run time (its event
@@ -138,9 +162,13 @@ pub fn app_with_state(
     config: ServeyConfig,
     mut state: Extensions,
 ) -> Result<App, StartError> {
-    let channels = Channels::new(&registry)?;
-    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
-    state.insert(channels);
+    crate::adapters::check(&registry)?;
+    #[cfg(feature = "schedule")]
+    {
+        let channels = servey_schedule::Channels::new(&registry)?;
+        state.insert(servey_core::EventSubscriptions::new(channels.clone()));
+        state.insert(channels);
+    }
     state.insert(crate::telemetry::trace_propagation());
     Ok(App::builder(registry, config).extensions(state).build()?)
 }
@@ -177,9 +205,7 @@ pub fn router(app: &App) -> Result<Router, StartError> {
 
 /// Every adapter's routes with the builder's layers, before the envelope.
 pub(crate) fn routes(app: &App) -> Result<Router, StartError> {
-    let routes = servey_web::router(app)?
-        .merge(servey_graphql::router(app)?)
-        .merge(servey_schedule::router(app)?);
+    let routes = crate::adapters::routes(app)?;
     Ok(
         match app.extensions().get::<crate::builder::RouterLayers>() {
             Some(layers) => layers.apply(routes),
@@ -281,8 +307,7 @@ async fn serve_with(
     // Served as is, so the envelope wraps the router once instead of every route.
     let service = servey_web::envelop(routes(&app)?, &app);
     let tls = crate::tls::Tls::from_config(app.config())?;
-    let channels = servey_schedule::Channels::of(&app)?.clone();
-    let scheduler = servey_schedule::start(&app).await?;
+    let background = crate::adapters::Background::start(&app).await?;
     let address = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     log_routes(&app, &format!("{scheme}://{address}"));
@@ -290,13 +315,13 @@ async fn serve_with(
     let limits = app.config().limits.clone();
     let deadline = std::sync::Arc::new(std::sync::OnceLock::new());
     let stopping = {
-        let (deadline, channels, grace) =
-            (deadline.clone(), channels.clone(), limits.shutdown_grace);
+        let (deadline, close_websockets, grace) =
+            (deadline.clone(), background.closer(), limits.shutdown_grace);
         async move {
             signal.await;
             let _ = deadline.set(tokio::time::Instant::now() + grace);
             tracing::info!("stopping: closing websockets, finishing requests, jobs and events");
-            channels.subscribers().close_all();
+            close_websockets();
         }
     };
     // The signal is waited for on the control thread, which also answers while no worker is free.
@@ -314,12 +339,7 @@ async fn serve_with(
         .get()
         .copied()
         .unwrap_or_else(|| tokio::time::Instant::now() + limits.shutdown_grace);
-    let drained = tokio::time::timeout_at(deadline, async {
-        let stopped = scheduler.shutdown().await;
-        channels.flush().await;
-        stopped
-    })
-    .await;
+    let drained = tokio::time::timeout_at(deadline, background.stop()).await;
     match drained {
         Ok(stopped) => stopped?,
         Err(_) => {
@@ -352,9 +372,7 @@ fn log_routes(app: &App, address: &str) {
              this process"
         );
     }
-    let is_scaled_out =
-        servey_schedule::Channels::of(app).is_ok_and(|channels| channels.is_scaled_out());
-    if app.config().redis_url.is_some() && !is_scaled_out {
+    if app.config().redis_url.is_some() && !crate::adapters::is_scaled_out(app) {
         tracing::warn!(
             "SERVEY_REDIS_URL is set, but this app was built by `servey::app` (synchronous, so it \
              cannot connect): everything runs in this process; build it with `servey::builder()`"

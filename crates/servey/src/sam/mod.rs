@@ -279,6 +279,7 @@ fn timeout_seconds(limits: &Limits) -> u64 {
 /// What the app has that this template does not deploy, each with the reason.
 fn not_deployed_features(app: &App) -> Vec<Value> {
     let mut features = Vec::new();
+    #[cfg(feature = "schedule")]
     if let Ok(channels) = servey_schedule::Channels::of(app) {
         for channel in channels.iter() {
             if channel.kind() == servey_schedule::ChannelKind::Websocket {

@@ -44,6 +44,7 @@ async fn a_path_prefix_moves_action_routes_but_not_built_in_ones() {
     assert_eq!(paths, ["/api/things", "/jobs"]);
 }
 
+#[cfg(feature = "graphql")]
 #[tokio::test]
 async fn a_switched_off_built_in_route_is_404() {
     let served = start(builder([list_things()])).await;
@@ -128,6 +129,7 @@ async fn a_layer_wraps_action_responses() {
     assert_eq!(header(&server.get("/missing").await, "x-layer"), "on");
 }
 
+#[cfg(feature = "schedule")]
 #[tokio::test]
 async fn an_unreachable_redis_url_fails_the_build_naming_it() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -149,6 +151,7 @@ async fn an_unreachable_redis_url_fails_the_build_naming_it() {
     );
 }
 
+#[cfg(feature = "schedule")]
 #[tokio::test]
 async fn a_redis_url_shares_the_apps_channels_through_redis() {
     let redis = crate::support::RedisServer::start();

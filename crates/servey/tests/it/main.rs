@@ -3,6 +3,7 @@
 //! the OpenAPI document.
 
 mod auth;
+#[cfg(feature = "graphql")]
 mod batch;
 mod builder;
 mod calls;
@@ -10,11 +11,14 @@ mod errors;
 mod features;
 #[cfg(feature = "lambda")]
 mod lambda;
+#[cfg(feature = "graphql")]
 mod metrics;
 mod openapi;
 mod responses;
+#[cfg(feature = "schedule")]
 mod scale_out;
 mod state;
 mod stuck;
 mod support;
+#[cfg(feature = "schedule")]
 mod traces;

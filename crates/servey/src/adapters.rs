@@ -1,0 +1,177 @@
+//! The parts an app is built with beyond REST: GraphQL (the `graphql` feature) and the schedule with its
+//! channels and websockets (the `schedule` feature). What a part left out would have done is refused in
+//! words that name its feature: its routes answer `501`, its commands exit 2, and an action that needs it
+//! stops the build. Nothing silently disappears.
+
+use axum::Router;
+use servey_core::{App, Registry};
+
+use crate::serve::StartError;
+
+/// Why a part the app asks for is not in this binary: the feature to turn on and what asked for it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{what} needs servey's `{feature}` feature, which this binary was built without: \
+     servey = {{ features = [\"{feature}\"] }}"
+)]
+pub struct FeatureOff {
+    /// The cargo feature of the `servey` crate to turn on.
+    pub feature: &'static str,
+    /// What needed it: a route, a command, an action.
+    pub what: String,
+}
+
+impl FeatureOff {
+    /// `what` needs `feature`.
+    pub(crate) fn new(feature: &'static str, what: impl Into<String>) -> Self {
+        Self {
+            feature,
+            what: what.into(),
+        }
+    }
+}
+
+/// Refuses a registry whose actions need a part this binary lacks (a schedule without `schedule`).
+pub(crate) fn check(registry: &Registry) -> Result<(), FeatureOff> {
+    if cfg!(feature = "schedule") {
+        return Ok(());
+    }
+    let scheduled = registry.iter().find_map(|action| {
+        action
+            .triggers
+            .iter()
+            .find(|trigger| trigger.is_scheduled())
+            .map(|trigger| (action, trigger))
+    });
+    match scheduled {
+        Some((action, trigger)) => Err(FeatureOff::new(
+            "schedule",
+            format!("action `{}` ({})", action.name, trigger.describe()),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Every route of the parts compiled in, and a `501` naming the feature on the routes of each one left
+/// out; the REST adapter's first.
+pub(crate) fn routes(app: &App) -> Result<Router, StartError> {
+    let routes = servey_web::router(app)?;
+    #[cfg(feature = "graphql")]
+    let routes = routes.merge(servey_graphql::router(app)?);
+    #[cfg(not(feature = "graphql"))]
+    let routes = routes.merge(absent(
+        app,
+        "graphql",
+        &["/graphql", "/graphiql", "/graphiql/{*rest}"],
+    ));
+    #[cfg(feature = "schedule")]
+    let routes = routes.merge(servey_schedule::router(app)?);
+    #[cfg(not(feature = "schedule"))]
+    let routes = routes.merge(absent(
+        app,
+        "schedule",
+        &["/asyncapi.json", "/subscription", "/subscription/{*rest}"],
+    ));
+    Ok(routes)
+}
+
+/// The routes at `paths` of a part built without `feature`, but those the app switched off
+/// (`Builder::without_route`), which stay `404`.
+#[cfg(not(all(feature = "graphql", feature = "schedule")))]
+fn absent(app: &App, feature: &'static str, paths: &[&str]) -> Router {
+    let detail = FeatureOff::new(feature, "This route").to_string();
+    let served: Vec<&str> = paths
+        .iter()
+        .copied()
+        .filter(|path| app.serves(path.split("/{").next().unwrap_or(path)))
+        .collect();
+    servey_web::absent_routes(app, &served, &detail)
+}
+
+/// The GraphQL SDL of `app`'s actions (`--run=graphql-schema`).
+pub(crate) fn sdl(app: &App) -> Result<String, StartError> {
+    #[cfg(feature = "graphql")]
+    return Ok(servey_graphql::sdl(app)?);
+    #[cfg(not(feature = "graphql"))]
+    {
+        let _ = app;
+        Err(FeatureOff::new("graphql", "`--run=graphql-schema`").into())
+    }
+}
+
+/// The AsyncAPI document of `app`'s channels (`--run=asyncapi`).
+pub(crate) fn asyncapi(app: &App) -> Result<String, StartError> {
+    #[cfg(feature = "schedule")]
+    return Ok(servey_schedule::asyncapi_json(app)?);
+    #[cfg(not(feature = "schedule"))]
+    {
+        let _ = app;
+        Err(FeatureOff::new("schedule", "`--run=asyncapi`").into())
+    }
+}
+
+/// What runs beside the routes while an app is served: its schedule and its channels' background work.
+pub(crate) struct Background {
+    #[cfg(feature = "schedule")]
+    channels: servey_schedule::Channels,
+    #[cfg(feature = "schedule")]
+    scheduler: servey_schedule::Scheduler,
+}
+
+impl Background {
+    /// Starts `app`'s schedule.
+    pub(crate) async fn start(app: &App) -> Result<Self, StartError> {
+        #[cfg(feature = "schedule")]
+        return Ok(Self {
+            channels: servey_schedule::Channels::of(app)?.clone(),
+            scheduler: servey_schedule::start(app).await?,
+        });
+        #[cfg(not(feature = "schedule"))]
+        {
+            let _ = app;
+            Ok(Self {})
+        }
+    }
+
+    /// What closes the websockets when a stop begins (they would hold the drain otherwise).
+    pub(crate) fn closer(&self) -> impl FnOnce() + Send + 'static {
+        #[cfg(feature = "schedule")]
+        let channels = self.channels.clone();
+        move || {
+            #[cfg(feature = "schedule")]
+            channels.subscribers().close_all();
+        }
+    }
+
+    /// Stops the schedule, waits for its runs, and finishes the channels' background work.
+    pub(crate) async fn stop(self) -> Result<(), StartError> {
+        #[cfg(feature = "schedule")]
+        {
+            let stopped = self.scheduler.shutdown().await;
+            self.channels.flush().await;
+            stopped?;
+        }
+        Ok(())
+    }
+}
+
+/// Finishes the background events and webhook deliveries `app`'s calls published on this runtime.
+pub(crate) async fn flush(app: &App) {
+    #[cfg(feature = "schedule")]
+    if let Ok(channels) = servey_schedule::Channels::of(app) {
+        channels.flush().await;
+    }
+    #[cfg(not(feature = "schedule"))]
+    let _ = app;
+}
+
+/// Whether `app`'s channels go through a shared backend (Redis) rather than this process alone.
+pub(crate) fn is_scaled_out(app: &App) -> bool {
+    #[cfg(feature = "schedule")]
+    return servey_schedule::Channels::of(app).is_ok_and(|channels| channels.is_scaled_out());
+    #[cfg(not(feature = "schedule"))]
+    {
+        let _ = app;
+        false
+    }
+}
