@@ -58,3 +58,24 @@ pub(crate) fn lint_each(root: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The apps `bench --build` builds resolve with their committed lock files (kept with the workspace's
+/// versions): a dependency change that would silently move them fails here, not in a bench run.
+pub(crate) fn bench_apps_locked(root: &Path) -> Result<()> {
+    for manifest in [
+        "bench/build/servey-rest/Cargo.toml",
+        "bench/build/axum-utoipa/Cargo.toml",
+    ] {
+        run(cargo(root)
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--locked",
+                "--manifest-path",
+            ])
+            .arg(root.join(manifest))
+            .stdout(std::process::Stdio::null()))?;
+    }
+    Ok(())
+}

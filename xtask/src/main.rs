@@ -57,6 +57,7 @@ fn main() -> Result<()> {
             // The facade's cargo features: none, each alone, the defaults and all must build and lint
             // clean (the workspace build above has only the ones the examples turn on).
             features::lint_each(&root)?;
+            features::bench_apps_locked(&root)?;
             // Its tests with every feature (the OTLP export, Lambda) and with none (what a feature that
             // is off answers); the doctests and UI tests do not change with them.
             for features in ["--all-features", "--no-default-features"] {
@@ -107,7 +108,7 @@ fn main() -> Result<()> {
                 "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI and SDL with the goldens (optic, graphql-inspector); fails on breaking changes"
             );
             eprintln!(
-                "  bench [--instructions | --instructions-only]  release build; servey's tour app vs a bare axum baseline under wrk (and instructions per request under callgrind); writes BENCHMARKS.md"
+                "  bench [--instructions | --instructions-only | --build]  release build; servey's tour app vs a bare axum baseline under wrk (and instructions per request under callgrind); --build: cold debug and release builds of a REST-only app, the tour and axum + utoipa (about 20 minutes on 2 cores); writes BENCHMARKS.md"
             );
             eprintln!(
                 "  fuzz [--seconds N] [requests|inputs]  replay fuzz/regressions/, then libFuzzer for N s in all (default 300); fails on a crash"

@@ -3,6 +3,7 @@
 
 mod answers;
 mod batching;
+mod build;
 mod calls;
 mod instructions;
 mod load;
@@ -75,8 +76,9 @@ impl Drop for Server {
     }
 }
 
-/// `cargo xtask bench [--instructions | --instructions-only]`: the wrk tables, and with `--instructions` the
-/// callgrind counts too (`--instructions-only` replaces just that section of the committed BENCHMARKS.md).
+/// `cargo xtask bench [--instructions | --instructions-only | --build]`: the wrk tables, and with
+/// `--instructions` the callgrind counts too (`--instructions-only` replaces just that section of the
+/// committed BENCHMARKS.md); `--build` replaces just the build-cost section (cold builds, binary sizes).
 /// A scenario an app answers wrongly is reported as failed and fails the command, after the file is written.
 pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<()> {
     let args: Vec<String> = args.collect();
@@ -84,9 +86,27 @@ pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<(
     let counted = only || args.iter().any(|a| a == "--instructions");
     if let Some(unknown) = args
         .iter()
-        .find(|a| !["--instructions", "--instructions-only"].contains(&a.as_str()))
+        .find(|a| !["--instructions", "--instructions-only", "--build"].contains(&a.as_str()))
     {
-        bail!("unknown bench option {unknown}: use --instructions or --instructions-only");
+        bail!("unknown bench option {unknown}: use --instructions, --instructions-only or --build");
+    }
+    let committed = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
+    let build_section = committed.find(build::BUILD_HEADING).map(|start| {
+        let rest = &committed[start..];
+        let end = rest[1..].find("\n## ").map_or(rest.len(), |at| at + 1);
+        format!("\n{}", rest[..end].trim_end())
+    });
+    if args.iter().any(|a| a == "--build") {
+        let section = build::section(&build::measure(root)?);
+        let report = build::splice(
+            &committed,
+            build::BUILD_HEADING,
+            &section,
+            report::INSTRUCTIONS_HEADING,
+        );
+        std::fs::write(root.join("BENCHMARKS.md"), &report)?;
+        println!("{section}");
+        return Ok(());
     }
     if counted {
         instructions::ensure_valgrind()?;
@@ -104,13 +124,19 @@ pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<(
     ]))?;
     let mut failures = Vec::new();
     let mut report = if only {
-        let committed = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
         match committed.find(report::INSTRUCTIONS_HEADING) {
             Some(at) => committed[..at].trim_end().to_owned() + "\n",
             None => committed,
         }
     } else {
-        wall_clock(root, &mut failures)?
+        let report = wall_clock(root, &mut failures)?;
+        // The build section is measured by `--build` alone; a wall-clock run keeps the committed one.
+        match &build_section {
+            Some(section) if !report.contains(build::BUILD_HEADING) => {
+                format!("{}\n{section}\n", report.trim_end())
+            }
+            _ => report,
+        }
     };
     if counted {
         let counts = instructions::count_all(root)?;
