@@ -16,17 +16,10 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use crate::envelope::{EnvelopeLayer, X_REQUEST_ID};
 use crate::problem::not_found;
 
-/// Applies what wraps every route: the static-site or 404 fallback, problem details for 405/413/...,
-/// the body limit, the request-slot limit (`503`), panic catching, tracing with the request id, CORS and
-/// the `X-Request-Id` echo. The result is a plain `Router` to merge or serve with `axum::serve`.
-pub fn finish(router: Router, app: &App) -> Router {
-    // One stack, applied once: each separate `.layer` call would box every route again.
-    with_fallback(router, app).layer(stack(app))
-}
-
-/// The same answers as [`finish`], as one service around the whole router rather than a layer on each
-/// route, which saves a boxed route, its futures and a response mapping on every request. For a
-/// listener that serves the app as it is; a router that is still to be merged needs [`finish`].
+/// What wraps every route of every adapter, as one service around the whole router: the static-site or
+/// 404 fallback, problem details for 405/413/..., the body limit, the request-slot limit (`503`), panic
+/// catching, tracing with the request id, CORS and the `X-Request-Id` echo. Serve it as it is, or make it
+/// a router's fallback (`Router::new().fallback_service(..)`) to merge it.
 pub fn envelop(
     router: Router,
     app: &App,

@@ -4,7 +4,7 @@
 //! problem details by default).
 //!
 //! [`router`] gives the routes as a plain axum `Router` (merge, nest or layer it as you like);
-//! [`finish`] wraps the merged router of every adapter with the shared fallbacks and layers.
+//! [`envelop`] wraps the merged router of every adapter with the shared fallbacks and layers.
 
 mod absent;
 mod catalog;
@@ -36,7 +36,7 @@ mod router_tests;
 pub use absent::absent_routes;
 pub use axum;
 pub use error::WebError;
-pub use layers::{envelop, finish};
+pub use layers::envelop;
 pub use openapi::{openapi, openapi_json};
 pub use refusal::refusal_answer;
 pub use routes::router;

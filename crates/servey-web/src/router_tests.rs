@@ -1,5 +1,6 @@
 //! The router and OpenAPI document built from run-time actions, exercised in-process (no socket).
 
+use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
@@ -70,7 +71,10 @@ fn item_app() -> App {
 }
 
 async fn call(app: &App, request: Request<Body>) -> (StatusCode, Value) {
-    let router = crate::finish(crate::router(app).expect("routes build"), app);
+    let router = Router::new().fallback_service(crate::envelop(
+        crate::router(app).expect("routes build"),
+        app,
+    ));
     let response = router.oneshot(request).await.expect("infallible");
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
@@ -204,7 +208,8 @@ async fn the_static_site_answers_behind_every_route() {
         vec![echo("item", &[web(Method::Get, "/items/{id}")])],
         config,
     );
-    let router = crate::finish(crate::router(&app).expect("routes"), &app);
+    let router =
+        Router::new().fallback_service(crate::envelop(crate::router(&app).expect("routes"), &app));
     let index = router
         .clone()
         .oneshot(request("GET", "/", ""))

@@ -25,7 +25,7 @@ use crate::problem::{error_response, status_response, too_large_detail};
 use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
 use crate::shape::Shape;
 
-/// The REST routes of `app` (to be merged with the other adapters' and then passed to [`finish`](crate::finish)).
+/// The REST routes of `app` (to be merged with the other adapters' and then passed to [`envelop`](crate::envelop)).
 pub fn router(app: &App) -> Result<Router, WebError> {
     let mut table = RouteTable::default();
     #[cfg(feature = "pages")]

@@ -112,9 +112,7 @@ impl Handler {
     pub fn new(app: &App) -> Result<Self, StartError> {
         Ok(Self {
             app: app.clone(),
-            // The envelope around the whole router, as the server has it, so both answer alike.
-            router: Router::new()
-                .fallback_service(servey_web::envelop(crate::serve::routes(app)?, app)),
+            router: crate::serve::router(app)?,
             channels: Channels::of(app)?.clone(),
         })
     }

@@ -173,7 +173,9 @@ pub fn app_with_state(
     Ok(App::builder(registry, config).extensions(state).build()?)
 }
 
-/// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: merge it, layer it, serve it.
+/// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`, servey's whole answer
+/// being its fallback: add your own routes to it or merge it into yours (your routes come first; it
+/// must stay the only fallback), layer it, nest it, serve it.
 ///
 /// `app` comes from [`app`] or [`Builder::build`](crate::Builder::build): an app without its channels is
 /// refused. The router runs no schedule and lacks servey's listener (header-read timeout, TLS, the
@@ -200,18 +202,33 @@ pub fn app_with_state(
 /// }
 /// ```
 pub fn router(app: &App) -> Result<Router, StartError> {
-    Ok(servey_web::finish(routes(app)?, app))
+    Ok(Router::new().fallback_service(http_service(app)?))
 }
 
-/// Every adapter's routes with the builder's layers, before the envelope.
-pub(crate) fn routes(app: &App) -> Result<Router, StartError> {
+/// The app's whole answer over HTTP: every adapter's routes with the builder's layers, inside the
+/// envelope (request id, span, limits, panics, problem details, CORS). The server, [`router`] and Lambda
+/// all answer through it, so they answer alike.
+pub(crate) fn http_service(
+    app: &App,
+) -> Result<
+    impl tower::Service<
+        axum::extract::Request,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send,
+    > + Clone
+    + Send
+    + Sync
+    + 'static,
+    StartError,
+> {
     let routes = crate::adapters::routes(app)?;
-    Ok(
-        match app.extensions().get::<crate::builder::RouterLayers>() {
-            Some(layers) => layers.apply(routes),
-            None => routes,
-        },
-    )
+    let routes = match app.extensions().get::<crate::builder::RouterLayers>() {
+        Some(layers) => layers.apply(routes),
+        None => routes,
+    };
+    // Around the router as one service, not a layer on each route: no boxed route per request.
+    Ok(servey_web::envelop(routes, app))
 }
 
 /// Serves `app` on its configured host and port (`SERVER_HOST`, `SERVER_PORT`) until Ctrl-C or SIGTERM,
@@ -304,8 +321,7 @@ async fn serve_with(
     signal: impl Future<Output = ()> + Send + 'static,
     exits_at_deadline: bool,
 ) -> Result<(), StartError> {
-    // Served as is, so the envelope wraps the router once instead of every route.
-    let service = servey_web::envelop(routes(&app)?, &app);
+    let service = http_service(&app)?;
     let tls = crate::tls::Tls::from_config(app.config())?;
     let background = crate::adapters::Background::start(&app).await?;
     let address = listener.local_addr()?;

@@ -137,7 +137,9 @@ async fn a_panic_outside_an_action_is_500_and_the_server_keeps_serving() {
     let routes = servey::web::router(&server.app)
         .expect("routes build")
         .route("/boom", servey::web::axum::routing::get(panicking_handler));
-    let base = serve_router(servey::web::finish(routes, &server.app)).await;
+    let enveloped = servey::web::axum::Router::new()
+        .fallback_service(servey::web::envelop(routes, &server.app));
+    let base = serve_router(enveloped).await;
     let boom = send(client().get(format!("{base}/boom"))).await;
     assert_eq!(
         problem_body(boom, StatusCode::INTERNAL_SERVER_ERROR).await,
