@@ -14,7 +14,9 @@ use servey_core::{App, BodyFormat, Context, TracePropagation};
 use crate::error::ClientError;
 use crate::job::JobBuilder;
 use crate::middleware::{BearerToken, Middleware, Next};
-use crate::transport::{Http, Local, Transport};
+#[cfg(feature = "http-client")]
+use crate::transport::Http;
+use crate::transport::{Local, Transport};
 
 /// One call as it travels: the job (one action for [`Client::call`]), the headers that carry the
 /// request id, the switches and the credentials, and the body format.
@@ -77,11 +79,24 @@ impl Client {
 
     /// A client calling the server at `base_url` (`http://127.0.0.1:8000`) through its `POST /jobs`
     /// (the actions it serves on the web).
+    #[cfg(feature = "http-client")]
     pub fn http(base_url: impl Into<String>) -> Self {
         Self::http_with(base_url, reqwest::Client::new())
     }
 
+    /// Calling over HTTP needs servey's `http-client` cargo feature, which is off in this build: a call
+    /// of this stand-in fails to compile with an error that says so.
+    ///
+    /// ```compile_fail,E0277
+    /// let client = servey_client::Client::http("http://127.0.0.1:8000");
+    /// ```
+    #[cfg(not(feature = "http-client"))]
+    pub fn http<U: HttpClientFeature>(base_url: U) -> Self {
+        base_url.client()
+    }
+
     /// Like [`http`](Self::http), with your own `reqwest` client (timeouts, TLS, proxies).
+    #[cfg(feature = "http-client")]
     pub fn http_with(base_url: impl Into<String>, http: reqwest::Client) -> Self {
         let base = base_url.into().trim_end_matches('/').to_owned();
         Self::with_transport(Http { base, http })
@@ -239,4 +254,17 @@ impl Client {
         }
         headers
     }
+}
+
+/// What [`Client::http`] needs without servey's `http-client` feature: nothing has it, so a call names
+/// the feature at compile time.
+#[cfg(not(feature = "http-client"))]
+#[diagnostic::on_unimplemented(
+    message = "`Client::http` needs servey's `http-client` cargo feature, which is off in this build",
+    label = "calls over HTTP need the `http-client` feature",
+    note = "turn it on in Cargo.toml: `servey = {{ features = [\"http-client\"] }}`"
+)]
+pub trait HttpClientFeature {
+    /// Never called: no type implements this trait.
+    fn client(self) -> Client;
 }

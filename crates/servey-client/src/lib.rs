@@ -13,6 +13,8 @@ mod stub;
 mod transport;
 pub mod typed;
 
+#[cfg(not(feature = "http-client"))]
+pub use client::HttpClientFeature;
 pub use client::{Call, Client};
 pub use error::ClientError;
 pub use job::JobBuilder;

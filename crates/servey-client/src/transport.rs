@@ -4,9 +4,12 @@
 use std::future::Future;
 use std::pin::Pin;
 
+#[cfg(feature = "http-client")]
 use http::header;
+use servey_core::App;
 use servey_core::job::{JobResponse, every_action, run_job};
-use servey_core::{App, BodyFormat, Problem};
+#[cfg(feature = "http-client")]
+use servey_core::{BodyFormat, Problem};
 
 use crate::client::Call;
 use crate::error::ClientError;
@@ -38,11 +41,13 @@ impl Transport for Local {
 }
 
 /// Over HTTP: `POST {base}/jobs`, in JSON or MessagePack.
+#[cfg(feature = "http-client")]
 pub(crate) struct Http {
     pub(crate) base: String,
     pub(crate) http: reqwest::Client,
 }
 
+#[cfg(feature = "http-client")]
 impl Transport for Http {
     fn run<'a>(&'a self, call: &'a Call) -> TransportFuture<'a> {
         Box::pin(async move {
@@ -91,6 +96,7 @@ impl Transport for Http {
 }
 
 /// An error with its causes, which say what actually went wrong (refused, reset, ...).
+#[cfg(feature = "http-client")]
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName};
 
-use crate::auth::{Authenticator, JwtBearer};
+use crate::auth::Authenticator;
 use crate::config::ServeyConfig;
 use crate::context::{Context, is_usable_request_id, new_request_id};
 use crate::metrics::Metrics;
@@ -74,6 +74,16 @@ pub enum AppError {
         "`{0}` is not a built-in route; the built-in routes are listed in `servey_core::route::RESERVED_ROUTES`"
     )]
     UnknownRoute(String),
+    /// Something the app uses needs one of servey's cargo features, which this build leaves out.
+    #[error(
+        "{what}: that needs servey's `{feature}` cargo feature, which is off in this build; turn it on in Cargo.toml (`servey = {{ features = [\"{feature}\"] }}`)"
+    )]
+    FeatureOff {
+        /// What asks for it.
+        what: String,
+        /// The feature.
+        feature: &'static str,
+    },
 }
 
 impl App {
@@ -268,7 +278,7 @@ impl AppBuilder {
     }
 
     /// The app, or the first reason it cannot run: an action's `State<T>` missing, a malformed prefix,
-    /// an unknown route to switch off.
+    /// an unknown route to switch off, something used that needs a cargo feature this build leaves out.
     pub fn build(self) -> Result<App, AppError> {
         let prefix = &self.path_prefix;
         if !prefix.is_empty() && (!prefix.starts_with('/') || prefix.ends_with('/')) {
@@ -279,6 +289,12 @@ impl AppBuilder {
                 return Err(AppError::UnknownRoute(path.clone()));
             }
         }
+        crate::features::check(
+            &self.registry,
+            &self.config,
+            &self.extensions,
+            self.authenticator.is_some(),
+        )?;
         for action in self.registry.iter() {
             if let Some(need) = action
                 .state_needs
@@ -298,7 +314,7 @@ impl AppBuilder {
     fn assemble(self) -> App {
         let authenticator = self
             .authenticator
-            .unwrap_or_else(|| Arc::new(JwtBearer::from_config(&self.config)));
+            .unwrap_or_else(|| crate::auth::built_in(&self.config));
         let default_rate_limit = self
             .config
             .limits

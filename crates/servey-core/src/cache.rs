@@ -110,6 +110,7 @@ pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
 }
 
 /// A kept result's key: the canonical input and the principal's subject.
+#[cfg(feature = "cache")]
 type StoreKey = (Vec<u8>, Option<String>);
 
 /// A kept result: the body and the response headers the action set with it (a `Reply`'s `Location`).
@@ -155,12 +156,15 @@ impl std::fmt::Debug for SharedResultStore {
 }
 
 /// How many bytes of keys and results one action keeps at most; the least used go first.
+#[cfg(feature = "cache")]
 const STORE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Results kept server-side per decoded input and principal, each for the policy's TTL, within a byte
-/// budget (a moka cache: expiry on time, eviction by size).
+/// budget (a moka cache: expiry on time, eviction by size). Without the `cache` feature it keeps nothing:
+/// only a [`SharedResultStore`] keeps results, and the app's start check asks for one.
 #[derive(Debug)]
 pub struct ResultStore {
+    #[cfg(feature = "cache")]
     entries: moka::sync::Cache<StoreKey, KeptResult>,
     declared: Option<Arc<[String]>>,
     ttl: Duration,
@@ -170,6 +174,7 @@ impl ResultStore {
     /// A store whose results live `ttl`, keyed on the `declared` parameters only (all keys when `None`:
     /// a free-form input).
     pub fn new(ttl: Duration, declared: Option<Vec<String>>) -> Self {
+        #[cfg(feature = "cache")]
         let entries = moka::sync::Cache::builder()
             .max_capacity(STORE_BYTES)
             .weigher(|(input, principal): &StoreKey, kept: &KeptResult| {
@@ -187,6 +192,7 @@ impl ResultStore {
             .time_to_live(ttl)
             .build();
         Self {
+            #[cfg(feature = "cache")]
             entries,
             declared: declared.map(Into::into),
             ttl,
@@ -222,20 +228,35 @@ impl ResultStore {
 
     /// A kept result for this key and principal, if still fresh.
     pub fn get(&self, key: &[u8], principal: Option<&str>) -> Option<KeptResult> {
-        self.entries
-            .get(&(key.to_vec(), principal.map(str::to_owned)))
+        #[cfg(feature = "cache")]
+        return self
+            .entries
+            .get(&(key.to_vec(), principal.map(str::to_owned)));
+        #[cfg(not(feature = "cache"))]
+        {
+            let _ = (key, principal);
+            None
+        }
     }
 
     /// Keeps a result for the store's TTL.
     pub fn put(&self, key: Vec<u8>, principal: Option<&str>, kept: KeptResult) {
+        #[cfg(feature = "cache")]
         self.entries
             .insert((key, principal.map(str::to_owned)), kept);
+        #[cfg(not(feature = "cache"))]
+        let _ = (key, principal, kept);
     }
 
     /// Bytes held now (after pending evictions run).
     pub fn weighted_size(&self) -> u64 {
-        self.entries.run_pending_tasks();
-        self.entries.weighted_size()
+        #[cfg(feature = "cache")]
+        {
+            self.entries.run_pending_tasks();
+            self.entries.weighted_size()
+        }
+        #[cfg(not(feature = "cache"))]
+        0
     }
 }
 
@@ -245,6 +266,7 @@ mod tests {
 
     use super::*;
 
+    #[cfg(feature = "cache")]
     fn kept(body: &'static [u8]) -> KeptResult {
         KeptResult {
             body: Bytes::from_static(body),
@@ -286,6 +308,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cache")]
     fn store_keeps_results_per_principal() {
         let store = store();
         let key = store
@@ -309,6 +332,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cache")]
     fn results_expire_on_time() {
         let store = ResultStore::new(Duration::from_millis(1), None);
         let key = store.key(&Input::empty()).expect("an object");
@@ -318,6 +342,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "cache")]
     fn the_store_stays_within_its_byte_budget() {
         let store = ResultStore::new(Duration::from_secs(60), None);
         let body = Bytes::from(vec![b'x'; 64 * 1024]);

@@ -1,5 +1,7 @@
 //! Body formats: JSON, and MessagePack (`application/msgpack`) as its compact twin. Which one a request
-//! body is in, and which one the caller wants back, are decided here once for every transport.
+//! body is in, and which one the caller wants back, are decided here once for every transport. Without
+//! the `msgpack` feature a MessagePack body is `415` and a caller that accepts only MessagePack `406`,
+//! each naming the feature.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -40,34 +42,57 @@ impl BodyFormat {
     /// `application/*+json`) or MessagePack; anything else, or no type, is `415`.
     pub fn of_request(content_type: Option<&str>) -> Result<Self, ActionError> {
         if content_type.is_some_and(|value| MSGPACK_ESSENCES.contains(&essence(value).as_str())) {
+            if !crate::features::HAS_MSGPACK {
+                return Err(msgpack_off(ErrorCode::UnsupportedMediaType, "read"));
+            }
             return Ok(Self::MessagePack);
         }
         crate::input::check_json_media_type(content_type).map(|()| Self::Json)
     }
 
     /// The format of the answer a caller asks for with `accept`: MessagePack when its first known media
-    /// type is a MessagePack one, JSON otherwise (also with no `Accept` at all).
-    pub fn of_answer(accept: Option<&str>) -> Self {
+    /// type is a MessagePack one, JSON otherwise (also with no `Accept` at all). Without the `msgpack`
+    /// feature, an `Accept` that names MessagePack and neither JSON nor a wildcard is refused: the
+    /// detail of a `406`.
+    pub fn of_answer(accept: Option<&str>) -> Result<Self, NotAcceptable> {
         let Some(accept) = accept else {
-            return Self::Json;
+            return Ok(Self::Json);
         };
+        let mut asks_msgpack = false;
         for range in accept.split(',') {
             let essence = essence(range);
             if MSGPACK_ESSENCES.contains(&essence.as_str()) && !is_refused(range) {
-                return Self::MessagePack;
+                if crate::features::HAS_MSGPACK {
+                    return Ok(Self::MessagePack);
+                }
+                asks_msgpack = true;
             }
-            if essence == "application/json" || essence.ends_with("+json") {
-                return Self::Json;
+            if essence == "application/json"
+                || essence.ends_with("+json")
+                || essence == "*/*"
+                || essence == "application/*"
+            {
+                return Ok(Self::Json);
             }
         }
-        Self::Json
+        if asks_msgpack {
+            return Err(NotAcceptable(
+                msgpack_off(ErrorCode::Internal, "write")
+                    .detail()
+                    .to_owned(),
+            ));
+        }
+        Ok(Self::Json)
     }
 
     /// `value` encoded in this format.
     pub fn encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Vec<u8>, ActionError> {
         match self {
             Self::Json => Ok(serde_json::to_vec(value)?),
+            #[cfg(feature = "msgpack")]
             Self::MessagePack => rmp_serde::to_vec_named(value).map_err(ActionError::internal),
+            #[cfg(not(feature = "msgpack"))]
+            Self::MessagePack => Err(msgpack_off(ErrorCode::Internal, "write")),
         }
     }
 
@@ -79,7 +104,10 @@ impl BodyFormat {
                     "The body is not valid JSON for its schema: {error}."
                 ))
             }),
+            #[cfg(feature = "msgpack")]
             Self::MessagePack => decode_msgpack(bytes),
+            #[cfg(not(feature = "msgpack"))]
+            Self::MessagePack => Err(msgpack_off(ErrorCode::UnsupportedMediaType, "read")),
         }
     }
 
@@ -87,6 +115,22 @@ impl BodyFormat {
     pub fn decode_value(self, bytes: &[u8]) -> Result<Value, ActionError> {
         self.decode(bytes)
     }
+}
+
+/// A caller accepts only a format this build cannot write: the detail of its `406`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct NotAcceptable(pub String);
+
+/// The error of a MessagePack body this build cannot `read` or `write`, naming the feature.
+#[cfg_attr(feature = "msgpack", allow(dead_code))]
+fn msgpack_off(code: ErrorCode, verb: &str) -> ActionError {
+    ActionError::new(
+        code,
+        format!(
+            "This server cannot {verb} MessagePack (`{MSGPACK_CONTENT_TYPE}`): servey's `msgpack` cargo feature is off; use JSON (`application/json`)."
+        ),
+    )
 }
 
 /// A media range's type without parameters, in lower case.
@@ -113,6 +157,7 @@ fn is_refused(range: &str) -> bool {
 /// How deep arrays and maps may nest in a MessagePack body: serde_json's recursion limit, so a body
 /// nests as deep in either format (127 levels pass, the 128th is refused). Without a bound a small body
 /// nested some hundreds deep overflows the stack of the task decoding it.
+#[cfg(feature = "msgpack")]
 const MSGPACK_MAX_DEPTH: usize = 128;
 
 /// A `T` decoded from the whole of `bytes`, nesting at most [`MSGPACK_MAX_DEPTH`] deep. rmp-serde 1.3
@@ -120,6 +165,7 @@ const MSGPACK_MAX_DEPTH: usize = 128;
 /// the one thing it does not count is an externally tagged enum's variant, so a recursive enum read
 /// straight from MessagePack would still need its own bound (none is read that way: action inputs go
 /// through `Value`, jobs are structs).
+#[cfg(feature = "msgpack")]
 fn decode_msgpack<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ActionError> {
     let mut reader = std::io::Cursor::new(bytes);
     let mut deserializer = rmp_serde::Deserializer::new(&mut reader);
@@ -151,6 +197,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "msgpack")]
     fn request_bodies_are_json_or_msgpack_and_nothing_else() {
         assert_eq!(
             BodyFormat::of_request(Some("application/msgpack")).expect("known"),
@@ -169,8 +216,9 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "msgpack")]
     fn the_first_known_accepted_type_decides_the_answer() {
-        let answer = BodyFormat::of_answer;
+        let answer = |accept| BodyFormat::of_answer(accept).expect("acceptable");
         assert_eq!(answer(None), BodyFormat::Json);
         assert_eq!(answer(Some("application/msgpack")), BodyFormat::MessagePack);
         assert_eq!(
@@ -184,6 +232,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "msgpack")]
     fn values_round_trip_through_msgpack_with_field_names() {
         let value =
             serde_json::json!({"name": "ann", "items": [1, -2, 3.5], "nested": {"ok": true}});
@@ -201,6 +250,7 @@ mod tests {
     }
 
     /// `depth` arrays, each holding the next, around `0`.
+    #[cfg(feature = "msgpack")]
     fn nested_msgpack(depth: usize) -> Vec<u8> {
         let mut bytes = vec![0x91; depth];
         bytes.push(0x00);
@@ -208,6 +258,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "msgpack")]
     fn msgpack_nests_as_deep_as_json_and_no_deeper() {
         let json = |depth: usize| format!("{}0{}", "[".repeat(depth), "]".repeat(depth));
         let decode = |format: BodyFormat, bytes: &[u8]| format.decode_value(bytes).map(|_| ());
@@ -230,6 +281,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "msgpack")]
     fn bytes_after_a_msgpack_value_are_refused() {
         let mut bytes = BodyFormat::MessagePack
             .encode(&serde_json::json!({"a": 1}))
@@ -245,5 +297,30 @@ mod tests {
                 "The body holds 2 more bytes after its MessagePack value."
             )
         );
+    }
+
+    #[test]
+    #[cfg(not(feature = "msgpack"))]
+    fn without_the_feature_msgpack_is_415_and_406_naming_it() {
+        let detail = |verb: &str| {
+            format!(
+                "This server cannot {verb} MessagePack (`application/msgpack`): servey's `msgpack` cargo feature is off; use JSON (`application/json`)."
+            )
+        };
+        let refused = BodyFormat::of_request(Some("application/msgpack")).expect_err("off");
+        assert_eq!(
+            (refused.status(), refused.detail()),
+            (415, detail("read").as_str())
+        );
+        assert_eq!(
+            BodyFormat::of_answer(Some("application/x-msgpack")),
+            Err(NotAcceptable(detail("write")))
+        );
+        assert_eq!(
+            BodyFormat::of_answer(Some("application/msgpack, */*;q=0.1")),
+            Ok(BodyFormat::Json)
+        );
+        let encoded = BodyFormat::MessagePack.encode(&1).expect_err("off");
+        assert_eq!(encoded.detail(), detail("write"));
     }
 }

@@ -337,6 +337,7 @@ mod tests {
     }
 
     #[tokio::test]
+    #[cfg(feature = "cache")]
     async fn ttl_results_are_kept_per_input() {
         let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let action = counter_action(counter.clone());
@@ -363,6 +364,7 @@ mod tests {
     }
 
     #[tokio::test]
+    #[cfg(feature = "cache")]
     async fn kept_results_keep_their_headers_and_personal_ones_are_private() {
         let counter = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let calls = counter.clone();

@@ -13,6 +13,7 @@ pub mod context;
 pub mod error;
 pub mod event;
 pub mod example;
+pub mod features;
 pub mod format;
 pub mod input;
 pub mod invoke;
@@ -34,10 +35,9 @@ pub mod trigger;
 
 pub use action::{Action, ActionBuilder, ActionSpec, Example};
 pub use app::{App, AppBuilder, AppError};
-pub use auth::{
-    AccessControl, Authenticator, Authorization, Credentials, JwtAuthorizer, JwtBearer, Scope,
-    SecurityScheme,
-};
+pub use auth::{AccessControl, Authenticator, Authorization, Credentials, Scope, SecurityScheme};
+#[cfg(feature = "jwt")]
+pub use auth::{JwtAuthorizer, JwtBearer};
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::{LogFormat, ServeyConfig};
 pub use context::{Context, Transport};

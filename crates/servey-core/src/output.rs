@@ -11,6 +11,7 @@ use crate::error::ActionError;
 trait ErasedResult: Send + Sync {
     fn to_bytes(&self) -> serde_json::Result<Vec<u8>>;
     fn to_value(&self) -> serde_json::Result<Value>;
+    #[cfg(feature = "msgpack")]
     fn to_msgpack(&self) -> Result<Vec<u8>, rmp_serde::encode::Error>;
 }
 
@@ -23,6 +24,7 @@ impl<T: Serialize + Send + Sync> ErasedResult for T {
         serde_json::to_value(self)
     }
 
+    #[cfg(feature = "msgpack")]
     fn to_msgpack(&self) -> Result<Vec<u8>, rmp_serde::encode::Error> {
         rmp_serde::to_vec_named(self)
     }
@@ -108,11 +110,12 @@ impl ActionOutput {
     pub fn to_bytes_in(&self, format: crate::format::BodyFormat) -> Result<Bytes, ActionError> {
         match (format, &self.body) {
             (crate::format::BodyFormat::Json, _) => self.to_json_bytes(),
+            #[cfg(feature = "msgpack")]
             (crate::format::BodyFormat::MessagePack, Body::Typed(result)) => result
                 .to_msgpack()
                 .map(Bytes::from)
                 .map_err(ActionError::internal),
-            (crate::format::BodyFormat::MessagePack, Body::Json(_)) => {
+            (crate::format::BodyFormat::MessagePack, _) => {
                 format.encode(&self.to_value()?).map(Bytes::from)
             }
         }

@@ -1,15 +1,21 @@
 //! Rate limits: a token bucket per action and per caller (governor's GCRA), checked on the invoke path so
-//! that REST, GraphQL, jobs and the CLI share one limit.
+//! that REST, GraphQL, jobs and the CLI share one limit. Without the `rate-limit` feature a limit is
+//! data only: an app whose actions declare one fails its start check.
 
+#[cfg(feature = "rate-limit")]
 use std::num::NonZeroU32;
+#[cfg(feature = "rate-limit")]
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+#[cfg(feature = "rate-limit")]
 use governor::clock::{Clock, DefaultClock};
+#[cfg(feature = "rate-limit")]
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::{ActionError, ErrorCode};
 
+#[cfg(feature = "rate-limit")]
 /// After this many checks, buckets that are full again are dropped, so that callers who stopped calling
 /// do not keep memory.
 const SWEEP_EVERY: u64 = 4096;
@@ -49,7 +55,9 @@ impl RateLimit {
 /// The buckets of one action's limit, one per caller.
 pub struct RateLimiter {
     limit: RateLimit,
+    #[cfg(feature = "rate-limit")]
     buckets: DefaultKeyedRateLimiter<String>,
+    #[cfg(feature = "rate-limit")]
     checks: AtomicU64,
 }
 
@@ -63,6 +71,7 @@ impl std::fmt::Debug for RateLimiter {
 
 impl RateLimiter {
     /// Buckets that each refill `limit.count` calls per `limit.period`.
+    #[cfg(feature = "rate-limit")]
     pub fn new(limit: RateLimit) -> Self {
         let count = NonZeroU32::new(limit.count).unwrap_or(NonZeroU32::MIN);
         let replenish = limit.period / count.get();
@@ -76,12 +85,20 @@ impl RateLimiter {
         }
     }
 
+    /// The limit, kept as data: without the `rate-limit` feature nothing enforces it (the app's start
+    /// check refuses actions that declare one).
+    #[cfg(not(feature = "rate-limit"))]
+    pub fn new(limit: RateLimit) -> Self {
+        Self { limit }
+    }
+
     /// The limit.
     pub fn limit(&self) -> RateLimit {
         self.limit
     }
 
     /// Takes one call from `caller`'s bucket, or says when the next one will be allowed.
+    #[cfg(feature = "rate-limit")]
     pub fn check(&self, caller: &str) -> Result<(), ActionError> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
             self.buckets.retain_recent();
@@ -92,6 +109,12 @@ impl RateLimiter {
                 let wait = not_until.wait_time_from(DefaultClock::default().now());
                 ActionError::rate_limited(self.limit, wait)
             })
+    }
+
+    /// Admits every call: this build has no `rate-limit` feature.
+    #[cfg(not(feature = "rate-limit"))]
+    pub fn check(&self, _caller: &str) -> Result<(), ActionError> {
+        Ok(())
     }
 }
 
@@ -121,7 +144,7 @@ impl ActionError {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "rate-limit"))]
 mod tests {
     use super::*;
 

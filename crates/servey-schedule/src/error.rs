@@ -48,6 +48,14 @@ pub enum ScheduleError {
          `servey_schedule::Channels::new(&registry)?` in the state it is built with"
     )]
     NoChannels,
+    /// A webhook channel is declared and this build cannot POST (servey's `http-client` feature is off).
+    #[error(
+        "webhook channel `{channel}`: delivering webhooks needs servey's `http-client` cargo feature, which is off in this build; turn it on in Cargo.toml (`servey = {{ features = [\"http-client\"] }}`)"
+    )]
+    HttpClientOff {
+        /// The channel.
+        channel: String,
+    },
     /// The job scheduler itself failed.
     #[error("the job scheduler failed: {0}")]
     Scheduler(#[source] JobSchedulerError),
@@ -110,4 +118,13 @@ pub enum PublishError {
     /// The fan-out backend refused the event.
     #[error("the websocket fan-out failed: {0}")]
     FanOut(String),
+    /// A webhook event with no HTTP client to deliver it (refused at start unless the channels were
+    /// built by hand).
+    #[error(
+        "webhook channel `{channel}`: this build has no HTTP client (servey's `http-client` feature)"
+    )]
+    HttpClientOff {
+        /// The channel.
+        channel: &'static str,
+    },
 }

@@ -101,6 +101,11 @@ impl ChannelsBuilder {
         let catalog = Arc::new(Catalog::new(self.channels)?);
         for listed in catalog.iter() {
             let channel = listed.channel;
+            if !cfg!(feature = "http-client") && matches!(channel.kind(), ChannelKind::Webhook) {
+                return Err(ScheduleError::HttpClientOff {
+                    channel: channel.name().to_owned(),
+                });
+            }
             if let (ChannelKind::Background, Some(action)) =
                 (channel.kind(), channel.target_action())
                 && self.registry.get(action).is_none()

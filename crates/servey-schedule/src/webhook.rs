@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use servey_core::{Context, TracePropagation};
+#[cfg(feature = "http-client")]
 use tracing::Instrument;
 use utoipa::ToSchema;
 
@@ -111,6 +112,7 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static> EventCh
 /// An app's webhook deliveries: the HTTP client they share and the count of those under way.
 #[derive(Debug, Default)]
 pub(crate) struct Webhooks {
+    #[cfg(feature = "http-client")]
     client: reqwest::Client,
     in_flight: InFlight,
 }
@@ -126,6 +128,7 @@ impl Webhooks {
     }
 
     /// Starts `delivery` on the current tokio runtime.
+    #[cfg(feature = "http-client")]
     pub(crate) fn deliver(&self, delivery: Delivery) -> Result<(), PublishError> {
         let runtime =
             tokio::runtime::Handle::try_current().map_err(|_| PublishError::NoRuntime {
@@ -142,9 +145,18 @@ impl Webhooks {
         );
         Ok(())
     }
+
+    /// Refuses `delivery`: this build has no HTTP client (channels built at start refuse webhooks).
+    #[cfg(not(feature = "http-client"))]
+    pub(crate) fn deliver(&self, delivery: Delivery) -> Result<(), PublishError> {
+        Err(PublishError::HttpClientOff {
+            channel: delivery.channel,
+        })
+    }
 }
 
 /// One event on its way to a webhook.
+#[cfg_attr(not(feature = "http-client"), allow(dead_code))]
 pub(crate) struct Delivery {
     channel: &'static str,
     url: String,
@@ -156,6 +168,7 @@ pub(crate) struct Delivery {
     trace: Option<TracePropagation>,
 }
 
+#[cfg(feature = "http-client")]
 impl Delivery {
     async fn run(self, client: &reqwest::Client) {
         let mut backoff = self.initial_backoff;
@@ -219,6 +232,7 @@ impl Delivery {
     }
 }
 
+#[cfg(feature = "http-client")]
 enum Failure {
     Retryable(String),
     Permanent(String),

@@ -49,7 +49,12 @@ async fn answer(app: &App, request: Request) -> Response {
             .get(name)
             .and_then(|value: &HeaderValue| value.to_str().ok())
     };
-    let answer_format = BodyFormat::of_answer(header(header::ACCEPT));
+    let answer_format = match BodyFormat::of_answer(header(header::ACCEPT)) {
+        Ok(format) => format,
+        Err(refusal) => {
+            return status_response(app.errors(), StatusCode::NOT_ACCEPTABLE, refusal.0);
+        }
+    };
     let request_format = match BodyFormat::of_request(header(header::CONTENT_TYPE)) {
         Ok(format) => format,
         Err(error) => return error_response(app, &error, false),

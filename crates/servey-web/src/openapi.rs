@@ -64,7 +64,9 @@ pub fn openapi(app: &App) -> OpenApi {
             };
             let route = (*method, path.as_str(), *is_page);
             let mut operation = operation(action, route, operation_id, &document, &mut schemas);
-            crate::media::offer_msgpack(&mut operation);
+            if servey_core::features::HAS_MSGPACK {
+                crate::media::offer_msgpack(&mut operation);
+            }
             paths = paths.path(
                 path.clone(),
                 utoipa::openapi::PathItem::new(http_method(*method), operation),

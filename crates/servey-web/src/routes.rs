@@ -190,7 +190,13 @@ impl Endpoint {
 
     async fn handle(&self, request: Request) -> Response {
         let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-        let format = BodyFormat::of_answer(header_str(request.headers(), &header::ACCEPT));
+        // A caller that accepts no format this build writes is refused before the action runs.
+        let format = match BodyFormat::of_answer(header_str(request.headers(), &header::ACCEPT)) {
+            Ok(format) => format,
+            Err(refusal) => {
+                return status_response(self.app.errors(), StatusCode::NOT_ACCEPTABLE, refusal.0);
+            }
+        };
         match self.call(request).await {
             Ok(output) => self.success(&output, if_none_match.as_ref(), format),
             Err(response) => response,

@@ -114,15 +114,17 @@ pub use cli::{main, main_with, run};
 pub use client_gen::client_source;
 pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_client::{Client, ClientError, StubClient, stub_action};
+#[cfg(feature = "jwt")]
+pub use servey_core::JwtBearer;
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::state::StateNeed;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App, AppError,
     Authenticator, Authorization, CacheControl, CacheHeaders, Context, Credentials, ErrorCode,
-    ErrorRenderer, Example, Extensions, FieldError, Input, JwtBearer, Method, Metrics, Problem,
-    RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State,
-    Transport, Trigger, Ttl, invoke,
+    ErrorRenderer, Example, Extensions, FieldError, Input, Method, Metrics, Problem, RateLimit,
+    Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Transport, Trigger,
+    Ttl, invoke,
 };
 #[cfg(feature = "graphql")]
 pub use servey_graphql as graphql;

@@ -62,3 +62,32 @@ impl SecurityScheme {
         }
     }
 }
+
+/// An authenticator that reads no credentials: every call is anonymous. The default of a build without
+/// servey's `jwt` feature; the app's start check refuses actions that need credentials with it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Anonymous;
+
+impl Authenticator for Anonymous {
+    fn authenticate(&self, _headers: &HeaderMap) -> Credentials {
+        Credentials::Anonymous
+    }
+
+    fn verify_token(&self, _token: &str) -> Credentials {
+        Credentials::Anonymous
+    }
+
+    fn issue(&self, _authorization: &Authorization) -> Result<String, ActionError> {
+        Err(ActionError::internal(
+            "issuing a token needs an authenticator: servey's `jwt` cargo feature (the built-in JWT bearer) is off and the app plugs in none",
+        ))
+    }
+
+    fn challenge(&self, _token_rejected: bool) -> String {
+        "Bearer".to_owned()
+    }
+
+    fn security_scheme(&self) -> SecurityScheme {
+        SecurityScheme::Bearer { format: None }
+    }
+}

@@ -4,39 +4,46 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use http::HeaderMap;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use jwt_compact::alg::{Hs256, Hs256Key};
+use jwt_compact::{AlgorithmExt, Claims, Header, TimeOptions, UntrustedToken, ValidationError};
 use serde::{Deserialize, Serialize};
 
 use super::{Authenticator, Authorization, Credentials, SecurityScheme, random_token, unix_now};
 use crate::config::ServeyConfig;
 use crate::error::ActionError;
 
-/// The claims of a servey JWT.
+/// The claims of a servey JWT besides the registered times (`exp`, `nbf`, `iat`).
 #[derive(Debug, Serialize, Deserialize)]
-struct Claims {
+struct Grant {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     sub: Option<String>,
     #[serde(default)]
     scope: String,
-    // Optional here so that a missing `exp` is reported as such by validation, which requires it.
+}
+
+/// The header fields servey reads besides `alg`: `crit`, to refuse what it does not understand.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct CriticalHeaders {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    exp: Option<u64>,
-    #[serde(default)]
-    iat: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    nbf: Option<u64>,
+    crit: Option<Vec<String>>,
 }
 
 /// How far ahead of this server's clock a token's `iat` may be.
 const MAX_CLOCK_SKEW_SECS: u64 = 60;
 
+/// The JWS algorithm names a token may carry (RFC 7518 section 3.1): any other `alg`, `none` included,
+/// makes the token malformed rather than signed with another algorithm.
+const JWS_ALGORITHMS: [&str; 12] = [
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256",
+    "PS384", "PS512",
+];
+
 /// Issues and checks HS256 JWTs. Built once at start from the configured (or a generated) key.
 #[derive(Clone)]
 pub struct JwtAuthorizer {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
+    key: Hs256Key,
     is_ephemeral: bool,
 }
 
@@ -48,38 +55,42 @@ impl std::fmt::Debug for JwtAuthorizer {
     }
 }
 
+/// A time in seconds since the epoch as a JWT library timestamp; `None` past chrono's range.
+fn timestamp(secs: u64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(i64::try_from(secs).ok()?, 0)
+}
+
+/// A JWT library timestamp in seconds since the epoch (times before it read as 0).
+fn seconds(time: DateTime<Utc>) -> u64 {
+    u64::try_from(time.timestamp()).unwrap_or(0)
+}
+
+/// This server's clock, at the whole second as every JWT time is, and no leeway.
+fn exact_time() -> TimeOptions<impl Fn() -> DateTime<Utc>> {
+    TimeOptions::new(chrono::Duration::zero(), || {
+        timestamp(unix_now()).unwrap_or_default()
+    })
+}
+
 impl JwtAuthorizer {
     /// An authorizer for the given secret, or for a random one when `None`.
     pub fn new(secret: Option<&str>) -> Self {
-        let generated;
-        let secret = match secret {
-            Some(secret) => secret.as_bytes(),
-            None => {
-                generated = random_token(48);
-                generated.as_bytes()
-            }
+        let key = match secret {
+            Some(secret) => Hs256Key::new(secret.as_bytes()),
+            None => Hs256Key::new(random_token(48).as_bytes()),
         };
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 0;
-        validation.validate_nbf = true;
-        validation.required_spec_claims = ["exp".to_owned()].into_iter().collect();
         Self {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
+            key,
             is_ephemeral: false,
         }
-        .ephemeral(false)
-    }
-
-    fn ephemeral(mut self, is_ephemeral: bool) -> Self {
-        self.is_ephemeral = is_ephemeral;
-        self
     }
 
     /// An authorizer with a freshly generated key, valid only for this process.
     pub fn generated() -> Self {
-        Self::new(None).ephemeral(true)
+        Self {
+            is_ephemeral: true,
+            ..Self::new(None)
+        }
     }
 
     /// Whether the key was generated at start (tokens die with the process).
@@ -94,7 +105,8 @@ impl JwtAuthorizer {
         lifetime: Duration,
     ) -> Result<String, ActionError> {
         let now = unix_now();
-        let claims = Claims {
+        let out_of_range = || ActionError::internal("a token time is out of range");
+        let mut claims = Claims::new(Grant {
             sub: authorization.subject.clone(),
             scope: authorization
                 .scopes
@@ -102,47 +114,80 @@ impl JwtAuthorizer {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(" "),
-            exp: Some(authorization.expire_at.unwrap_or(now + lifetime.as_secs())),
-            iat: Some(now),
-            nbf: authorization.not_before,
+        });
+        let expire_at = authorization
+            .expire_at
+            .unwrap_or(now.saturating_add(lifetime.as_secs()));
+        claims.expiration = Some(timestamp(expire_at).ok_or_else(out_of_range)?);
+        claims.issued_at = Some(timestamp(now).ok_or_else(out_of_range)?);
+        claims.not_before = match authorization.not_before {
+            Some(nbf) => Some(timestamp(nbf).ok_or_else(out_of_range)?),
+            None => None,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        Hs256
+            .token(&Header::empty().with_token_type("JWT"), &claims, &self.key)
             .map_err(ActionError::from)
     }
 
     /// Checks a token's algorithm, signature, critical headers and times, and returns its grant. The
     /// reason of a refusal is one of a few fixed phrases: nothing of the token or the library is echoed.
     pub fn verify(&self, token: &str) -> Result<Authorization, String> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let refusal = |reason: &str| reason.to_owned();
+        let untrusted = UntrustedToken::<CriticalHeaders>::try_from(token)
+            .map_err(|_| refusal("the token is malformed"))?;
+        let token = Hs256
+            .validator::<Grant>(&self.key)
+            .validate(&untrusted)
             .map_err(|error| {
-                use jsonwebtoken::errors::ErrorKind;
-                match error.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::ImmatureSignature => "the token is not valid yet",
-                    ErrorKind::InvalidAlgorithm => "the token's algorithm is not HS256",
-                    ErrorKind::InvalidSignature => "the token's signature is invalid",
-                    ErrorKind::MissingRequiredClaim(_) => "the token has no `exp` claim",
+                refusal(match error {
+                    ValidationError::AlgorithmMismatch { actual, .. }
+                        if JWS_ALGORITHMS.contains(&actual.as_str()) =>
+                    {
+                        "the token's algorithm is not HS256"
+                    }
+                    ValidationError::InvalidSignature
+                    | ValidationError::InvalidSignatureLen { .. } => {
+                        "the token's signature is invalid"
+                    }
                     _ => "the token is malformed",
-                }
-                .to_owned()
+                })
             })?;
+        let claims = token.claims();
+        let time = exact_time();
+        claims.validate_expiration(&time).map_err(|error| {
+            refusal(match error {
+                ValidationError::Expired => "the token has expired",
+                _ => "the token has no `exp` claim",
+            })
+        })?;
+        if claims.not_before.is_some() {
+            claims
+                .validate_maturity(&time)
+                .map_err(|_| refusal("the token is not valid yet"))?;
+        }
         // RFC 7515 4.1.11: a recipient must reject critical extensions it does not understand; servey
         // understands none.
-        if data.header.crit.is_some() {
-            return Err("the token names critical header extensions (`crit`)".to_owned());
+        if token.header().other_fields.crit.is_some() {
+            return Err(refusal(
+                "the token names critical header extensions (`crit`)",
+            ));
         }
-        let claims = data.claims;
         if claims
-            .iat
-            .is_some_and(|issued| issued > unix_now() + MAX_CLOCK_SKEW_SECS)
+            .issued_at
+            .is_some_and(|issued| seconds(issued) > unix_now() + MAX_CLOCK_SKEW_SECS)
         {
-            return Err("the token is issued in the future".to_owned());
+            return Err(refusal("the token is issued in the future"));
         }
         Ok(Authorization {
-            subject: claims.sub,
-            scopes: claims.scope.split_whitespace().map(str::to_owned).collect(),
-            not_before: claims.nbf,
-            expire_at: claims.exp,
+            subject: claims.custom.sub.clone(),
+            scopes: claims
+                .custom
+                .scope
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            not_before: claims.not_before.map(seconds),
+            expire_at: claims.expiration.map(seconds),
         })
     }
 }
@@ -278,5 +323,100 @@ impl Authenticator for JwtBearer {
 
     fn is_ephemeral(&self) -> bool {
         self.keys.is_ephemeral()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jwt_compact::alg::{Hs512, Hs512Key};
+
+    use super::*;
+
+    const SECRET: &str = "test-secret";
+
+    fn in_an_hour() -> Option<DateTime<Utc>> {
+        timestamp(unix_now() + 3600)
+    }
+
+    fn grant() -> Claims<Grant> {
+        Claims::new(Grant {
+            sub: Some("root".to_owned()),
+            scope: "root".to_owned(),
+        })
+    }
+
+    fn refusal(token: &str) -> String {
+        JwtAuthorizer::new(Some(SECRET))
+            .verify(token)
+            .expect_err("refused")
+    }
+
+    #[test]
+    fn each_refusal_names_its_reason() {
+        let key = Hs256Key::new(SECRET);
+        let header = Header::empty().with_token_type("JWT");
+        let mut valid = grant();
+        valid.expiration = in_an_hour();
+        let hs512 = Hs512
+            .token(&header, &valid, &Hs512Key::new(SECRET))
+            .expect("signed");
+        let critical = Header::new(CriticalHeaders {
+            crit: Some(vec!["exp".to_owned()]),
+        });
+        let crit = Hs256.token(&critical, &valid, &key).expect("signed");
+        let mut future = grant();
+        future.expiration = in_an_hour();
+        future.issued_at = timestamp(unix_now() + 86_400);
+        let future = Hs256.token(&header, &future, &key).expect("signed");
+        let no_exp = Hs256.token(&header, &grant(), &key).expect("signed");
+        // {"alg":"none","typ":"JWT"} . {"sub":"root","scope":"root","exp":9999999999} . (no signature)
+        let alg_none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJyb290Iiwic2NvcGUiOiJyb290IiwiZXhwIjo5OTk5OTk5OTk5fQ.";
+        let foreign = Hs256
+            .token(&header, &valid, &Hs256Key::new("other"))
+            .expect("signed");
+        assert_eq!(
+            [
+                refusal(alg_none),
+                refusal(&hs512),
+                refusal(&crit),
+                refusal(&future),
+                refusal(&no_exp),
+                refusal(&foreign),
+                refusal("garbage"),
+            ],
+            [
+                "the token is malformed",
+                "the token's algorithm is not HS256",
+                "the token names critical header extensions (`crit`)",
+                "the token is issued in the future",
+                "the token has no `exp` claim",
+                "the token's signature is invalid",
+                "the token is malformed",
+            ]
+        );
+    }
+
+    #[test]
+    fn issued_tokens_carry_their_times_and_a_jwt_header() {
+        let authorizer = JwtAuthorizer::new(Some(SECRET));
+        let now = unix_now();
+        let grant = Authorization {
+            not_before: Some(now - 5),
+            ..Authorization::new("ann", ["user"])
+        };
+        let token = authorizer
+            .issue(&grant, Duration::from_secs(60))
+            .expect("issued");
+        let untrusted = UntrustedToken::new(&token).expect("parsed");
+        assert_eq!(
+            (
+                untrusted.algorithm(),
+                untrusted.header().token_type.as_deref()
+            ),
+            ("HS256", Some("JWT"))
+        );
+        let verified = authorizer.verify(&token).expect("valid");
+        assert_eq!(verified.not_before, Some(now - 5));
+        assert!(verified.expire_at.is_some_and(|exp| exp >= now + 60));
     }
 }

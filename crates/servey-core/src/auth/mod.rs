@@ -2,6 +2,7 @@
 //! `AccessControl` trait with `Scope`, and the pluggable `Authenticator` with the JWT one built in.
 
 mod authenticator;
+#[cfg(feature = "jwt")]
 mod jwt;
 
 use std::collections::BTreeSet;
@@ -9,7 +10,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
-pub use authenticator::{Authenticator, SecurityScheme};
+pub use authenticator::{Anonymous, Authenticator, SecurityScheme};
+#[cfg(feature = "jwt")]
 pub use jwt::{DEFAULT_TOKEN_LIFETIME, JwtAuthorizer, JwtBearer};
 
 use crate::error::{ActionError, ErrorCode};
@@ -136,6 +138,18 @@ impl AccessControl for Authenticated {
     }
 }
 
+/// The authenticator of an app that plugs in none: the JWT bearer from the config, or without the `jwt`
+/// feature one that reads no credentials.
+pub(crate) fn built_in(config: &crate::config::ServeyConfig) -> std::sync::Arc<dyn Authenticator> {
+    #[cfg(feature = "jwt")]
+    return std::sync::Arc::new(JwtBearer::from_config(config));
+    #[cfg(not(feature = "jwt"))]
+    {
+        let _ = config;
+        std::sync::Arc::new(Anonymous)
+    }
+}
+
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
     SystemTime::now()
@@ -153,7 +167,7 @@ pub fn random_token(len: usize) -> String {
         .collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "jwt"))]
 mod tests {
     use std::time::Duration;
 
@@ -246,7 +260,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "jwt"))]
 mod scheme_tests {
     use http::{HeaderMap, HeaderValue, header};
 

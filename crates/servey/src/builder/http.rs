@@ -8,7 +8,9 @@ use axum::Router;
 use axum::extract::Request;
 use axum::response::IntoResponse;
 use axum::routing::Route;
-use servey_core::{Authenticator, ErrorRenderer, ErrorRendering, JwtBearer};
+#[cfg(feature = "jwt")]
+use servey_core::JwtBearer;
+use servey_core::{Authenticator, ErrorRenderer, ErrorRendering};
 use tower::{Layer, Service};
 
 use super::Builder;
@@ -46,7 +48,7 @@ impl Builder {
     /// ```
     pub fn authenticator(mut self, authenticator: impl Authenticator) -> Self {
         let authenticator: Arc<dyn Authenticator> = Arc::new(authenticator);
-        self.authenticator = Some(Box::new(move |_| authenticator));
+        self.authenticator = Some(Box::new(move |_| Ok(authenticator)));
         self
     }
 
@@ -54,7 +56,7 @@ impl Builder {
     /// these scheme names: `["Token"]` for `Authorization: Token <jwt>`.
     ///
     /// Names match without regard to case; the first is the scheme of the `401` challenge and of the
-    /// OpenAPI document.
+    /// OpenAPI document. Without servey's `jwt` feature the app fails to start, naming it.
     ///
     /// ```rust,standalone_crate
     /// # use servey::prelude::*;
@@ -74,7 +76,16 @@ impl Builder {
     pub fn bearer_schemes(mut self, schemes: impl IntoIterator<Item = impl Into<String>>) -> Self {
         let schemes: Vec<String> = schemes.into_iter().map(Into::into).collect();
         self.authenticator = Some(Box::new(move |config| {
-            Arc::new(JwtBearer::from_config(config).schemes(schemes))
+            #[cfg(feature = "jwt")]
+            return Ok(Arc::new(JwtBearer::from_config(config).schemes(schemes)));
+            #[cfg(not(feature = "jwt"))]
+            {
+                let _ = (config, schemes);
+                Err(servey_core::AppError::FeatureOff {
+                    what: "`bearer_schemes` (the built-in JWT bearer)".to_owned(),
+                    feature: "jwt",
+                })
+            }
         }));
         self
     }

@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use servey_core::registry::RegistryBuilder;
 use servey_core::{
-    Action, App, Authenticator, ErrorRendering, Extensions, Registry, RegistryError, ServeyConfig,
+    Action, App, AppError, Authenticator, ErrorRendering, Extensions, Registry, RegistryError,
+    ServeyConfig,
 };
 
 use crate::serve::StartError;
@@ -28,7 +29,9 @@ type Setup = Box<
 pub type SetupError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What makes the authenticator from the configuration read at start.
-type MakeAuthenticator = Box<dyn FnOnce(&ServeyConfig) -> Arc<dyn Authenticator> + Send>;
+/// What makes the authenticator from the configuration read at start, or says which feature it needs.
+type MakeAuthenticator =
+    Box<dyn FnOnce(&ServeyConfig) -> Result<Arc<dyn Authenticator>, AppError> + Send>;
 
 /// Builds a servey app: `servey::builder().state(pool).path_prefix("/api").main()`.
 ///
@@ -320,7 +323,7 @@ impl Builder {
             .error_rendering(self.errors)
             .path_prefix(self.path_prefix);
         if let Some(make) = self.authenticator {
-            app = app.shared_authenticator(make(&config));
+            app = app.shared_authenticator(make(&config)?);
         }
         for path in self.without {
             app = app.without_route(path);
