@@ -44,7 +44,7 @@ fn main() -> Result<()> {
                 .apply(cargo(&root).args([
                     "test",
                     "-p",
-                    "servey-schedule",
+                    "servey-redis",
                     "--test",
                     "it",
                     "backlog::a_backlog_of_100_000_due_jobs_is_drained_once_by_three_instances",
@@ -136,13 +136,14 @@ fn main() -> Result<()> {
 }
 
 /// The facade's feature sets `ci` lints one by one: none, each alone, all.
-const FACADE_FEATURE_SETS: [&str; 6] = [
+const FACADE_FEATURE_SETS: [&str; 7] = [
     "",
     "otlp",
     "tls",
     "codegen",
     "lambda",
-    "otlp,tls,codegen,lambda",
+    "redis",
+    "otlp,tls,codegen,lambda,redis",
 ];
 
 /// Where the provisioned tools are, handed to the tests through the environment.

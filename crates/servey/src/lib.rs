@@ -112,6 +112,7 @@ pub use cli::{main, main_with, run};
 pub use client_gen::client_source;
 pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
 pub use servey_client::{Client, ClientError, StubClient, stub_action};
+pub use servey_core::backend;
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::state::StateNeed;
@@ -123,6 +124,8 @@ pub use servey_core::{
     Transport, Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions, fixture};
+#[cfg(feature = "redis")]
+pub use servey_redis as redis;
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
 pub use {
     servey_client as client, servey_graphql as graphql, servey_schedule as schedule,

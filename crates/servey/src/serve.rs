@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use axum::Router;
-use servey_core::{App, Extensions, Registry, ServeyConfig};
+use servey_core::{App, Backends, EventSubscriptions, Extensions, Registry, ServeyConfig};
 use servey_schedule::Channels;
 use tokio::net::TcpListener;
 
@@ -50,36 +50,70 @@ pub enum StartError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// Redis (`SERVEY_REDIS_URL`) did not answer.
+    #[cfg(feature = "redis")]
     #[error("{0}")]
-    Redis(servey_schedule::ScheduleError),
+    Redis(servey_redis::RedisError),
+    /// `SERVEY_REDIS_URL` (or `Builder::redis_url`) is set, but servey was built without its `redis`
+    /// feature.
+    #[error(
+        "SERVEY_REDIS_URL is set, but servey was built without its `redis` feature: turn it on \
+         (`servey = {{ version = \"0.1\", features = [\"redis\"] }}`) or unset SERVEY_REDIS_URL to run \
+         everything in this process"
+    )]
+    RedisFeatureOff,
 }
 
-/// Puts into `state` the event channels of an app over `registry`, and where its TTL results are kept:
-/// through the Redis of `config.redis_url` when set (connected and subscribed now, so a Redis that does
-/// not answer fails the start), else in-process.
+/// Puts into `state` the event channels of an app over `registry`, and returns the app's backends
+/// they publish through: the Redis of `config.redis_url` when set (connected and subscribed now, so a
+/// Redis that does not answer fails the start), else in-process.
 pub(crate) async fn install_channels(
     registry: &Registry,
     config: &ServeyConfig,
     state: &mut Extensions,
-) -> Result<(), StartError> {
-    let channels = Channels::builder(registry);
-    let channels = match &config.redis_url {
-        Some(url) => {
-            let backend = servey_schedule::redis::RedisBackend::connect(url)
-                .await
-                .map_err(StartError::Redis)?
-                .call_timeout(config.redis_timeout);
-            tracing::info!(url = backend.url(), "instances share work through Redis");
-            state.insert(backend.results());
-            backend.install(channels).await.map_err(StartError::Redis)?
-        }
-        None => channels,
+) -> Result<Backends, StartError> {
+    let backends = match &config.redis_url {
+        Some(url) => redis_backends(registry, url, config).await?,
+        None => Backends::in_process(registry),
     };
-    let channels = channels.build()?;
-    // GraphQL subscriptions reach the channels through core's seam (adapters never meet).
-    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
+    channels_over(registry, backends, state)
+}
+
+/// The backends of an app over `registry`, all in the Redis at `url`.
+#[cfg(feature = "redis")]
+async fn redis_backends(
+    registry: &Registry,
+    url: &str,
+    config: &ServeyConfig,
+) -> Result<Backends, StartError> {
+    let backend = servey_redis::RedisBackend::connect(url)
+        .await
+        .map_err(StartError::Redis)?
+        .call_timeout(config.redis_timeout);
+    tracing::info!(url = backend.url(), "instances share work through Redis");
+    backend.backends(registry).await.map_err(StartError::Redis)
+}
+
+/// Without the `redis` feature, a Redis URL is refused rather than ignored.
+#[cfg(not(feature = "redis"))]
+async fn redis_backends(
+    _registry: &Registry,
+    _url: &str,
+    _config: &ServeyConfig,
+) -> Result<Backends, StartError> {
+    Err(StartError::RedisFeatureOff)
+}
+
+/// Builds the app's channels over `backends` into `state`; returns the backends with the channels
+/// offered to GraphQL subscriptions (core's seam: adapters never meet).
+fn channels_over(
+    registry: &Registry,
+    backends: Backends,
+    state: &mut Extensions,
+) -> Result<Backends, StartError> {
+    let channels = Channels::builder(registry).backends(&backends).build()?;
+    let backends = backends.with_event_subscriptions(EventSubscriptions::new(channels.clone()));
     state.insert(channels);
-    Ok(())
+    Ok(backends)
 }
 
 /// The app over `registry` with `config`, with what servey's adapters own at run time (its event
@@ -138,11 +172,12 @@ pub fn app_with_state(
     config: ServeyConfig,
     mut state: Extensions,
 ) -> Result<App, StartError> {
-    let channels = Channels::new(&registry)?;
-    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
-    state.insert(channels);
+    let backends = channels_over(&registry, Backends::in_process(&registry), &mut state)?;
     state.insert(crate::telemetry::trace_propagation());
-    Ok(App::builder(registry, config).extensions(state).build()?)
+    Ok(App::builder(registry, config)
+        .extensions(state)
+        .backends(backends)
+        .build()?)
 }
 
 /// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`: merge it, layer it, serve it.

@@ -4,15 +4,9 @@
 mod access;
 mod asyncapi;
 mod background;
-mod backlog;
 mod channels;
 mod common;
 mod jobs;
-mod outage;
-mod redis_server;
-mod scale_out;
-mod scale_out_kill;
-mod slow_redis;
 mod source;
 mod webhook;
 mod websocket;

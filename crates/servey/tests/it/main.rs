@@ -13,6 +13,7 @@ mod lambda;
 mod metrics;
 mod openapi;
 mod responses;
+#[cfg(feature = "redis")]
 mod scale_out;
 mod state;
 mod stuck;
