@@ -45,7 +45,7 @@ fn main() -> Result<()> {
                 .apply(cargo(&root).args([
                     "test",
                     "-p",
-                    "servey-schedule",
+                    "servey-redis",
                     "--test",
                     "it",
                     "backlog::a_backlog_of_100_000_due_jobs_is_drained_once_by_three_instances",

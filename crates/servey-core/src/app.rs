@@ -8,6 +8,7 @@ use std::sync::Arc;
 use http::{HeaderMap, HeaderName};
 
 use crate::auth::Authenticator;
+use crate::backend::Backends;
 use crate::config::ServeyConfig;
 use crate::context::{Context, is_usable_request_id, new_request_id};
 use crate::metrics::Metrics;
@@ -49,6 +50,8 @@ struct AppInner {
     metrics: Option<Arc<Metrics>>,
     /// The slots every transport holds while it works for a caller.
     request_slots: RequestSlots,
+    /// What the app's events, background jobs, ticks and cached results go through.
+    backends: Backends,
 }
 
 /// Why an app could not be built.
@@ -110,6 +113,7 @@ impl App {
             extensions: Extensions::new(),
             path_prefix: String::new(),
             disabled_routes: Vec::new(),
+            backends: None,
         }
     }
 
@@ -147,6 +151,12 @@ impl App {
     /// nothing is recorded.
     pub fn metrics(&self) -> Option<&Arc<Metrics>> {
         self.inner.metrics.as_ref()
+    }
+
+    /// What the app's events, background jobs, ticks and cached results go through (in-process unless
+    /// the builder was given others).
+    pub fn backends(&self) -> &Backends {
+        &self.inner.backends
     }
 
     /// The app's slots for work in flight (`max_concurrent_requests` of them), which every transport
@@ -211,6 +221,7 @@ impl App {
             .default_timeout(self.inner.config.limits.action_timeout)
             .default_rate_limit(self.inner.default_rate_limit.clone())
             .with_metrics(self.inner.metrics.clone())
+            .with_shared_results(self.inner.backends.shared_results().cloned())
             .credentials(credentials)
     }
 }
@@ -226,9 +237,17 @@ pub struct AppBuilder {
     extensions: Extensions,
     path_prefix: String,
     disabled_routes: Vec<String>,
+    backends: Option<Backends>,
 }
 
 impl AppBuilder {
+    /// Runs the app's events, background jobs, ticks and cached results through `backends` instead of
+    /// in-process.
+    pub fn backends(mut self, backends: Backends) -> Self {
+        self.backends = Some(backends);
+        self
+    }
+
     /// Adds a shared value, injected into actions that take `State<T>`; one per type.
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -292,7 +311,9 @@ impl AppBuilder {
         crate::features::check(
             &self.registry,
             &self.config,
-            &self.extensions,
+            self.backends
+                .as_ref()
+                .is_some_and(|backends| backends.shared_results().is_some()),
             self.authenticator.is_some(),
         )?;
         for action in self.registry.iter() {
@@ -328,6 +349,9 @@ impl AppBuilder {
         let metrics = (!disabled_routes.contains(&"/metrics"))
             .then(|| Arc::new(Metrics::new(&self.registry)));
         let request_slots = RequestSlots::new(self.config.limits.max_concurrent_requests);
+        let backends = self
+            .backends
+            .unwrap_or_else(|| Backends::in_process(&self.registry));
         App {
             inner: Arc::new(AppInner {
                 registry: self.registry,
@@ -340,6 +364,7 @@ impl AppBuilder {
                 default_rate_limit,
                 metrics,
                 request_slots,
+                backends,
             }),
         }
     }

@@ -1,13 +1,13 @@
 //! Cache policies (`CacheControl`, `Ttl`, `ETag`, `LastModified`), ETags, and the server-side result store:
 //! in-process per action by default ([`ResultStore`]), or one shared by the instances of an app
-//! ([`SharedResults`], e.g. in Redis) when the app's state holds a [`SharedResultStore`].
+//! (core's [`SharedResults`](crate::backend::SharedResults) seam, e.g. in Redis) when the app's
+//! backends hold one.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use crate::input::Input;
@@ -120,39 +120,6 @@ pub struct KeptResult {
     pub body: Bytes,
     /// The headers the action set.
     pub headers: Arc<[(String, String)]>,
-}
-
-/// Results kept outside this process for the instances of an app (Redis, say). Failures are the
-/// store's to log: a result that cannot be read is a miss, one that cannot be written is not kept.
-pub trait SharedResults: Send + Sync + 'static {
-    /// The fresh result of `action` for this input `key` and principal, if one is kept.
-    fn get<'a>(
-        &'a self,
-        action: &'a str,
-        key: &'a [u8],
-        principal: Option<&'a str>,
-    ) -> BoxFuture<'a, Option<KeptResult>>;
-
-    /// Keeps `kept` as the result of `action` for this key and principal, for `ttl`.
-    fn put<'a>(
-        &'a self,
-        action: &'a str,
-        key: &'a [u8],
-        principal: Option<&'a str>,
-        kept: &'a KeptResult,
-        ttl: Duration,
-    ) -> BoxFuture<'a, ()>;
-}
-
-/// The app's shared result store, in its state: the invoke path keeps results there instead of in
-/// each action's in-process [`ResultStore`].
-#[derive(Clone)]
-pub struct SharedResultStore(pub Arc<dyn SharedResults>);
-
-impl std::fmt::Debug for SharedResultStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SharedResultStore")
-    }
 }
 
 /// How many bytes of keys and results one action keeps at most; the least used go first.

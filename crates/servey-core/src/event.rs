@@ -1,8 +1,8 @@
 //! Event channels seen from other transports: [`EventSource`] is the seam through which the adapter that
 //! owns the channels (servey-schedule) offers its websocket channels to other transports (GraphQL
 //! subscriptions), with the same access control and event filter as its own websocket routes. The facade
-//! puts the app's source in its shared values as [`EventSubscriptions`]; without one, no transport serves
-//! subscriptions.
+//! puts the app's source in its backends' slot as [`EventSubscriptions`]; without one, no transport
+//! serves subscriptions.
 
 use std::sync::Arc;
 
@@ -60,7 +60,7 @@ pub trait EventSource: Send + Sync + 'static {
     fn closing(&self) -> BoxFuture<'static, ()>;
 }
 
-/// An app's [`EventSource`], kept in its shared values where transports find it. Cheap to clone.
+/// An app's [`EventSource`], kept in its backends where transports find it. Cheap to clone.
 #[derive(Clone)]
 pub struct EventSubscriptions(Arc<dyn EventSource>);
 

@@ -3,10 +3,8 @@
 //! quietly serving without it.
 
 use crate::app::AppError;
-use crate::cache::SharedResultStore;
 use crate::config::ServeyConfig;
 use crate::registry::Registry;
-use crate::state::Extensions;
 
 /// Whether the built-in JWT bearer and the debug login are compiled in (the `jwt` feature).
 pub const HAS_JWT: bool = cfg!(feature = "jwt");
@@ -22,7 +20,7 @@ pub const HAS_MSGPACK: bool = cfg!(feature = "msgpack");
 pub(crate) fn check(
     registry: &Registry,
     config: &ServeyConfig,
-    extensions: &Extensions,
+    has_shared_results: bool,
     has_own_authenticator: bool,
 ) -> Result<(), AppError> {
     let off = |what: String, feature: &'static str| Err(AppError::FeatureOff { what, feature });
@@ -35,7 +33,6 @@ pub(crate) fn check(
             "rate-limit",
         );
     }
-    let has_shared_results = extensions.get::<SharedResultStore>().is_some();
     for action in registry.iter() {
         let named =
             |what: &str| format!("action `{}` (at {}) {what}", action.name, action.location);
@@ -64,7 +61,6 @@ pub(crate) fn check(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use http::{HeaderMap, HeaderValue, header};
 
@@ -72,7 +68,8 @@ mod tests {
     use crate::action::{Action, ActionBuilder};
     use crate::app::App;
     use crate::auth::{Anonymous, Credentials, Scope};
-    use crate::cache::{KeptResult, SharedResults, Ttl};
+    use crate::backend::{Backends, SharedResults};
+    use crate::cache::{KeptResult, Ttl};
     use crate::rate::RateLimit;
 
     fn action(name: &str) -> ActionBuilder {
@@ -174,7 +171,7 @@ mod tests {
             .build()
             .expect("registry");
         let shared = App::builder(registry, ServeyConfig::default())
-            .state(SharedResultStore(Arc::new(Forgetful)))
+            .backends(Backends::in_process(&Registry::default()).with_shared_results(Forgetful))
             .build();
         assert!(shared.is_ok(), "a shared store keeps them");
     }

@@ -6,7 +6,6 @@ use tracing::Instrument;
 
 use crate::action::{Action, ActionFuture};
 use crate::auth::Authorization;
-use crate::cache::SharedResultStore;
 use crate::context::Context;
 use crate::error::{ActionError, ErrorCode};
 use crate::input::Input;
@@ -64,7 +63,7 @@ async fn checked(
     // Any caller with credentials may get a result made for them (an action can read them through
     // `Option<Authorization>` without a policy saying so): only anonymous results are public.
     let is_private = context.authorization().is_some();
-    let shared = context.state::<SharedResultStore>().cloned();
+    let shared = context.shared_results().cloned();
     let stored = match (&action.result_store, &action.cache_control) {
         (Some(store), Some(policy)) => match store.key(&input) {
             Some(key) => {

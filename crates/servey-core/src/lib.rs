@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod auth;
+pub mod backend;
 pub mod cache;
 pub mod config;
 pub mod context;
@@ -38,6 +39,7 @@ pub use app::{App, AppBuilder, AppError};
 pub use auth::{AccessControl, Authenticator, Authorization, Credentials, Scope, SecurityScheme};
 #[cfg(feature = "jwt")]
 pub use auth::{JwtAuthorizer, JwtBearer};
+pub use backend::Backends;
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::{LogFormat, ServeyConfig};
 pub use context::{Context, Transport};

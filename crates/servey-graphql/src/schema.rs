@@ -9,7 +9,7 @@ use async_graphql::dynamic::{
     Enum, Field, FieldFuture, InputObject, InputValue, Object, Scalar, Schema, Subscription,
     TypeRef,
 };
-use servey_core::{App, EventSubscriptions};
+use servey_core::App;
 
 use crate::cost::Costs;
 use crate::documents::Documents;
@@ -33,7 +33,7 @@ pub(crate) fn build_schema(
     app: &App,
     documents: &Documents,
 ) -> Result<(Schema, Model, Arc<Costs>), GraphqlError> {
-    let source = app.state::<EventSubscriptions>();
+    let source = app.backends().event_subscriptions();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
     let model = read_model(app.registry(), &channels)?;
     let types = Types {

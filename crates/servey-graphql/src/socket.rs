@@ -18,7 +18,7 @@ use axum::extract::ws::{CloseFrame, Message};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
-use servey_core::{App, Context, EventSubscriptions};
+use servey_core::{App, Context};
 
 use crate::extension::SocketSlots;
 
@@ -137,7 +137,8 @@ async fn connection(
     let (mut sink, stream) = socket.split();
     let closing = {
         let source = app
-            .state::<EventSubscriptions>()
+            .backends()
+            .event_subscriptions()
             .map(|source| source.closing());
         let session = session.clone();
         async move {

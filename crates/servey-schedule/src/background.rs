@@ -1,19 +1,17 @@
 //! `BackgroundChannel`: each published event runs a named action once, off the caller's path, through
-//! the app's [`BackgroundQueue`]: in-process by default ([`InProcessQueue`], on the publisher's tokio
-//! runtime), a durable queue (Redis through apalis) behind the same trait.
+//! the app's background queue (core's [`BackgroundQueue`]): in-process by default, a durable queue
+//! (Redis through apalis, in servey-redis) behind the same trait.
 
-use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
-use servey_core::context::new_request_id;
-use servey_core::{App, Context, Input, Registry, Transport};
-use tokio::sync::watch;
-use tracing::Instrument;
+use servey_core::Context;
+use servey_core::backend::BackgroundJob;
+#[cfg(doc)]
+use servey_core::backend::BackgroundQueue;
 use utoipa::ToSchema;
 
 use crate::channel::{ChannelKind, ChannelMeta, EventChannel, channel_meta_methods};
 use crate::error::PublishError;
-use crate::in_flight::InFlight;
 use crate::runtime::Channels;
 
 /// A channel whose events each run an action in the background; declare one with `background_channel!`.
@@ -69,97 +67,5 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> EventChannel for Backgroun
 
     fn target_action(&self) -> Option<&'static str> {
         Some(self.action)
-    }
-}
-
-/// One background event: the action it runs and its input.
-#[derive(Debug, Clone)]
-pub struct BackgroundJob {
-    /// The channel it was published to.
-    pub channel: &'static str,
-    /// The action it runs.
-    pub action: &'static str,
-    /// The action's input object.
-    pub event: Value,
-}
-
-/// Runs the actions of an app's background events, each once.
-pub trait BackgroundQueue: Send + Sync + 'static {
-    /// Takes `job` to run; `publisher` is the context it was published in (its app's shared values).
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError>;
-
-    /// Resolves once every job taken so far has run (in-process) or is stored durably (a broker).
-    fn flush(&self) -> BoxFuture<'_, ()>;
-
-    /// What takes stored jobs and runs them against `app` while the app serves, until `stopped` turns
-    /// true (a durable queue's workers); `None` for a queue that runs jobs as they are enqueued.
-    fn workers(&self, app: &App, stopped: watch::Receiver<bool>) -> Option<BoxFuture<'static, ()>> {
-        let _ = (app, stopped);
-        None
-    }
-}
-
-/// Runs background events as tasks on the publisher's tokio runtime, against the app's registry.
-#[derive(Debug)]
-pub struct InProcessQueue {
-    registry: Registry,
-    in_flight: InFlight,
-}
-
-impl InProcessQueue {
-    /// A queue running the actions of `registry`.
-    pub fn new(registry: Registry) -> Self {
-        Self {
-            registry,
-            in_flight: InFlight::default(),
-        }
-    }
-}
-
-impl BackgroundQueue for InProcessQueue {
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
-        let BackgroundJob {
-            channel,
-            action,
-            event,
-        } = job;
-        let target = self
-            .registry
-            .get(action)
-            .cloned()
-            .ok_or(PublishError::UnknownAction { channel, action })?;
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| PublishError::NoRuntime { channel })?;
-        // The action runs for the app, not for the publisher's caller: a new request id, no credentials,
-        // the same shared values, switches and metrics.
-        let context = Context::with_request_id(new_request_id())
-            .extensions(publisher.shared_values().clone())
-            .switches(publisher.active_switches())
-            .with_metrics(publisher.metrics().cloned())
-            .with_transport(Transport::Channel);
-        let span = tracing::info_span!(
-            "background_event",
-            channel,
-            action,
-            request_id = %context.request_id(),
-            published_by = %publisher.request_id(),
-        );
-        let running = self.in_flight.start();
-        runtime.spawn(
-            async move {
-                let _running = running;
-                if let Err(error) =
-                    servey_core::invoke(&target, Input::from_value(event), context).await
-                {
-                    tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
-                }
-            }
-            .instrument(span),
-        );
-        Ok(())
-    }
-
-    fn flush(&self) -> BoxFuture<'_, ()> {
-        Box::pin(self.in_flight.idle())
     }
 }

@@ -1,7 +1,6 @@
 //! The websocket hub of one app: which connection subscribes to which channel, with a bounded buffer
-//! each, and the fan-out that carries a published event to them. In-process by default; a Redis pub/sub
-//! backend plugs in behind [`FanOut`] and hands what it receives to [`Subscribers::deliver`] on every
-//! instance.
+//! each. The app's fan-out (core's [`FanOut`](servey_core::backend::FanOut), in-process or through a
+//! broker) hands every event to [`Subscribers::deliver`] on every instance.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,65 +9,21 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use axum::extract::ws::Utf8Bytes;
 use servey_core::Authorization;
 use servey_core::Metrics;
+use servey_core::backend::{Envelope, LocalSubscribers};
 use servey_core::metrics::ChannelMetrics;
 use tokio::sync::{Notify, mpsc, watch};
 
 use crate::catalog::Catalog;
 use crate::channel::ChannelKind;
-use crate::error::PublishError;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
 pub const SUBSCRIBER_BUFFER: usize = 256;
 
-/// One published event on its way to subscribers.
-#[derive(Debug, Clone)]
-pub struct Envelope {
-    /// The channel's name.
-    pub channel: String,
-    /// Only the subscribers with this id, or all when `None`.
-    pub target: Option<String>,
-    /// The event as JSON text, shared by every subscriber.
-    pub payload: Utf8Bytes,
-}
-
-impl Envelope {
-    /// The event in the envelope the shared `/subscription` connection writes, which names its channel:
-    /// `{"type": "Event", "channel": "<name>", "payload": <event>}`.
-    fn framed(&self) -> Utf8Bytes {
-        let channel = serde_json::to_string(&self.channel).unwrap_or_default();
-        format!(
-            r#"{{"type":"Event","channel":{channel},"payload":{}}}"#,
-            self.payload.as_str()
-        )
-        .into()
-    }
-}
-
-/// Carries events to the subscribers of every instance. The in-process one delivers to this process's
-/// [`Subscribers`]; a scale-out backend publishes to a broker and calls `deliver` where it receives.
-pub trait FanOut: Send + Sync + 'static {
-    /// Sends `envelope` on its way.
-    fn send(&self, envelope: Envelope) -> Result<(), PublishError>;
-}
-
-/// Delivers straight to this process's subscribers of the app.
-#[derive(Debug, Clone)]
-pub struct InProcess {
-    subscribers: Arc<Subscribers>,
-}
-
-impl InProcess {
-    /// A fan-out delivering to `subscribers`.
-    pub fn new(subscribers: Arc<Subscribers>) -> Self {
-        Self { subscribers }
-    }
-}
-
-impl FanOut for InProcess {
-    fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
-        self.subscribers.deliver(&envelope);
-        Ok(())
-    }
+/// The event in the envelope the shared `/subscription` connection writes, which names its channel:
+/// `{"type": "Event", "channel": "<name>", "payload": <event>}`.
+fn framed(channel: &str, payload: &str) -> Utf8Bytes {
+    let channel = serde_json::to_string(channel).unwrap_or_default();
+    format!(r#"{{"type":"Event","channel":{channel},"payload":{payload}}}"#).into()
 }
 
 /// How a connection's events are written: the bare event, or in an envelope naming its channel.
@@ -226,10 +181,15 @@ impl Subscribers {
     /// Hands `envelope` to every matching local subscriber without waiting: one whose buffer is full is
     /// dropped (its connection closes with code 1013) so that it never stalls the others.
     pub fn deliver(&self, envelope: &Envelope) -> usize {
+        // Checked once per event; every subscriber's queue then shares these bytes.
+        let Ok(payload) = Utf8Bytes::try_from(envelope.payload.clone()) else {
+            tracing::warn!(channel = %envelope.channel, "dropping an event that is not UTF-8 text");
+            return 0;
+        };
         let filter = self
             .catalog
             .get(&envelope.channel)
-            .and_then(|listed| listed.channel.subscriber_filter(envelope.payload.as_str()));
+            .and_then(|listed| listed.channel.subscriber_filter(payload.as_str()));
         let mut delivered = 0;
         let mut dropped = Vec::new();
         // Built once per event, for the first connection that wants it.
@@ -253,10 +213,10 @@ impl Subscribers {
                     continue;
                 }
                 let text = match connection.framing {
-                    Framing::Bare => envelope.payload.clone(),
-                    Framing::Enveloped => {
-                        enveloped.get_or_insert_with(|| envelope.framed()).clone()
-                    }
+                    Framing::Bare => payload.clone(),
+                    Framing::Enveloped => enveloped
+                        .get_or_insert_with(|| framed(&envelope.channel, payload.as_str()))
+                        .clone(),
                 };
                 match connection.sender.try_send(text) {
                     Ok(()) => delivered += 1,
@@ -284,6 +244,12 @@ impl Subscribers {
     }
 }
 
+impl LocalSubscribers for Subscribers {
+    fn deliver(&self, envelope: &Envelope) -> usize {
+        Subscribers::deliver(self, envelope)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
@@ -291,8 +257,8 @@ mod tests {
     use super::*;
 
     /// The address of the text a queue holds: equal addresses are one shared buffer, not copies.
-    fn address(text: &Utf8Bytes) -> usize {
-        text.as_str().as_ptr() as usize
+    fn address(text: &[u8]) -> usize {
+        text.as_ptr() as usize
     }
 
     #[test]
@@ -313,7 +279,7 @@ mod tests {
         let envelope = Envelope {
             channel: "news".to_owned(),
             target: None,
-            payload: Utf8Bytes::from(r#"{"text":"hi"}"#.to_owned()),
+            payload: bytes::Bytes::from(r#"{"text":"hi"}"#.to_owned()),
         };
 
         assert_eq!(subscribers.deliver(&envelope), 1_000);
@@ -324,14 +290,14 @@ mod tests {
             match framing {
                 Framing::Bare => {
                     assert_eq!(text.as_str(), r#"{"text":"hi"}"#);
-                    bare.insert(address(&text));
+                    bare.insert(address(text.as_bytes()));
                 }
                 Framing::Enveloped => {
                     assert_eq!(
                         text.as_str(),
                         r#"{"type":"Event","channel":"news","payload":{"text":"hi"}}"#
                     );
-                    enveloped.insert(address(&text));
+                    enveloped.insert(address(text.as_bytes()));
                 }
             }
         }

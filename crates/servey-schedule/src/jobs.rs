@@ -20,9 +20,10 @@ use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
 use crate::error::ScheduleError;
-use crate::in_flight::InFlight;
-use crate::lease::{TickLease, TickTimes};
+use crate::lease::TickTimes;
 use crate::runtime::Channels;
+use servey_core::backend::InFlight;
+use servey_core::backend::{SharedResultStore, TickLease};
 
 /// How often a scheduled action has been ticked, run, skipped and failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -95,6 +96,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         let job = Arc::new(ScheduledAction {
             running: running.clone(),
             extensions: app.extensions().clone(),
+            shared_results: app.backends().shared_results().cloned(),
             metrics: app.metrics().cloned(),
             ticks: app.metrics().map(|metrics| metrics.job(&action.name)),
             is_running: AtomicBool::new(false),
@@ -201,6 +203,8 @@ struct ScheduledAction {
     action: Arc<Action>,
     running: InFlight,
     extensions: Extensions,
+    /// The app's shared result store, when its instances share cached results.
+    shared_results: Option<SharedResultStore>,
     metrics: Option<Arc<Metrics>>,
     /// This action's `servey_job_ticks_total` series, when the app records metrics.
     ticks: Option<JobMetrics>,
@@ -312,6 +316,7 @@ impl ScheduledAction {
         }
         let context = Context::with_request_id(new_request_id())
             .extensions(self.extensions.clone())
+            .with_shared_results(self.shared_results.clone())
             .with_metrics(self.metrics.clone())
             .with_transport(Transport::Job);
         let span =

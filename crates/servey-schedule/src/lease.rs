@@ -1,25 +1,11 @@
 //! Ticks shared by several instances of one app: every instance computes the same tick times (fixed
 //! rates aligned to the Unix epoch, cron occurrences in UTC) and runs a tick only when it wins that
-//! tick's lease ([`TickLease`]), so each tick runs once across all of them. In-process apps have no lease
-//! and keep tokio-cron-scheduler's own timing.
+//! tick's lease (core's [`TickLease`](servey_core::backend::TickLease)), so each tick runs once across
+//! all of them. In-process apps have no lease and keep tokio-cron-scheduler's own timing.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use futures_util::future::BoxFuture;
-
-/// Decides which instance runs a tick: the first to claim it. A scale-out backend (Redis) implements it.
-pub trait TickLease: Send + Sync + 'static {
-    /// Whether this instance runs the tick of `action` due at `tick` (seconds since the Unix epoch);
-    /// across instances exactly one claim of the same action and tick answers `true`. The claim is
-    /// remembered for at least `hold`.
-    fn claim<'a>(
-        &'a self,
-        action: &'a str,
-        tick: i64,
-        hold: Duration,
-    ) -> BoxFuture<'a, Result<bool, Box<dyn std::error::Error + Send + Sync>>>;
-}
 
 /// When a leased schedule ticks: the same instants on every instance.
 #[derive(Debug)]

@@ -3,11 +3,11 @@
 //! [`webhook_channel!`]), the websocket routes and `/asyncapi.json` ([`router`]).
 //!
 //! A declaration is a `static` of immutable metadata. What channels own at run time (subscribers, the
-//! fan-out, the background queue, the webhook client) is each app's [`Channels`], built once at start and
-//! kept in the app's state; `CHANNEL.publish(&context, &event)` reaches it through the caller's context.
-//! Everything is in-process by default; the fan-out ([`FanOut`]), the background queue
-//! ([`BackgroundQueue`]) and the tick lease ([`TickLease`]) are traits, and the [`redis`] module implements
-//! them so that several instances of one app cooperate through Redis without touching channels or routes.
+//! webhook client) is each app's [`Channels`], built once at start from the app's backends and kept in
+//! the app's state; `CHANNEL.publish(&context, &event)` reaches it through the caller's context.
+//! Everything is in-process by default; the fan-out, the background queue and the tick lease are core's
+//! seams ([`servey_core::backend`]), which servey-redis implements so that several instances of one app
+//! cooperate through Redis without touching channels or routes.
 
 mod asyncapi;
 mod background;
@@ -15,11 +15,9 @@ mod catalog;
 mod channel;
 mod error;
 mod hub;
-mod in_flight;
 mod jobs;
 mod lease;
 mod macros;
-pub mod redis;
 mod runtime;
 mod source;
 mod subscription;
@@ -31,12 +29,11 @@ use axum::routing::get;
 use servey_core::App;
 
 pub use asyncapi::{asyncapi, asyncapi_json};
-pub use background::{BackgroundChannel, BackgroundJob, BackgroundQueue, InProcessQueue};
+pub use background::BackgroundChannel;
 pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
 pub use error::{PublishError, ScheduleError};
-pub use hub::{Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers};
+pub use hub::{SUBSCRIBER_BUFFER, Subscribers};
 pub use jobs::{JobStats, Scheduler, start};
-pub use lease::TickLease;
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,

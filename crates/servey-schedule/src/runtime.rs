@@ -1,20 +1,21 @@
 //! `Channels`: what one app's event channels own at run time: the channel list (names checked unique,
-//! access policies built), the websocket subscribers and the fan-out that reaches them, the background
-//! queue and the webhook client. Built once at start and kept in the app's state, where a publish finds it
+//! access policies built), the websocket subscribers, the webhook client, and the app's backends (core's
+//! fan-out, background queue and tick lease) they publish through. Built once at start and kept in the app's state, where a publish finds it
 //! through the caller's `Context`; nothing of it is process-wide, so two apps in one process never meet.
 
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use servey_core::{App, Context, Registry};
+use servey_core::backend::{
+    BackgroundJob, BackgroundQueue, Envelope, FanOut, LocalSubscribers, TickLease,
+};
+use servey_core::{App, Backends, Context, Registry};
 use tokio::sync::watch;
 
-use crate::background::{BackgroundJob, BackgroundQueue, InProcessQueue};
 use crate::catalog::Catalog;
 use crate::channel::{ChannelKind, EventChannel};
 use crate::error::{PublishError, ScheduleError};
-use crate::hub::{Envelope, FanOut, InProcess, Subscribers};
-use crate::lease::TickLease;
+use crate::hub::Subscribers;
 use crate::webhook::{Delivery, Webhooks};
 
 /// The event channels of one app. Cheap to clone; clones share everything.
@@ -26,8 +27,8 @@ pub struct Channels {
 struct Inner {
     catalog: Arc<Catalog>,
     subscribers: Arc<Subscribers>,
-    fan_out: Box<dyn FanOut>,
-    background: Box<dyn BackgroundQueue>,
+    fan_out: Arc<dyn FanOut>,
+    background: Arc<dyn BackgroundQueue>,
     tick_lease: Option<Arc<dyn TickLease>>,
     webhooks: Webhooks,
 }
@@ -40,15 +41,11 @@ impl std::fmt::Debug for Channels {
     }
 }
 
-type MakeFanOut = Box<dyn FnOnce(Arc<Subscribers>) -> Box<dyn FanOut>>;
-
-/// Builds [`Channels`]: every declared channel, in-process fan-out and background queue by default.
+/// Builds [`Channels`]: every declared channel, in-process backends unless given the app's.
 pub struct ChannelsBuilder {
     registry: Registry,
     channels: Vec<&'static dyn EventChannel>,
-    fan_out: Option<MakeFanOut>,
-    background: Option<Box<dyn BackgroundQueue>>,
-    tick_lease: Option<Arc<dyn TickLease>>,
+    backends: Option<Backends>,
 }
 
 impl std::fmt::Debug for ChannelsBuilder {
@@ -67,26 +64,10 @@ impl ChannelsBuilder {
         self
     }
 
-    /// Carries websocket events with `make(subscribers)` (given this app's local subscribers, which it
-    /// delivers to wherever it receives) instead of in-process.
-    pub fn fan_out<F: FanOut>(
-        mut self,
-        make: impl FnOnce(Arc<Subscribers>) -> F + 'static,
-    ) -> Self {
-        self.fan_out = Some(Box::new(move |subscribers| Box::new(make(subscribers))));
-        self
-    }
-
-    /// Runs background events through `queue` instead of in-process.
-    pub fn background_queue(mut self, queue: impl BackgroundQueue) -> Self {
-        self.background = Some(Box::new(queue));
-        self
-    }
-
-    /// Runs each scheduled tick only where `lease` grants it (one instance of several), at instants
-    /// every instance computes alike.
-    pub fn tick_lease(mut self, lease: impl TickLease) -> Self {
-        self.tick_lease = Some(Arc::new(lease));
+    /// Publishes through `backends` (the app's fan-out, background queue and tick lease) instead of
+    /// in-process.
+    pub fn backends(mut self, backends: &Backends) -> Self {
+        self.backends = Some(backends.clone());
         self
     }
 
@@ -117,20 +98,18 @@ impl ChannelsBuilder {
             }
         }
         let subscribers = Arc::new(Subscribers::new(catalog.clone()));
-        let fan_out = match self.fan_out {
-            Some(make) => make(subscribers.clone()),
-            None => Box::new(InProcess::new(subscribers.clone())),
-        };
-        let background = self
-            .background
-            .unwrap_or_else(|| Box::new(InProcessQueue::new(self.registry)));
+        let backends = self
+            .backends
+            .unwrap_or_else(|| Backends::in_process(&self.registry));
+        let local: Arc<dyn LocalSubscribers> = subscribers.clone();
+        backends.fan_out().deliver_to(Arc::downgrade(&local));
         Ok(Channels {
             inner: Arc::new(Inner {
                 catalog,
                 subscribers,
-                fan_out,
-                background,
-                tick_lease: self.tick_lease,
+                fan_out: backends.fan_out().clone(),
+                background: backends.background_queue().clone(),
+                tick_lease: backends.tick_lease().cloned(),
                 webhooks: Webhooks::new(),
             }),
         })
@@ -138,19 +117,17 @@ impl ChannelsBuilder {
 }
 
 impl Channels {
-    /// The channels of an app over `registry`: every declared channel, in-process.
+    /// The channels of an app over `registry`: every declared channel, in-process backends.
     pub fn new(registry: &Registry) -> Result<Self, ScheduleError> {
         Self::builder(registry).build()
     }
 
-    /// Starts from every declared channel of an app over `registry`, in-process.
+    /// Starts from every declared channel of an app over `registry`, in-process backends.
     pub fn builder(registry: &Registry) -> ChannelsBuilder {
         ChannelsBuilder {
             registry: registry.clone(),
             channels: Catalog::declared(),
-            fan_out: None,
-            background: None,
-            tick_lease: None,
+            backends: None,
         }
     }
 

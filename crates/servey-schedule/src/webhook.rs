@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 
 use crate::channel::{ChannelKind, ChannelMeta, EventChannel, channel_meta_methods};
 use crate::error::PublishError;
-use crate::in_flight::InFlight;
 use crate::runtime::Channels;
+use servey_core::backend::InFlight;
 
 /// A channel whose events are POSTed to a URL; declare one with `webhook_channel!`.
 pub struct WebhookChannel<E: 'static> {

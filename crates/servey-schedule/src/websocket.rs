@@ -12,8 +12,8 @@ use crate::channel::{
     ChannelKind, ChannelMeta, EventChannel, SubscriberFilter, channel_meta_methods,
 };
 use crate::error::PublishError;
-use crate::hub::Envelope;
 use crate::runtime::Channels;
+use servey_core::backend::Envelope;
 
 /// Decides whether one subscriber (its grant, its id) sees an event.
 pub type EventFilter<E> = fn(&E, Option<&Authorization>, &str) -> bool;

@@ -4,7 +4,7 @@
 //! stops the build. Nothing silently disappears.
 
 use axum::Router;
-use servey_core::{App, Registry};
+use servey_core::{App, Backends, Extensions, Registry};
 
 use crate::serve::StartError;
 
@@ -49,6 +49,31 @@ pub(crate) fn check(registry: &Registry) -> Result<(), FeatureOff> {
             format!("action `{}` ({})", action.name, trigger.describe()),
         )),
         None => Ok(()),
+    }
+}
+
+/// Builds the app's channels over `backends` into `state` (the `schedule` feature); returns the
+/// backends with the channels offered to GraphQL subscriptions (core's seam: adapters never meet).
+/// Without the feature, refuses the actions that need it.
+pub(crate) fn channels_over(
+    registry: &Registry,
+    backends: Backends,
+    state: &mut Extensions,
+) -> Result<Backends, StartError> {
+    check(registry)?;
+    #[cfg(feature = "schedule")]
+    {
+        let channels = servey_schedule::Channels::builder(registry)
+            .backends(&backends)
+            .build()?;
+        let subscriptions = servey_core::EventSubscriptions::new(channels.clone());
+        state.insert(channels);
+        Ok(backends.with_event_subscriptions(subscriptions))
+    }
+    #[cfg(not(feature = "schedule"))]
+    {
+        let _ = state;
+        Ok(backends)
     }
 }
 

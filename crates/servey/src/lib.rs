@@ -69,7 +69,7 @@
 //!
 //! All off by default: an app pays only for what it turns on, and a feature that is off is named by
 //! what asks for it (a start-up error, a warning, exit code 2). Costs are packages added to an app's
-//! dependency tree (distinct packages in `cargo tree -e normal`: 323 with none, 354 with all).
+//! dependency tree (distinct packages in `cargo tree -e normal`: 299 with none, 355 with all).
 //!
 //! | Feature   | What it adds | Cost |
 //! |-----------|--------------|------|
@@ -77,6 +77,7 @@
 //! | `tls`     | HTTPS and client certificates from `SERVEY_TLS_CERT`, `SERVEY_TLS_KEY`, `SERVEY_TLS_CLIENT_CA`; without it, any of them set fails the start. | +10: x509-parser and its ASN.1 and nom crates (rustls is there anyway, through reqwest) |
 //! | `codegen` | `--run=client` (`servey::client_source`) and `--run=sam` (`servey::sam`); without it, both exit 2. | +1: prettyplease (syn and quote then run in the app, not only in macros) |
 //! | `lambda`  | Answering AWS Lambda's events when started there (`servey::lambda`). | +14: lambda_http, aws_lambda_events |
+//! | `redis`   | Sharing websocket events, background jobs, ticks and cached results with the app's other instances through the Redis at `SERVEY_REDIS_URL` (`servey::redis`); without it, a set URL fails the start. | +25: servey-redis, redis, apalis-core, apalis-redis, backon and their crates |
 //!
 //! ```toml
 //! servey = { version = "0.1", features = ["tls", "codegen"] }
@@ -116,6 +117,7 @@ pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_
 pub use servey_client::{Client, ClientError, StubClient, stub_action};
 #[cfg(feature = "jwt")]
 pub use servey_core::JwtBearer;
+pub use servey_core::backend;
 pub use servey_core::example::{ExampleFailure, check_examples};
 pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::state::StateNeed;
@@ -129,6 +131,8 @@ pub use servey_core::{
 #[cfg(feature = "graphql")]
 pub use servey_graphql as graphql;
 pub use servey_macros::{action, actions, fixture};
+#[cfg(feature = "redis")]
+pub use servey_redis as redis;
 #[cfg(feature = "schedule")]
 pub use servey_schedule as schedule;
 #[cfg(feature = "schedule")]

@@ -4,7 +4,7 @@
 use std::future::Future;
 
 use axum::Router;
-use servey_core::{App, Extensions, Registry, ServeyConfig};
+use servey_core::{App, Backends, Extensions, Registry, ServeyConfig};
 use tokio::net::TcpListener;
 
 use crate::adapters::FeatureOff;
@@ -56,54 +56,57 @@ pub enum StartError {
     #[error("{0}")]
     Io(#[from] std::io::Error),
     /// Redis (`SERVEY_REDIS_URL`) did not answer.
-    #[cfg(feature = "schedule")]
+    #[cfg(feature = "redis")]
     #[error("{0}")]
-    Redis(servey_schedule::ScheduleError),
+    Redis(servey_redis::RedisError),
+    /// `SERVEY_REDIS_URL` (or `Builder::redis_url`) is set, but servey was built without its `redis`
+    /// feature.
+    #[error(
+        "SERVEY_REDIS_URL is set, but servey was built without its `redis` feature: turn it on \
+         (`servey = {{ version = \"0.1\", features = [\"redis\"] }}`) or unset SERVEY_REDIS_URL to run \
+         everything in this process"
+    )]
+    RedisFeatureOff,
 }
 
-/// Puts into `state` the event channels of an app over `registry`, and where its TTL results are kept:
-/// through the Redis of `config.redis_url` when set (connected and subscribed now, so a Redis that does
-/// not answer fails the start), else in-process.
-#[cfg(feature = "schedule")]
+/// Puts into `state` the event channels of an app over `registry`, and returns the app's backends
+/// they publish through: the Redis of `config.redis_url` when set (connected and subscribed now, so a
+/// Redis that does not answer fails the start), else in-process.
 pub(crate) async fn install_channels(
     registry: &Registry,
     config: &ServeyConfig,
     state: &mut Extensions,
-) -> Result<(), StartError> {
-    use servey_schedule::Channels;
-
-    let channels = Channels::builder(registry);
-    let channels = match &config.redis_url {
-        Some(url) => {
-            let backend = servey_schedule::redis::RedisBackend::connect(url)
-                .await
-                .map_err(StartError::Redis)?
-                .call_timeout(config.redis_timeout);
-            tracing::info!(url = backend.url(), "instances share work through Redis");
-            state.insert(backend.results());
-            backend.install(channels).await.map_err(StartError::Redis)?
-        }
-        None => channels,
+) -> Result<Backends, StartError> {
+    let backends = match &config.redis_url {
+        Some(url) => redis_backends(registry, url, config).await?,
+        None => Backends::in_process(registry),
     };
-    let channels = channels.build()?;
-    // GraphQL subscriptions reach the channels through core's seam (adapters never meet).
-    state.insert(servey_core::EventSubscriptions::new(channels.clone()));
-    state.insert(channels);
-    Ok(())
+    crate::adapters::channels_over(registry, backends, state)
 }
 
-/// Without the `schedule` feature an app has no channels; a Redis URL has nothing to share.
-#[cfg(not(feature = "schedule"))]
-pub(crate) async fn install_channels(
+/// The backends of an app over `registry`, all in the Redis at `url`.
+#[cfg(feature = "redis")]
+async fn redis_backends(
     registry: &Registry,
+    url: &str,
     config: &ServeyConfig,
-    _state: &mut Extensions,
-) -> Result<(), StartError> {
-    crate::adapters::check(registry)?;
-    match config.redis_url {
-        Some(_) => Err(FeatureOff::new("schedule", "`SERVEY_REDIS_URL`").into()),
-        None => Ok(()),
-    }
+) -> Result<Backends, StartError> {
+    let backend = servey_redis::RedisBackend::connect(url)
+        .await
+        .map_err(StartError::Redis)?
+        .call_timeout(config.redis_timeout);
+    tracing::info!(url = backend.url(), "instances share work through Redis");
+    backend.backends(registry).await.map_err(StartError::Redis)
+}
+
+/// Without the `redis` feature, a Redis URL is refused rather than ignored.
+#[cfg(not(feature = "redis"))]
+async fn redis_backends(
+    _registry: &Registry,
+    _url: &str,
+    _config: &ServeyConfig,
+) -> Result<Backends, StartError> {
+    Err(StartError::RedisFeatureOff)
 }
 
 /// The app over `registry` with `config`, with what servey's adapters own at run time (its event
@@ -162,15 +165,13 @@ pub fn app_with_state(
     config: ServeyConfig,
     mut state: Extensions,
 ) -> Result<App, StartError> {
-    crate::adapters::check(&registry)?;
-    #[cfg(feature = "schedule")]
-    {
-        let channels = servey_schedule::Channels::new(&registry)?;
-        state.insert(servey_core::EventSubscriptions::new(channels.clone()));
-        state.insert(channels);
-    }
+    let backends =
+        crate::adapters::channels_over(&registry, Backends::in_process(&registry), &mut state)?;
     state.insert(crate::telemetry::trace_propagation());
-    Ok(App::builder(registry, config).extensions(state).build()?)
+    Ok(App::builder(registry, config)
+        .extensions(state)
+        .backends(backends)
+        .build()?)
 }
 
 /// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`, servey's whole answer

@@ -232,12 +232,12 @@ fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
     Ok(report)
 }
 
-/// The Redis backend's throughput beside the in-process one (servey-schedule's `scale_out` bench, which
+/// The Redis backend's throughput beside the in-process one (servey-redis's `scale_out` bench, which
 /// starts its own redis-server), as a Markdown section.
 fn scale_out(root: &Path) -> Result<String> {
     let redis_server = crate::redis::install()?;
     let output = super::cargo(root)
-        .args(["bench", "-p", "servey-schedule", "--bench", "scale_out"])
+        .args(["bench", "-p", "servey-redis", "--bench", "scale_out"])
         .env("SERVEY_BENCH_REDIS_SERVER", redis_server)
         .output()?;
     if !output.status.success() {

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Authenticator, Authorization, Credentials};
+use crate::backend::SharedResultStore;
 use crate::error::ActionError;
 use crate::metrics::Metrics;
 use crate::rate::RateLimiter;
@@ -41,6 +42,8 @@ struct ContextInner {
     authenticator: Option<AuthenticatorHandle>,
     transport: Transport,
     metrics: Option<Arc<Metrics>>,
+    /// The app's shared TTL result store, from its backends.
+    shared_results: Option<SharedResultStore>,
 }
 
 /// The way a call came in, as the `transport` label of its metrics: set by the adapter that builds
@@ -213,6 +216,17 @@ impl Context {
     pub fn with_metrics(mut self, metrics: Option<Arc<Metrics>>) -> Self {
         Arc::make_mut(&mut self.inner).metrics = metrics;
         self
+    }
+
+    /// This context with the shared result store of the app's backends (`App::context` sets it).
+    pub fn with_shared_results(mut self, results: Option<SharedResultStore>) -> Self {
+        Arc::make_mut(&mut self.inner).shared_results = results;
+        self
+    }
+
+    /// Where cached actions keep their results when the app's instances share them.
+    pub fn shared_results(&self) -> Option<&SharedResultStore> {
+        self.inner.shared_results.as_ref()
     }
 
     /// The metrics of the app this call runs in, if it records any.

@@ -9,8 +9,8 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use servey_core::event::{EventSource, EventStream, SubscribableChannel};
 use servey_core::{
-    Action, ActionError, App, Authorization, EventSubscriptions, Extensions, Registry,
-    ServeyConfig, Trigger,
+    Action, ActionError, App, Authorization, Backends, EventSubscriptions, Registry, ServeyConfig,
+    Trigger,
 };
 use tokio::sync::Semaphore;
 use tokio_tungstenite::tungstenite::Message;
@@ -84,8 +84,12 @@ async fn serve(config: ServeyConfig) -> (Server, Arc<Semaphore>, App) {
         })
         .build()
         .expect("unique names");
-    let source = EventSubscriptions::new(Quiet);
-    let app = App::with_state(registry, config, Extensions::new().with(source));
+    let backends =
+        Backends::in_process(&registry).with_event_subscriptions(EventSubscriptions::new(Quiet));
+    let app = App::builder(registry, config)
+        .backends(backends)
+        .build()
+        .expect("an app");
     (Server::start(&app).await, gate, app)
 }
 

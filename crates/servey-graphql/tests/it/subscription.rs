@@ -10,7 +10,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use servey_core::event::{EventSource, EventStream, SubscribableChannel};
 use servey_core::{
-    AccessControl, ActionError, App, Authorization, ErrorCode, EventSubscriptions, Extensions,
+    AccessControl, ActionError, App, Authorization, Backends, ErrorCode, EventSubscriptions,
     Registry, Scope, ServeyConfig,
 };
 use tokio::sync::broadcast;
@@ -97,7 +97,12 @@ async fn serve() -> Served {
     let config = ServeyConfig::from_lookup(|key| {
         (key == "JWT_SECRET_KEY").then(|| "graphql-test-secret".to_owned())
     });
-    let app = App::with_state(Registry::default(), config, Extensions::new().with(source));
+    let registry = Registry::default();
+    let backends = Backends::in_process(&registry).with_event_subscriptions(source);
+    let app = App::builder(registry, config)
+        .backends(backends)
+        .build()
+        .expect("an app");
     let router = servey_graphql::router(&app).expect("the schema builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -49,11 +49,6 @@ impl Recorded {
             .clone()
     }
 
-    /// How many inputs were recorded.
-    pub(crate) fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).len()
-    }
-
     /// The `text` of every recorded note, sorted.
     pub(crate) fn sorted_texts(&self) -> Vec<String> {
         let mut texts: Vec<String> = self

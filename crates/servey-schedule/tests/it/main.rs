@@ -4,15 +4,9 @@
 mod access;
 mod asyncapi;
 mod background;
-mod backlog;
 mod channels;
 mod common;
 mod jobs;
-mod outage;
-mod redis_server;
-mod scale_out;
-mod scale_out_kill;
-mod slow_redis;
 mod source;
 // Webhook channels declared in this binary would make every app in it refuse to start without the
 // `http-client` feature; `webhook_off` checks that refusal on its own channel.

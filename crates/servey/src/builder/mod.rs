@@ -315,11 +315,12 @@ impl Builder {
             let made = setup(config.clone()).await.map_err(StartError::Setup)?;
             state = state.merged(made);
         }
-        crate::serve::install_channels(&registry, &config, &mut state).await?;
+        let backends = crate::serve::install_channels(&registry, &config, &mut state).await?;
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())
             .extensions(state)
+            .backends(backends)
             .error_rendering(self.errors)
             .path_prefix(self.path_prefix);
         if let Some(make) = self.authenticator {

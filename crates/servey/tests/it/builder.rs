@@ -129,7 +129,24 @@ async fn a_layer_wraps_action_responses() {
     assert_eq!(header(&server.get("/missing").await, "x-layer"), "on");
 }
 
-#[cfg(feature = "schedule")]
+#[cfg(not(feature = "redis"))]
+#[tokio::test]
+async fn a_redis_url_without_the_redis_feature_fails_the_build_naming_the_feature() {
+    let error = builder([list_things()])
+        .redis_url("redis://127.0.0.1:6379")
+        .build()
+        .await
+        .expect_err("no Redis backend is compiled in");
+    assert!(matches!(error, StartError::RedisFeatureOff), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        "SERVEY_REDIS_URL is set, but servey was built without its `redis` feature: turn it on \
+         (`servey = { version = \"0.1\", features = [\"redis\"] }`) or unset SERVEY_REDIS_URL to run \
+         everything in this process"
+    );
+}
+
+#[cfg(feature = "redis")]
 #[tokio::test]
 async fn an_unreachable_redis_url_fails_the_build_naming_it() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -151,7 +168,7 @@ async fn an_unreachable_redis_url_fails_the_build_naming_it() {
     );
 }
 
-#[cfg(feature = "schedule")]
+#[cfg(feature = "redis")]
 #[tokio::test]
 async fn a_redis_url_shares_the_apps_channels_through_redis() {
     let redis = crate::support::RedisServer::start();

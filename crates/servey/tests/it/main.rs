@@ -2,8 +2,9 @@
 //! headers, the app's error body and the builder's routing switches, each over the wire and in
 //! the OpenAPI document.
 
+#[cfg(feature = "jwt")]
 mod auth;
-#[cfg(feature = "graphql")]
+#[cfg(all(feature = "graphql", feature = "jwt"))]
 mod batch;
 mod builder;
 mod calls;
@@ -13,9 +14,10 @@ mod features;
 mod lambda;
 #[cfg(feature = "graphql")]
 mod metrics;
+#[cfg(feature = "jwt")]
 mod openapi;
 mod responses;
-#[cfg(feature = "schedule")]
+#[cfg(feature = "redis")]
 mod scale_out;
 mod state;
 mod stuck;

@@ -122,11 +122,13 @@ pub(crate) async fn json_parts(response: Response) -> (u16, String, Value) {
 }
 
 /// A real in-memory `redis-server` on a free port, killed when dropped.
+#[cfg(feature = "redis")]
 pub(crate) struct RedisServer {
     child: std::process::Child,
     port: u16,
 }
 
+#[cfg(feature = "redis")]
 impl RedisServer {
     /// Starts one and waits until it says it accepts connections.
     pub(crate) fn start() -> Self {
@@ -170,6 +172,7 @@ impl RedisServer {
     }
 }
 
+#[cfg(feature = "redis")]
 impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

@@ -20,15 +20,15 @@ use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tracing::Instrument;
 
-use super::RedisBackend;
-use super::outage::{Backoff, Outage};
-use super::queue::{StoredJob, config};
-use super::scripts::PatchedScripts;
+use crate::RedisBackend;
+use crate::outage::{Backoff, Outage};
+use crate::queue::{StoredJob, config};
+use crate::scripts::PatchedScripts;
 
 /// Jobs one instance runs at once. A worker takes a job only when it has room for it: without a
 /// limit, the first instance up would take a whole backlog into memory (and its in-flight set), leaving
 /// nothing for the others, and give it all back only once it died.
-pub(super) const CONCURRENT_JOBS: usize = 64;
+pub(crate) const CONCURRENT_JOBS: usize = 64;
 
 /// How often an idle worker asks Redis for jobs.
 const POLL: Duration = Duration::from_millis(50);
@@ -39,7 +39,7 @@ const POLL: Duration = Duration::from_millis(50);
 /// [`Health`]): a worker that fails at once again (Redis answers a ping but refuses the queue's
 /// scripts, say) neither ends the outage nor resets the backoff, so restarts slow down to one every
 /// 5 to 10 s instead of several a second.
-pub(super) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Receiver<bool>) {
+pub(crate) async fn run(backend: RedisBackend, app: App, mut stopped: watch::Receiver<bool>) {
     let instance = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
     let outage = Arc::new(Outage::new("background workers"));
     let mut backoff = Backoff::default();
@@ -126,7 +126,7 @@ const KEEP_FINISHED: Duration = Duration::from_secs(3600);
 
 /// Removes finished jobs older than [`KEEP_FINISHED`] every minute until `stopped` turns true, so that
 /// the queue's data does not grow without bound (apalis-redis keeps every finished job otherwise).
-pub(super) async fn vacuum(backend: RedisBackend, mut stopped: watch::Receiver<bool>) {
+pub(crate) async fn vacuum(backend: RedisBackend, mut stopped: watch::Receiver<bool>) {
     let mut storage =
         RedisStorage::<StoredJob>::new(backend.connection.clone()).with_config(config(&backend));
     loop {
@@ -153,6 +153,7 @@ async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
     };
     let context = Context::with_request_id(new_request_id())
         .extensions(app.extensions().clone())
+        .with_shared_results(app.backends().shared_results().cloned())
         .with_metrics(app.metrics().cloned())
         .with_transport(Transport::Channel);
     let span = tracing::info_span!(

@@ -8,13 +8,13 @@ use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
 /// Whether one part of the backend (the publisher, the subscriber, the workers, the lease) has lost
 /// Redis, so that it warns once when it does and says when it is back.
 #[derive(Debug)]
-pub(super) struct Outage {
+pub(crate) struct Outage {
     part: &'static str,
     is_down: AtomicBool,
 }
 
 impl Outage {
-    pub(super) const fn new(part: &'static str) -> Self {
+    pub(crate) const fn new(part: &'static str) -> Self {
         Self {
             part,
             is_down: AtomicBool::new(false),
@@ -22,7 +22,7 @@ impl Outage {
     }
 
     /// Records a failure; only the first of an outage is logged (and answers true).
-    pub(super) fn failed(&self, error: &dyn std::fmt::Display) -> bool {
+    pub(crate) fn failed(&self, error: &dyn std::fmt::Display) -> bool {
         let is_new = !self.is_down.swap(true, Ordering::AcqRel);
         if is_new {
             tracing::warn!(part = self.part, %error, "Redis lost; HTTP goes on, retrying with backoff");
@@ -31,12 +31,12 @@ impl Outage {
     }
 
     /// Whether the last call failed.
-    pub(super) fn is_down(&self) -> bool {
+    pub(crate) fn is_down(&self) -> bool {
         self.is_down.load(Ordering::Acquire)
     }
 
     /// Records a success; logs the end of an outage (and answers true).
-    pub(super) fn recovered(&self) -> bool {
+    pub(crate) fn recovered(&self) -> bool {
         let is_end = self.is_down.swap(false, Ordering::AcqRel);
         if is_end {
             tracing::info!(part = self.part, "Redis is back");
@@ -53,7 +53,7 @@ const LONGEST: Duration = Duration::from_secs(5);
 /// Waits between attempts: 100 ms doubling up to 5 s, each plus a random jitter of up to as much again,
 /// so that the instances of an app that lost Redis together do not all retry in the same instant.
 #[derive(Debug)]
-pub(super) struct Backoff {
+pub(crate) struct Backoff {
     schedule: ExponentialBuilder,
     delays: ExponentialBackoff,
 }
@@ -85,12 +85,12 @@ impl Backoff {
     }
 
     /// Waits before the next attempt, longer after each.
-    pub(super) async fn wait(&mut self) {
+    pub(crate) async fn wait(&mut self) {
         tokio::time::sleep(self.next_delay()).await;
     }
 
     /// Starts over from the shortest wait, after a success.
-    pub(super) fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.delays = self.schedule.build();
     }
 }

@@ -5,16 +5,16 @@
 
 use std::sync::{Arc, Weak};
 
+use bytes::Bytes;
+
 use ::redis::aio::{ConnectionManager, PubSub};
-use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt;
 use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
-use super::RedisBackend;
-use super::outage::{Backoff, Outage};
-use crate::error::PublishError;
-use crate::hub::{Envelope, FanOut, Subscribers};
+use crate::RedisBackend;
+use crate::outage::{Backoff, Outage};
+use servey_core::backend::{DeliveryTargets, Envelope, FanOut, LocalSubscribers, PublishError};
 
 /// Events waiting to be published (while Redis is away, say) before `publish` refuses more.
 const OUTBOX: usize = 16 * 1024;
@@ -23,10 +23,10 @@ const OUTBOX: usize = 16 * 1024;
 const BATCH: usize = 256;
 
 /// A pub/sub connection already subscribed to the events channel.
-pub(super) struct Subscription(PubSub);
+pub(crate) struct Subscription(PubSub);
 
 /// Subscribes to the events channel of `backend`.
-pub(super) async fn subscribe(backend: &RedisBackend) -> ::redis::RedisResult<Subscription> {
+pub(crate) async fn subscribe(backend: &RedisBackend) -> ::redis::RedisResult<Subscription> {
     let mut pubsub = backend.client.get_async_pubsub().await?;
     pubsub.subscribe(backend.key("events")).await?;
     Ok(Subscription(pubsub))
@@ -36,19 +36,21 @@ pub(super) async fn subscribe(backend: &RedisBackend) -> ::redis::RedisResult<Su
 #[derive(Debug)]
 pub struct RedisFanOut {
     outbox: mpsc::Sender<Envelope>,
+    /// This instance's hubs, which the receiving task delivers to.
+    targets: Arc<DeliveryTargets>,
     /// Dropped with the fan-out (with the app's channels): the receiving task ends.
     _alive: oneshot::Sender<()>,
 }
 
 impl RedisFanOut {
-    /// Starts publishing through `backend` and delivering what `subscription` receives to
-    /// `subscribers`, on `runtime`.
-    pub(super) fn start(
+    /// Starts publishing through `backend` and delivering what `subscription` receives to the hubs
+    /// given to [`FanOut::deliver_to`], on `runtime`.
+    pub(crate) fn start(
         backend: &RedisBackend,
         runtime: &Handle,
         subscription: Subscription,
-        subscribers: Arc<Subscribers>,
     ) -> Self {
+        let targets = Arc::new(DeliveryTargets::default());
         let (outbox, pending) = mpsc::channel(OUTBOX);
         let (alive, dropped) = oneshot::channel();
         let topic = backend.key("events");
@@ -56,11 +58,12 @@ impl RedisFanOut {
         runtime.spawn(receive(
             backend.clone(),
             subscription,
-            Arc::downgrade(&subscribers),
+            Arc::downgrade(&targets),
             dropped,
         ));
         Self {
             outbox,
+            targets,
             _alive: alive,
         }
     }
@@ -76,6 +79,10 @@ impl FanOut for RedisFanOut {
                 mpsc::error::TrySendError::Closed(_) => "the publisher has stopped".to_owned(),
             })
         })
+    }
+
+    fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>) {
+        self.targets.add(subscribers);
     }
 }
 
@@ -109,12 +116,12 @@ async fn publish(
     }
 }
 
-/// Delivers every event received to `subscribers` while they exist, subscribing again after a lost
+/// Delivers every event received to the fan-out's hubs while it exists, subscribing again after a lost
 /// connection (events published while it was lost are not replayed: pub/sub keeps nothing).
 async fn receive(
     backend: RedisBackend,
     subscription: Subscription,
-    subscribers: Weak<Subscribers>,
+    targets: Weak<DeliveryTargets>,
     mut dropped: oneshot::Receiver<()>,
 ) {
     let outage = Outage::new("websocket fan-out (subscribe)");
@@ -154,12 +161,12 @@ async fn receive(
                 outage.failed(&"the subscription's connection closed");
                 break;
             };
-            let Some(subscribers) = subscribers.upgrade() else {
+            let Some(targets) = targets.upgrade() else {
                 return;
             };
             match decode(message.get_payload_bytes()) {
                 Some(envelope) => {
-                    subscribers.deliver(&envelope);
+                    targets.deliver(&envelope);
                 }
                 None => tracing::warn!(
                     "ignoring a message on the events channel that servey did not publish"
@@ -180,7 +187,7 @@ fn encode(envelope: &Envelope) -> Vec<u8> {
     let mut message = Vec::with_capacity(header.len() + 1 + envelope.payload.len());
     message.extend_from_slice(&header);
     message.push(b'\n');
-    message.extend_from_slice(envelope.payload.as_bytes());
+    message.extend_from_slice(&envelope.payload);
     message
 }
 
@@ -192,7 +199,7 @@ fn decode(message: &[u8]) -> Option<Envelope> {
     Some(Envelope {
         channel,
         target,
-        payload: Utf8Bytes::from(payload.to_owned()),
+        payload: Bytes::copy_from_slice(payload.as_bytes()),
     })
 }
 
@@ -205,12 +212,12 @@ mod tests {
         let envelope = Envelope {
             channel: "messenger".to_owned(),
             target: Some("ann\nbob".to_owned()),
-            payload: Utf8Bytes::from_static(r#"{"text":"a\nb"}"#),
+            payload: Bytes::from_static(br#"{"text":"a\nb"}"#),
         };
         let decoded = decode(&encode(&envelope)).expect("decodes");
         assert_eq!(decoded.channel, "messenger");
         assert_eq!(decoded.target.as_deref(), Some("ann\nbob"));
-        assert_eq!(decoded.payload.as_str(), r#"{"text":"a\nb"}"#);
+        assert_eq!(&decoded.payload[..], br#"{"text":"a\nb"}"#);
         assert!(decode(b"no header").is_none());
     }
 }

@@ -7,9 +7,9 @@ use std::time::Duration;
 use ::redis::aio::ConnectionManager;
 use futures_util::future::BoxFuture;
 
-use super::outage::Outage;
-use super::{RedisBackend, within};
-use crate::lease::TickLease;
+use crate::outage::Outage;
+use crate::{RedisBackend, within};
+use servey_core::backend::TickLease;
 
 /// Claims scheduled ticks in Redis, one winner per action and tick across instances.
 #[derive(Debug)]

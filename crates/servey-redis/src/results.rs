@@ -10,10 +10,11 @@ use ::redis::AsyncCommands;
 use ::redis::aio::ConnectionManager;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
-use servey_core::cache::{KeptResult, SharedResults};
+use servey_core::backend::SharedResults;
+use servey_core::cache::KeptResult;
 
-use super::outage::Outage;
-use super::{RedisBackend, within};
+use crate::outage::Outage;
+use crate::{RedisBackend, within};
 
 /// Results kept in Redis under `namespace:cache:`, shared by every instance.
 #[derive(Debug)]

@@ -32,11 +32,11 @@ static PATCHED: LazyLock<[(&str, Script); 2]> = LazyLock::new(|| {
 
 /// A Redis connection that runs servey's patched copies of apalis-redis's broken scripts.
 #[derive(Clone)]
-pub(super) struct PatchedScripts(ConnectionManager);
+pub(crate) struct PatchedScripts(ConnectionManager);
 
 impl PatchedScripts {
     /// Commands go through `connection`.
-    pub(super) fn new(connection: ConnectionManager) -> Self {
+    pub(crate) fn new(connection: ConnectionManager) -> Self {
         Self(connection)
     }
 }

@@ -17,23 +17,21 @@ use serde_json::Value;
 use servey_core::{App, Context, Registry};
 use tokio::sync::watch;
 
-use super::outage::{Backoff, Outage};
-use super::{RedisBackend, within};
-use crate::background::{BackgroundJob, BackgroundQueue};
-use crate::error::PublishError;
-use crate::in_flight::InFlight;
+use crate::outage::{Backoff, Outage};
+use crate::{RedisBackend, within};
+use servey_core::backend::{BackgroundJob, BackgroundQueue, InFlight, PublishError};
 
 /// A background event as stored in Redis.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct StoredJob {
+pub(crate) struct StoredJob {
     /// The channel it was published to.
-    pub(super) channel: String,
+    pub(crate) channel: String,
     /// The action it runs.
-    pub(super) action: String,
+    pub(crate) action: String,
     /// The action's input.
-    pub(super) event: Value,
+    pub(crate) event: Value,
     /// The request id of the call that published it.
-    pub(super) published_by: String,
+    pub(crate) published_by: String,
 }
 
 /// How long Redis remembers that a background event was stored, so that storing it again (after a
@@ -75,7 +73,7 @@ impl RedisQueue {
 }
 
 /// The apalis-redis settings of the queue: its keys, heartbeat and orphan detection.
-pub(super) fn config(backend: &RedisBackend) -> apalis_redis::Config {
+pub(crate) fn config(backend: &RedisBackend) -> apalis_redis::Config {
     apalis_redis::Config::default()
         .queue(backend.key("background"))
         .heartbeat_interval(backend.heartbeat)
@@ -143,8 +141,8 @@ impl BackgroundQueue for RedisQueue {
         let (backend, app) = (self.backend.clone(), app.clone());
         Some(Box::pin(async move {
             tokio::join!(
-                super::worker::run(backend.clone(), app, stopped.clone()),
-                super::worker::vacuum(backend, stopped),
+                crate::worker::run(backend.clone(), app, stopped.clone()),
+                crate::worker::vacuum(backend, stopped),
             );
         }))
     }

@@ -1,8 +1,9 @@
-//! The Redis backend: several instances of one app (the same binary on several ports or machines)
-//! cooperate through one Redis. Websocket events fan out through pub/sub to the subscribers of every
-//! instance ([`RedisFanOut`]), background events are durable apalis jobs ([`RedisQueue`]), and each
-//! scheduled tick runs on the instance that claims it first ([`RedisTickLease`]); the TTL result cache
-//! is shared too ([`RedisResults`], which the app's state takes as a `SharedResultStore`).
+//! servey's Redis backend: several instances of one app (the same binary on several ports or machines)
+//! cooperate through one Redis. It fills every slot of core's [`Backends`]: websocket events fan out
+//! through pub/sub to the subscribers of every instance ([`RedisFanOut`]), background events are
+//! durable apalis jobs ([`RedisQueue`]), each scheduled tick runs on the instance that claims it first
+//! ([`RedisTickLease`]), and the TTL result cache is shared too ([`RedisResults`]). The facade turns it
+//! on with its `redis` feature and `SERVEY_REDIS_URL`.
 //!
 //! [`RedisBackend::connect`] fails at once when Redis cannot be reached; once running, a lost connection
 //! is logged once, HTTP keeps being served, and every part reconnects with backoff (jittered) and
@@ -18,20 +19,29 @@ mod results;
 mod scripts;
 mod worker;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
-
-use servey_core::cache::SharedResultStore;
-
-use crate::error::ScheduleError;
-use crate::runtime::ChannelsBuilder;
+use servey_core::{Backends, Registry};
 
 pub use fan_out::RedisFanOut;
 pub use lease::RedisTickLease;
 pub use queue::RedisQueue;
 pub use results::RedisResults;
+
+/// Redis (`SERVEY_REDIS_URL`) could not be reached or used at start.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "cannot use Redis at {url}: {source}; start redis-server there, or unset SERVEY_REDIS_URL to \
+     run everything in this process"
+)]
+pub struct RedisError {
+    /// The URL, its password hidden.
+    pub url: String,
+    /// The client's error.
+    #[source]
+    pub source: ::redis::RedisError,
+}
 
 /// A connection to the Redis that the instances of one app share, and the names they share there.
 #[derive(Clone)]
@@ -58,9 +68,9 @@ impl std::fmt::Debug for RedisBackend {
 impl RedisBackend {
     /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS) and checks it answers; the error
     /// names the URL (its password hidden). Keys and channels start with `servey:`.
-    pub async fn connect(url: &str) -> Result<Self, ScheduleError> {
+    pub async fn connect(url: &str) -> Result<Self, RedisError> {
         let shown = redact(url);
-        let failed = |source| ScheduleError::Redis {
+        let failed = |source| RedisError {
             url: shown.clone(),
             source,
         };
@@ -115,32 +125,22 @@ impl RedisBackend {
         &self.url
     }
 
-    /// `channels` with websocket events, background events and scheduled ticks going through this Redis.
-    /// Subscribes to the event channel before it returns, so no event published after start is missed.
-    pub async fn install(
-        &self,
-        channels: ChannelsBuilder,
-    ) -> Result<ChannelsBuilder, ScheduleError> {
-        let subscription =
-            fan_out::subscribe(self)
-                .await
-                .map_err(|source| ScheduleError::Redis {
-                    url: self.url.clone(),
-                    source,
-                })?;
-        let queue = RedisQueue::new(self, channels.registry().clone());
-        let (backend, runtime) = (self.clone(), tokio::runtime::Handle::current());
-        Ok(channels
-            .fan_out(move |subscribers| {
-                RedisFanOut::start(&backend, &runtime, subscription, subscribers)
-            })
-            .background_queue(queue)
-            .tick_lease(RedisTickLease::new(self)))
-    }
-
-    /// The TTL result cache in this Redis, for the app's state (shared by every instance).
-    pub fn results(&self) -> SharedResultStore {
-        SharedResultStore(Arc::new(RedisResults::new(self)))
+    /// Core's backends of an app over `registry` with every slot in this Redis: websocket events,
+    /// background events, scheduled ticks and cached results. Subscribes to the event channel before it
+    /// returns, so no event published after start is missed.
+    pub async fn backends(&self, registry: &Registry) -> Result<Backends, RedisError> {
+        let subscription = fan_out::subscribe(self)
+            .await
+            .map_err(|source| RedisError {
+                url: self.url.clone(),
+                source,
+            })?;
+        let runtime = tokio::runtime::Handle::current();
+        Ok(Backends::in_process(registry)
+            .with_fan_out(RedisFanOut::start(self, &runtime, subscription))
+            .with_background_queue(RedisQueue::new(self, registry.clone()))
+            .with_tick_lease(RedisTickLease::new(self))
+            .with_shared_results(RedisResults::new(self)))
     }
 
     /// The full name of a key or channel: `namespace:name`.

@@ -10,14 +10,13 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use servey_core::{Action, App, Trigger};
-use servey_schedule::redis::RedisBackend;
-use servey_schedule::{Channels, ScheduleError, Scheduler};
+use servey_redis::RedisBackend;
+use servey_schedule::{Channels, Scheduler};
 use utoipa::ToSchema;
 
-use crate::background::RECORD;
 use crate::common::{
-    Note, Recorded, app_over, bounded, connect, context, eventually, next_json, recording_registry,
-    serve, subscribers,
+    Note, RECORD, Recorded, app_over, bounded, connect, context, eventually, next_json,
+    recording_registry, serve, subscribers,
 };
 use crate::redis_server::{RedisServer, free_port};
 
@@ -51,13 +50,8 @@ pub(crate) async fn instance_with(
             .expect("the test's redis-server answers")
             .namespace(server.namespace()),
     );
-    let channels = backend
-        .install(Channels::builder(&registry))
-        .await
-        .expect("subscribes")
-        .build()
-        .expect("the channels build");
-    (app_over(registry, channels), recorded)
+    let backends = backend.backends(&registry).await.expect("subscribes");
+    (app_over(registry, backends), recorded)
 }
 
 /// Instances with their schedule and background workers running.
@@ -240,7 +234,7 @@ async fn an_unreachable_redis_is_a_start_error_naming_its_url() {
     let error = RedisBackend::connect(&url)
         .await
         .expect_err("nobody listens there");
-    assert!(matches!(error, ScheduleError::Redis { .. }), "{error:?}");
+    assert_eq!(error.url, url);
     let message = error.to_string();
     assert!(
         message.starts_with(&format!("cannot use Redis at {url}: ")),

@@ -2,7 +2,7 @@
 //! a subscriber on each of three instances (publishers on all three), and background jobs per second run
 //! by three instances' workers. Prints Markdown table rows for `cargo xtask bench`.
 //!
-//! `cargo bench -p servey-schedule --bench scale_out` starts its own redis-server (in memory) on a free
+//! `cargo bench -p servey-redis --bench scale_out` starts its own redis-server (in memory) on a free
 //! port: `SERVEY_BENCH_REDIS_SERVER` names the program, `redis-server` by default.
 
 use std::io::{BufRead, BufReader};
@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use servey_core::{Action, App, Extensions, Registry, ServeyConfig};
+use servey_core::{Action, App, Backends, Registry, ServeyConfig};
+use servey_redis::RedisBackend;
 use servey_schedule::Channels;
-use servey_schedule::redis::RedisBackend;
 
 /// One numbered benchmark event.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -76,17 +76,19 @@ async fn instance(backend: Option<&RedisBackend>, done: &Arc<AtomicUsize>) -> Ap
     })
     .build();
     let registry = Registry::builder().action(job).build().expect("one action");
-    let channels = Channels::builder(&registry);
-    let channels = match backend {
-        Some(backend) => backend.install(channels).await.expect("subscribes"),
-        None => channels,
+    let backends = match backend {
+        Some(backend) => backend.backends(&registry).await.expect("subscribes"),
+        None => Backends::in_process(&registry),
     };
-    let channels = channels.build().expect("builds");
-    App::with_state(
-        registry,
-        ServeyConfig::default(),
-        Extensions::new().with(channels),
-    )
+    let channels = Channels::builder(&registry)
+        .backends(&backends)
+        .build()
+        .expect("builds");
+    App::builder(registry, ServeyConfig::default())
+        .state(channels)
+        .backends(backends)
+        .build()
+        .expect("builds")
 }
 
 /// Events/s reaching a subscriber on each of three instances (in-process: three on one app).

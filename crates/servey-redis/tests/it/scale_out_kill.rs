@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 use servey_core::{Action, Registry};
+use servey_redis::RedisBackend;
 use servey_schedule::Channels;
-use servey_schedule::redis::RedisBackend;
 
-use crate::background::RECORD;
-use crate::common::{Note, app_over, bounded, context};
+use crate::common::{Note, RECORD, app_over, bounded, context};
 use crate::redis_server::RedisServer;
 use crate::scale_out::{all_texts, instance};
 
@@ -97,13 +96,8 @@ async fn killed_instance() {
         .expect("Redis answers")
         .namespace(std::env::var(CHILD_NAMESPACE).expect("started with the namespace"))
         .heartbeat(Duration::from_secs(1));
-    let channels = backend
-        .install(Channels::builder(&registry))
-        .await
-        .expect("subscribes")
-        .build()
-        .expect("builds");
-    let app = app_over(registry, channels);
+    let backends = backend.backends(&registry).await.expect("subscribes");
+    let app = app_over(registry, backends);
     let _scheduler = servey_schedule::start(&app).await.expect("starts");
     std::future::pending::<()>().await;
 }

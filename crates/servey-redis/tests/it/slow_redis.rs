@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use servey_core::{Action, App, Extensions, Input, ServeyConfig, Ttl};
-use servey_schedule::redis::{RedisBackend, RedisTickLease};
-use servey_schedule::{Channels, TickLease};
+use servey_core::backend::TickLease;
+use servey_core::{Action, Backends, Input, Ttl};
+use servey_redis::{RedisBackend, RedisResults, RedisTickLease};
+use servey_schedule::Channels;
 
-use crate::background::RECORD;
-use crate::common::{Note, bounded, context, recording_registry};
+use crate::common::{Note, RECORD, app_over, bounded, context, recording_registry};
 use crate::redis_server::RedisServer;
 use crate::scale_out::instance_with;
 
@@ -44,15 +44,8 @@ async fn a_frozen_redis_is_a_cache_miss_after_the_call_timeout_not_a_wait() {
     })
     .build();
     let (registry, _) = recording_registry(vec![square]);
-    let channels = Channels::new(&registry).expect("the channels build");
-    let config = ServeyConfig::from_lookup(|key| {
-        (key == "JWT_SECRET_KEY").then(|| "schedule-test-secret".to_owned())
-    });
-    let app = App::with_state(
-        registry,
-        config,
-        Extensions::new().with(channels).with(backend.results()),
-    );
+    let backends = Backends::in_process(&registry).with_shared_results(RedisResults::new(&backend));
+    let app = app_over(registry, backends);
     let call = |n: i64| {
         let (app, action) = (app.clone(), app.registry().get("square").cloned());
         async move {

@@ -1,5 +1,5 @@
-//! `InFlight`: counts the background tasks an app's channels started (background events, webhook
-//! deliveries) so that `Channels::flush` can wait until none is left, e.g. before a CLI call exits.
+//! `InFlight`: counts the background tasks an app started (background events, webhook deliveries) so
+//! that a flush can wait until none is left, e.g. before a CLI call exits.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 
 /// A count of running tasks that can be awaited to reach zero. Cheap to clone; clones share the count.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct InFlight {
+pub struct InFlight {
     inner: Arc<Counter>,
 }
 
@@ -20,19 +20,19 @@ struct Counter {
 
 impl InFlight {
     /// Counts one more task until the returned guard is dropped (at the end of the task).
-    pub(crate) fn start(&self) -> Running {
+    pub fn start(&self) -> Running {
         self.inner.running.fetch_add(1, Ordering::AcqRel);
         Running(self.inner.clone())
     }
 
     /// How many tasks are running.
-    pub(crate) fn count(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.inner.running.load(Ordering::Acquire)
     }
 
     /// Resolves once no task is running. A task started by a running one is counted before its parent
     /// ends, so chains of tasks are waited for too.
-    pub(crate) async fn idle(&self) {
+    pub async fn idle(&self) {
         loop {
             let notified = self.inner.idle.notified();
             tokio::pin!(notified);
@@ -48,7 +48,7 @@ impl InFlight {
 
 /// One running task; dropping it ends the task's count.
 #[derive(Debug)]
-pub(crate) struct Running(Arc<Counter>);
+pub struct Running(Arc<Counter>);
 
 impl Drop for Running {
     fn drop(&mut self) {

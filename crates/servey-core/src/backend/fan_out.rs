@@ -1,0 +1,130 @@
+//! The websocket fan-out: how a published event reaches the subscribers of every instance of an app.
+//! In-process by default ([`InProcess`]); a broker-backed one publishes and, on every instance, hands
+//! what it receives to that instance's [`LocalSubscribers`].
+
+use std::sync::{Arc, PoisonError, RwLock, Weak};
+
+use bytes::Bytes;
+
+use super::PublishError;
+
+/// One published event on its way to subscribers.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// The channel's name.
+    pub channel: String,
+    /// Only the subscribers with this id, or all when `None`.
+    pub target: Option<String>,
+    /// The event as JSON text (UTF-8), shared by every subscriber.
+    pub payload: Bytes,
+}
+
+/// This process's subscribers of one app's channels (the websocket hub): what a fan-out delivers to.
+pub trait LocalSubscribers: Send + Sync + 'static {
+    /// Hands `envelope` to every matching local subscriber without waiting; returns how many took it.
+    fn deliver(&self, envelope: &Envelope) -> usize;
+}
+
+/// Carries events to the subscribers of every instance. The in-process one delivers to this process's
+/// [`LocalSubscribers`]; a scale-out backend publishes to a broker and delivers where it receives.
+pub trait FanOut: Send + Sync + 'static {
+    /// Sends `envelope` on its way.
+    fn send(&self, envelope: Envelope) -> Result<(), PublishError>;
+
+    /// Delivers the events this fan-out carries to `subscribers` (an app's hub, when its channels are
+    /// built) from now on, while they exist.
+    fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>);
+}
+
+/// The local subscribers a fan-out delivers to: a list of weak handles, pruned as hubs go away.
+#[derive(Default)]
+pub struct DeliveryTargets {
+    targets: RwLock<Vec<Weak<dyn LocalSubscribers>>>,
+}
+
+impl std::fmt::Debug for DeliveryTargets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let count = self
+            .targets
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        f.debug_struct("DeliveryTargets")
+            .field("targets", &count)
+            .finish()
+    }
+}
+
+impl DeliveryTargets {
+    /// Delivers to `subscribers` too from now on.
+    pub fn add(&self, subscribers: Weak<dyn LocalSubscribers>) {
+        let mut targets = self.targets.write().unwrap_or_else(PoisonError::into_inner);
+        targets.retain(|target| target.strong_count() > 0);
+        targets.push(subscribers);
+    }
+
+    /// Hands `envelope` to every target still alive; returns how many subscribers took it.
+    pub fn deliver(&self, envelope: &Envelope) -> usize {
+        let targets = self.targets.read().unwrap_or_else(PoisonError::into_inner);
+        targets
+            .iter()
+            .filter_map(Weak::upgrade)
+            .map(|subscribers: Arc<dyn LocalSubscribers>| subscribers.deliver(envelope))
+            .sum()
+    }
+}
+
+/// Delivers straight to this process's subscribers of the app.
+#[derive(Debug, Default)]
+pub struct InProcess {
+    targets: DeliveryTargets,
+}
+
+impl FanOut for InProcess {
+    fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
+        self.targets.deliver(&envelope);
+        Ok(())
+    }
+
+    fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>) {
+        self.targets.add(subscribers);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl LocalSubscribers for Counting {
+        fn deliver(&self, _envelope: &Envelope) -> usize {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            1
+        }
+    }
+
+    #[test]
+    fn in_process_delivers_to_every_live_hub_and_forgets_dropped_ones() {
+        let fan_out = InProcess::default();
+        let (kept, dropped) = (Arc::new(Counting::default()), Arc::new(Counting::default()));
+        let kept_dyn: Arc<dyn LocalSubscribers> = kept.clone();
+        let dropped_dyn: Arc<dyn LocalSubscribers> = dropped.clone();
+        fan_out.deliver_to(Arc::downgrade(&kept_dyn));
+        fan_out.deliver_to(Arc::downgrade(&dropped_dyn));
+        drop((dropped, dropped_dyn));
+        let envelope = Envelope {
+            channel: "news".to_owned(),
+            target: None,
+            payload: Bytes::from_static(b"{}"),
+        };
+        fan_out
+            .send(envelope.clone())
+            .expect("in-process never refuses");
+        assert_eq!(fan_out.targets.deliver(&envelope), 1);
+        assert_eq!(kept.0.load(Ordering::Relaxed), 2);
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of servey-redis: several instances of one app on a real redis-server (started by
+//! the tests on a free port), sharing websocket events, background jobs, ticks and cached results.
+
+mod backlog;
+mod common;
+mod outage;
+mod redis_server;
+mod scale_out;
+mod scale_out_kill;
+mod slow_redis;
