@@ -4,6 +4,8 @@
 //! Nothing here knows axum, async-graphql or the scheduler: adapters translate their transport into
 //! [`invoke`](invoke::invoke) and back.
 
+#[doc(hidden)]
+pub mod __private;
 pub mod action;
 pub mod app;
 pub mod auth;
@@ -21,7 +23,6 @@ pub mod limits;
 pub mod metrics;
 mod numbers;
 pub mod output;
-pub mod placement;
 pub mod rate;
 pub mod registry;
 pub mod render;

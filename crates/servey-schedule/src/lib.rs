@@ -49,7 +49,7 @@ pub use websocket::{EventFilter, WebsocketChannel};
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
-    pub use servey_core::action::construct_access_control;
+    pub use servey_core::__private::construct_access_control;
     pub use std::string::{String, ToString};
 }
 
