@@ -12,8 +12,10 @@ use crate::metrics::CallRecorder;
 use crate::output::ActionOutput;
 
 mod batch;
+mod failure;
 mod guard;
 
+pub(crate) use failure::log_failure;
 use guard::guarded;
 
 pub use batch::invoke_batch;
@@ -40,12 +42,19 @@ pub async fn invoke_in_current_span(
     input: Input,
     context: Context,
 ) -> Result<ActionOutput, ActionError> {
-    let Some(metrics) = context.metrics() else {
-        return checked(action, input, context, None).await;
+    let request_id = context.shared_request_id();
+    let result = match context.metrics() {
+        None => checked(action, input, context, None).await,
+        Some(metrics) => {
+            let recorder = metrics.start_call(&action.name, context.transport());
+            let result = checked(action, input, context, Some(&recorder)).await;
+            recorder.finish(result.as_ref().err());
+            result
+        }
     };
-    let recorder = metrics.start_call(&action.name, context.transport());
-    let result = checked(action, input, context, Some(&recorder)).await;
-    recorder.finish(result.as_ref().err());
+    if let Err(error) = &result {
+        log_failure(&action.name, &request_id, error);
+    }
     result
 }
 

@@ -148,11 +148,8 @@ impl BackgroundQueue for InProcessQueue {
         runtime.spawn(
             async move {
                 let _running = running;
-                if let Err(error) =
-                    servey_core::invoke(&target, Input::from_value(event), context).await
-                {
-                    tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
-                }
+                // A failure is logged by the invoke path, as every call's is.
+                let _ = servey_core::invoke(&target, Input::from_value(event), context).await;
             }
             .instrument(span),
         );

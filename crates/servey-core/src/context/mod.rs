@@ -31,7 +31,7 @@ pub struct Context {
 
 #[derive(Debug, Clone, Default)]
 struct ContextInner {
-    request_id: String,
+    request_id: Arc<str>,
     credentials: Credentials,
     switches: BTreeSet<String>,
     extensions: Extensions,
@@ -131,7 +131,7 @@ impl Context {
     pub fn with_request_id(request_id: impl Into<String>) -> Self {
         Self {
             inner: Arc::new(ContextInner {
-                request_id: request_id.into(),
+                request_id: Arc::from(request_id.into()),
                 ..ContextInner::default()
             }),
         }
@@ -251,6 +251,11 @@ impl Context {
     /// The request id, chained into nested calls.
     pub fn request_id(&self) -> &str {
         &self.inner.request_id
+    }
+
+    /// The request id as a shared handle, kept past the call that consumes this context.
+    pub(crate) fn shared_request_id(&self) -> Arc<str> {
+        self.inner.request_id.clone()
     }
 
     /// The caller's valid grant, if any.

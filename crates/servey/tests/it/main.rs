@@ -7,6 +7,7 @@ mod batch;
 mod builder;
 mod calls;
 mod errors;
+mod failures;
 mod features;
 #[cfg(feature = "lambda")]
 mod lambda;
