@@ -86,9 +86,7 @@ pub async fn check_example(
         .extensions(state)
         .build()
         .map_err(|error| failure(format!("cannot run: {error}")))?;
-    let mut context = app
-        .context()
-        .with_transport(crate::context::Transport::Test);
+    let mut context = app.context().with_origin(crate::context::Origin::Test);
     if !example.anonymous {
         let scopes = example.scopes.clone().unwrap_or_else(|| {
             action

@@ -41,7 +41,7 @@ pub use auth::{
 };
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::{LogFormat, ServeyConfig};
-pub use context::{Context, Transport};
+pub use context::{Context, Origin};
 pub use error::{ActionError, ErrorCode, FieldError, Problem};
 pub use event::{EventSource, EventSubscriptions};
 pub use format::BodyFormat;

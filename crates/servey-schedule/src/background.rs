@@ -6,7 +6,7 @@ use futures_util::future::BoxFuture;
 use serde::Serialize;
 use serde_json::Value;
 use servey_core::context::new_request_id;
-use servey_core::{App, Context, Input, Registry, Transport};
+use servey_core::{App, Context, Input, Origin, Registry};
 use tokio::sync::watch;
 use tracing::Instrument;
 use utoipa::ToSchema;
@@ -51,7 +51,7 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> BackgroundChannel<E> {
     }
 
     fn enqueue(&self, context: &Context, event: Value) -> Result<(), PublishError> {
-        let job = BackgroundJob {
+        let job = BackgroundEvent {
             channel: self.meta.name,
             action: self.action,
             event,
@@ -74,7 +74,7 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> EventChannel for Backgroun
 
 /// One background event: the action it runs and its input.
 #[derive(Debug, Clone)]
-pub struct BackgroundJob {
+pub struct BackgroundEvent {
     /// The channel it was published to.
     pub channel: &'static str,
     /// The action it runs.
@@ -86,7 +86,7 @@ pub struct BackgroundJob {
 /// Runs the actions of an app's background events, each once.
 pub trait BackgroundQueue: Send + Sync + 'static {
     /// Takes `job` to run; `publisher` is the context it was published in (its app's shared values).
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError>;
+    fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError>;
 
     /// Resolves once every job taken so far has run (in-process) or is stored durably (a broker).
     fn flush(&self) -> BoxFuture<'_, ()>;
@@ -117,8 +117,8 @@ impl InProcessQueue {
 }
 
 impl BackgroundQueue for InProcessQueue {
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
-        let BackgroundJob {
+    fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError> {
+        let BackgroundEvent {
             channel,
             action,
             event,
@@ -136,7 +136,7 @@ impl BackgroundQueue for InProcessQueue {
             .extensions(publisher.shared_values().clone())
             .switches(publisher.active_switches())
             .with_metrics(publisher.metrics().cloned())
-            .with_transport(Transport::Channel);
+            .with_origin(Origin::Channel);
         let span = tracing::info_span!(
             "background_event",
             channel,

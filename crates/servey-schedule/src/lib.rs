@@ -16,13 +16,13 @@ mod channel;
 mod error;
 mod hub;
 mod in_flight;
-mod jobs;
 mod lease;
 mod macros;
 pub mod redis;
 mod runtime;
 mod source;
 mod subscription;
+mod ticks;
 mod webhook;
 mod websocket;
 
@@ -31,17 +31,17 @@ use axum::routing::get;
 use servey_core::App;
 
 pub use asyncapi::{asyncapi, asyncapi_json};
-pub use background::{BackgroundChannel, BackgroundJob, BackgroundQueue, InProcessQueue};
+pub use background::{BackgroundChannel, BackgroundEvent, BackgroundQueue, InProcessQueue};
 pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
 pub use error::{PublishError, ScheduleError};
 pub use hub::{Envelope, FanOut, InProcess, SUBSCRIBER_BUFFER, Subscribers};
-pub use jobs::{JobStats, Scheduler, start};
 pub use lease::TickLease;
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
+pub use ticks::{Scheduler, TickStats, start};
 pub use webhook::WebhookChannel;
 pub use websocket::{EventFilter, WebsocketChannel};
 

@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use servey_core::{App, Context, Registry};
 use tokio::sync::watch;
 
-use crate::background::{BackgroundJob, BackgroundQueue, InProcessQueue};
+use crate::background::{BackgroundEvent, BackgroundQueue, InProcessQueue};
 use crate::catalog::Catalog;
 use crate::channel::{ChannelKind, EventChannel};
 use crate::error::{PublishError, ScheduleError};
@@ -222,7 +222,7 @@ impl Channels {
     /// Hands a background event to the queue.
     pub(crate) fn enqueue(
         &self,
-        job: BackgroundJob,
+        job: BackgroundEvent,
         publisher: &Context,
     ) -> Result<(), PublishError> {
         self.inner.background.enqueue(job, publisher)

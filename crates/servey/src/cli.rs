@@ -242,7 +242,7 @@ async fn run_action(app: &App, cli: &Cli) -> ExitCode {
         let event = read_event(&cli.event)?;
         let context = app
             .token_context(cli.token.as_deref())
-            .with_transport(servey_core::Transport::Cli);
+            .with_origin(servey_core::Origin::Cli);
         let output = servey_core::invoke(action, Input::from_json_bytes(event), context).await?;
         output.to_json_bytes()
     }

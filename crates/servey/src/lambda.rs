@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use servey_core::context::Client;
-use servey_core::{ActionError, App, Input, Transport};
+use servey_core::{ActionError, App, Input, Origin};
 use servey_schedule::Channels;
 use tracing::Instrument;
 
@@ -207,7 +207,7 @@ impl Handler {
                     .any(|trigger| crate::eventbridge::rule(trigger).is_some())
             })
             .ok_or_else(|| LambdaError::UnknownSchedule(name.to_owned()))?;
-        let context = self.app.context().with_transport(Transport::Job);
+        let context = self.app.context().with_origin(Origin::Schedule);
         let span = tracing::info_span!(
             "scheduled_run",
             action = name,

@@ -118,9 +118,9 @@ pub use servey_core::state::StateNeed;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App, AppError,
     Authenticator, Authorization, CacheControl, CacheHeaders, Context, Credentials, ErrorCode,
-    ErrorRenderer, Example, Extensions, FieldError, Input, JwtBearer, Method, Metrics, Problem,
-    RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State,
-    Transport, Trigger, Ttl, invoke,
+    ErrorRenderer, Example, Extensions, FieldError, Input, JwtBearer, Method, Metrics, Origin,
+    Problem, RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State,
+    Trigger, Ttl, invoke,
 };
 pub use servey_macros::{action, actions, fixture};
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};

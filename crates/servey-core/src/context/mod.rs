@@ -39,14 +39,15 @@ struct ContextInner {
     default_timeout: Option<Duration>,
     default_rate_limit: Option<Arc<RateLimiter>>,
     authenticator: Option<AuthenticatorHandle>,
-    transport: Transport,
+    origin: Origin,
     metrics: Option<Arc<Metrics>>,
 }
 
-/// The way a call came in, as the `transport` label of its metrics: set by the adapter that builds
-/// the context, inherited by nested calls.
+/// Where a call came from, as the `transport` label of its metrics (label name and values unchanged:
+/// [`Schedule`](Self::Schedule) is `job` there): set by the adapter that builds the context, inherited
+/// by nested calls.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Transport {
+pub enum Origin {
     /// A REST route or a web page.
     Rest,
     /// A GraphQL field.
@@ -54,7 +55,7 @@ pub enum Transport {
     /// The command line (`--run=action`).
     Cli,
     /// A scheduled tick (`fixed_rate`, `cron`).
-    Job,
+    Schedule,
     /// A background channel's event.
     Channel,
     /// An example run as a test.
@@ -64,13 +65,13 @@ pub enum Transport {
     Internal,
 }
 
-impl Transport {
-    /// Every transport, in the order of [`index`](Self::index).
+impl Origin {
+    /// Every origin, in the order of [`index`](Self::index).
     pub const ALL: [Self; 7] = [
         Self::Rest,
         Self::Graphql,
         Self::Cli,
-        Self::Job,
+        Self::Schedule,
         Self::Channel,
         Self::Test,
         Self::Internal,
@@ -82,7 +83,7 @@ impl Transport {
             Self::Rest => "rest",
             Self::Graphql => "graphql",
             Self::Cli => "cli",
-            Self::Job => "job",
+            Self::Schedule => "job",
             Self::Channel => "channel",
             Self::Test => "test",
             Self::Internal => "internal",
@@ -197,15 +198,15 @@ impl Context {
         self
     }
 
-    /// This context with the way its call came in (each adapter sets its own; nested calls keep it).
-    pub fn with_transport(mut self, transport: Transport) -> Self {
-        Arc::make_mut(&mut self.inner).transport = transport;
+    /// This context with where its call came from (each adapter sets its own; nested calls keep it).
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        Arc::make_mut(&mut self.inner).origin = origin;
         self
     }
 
-    /// The way this call came in.
-    pub fn transport(&self) -> Transport {
-        self.inner.transport
+    /// Where this call came from.
+    pub fn origin(&self) -> Origin {
+        self.inner.origin
     }
 
     /// This context with the app's metrics, where the invoke path records the call (`App::context`

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 
 use super::outage::{Backoff, Outage};
 use super::{RedisBackend, within};
-use crate::background::{BackgroundJob, BackgroundQueue};
+use crate::background::{BackgroundEvent, BackgroundQueue};
 use crate::error::PublishError;
 use crate::in_flight::InFlight;
 
@@ -86,8 +86,8 @@ pub(super) fn config(backend: &RedisBackend) -> apalis_redis::Config {
 }
 
 impl BackgroundQueue for RedisQueue {
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
-        let BackgroundJob {
+    fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError> {
+        let BackgroundEvent {
             channel,
             action,
             event,

@@ -15,7 +15,7 @@ use apalis_core::worker::event::Event;
 use apalis_core::worker::ext::event_listener::EventListenerExt;
 use apalis_redis::RedisStorage;
 use servey_core::context::new_request_id;
-use servey_core::{App, Context, Input, Transport};
+use servey_core::{App, Context, Input, Origin};
 use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tracing::Instrument;
@@ -154,7 +154,7 @@ async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
     let context = Context::with_request_id(new_request_id())
         .extensions(app.extensions().clone())
         .with_metrics(app.metrics().cloned())
-        .with_transport(Transport::Channel);
+        .with_origin(Origin::Channel);
     let span = tracing::info_span!(
         "background_event",
         channel = %job.channel,

@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use servey_core::context::new_request_id;
-use servey_core::metrics::JobMetrics;
-use servey_core::{Action, App, Context, Extensions, Input, Metrics, Transport, Trigger};
+use servey_core::metrics::TickMetrics;
+use servey_core::{Action, App, Context, Extensions, Input, Metrics, Origin, Trigger};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_cron_scheduler::{Job, JobScheduler};
@@ -26,7 +26,7 @@ use crate::runtime::Channels;
 
 /// How often a scheduled action has been ticked, run, skipped and failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct JobStats {
+pub struct TickStats {
     /// Ticks of its schedule.
     pub ticks: u64,
     /// Runs started (ticks that were not skipped).
@@ -96,7 +96,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
             running: running.clone(),
             extensions: app.extensions().clone(),
             metrics: app.metrics().cloned(),
-            ticks: app.metrics().map(|metrics| metrics.job(&action.name)),
+            ticks: app.metrics().map(|metrics| metrics.ticks(&action.name)),
             is_running: AtomicBool::new(false),
             tick_count: AtomicU64::new(0),
             runs: AtomicU64::new(0),
@@ -158,14 +158,14 @@ fn describe(action: &Action) -> String {
 
 impl Scheduler {
     /// The counters of the scheduled action `name` (summed over its triggers).
-    pub fn stats(&self, name: &str) -> Option<JobStats> {
+    pub fn stats(&self, name: &str) -> Option<TickStats> {
         let mut matching = self
             .jobs
             .iter()
             .filter(|job| job.action.name == name)
             .peekable();
         matching.peek()?;
-        Some(matching.fold(JobStats::default(), |sum, job| JobStats {
+        Some(matching.fold(TickStats::default(), |sum, job| TickStats {
             ticks: sum.ticks + job.tick_count.load(Ordering::Relaxed),
             runs: sum.runs + job.runs.load(Ordering::Relaxed),
             skipped: sum.skipped + job.skipped.load(Ordering::Relaxed),
@@ -203,7 +203,7 @@ struct ScheduledAction {
     extensions: Extensions,
     metrics: Option<Arc<Metrics>>,
     /// This action's `servey_job_ticks_total` series, when the app records metrics.
-    ticks: Option<JobMetrics>,
+    ticks: Option<TickMetrics>,
     is_running: AtomicBool,
     tick_count: AtomicU64,
     runs: AtomicU64,
@@ -313,7 +313,7 @@ impl ScheduledAction {
         let context = Context::with_request_id(new_request_id())
             .extensions(self.extensions.clone())
             .with_metrics(self.metrics.clone())
-            .with_transport(Transport::Job);
+            .with_origin(Origin::Schedule);
         let span =
             tracing::info_span!("scheduled_run", action = name, request_id = %context.request_id());
         let outcome = servey_core::invoke(&self.action, Input::empty(), context)
