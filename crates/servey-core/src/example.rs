@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::action::{Action, ActionSpec};
+use crate::action::Action;
 use crate::app::App;
 use crate::auth::Authorization;
 use crate::config::ServeyConfig;
@@ -42,21 +42,9 @@ impl fmt::Display for ExampleFailure {
 /// What a test fixture makes: the shared values example tests run with, or why it failed.
 pub type FixtureFuture = Pin<Box<dyn Future<Output = Result<Extensions, String>> + Send>>;
 
-/// The test fixture of a crate (`#[servey::fixture]`): makes the shared values (a database pool with
-/// test data) that each example test's app holds.
-#[derive(Debug)]
-pub struct FixtureEntry {
-    /// Makes a fresh set of values, once per example test.
-    pub make: fn() -> FixtureFuture,
-    /// Where the fixture is declared.
-    pub location: &'static str,
-}
-
-inventory::collect!(FixtureEntry);
-
 /// The shared values of the crate's test fixture, or none when it declares no fixture.
 pub async fn fixture_state() -> Result<Extensions, String> {
-    let mut fixtures = inventory::iter::<FixtureEntry>.into_iter();
+    let mut fixtures = inventory::iter::<crate::__private::FixtureEntry>.into_iter();
     match (fixtures.next(), fixtures.next()) {
         (None, _) => Ok(Extensions::new()),
         (Some(fixture), None) => (fixture.make)()
@@ -98,9 +86,7 @@ pub async fn check_example(
         .extensions(state)
         .build()
         .map_err(|error| failure(format!("cannot run: {error}")))?;
-    let mut context = app
-        .context()
-        .with_transport(crate::context::Transport::Test);
+    let mut context = app.context().with_origin(crate::context::Origin::Test);
     if !example.anonymous {
         let scopes = example.scopes.clone().unwrap_or_else(|| {
             action
@@ -180,27 +166,6 @@ pub async fn check_examples(registry: &Registry) -> Result<usize, Vec<ExampleFai
         Ok(checked)
     } else {
         Err(failures)
-    }
-}
-
-/// The `#[test]` the macro generates for one example: runs it with the crate's fixture and panics
-/// (failing the test) on a different result.
-pub fn run_example(spec: &'static ActionSpec, index: usize) {
-    let action = Arc::new(Action::from_spec(spec));
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a test runtime starts");
-    let outcome = runtime.block_on(async {
-        let state = fixture_state().await.map_err(|message| ExampleFailure {
-            action: action.name.clone(),
-            example: index.to_string(),
-            message,
-        })?;
-        check_example(&action, index, state).await
-    });
-    if let Err(failure) = outcome {
-        panic!("{failure}");
     }
 }
 

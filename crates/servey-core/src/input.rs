@@ -216,34 +216,7 @@ impl Input {
     }
 }
 
-/// Checks one parameter of the input object, adding an error with its path when it does not decode.
-pub fn check_field<T: DeserializeOwned>(
-    map: &Map<String, Value>,
-    name: &str,
-    errors: &mut Vec<FieldError>,
-) {
-    match map.get(name) {
-        // A missing key decodes as null, which only optional parameters accept.
-        None => {
-            if T::deserialize(&Value::Null).is_err() {
-                errors.push(FieldError {
-                    path: name.to_owned(),
-                    message: "missing required field".to_owned(),
-                });
-            }
-        }
-        Some(value) => {
-            if let Err(error) = serde_path_to_error::deserialize::<_, T>(value) {
-                errors.push(FieldError {
-                    path: join_path(name, &error.path().to_string()),
-                    message: error.inner().to_string(),
-                });
-            }
-        }
-    }
-}
-
-fn join_path(head: &str, tail: &str) -> String {
+pub(crate) fn join_path(head: &str, tail: &str) -> String {
     match tail {
         "." | "" => head.to_owned(),
         _ if tail.starts_with('[') => format!("{head}{tail}"),
@@ -290,9 +263,9 @@ mod tests {
     }
 
     fn check(map: &Map<String, Value>, errors: &mut Vec<FieldError>) {
-        check_field::<String>(map, "name", errors);
-        check_field::<Option<Address>>(map, "address", errors);
-        check_field::<Option<Vec<u8>>>(map, "items", errors);
+        crate::__private::check_field::<String>(map, "name", errors);
+        crate::__private::check_field::<Option<Address>>(map, "address", errors);
+        crate::__private::check_field::<Option<Vec<u8>>>(map, "items", errors);
     }
 
     fn paths(input: Input) -> (u16, String, Vec<String>) {

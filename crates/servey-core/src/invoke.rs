@@ -1,20 +1,20 @@
 //! The one invoke path: credentials -> access control -> server-side cache -> run (timeout, panics caught)
 //! -> cache headers. Every adapter calls actions through [`invoke`].
 
-use serde::Serialize;
 use tracing::Instrument;
 
-use crate::action::{Action, ActionFuture};
-use crate::auth::Authorization;
+use crate::action::Action;
 use crate::context::Context;
-use crate::error::{ActionError, ErrorCode};
+use crate::error::ActionError;
 use crate::input::Input;
 use crate::metrics::CallRecorder;
 use crate::output::ActionOutput;
 
 mod batch;
+mod failure;
 mod guard;
 
+pub(crate) use failure::log_failure;
 use guard::guarded;
 
 pub use batch::invoke_batch;
@@ -41,12 +41,19 @@ pub async fn invoke_in_current_span(
     input: Input,
     context: Context,
 ) -> Result<ActionOutput, ActionError> {
-    let Some(metrics) = context.metrics() else {
-        return checked(action, input, context, None).await;
+    let request_id = context.shared_request_id();
+    let result = match context.metrics() {
+        None => checked(action, input, context, None).await,
+        Some(metrics) => {
+            let recorder = metrics.start_call(&action.name, context.origin());
+            let result = checked(action, input, context, Some(&recorder)).await;
+            recorder.finish(result.as_ref().err());
+            result
+        }
     };
-    let recorder = metrics.start_call(&action.name, context.transport());
-    let result = checked(action, input, context, Some(&recorder)).await;
-    recorder.finish(result.as_ref().err());
+    if let Err(error) = &result {
+        log_failure(&action.name, &request_id, error);
+    }
     result
 }
 
@@ -162,78 +169,6 @@ async fn run(
     .await
 }
 
-/// Runs a synchronous action body on the blocking pool, so it never stalls the async workers.
-pub fn run_blocking<F>(body: F) -> ActionFuture
-where
-    F: FnOnce() -> Result<ActionOutput, ActionError> + Send + 'static,
-{
-    Box::pin(async move {
-        match tokio::task::spawn_blocking(body).await {
-            Ok(result) => result,
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-            Err(error) => Err(ActionError::internal(error)),
-        }
-    })
-}
-
-/// Wraps a plain result (`T`).
-pub fn output_of<T: Serialize + Send + Sync + 'static>(
-    result: T,
-) -> Result<ActionOutput, ActionError> {
-    Ok(ActionOutput::new(result))
-}
-
-/// Wraps a fallible result (`Result<T, E>`).
-pub fn output_of_result<T, E>(result: Result<T, E>) -> Result<ActionOutput, ActionError>
-where
-    T: Serialize + Send + Sync + 'static,
-    E: Into<ActionError>,
-{
-    result.map(ActionOutput::new).map_err(Into::into)
-}
-
-/// Wraps a result with response headers (`Reply<T>`).
-pub fn output_of_reply<T: Serialize + Send + Sync + 'static>(
-    reply: crate::output::Reply<T>,
-) -> Result<ActionOutput, ActionError> {
-    Ok(ActionOutput::from_reply(reply))
-}
-
-/// Wraps a fallible result with response headers (`Result<Reply<T>, E>`).
-pub fn output_of_reply_result<T, E>(
-    result: Result<crate::output::Reply<T>, E>,
-) -> Result<ActionOutput, ActionError>
-where
-    T: Serialize + Send + Sync + 'static,
-    E: Into<ActionError>,
-{
-    result.map(ActionOutput::from_reply).map_err(Into::into)
-}
-
-/// The `State<T>` an action asked for by parameter type.
-pub fn shared_state<T: Send + Sync + 'static>(
-    context: &Context,
-) -> Result<crate::state::State<T>, ActionError> {
-    context.shared::<T>()
-}
-
-/// An already-failed invocation (a decoding error before the call).
-pub fn failed(error: ActionError) -> ActionFuture {
-    Box::pin(std::future::ready(Err(error)))
-}
-
-/// The `Authorization` an action asked for by parameter type (`Option<Authorization>`).
-pub fn optional_authorization(context: &Context) -> Option<Authorization> {
-    context.authorization().cloned()
-}
-
-/// The `Authorization` an action requires; access control has already refused anonymous callers.
-pub fn required_authorization(context: &Context) -> Result<Authorization, ActionError> {
-    context.authorization().cloned().ok_or_else(|| {
-        ActionError::new(ErrorCode::Unauthenticated, "This action needs credentials.")
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use std::panic::AssertUnwindSafe;
@@ -246,7 +181,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::auth::{Credentials, Scope};
+    use crate::auth::{Authorization, Credentials, Scope};
     use crate::cache::Ttl;
     use crate::trigger::Trigger;
 
@@ -312,7 +247,7 @@ mod tests {
             .expect_err("panicked");
         assert_eq!((error.status(), error.code_str()), (500, "internal_error"));
         assert!(error.to_string().contains("kaboom"));
-        let caught = AssertUnwindSafe(run_blocking(|| panic!("sync kaboom")))
+        let caught = AssertUnwindSafe(crate::__private::run_blocking(|| panic!("sync kaboom")))
             .catch_unwind()
             .await;
         assert!(

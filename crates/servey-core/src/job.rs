@@ -117,20 +117,20 @@ pub async fn run_job(
             // The action running at the deadline is dropped, as one past its own timeout is.
             Some((at, limit)) => tokio::time::timeout_at(at, called)
                 .await
-                .unwrap_or_else(|_| Err(job_timed_out(limit, &action, "was stopped"))),
+                .unwrap_or_else(|_| {
+                    // The stopped call never returns to invoke, so its one log line is written here;
+                    // the actions that never ran get none.
+                    let error = job_timed_out(limit, &action, "was stopped");
+                    crate::invoke::log_failure(&action, context.request_id(), &error);
+                    Err(error)
+                }),
             None => called.await,
         };
         let outcome = match outcome {
             Ok(result) => JobOutcome::Result { result },
-            Err(error) => {
-                // One line for the stopped action, not one per action that never ran.
-                if !is_past_deadline {
-                    log_failure(&error);
-                }
-                JobOutcome::Error {
-                    error: error.problem(),
-                }
-            }
+            Err(error) => JobOutcome::Error {
+                error: error.problem(),
+            },
         };
         let failed = matches!(outcome, JobOutcome::Error { .. });
         results.push(outcome);
@@ -157,20 +157,6 @@ pub async fn call(
     crate::invoke::invoke(action, Input::from_value(body), context)
         .await?
         .to_value()
-}
-
-/// Logs a failure of an action inside a job as a route logs its own (the cause only here, never shown).
-fn log_failure(error: &ActionError) {
-    if error.status() >= 500 {
-        match error.cause() {
-            Some(cause) => tracing::error!(%cause, code = error.code_str(), "the action failed"),
-            None => tracing::error!(
-                detail = error.detail(),
-                code = error.code_str(),
-                "the action failed"
-            ),
-        }
-    }
 }
 
 /// The outcome of `action` in a job that ran out of time (`what` happened to it).

@@ -4,6 +4,8 @@
 //! Nothing here knows axum, async-graphql or the scheduler: adapters translate their transport into
 //! [`invoke`](invoke::invoke) and back.
 
+#[doc(hidden)]
+pub mod __private;
 pub mod action;
 pub mod app;
 pub mod auth;
@@ -23,7 +25,6 @@ pub mod limits;
 pub mod metrics;
 mod numbers;
 pub mod output;
-pub mod placement;
 pub mod rate;
 pub mod registry;
 pub mod render;
@@ -42,7 +43,7 @@ pub use auth::{JwtAuthorizer, JwtBearer};
 pub use backend::Backends;
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::{LogFormat, ServeyConfig};
-pub use context::{Context, Transport};
+pub use context::{Context, Origin};
 pub use error::{ActionError, ErrorCode, FieldError, Problem};
 pub use event::{EventSource, EventSubscriptions};
 pub use format::BodyFormat;

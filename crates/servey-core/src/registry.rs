@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::action::{Action, ActionEntry};
+use crate::__private::ActionEntry;
+use crate::action::Action;
 
 /// Why a registry could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -149,5 +149,5 @@ async fn run_round(state: Weak<State>, action: Arc<Action>, id: u64) -> Outcome 
         .instrument(span)
         .await
         .map(Arc::new)
-        .map_err(|error| field_error(&action.name, context.request_id(), &error))
+        .map_err(|error| field_error(&error))
 }

@@ -68,16 +68,9 @@ pub(crate) fn graphql_code(error: &ActionError) -> String {
 }
 
 /// The GraphQL error a failed action field reports: the detail as message; `code`, `status` and (for
-/// invalid input) `errors` with each bad argument's path in extensions. Internal causes are logged,
-/// never shown.
-pub(crate) fn field_error(
-    action: &str,
-    request_id: &str,
-    error: &ActionError,
-) -> async_graphql::Error {
-    if let Some(cause) = error.cause() {
-        tracing::error!(action, request_id, %cause, "the action failed");
-    }
+/// invalid input) `errors` with each bad argument's path in extensions. Internal causes are never
+/// shown (the invoke path logged them).
+pub(crate) fn field_error(error: &ActionError) -> async_graphql::Error {
     let code = graphql_code(error);
     let status = error.status();
     let fields: Vec<Value> = error

@@ -248,7 +248,7 @@ fn request_context(
     endpoint
         .app
         .request_context(headers)
-        .with_transport(servey_core::Transport::Graphql)
+        .with_origin(servey_core::Origin::Graphql)
         .client(client.map(|Extension(client)| client).unwrap_or_default())
 }
 

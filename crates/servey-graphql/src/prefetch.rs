@@ -148,7 +148,7 @@ pub(crate) async fn with_batches(
             {
                 Ok(values) => results.extend(values.into_iter().map(Ok)),
                 Err(error) => {
-                    let error = field_error(&action.name, context.request_id(), &error);
+                    let error = field_error(&error);
                     results.extend(std::iter::repeat_n(Err(error), chunk.len()));
                 }
             }

@@ -76,7 +76,7 @@ async fn run_action(
     let result = invoke_in_current_span(action, input, context.clone())
         .await
         .and_then(|output| output.to_value())
-        .map_err(|error| field_error(&action.name, context.request_id(), &error))?;
+        .map_err(|error| field_error(&error))?;
     let batched = types.batched.selected(ctx, &field.output);
     if batched.is_empty() {
         return output_value(result, &field.output);

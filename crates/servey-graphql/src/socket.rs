@@ -15,10 +15,10 @@ use async_graphql::dynamic::Schema;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, WebSocket, WebSocketProtocols, WsMessage};
 use axum::extract::WebSocketUpgrade;
 use axum::extract::ws::{CloseFrame, Message};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
-use servey_core::{App, Context};
+use servey_core::{App, Context, Credentials};
 
 use crate::extension::SocketSlots;
 
@@ -178,12 +178,7 @@ async fn connection(
     let slots = SocketSlots(app.request_slots().clone());
     let messages =
         WebSocket::new(schema, input, protocol).on_connection_init(move |payload| async move {
-            let context = match token(&payload) {
-                Some(token) => app
-                    .token_context(Some(token))
-                    .with_transport(servey_core::Transport::Graphql),
-                None => header_context,
-            };
+            let context = init_context(&app, &payload, header_context);
             let mut data = Data::default();
             data.insert(context);
             data.insert(slots);
@@ -240,20 +235,36 @@ fn is_too_big(error: &axum::Error) -> bool {
         .is_some_and(|error| matches!(error, Error::Capacity(_)))
 }
 
-/// The token of a `connection_init` payload: `{"Authorization": "Bearer <token>"}` (any case, any scheme
-/// word) or `{"token": "<token>"}`.
-fn token(payload: &serde_json::Value) -> Option<&str> {
-    let object = payload.as_object()?;
-    object.iter().find_map(|(key, value)| {
-        let value = value.as_str()?.trim();
-        if key.eq_ignore_ascii_case("authorization") {
-            value.split_once(' ').map(|(_, token)| token.trim())
-        } else if key == "token" {
-            Some(value)
-        } else {
-            None
+/// The caller of a `connection_init` payload, read by the app's authenticator as the websocket
+/// channels' caller is: `{"Authorization": "<scheme> <token>"}` (the key in any case) as that request
+/// header, `{"token": "<token>"}` as a bare token. A payload with neither keeps the upgrade's caller.
+fn init_context(app: &App, payload: &serde_json::Value, header_context: Context) -> Context {
+    let Some(object) = payload.as_object() else {
+        return header_context;
+    };
+    let authorization = object
+        .iter()
+        .find_map(|(key, value)| key.eq_ignore_ascii_case("authorization").then_some(value));
+    let credentials = match (authorization, object.get("token")) {
+        (Some(value), _) => {
+            let mut headers = HeaderMap::new();
+            match value.as_str().map(HeaderValue::from_str) {
+                Some(Ok(value)) => {
+                    headers.insert(header::AUTHORIZATION, value);
+                    app.authenticator().authenticate(&headers)
+                }
+                _ => Credentials::Rejected(
+                    "the connection_init Authorization is not a header value".to_owned(),
+                ),
+            }
         }
-    })
+        (None, Some(token)) => match token.as_str() {
+            Some(token) => app.authenticator().verify_token(token.trim()),
+            None => Credentials::Rejected("the connection_init token is not a string".to_owned()),
+        },
+        (None, None) => return header_context,
+    };
+    header_context.credentials(credentials)
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ fn events<'a>(
         .get(SUBSCRIBER_ID_ARG)
         .and_then(|id| id.string().ok().map(str::to_owned))
         .unwrap_or_else(servey_core::context::new_request_id);
-    let refused = |error| field_error(field.channel, context.request_id(), &error);
+    let refused = |error| field_error(&error);
     let authorization = context
         .raw_credentials()
         .authorization()

@@ -19,7 +19,7 @@ use tokio::sync::watch;
 
 use crate::outage::{Backoff, Outage};
 use crate::{RedisBackend, within};
-use servey_core::backend::{BackgroundJob, BackgroundQueue, InFlight, PublishError};
+use servey_core::backend::{BackgroundEvent, BackgroundQueue, InFlight, PublishError};
 
 /// A background event as stored in Redis.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -84,8 +84,8 @@ pub(crate) fn config(backend: &RedisBackend) -> apalis_redis::Config {
 }
 
 impl BackgroundQueue for RedisQueue {
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
-        let BackgroundJob {
+    fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError> {
+        let BackgroundEvent {
             channel,
             action,
             event,

@@ -15,7 +15,7 @@ use apalis_core::worker::event::Event;
 use apalis_core::worker::ext::event_listener::EventListenerExt;
 use apalis_redis::RedisStorage;
 use servey_core::context::new_request_id;
-use servey_core::{App, Context, Input, Transport};
+use servey_core::{App, Context, Input, Origin};
 use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tracing::Instrument;
@@ -155,7 +155,7 @@ async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
         .extensions(app.extensions().clone())
         .with_shared_results(app.backends().shared_results().cloned())
         .with_metrics(app.metrics().cloned())
-        .with_transport(Transport::Channel);
+        .with_origin(Origin::Channel);
     let span = tracing::info_span!(
         "background_event",
         channel = %job.channel,
@@ -163,13 +163,10 @@ async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
         request_id = %context.request_id(),
         published_by = %job.published_by,
     );
-    let outcome = servey_core::invoke(&action, Input::from_value(job.event), context)
-        .instrument(span.clone())
+    // A failure is logged by the invoke path, as every call's is.
+    let _ = servey_core::invoke(&action, Input::from_value(job.event), context)
+        .instrument(span)
         .await;
-    if let Err(error) = outcome {
-        let _entered = span.enter();
-        tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
-    }
     Ok(())
 }
 

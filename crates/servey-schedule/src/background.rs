@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 use servey_core::Context;
-use servey_core::backend::BackgroundJob;
+use servey_core::backend::BackgroundEvent;
 #[cfg(doc)]
 use servey_core::backend::BackgroundQueue;
 use utoipa::ToSchema;
@@ -49,7 +49,7 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> BackgroundChannel<E> {
     }
 
     fn enqueue(&self, context: &Context, event: Value) -> Result<(), PublishError> {
-        let job = BackgroundJob {
+        let job = BackgroundEvent {
             channel: self.meta.name,
             action: self.action,
             event,

@@ -15,12 +15,12 @@ mod catalog;
 mod channel;
 mod error;
 mod hub;
-mod jobs;
 mod lease;
 mod macros;
 mod runtime;
 mod source;
 mod subscription;
+mod ticks;
 mod webhook;
 mod websocket;
 
@@ -33,12 +33,12 @@ pub use background::BackgroundChannel;
 pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
 pub use error::{PublishError, ScheduleError};
 pub use hub::{SUBSCRIBER_BUFFER, Subscribers};
-pub use jobs::{JobStats, Scheduler, start};
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
     CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
+pub use ticks::{Scheduler, TickStats, start};
 pub use webhook::WebhookChannel;
 pub use websocket::{EventFilter, WebsocketChannel};
 
@@ -46,7 +46,7 @@ pub use websocket::{EventFilter, WebsocketChannel};
 #[doc(hidden)]
 pub mod __private {
     pub use inventory;
-    pub use servey_core::action::construct_access_control;
+    pub use servey_core::__private::construct_access_control;
     pub use std::string::{String, ToString};
 }
 

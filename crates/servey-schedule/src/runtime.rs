@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use servey_core::backend::{
-    BackgroundJob, BackgroundQueue, Envelope, FanOut, LocalSubscribers, TickLease,
+    BackgroundEvent, BackgroundQueue, Envelope, FanOut, LocalSubscribers, TickLease,
 };
 use servey_core::{App, Backends, Context, Registry};
 use tokio::sync::watch;
@@ -204,7 +204,7 @@ impl Channels {
     /// Hands a background event to the queue.
     pub(crate) fn enqueue(
         &self,
-        job: BackgroundJob,
+        job: BackgroundEvent,
         publisher: &Context,
     ) -> Result<(), PublishError> {
         self.inner.background.enqueue(job, publisher)

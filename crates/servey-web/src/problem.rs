@@ -14,16 +14,6 @@ use servey_core::{ActionError, App, ErrorRendering, Problem};
 ///
 /// `token_rejected` tells "no token" from "a token that was sent and rejected" in the challenge.
 pub(crate) fn error_response(app: &App, error: &ActionError, token_rejected: bool) -> Response {
-    if error.status() >= 500 {
-        match error.cause() {
-            Some(cause) => tracing::error!(%cause, code = error.code_str(), "the action failed"),
-            None => tracing::error!(
-                detail = error.detail(),
-                code = error.code_str(),
-                "the action failed"
-            ),
-        }
-    }
     let mut response = rendered_response(app.errors(), error);
     if response.status() == StatusCode::UNAUTHORIZED
         && let Ok(challenge) = HeaderValue::from_str(&app.authenticator().challenge(token_rejected))

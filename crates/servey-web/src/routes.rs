@@ -17,7 +17,7 @@ use servey_core::context::Client;
 use servey_core::route::{PathTemplate, reserved_route};
 use servey_core::{
     Action, ActionError, ActionOutput, App, BodyFormat, Context, Credentials, ErrorCode, Input,
-    Method, Transport,
+    Method, Origin,
 };
 
 use crate::error::WebError;
@@ -390,7 +390,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> 
 /// id and switches, and the connection's peer.
 pub(crate) fn rest_context(app: &App, parts: &Parts) -> Context {
     app.request_context(&parts.headers)
-        .with_transport(Transport::Rest)
+        .with_origin(Origin::Rest)
         .client(
             parts
                 .extensions

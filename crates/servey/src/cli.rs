@@ -248,7 +248,7 @@ async fn run_action(app: &App, cli: &Cli) -> ExitCode {
         let event = read_event(&cli.event)?;
         let context = app
             .token_context(cli.token.as_deref())
-            .with_transport(servey_core::Transport::Cli);
+            .with_origin(servey_core::Origin::Cli);
         let output = servey_core::invoke(action, Input::from_json_bytes(event), context).await?;
         output.to_json_bytes()
     }
@@ -265,9 +265,7 @@ async fn run_action(app: &App, cli: &Cli) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            if let Some(cause) = error.cause() {
-                tracing::error!(%cause, "the action failed");
-            }
+            // An action's failure is logged by the invoke path; the caller gets the problem.
             let problem =
                 serde_json::to_string(&error.problem()).unwrap_or_else(|_| error.to_string());
             eprintln!("{problem}");

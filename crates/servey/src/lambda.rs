@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use servey_core::context::Client;
-use servey_core::{ActionError, App, Input, Transport};
+use servey_core::{ActionError, App, Input, Origin};
 use servey_schedule::Channels;
 use tracing::Instrument;
 
@@ -205,7 +205,7 @@ impl Handler {
                     .any(|trigger| crate::eventbridge::rule(trigger).is_some())
             })
             .ok_or_else(|| LambdaError::UnknownSchedule(name.to_owned()))?;
-        let context = self.app.context().with_transport(Transport::Job);
+        let context = self.app.context().with_origin(Origin::Schedule);
         let span = tracing::info_span!(
             "scheduled_run",
             action = name,
@@ -216,12 +216,10 @@ impl Handler {
             .instrument(span)
             .await
             .and_then(|output| output.to_value())
-            .map_err(|error| {
-                tracing::error!(action = name, %error, cause = ?error.cause(), "scheduled run failed");
-                LambdaError::Run {
-                    action: name.to_owned(),
-                    error,
-                }
+            // A failure is logged by the invoke path, as every call's is.
+            .map_err(|error| LambdaError::Run {
+                action: name.to_owned(),
+                error,
             })?;
         Ok(output)
     }

@@ -124,8 +124,8 @@ pub use servey_core::state::StateNeed;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App, AppError,
     Authenticator, Authorization, CacheControl, CacheHeaders, Context, Credentials, ErrorCode,
-    ErrorRenderer, Example, Extensions, FieldError, Input, Method, Metrics, Problem, RateLimit,
-    Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Transport, Trigger,
+    ErrorRenderer, Example, Extensions, FieldError, Input, Method, Metrics, Origin, Problem,
+    RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Trigger,
     Ttl, invoke,
 };
 #[cfg(feature = "graphql")]

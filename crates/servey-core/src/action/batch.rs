@@ -5,12 +5,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::context::Context;
-use crate::error::{ActionError, FieldError};
+use crate::error::ActionError;
 
 /// The most parents one batch call receives; a longer list is cut into several calls.
 pub const MAX_BATCH_SIZE: usize = 1000;
@@ -20,48 +18,3 @@ pub type BatchFuture = Pin<Box<dyn Future<Output = Result<Vec<Value>, ActionErro
 
 /// The generated batch invoker: decodes the parents, calls the batch form, encodes each result.
 pub type BatchFn = fn(Vec<Value>, Context) -> BatchFuture;
-
-/// Decodes each parent object into the owner type; a bad one names its index (`parents[3].value`).
-pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>, ActionError> {
-    parents
-        .iter()
-        .enumerate()
-        .map(|(index, parent)| {
-            // Tracking the path costs an allocation per key: only a parent that fails pays for it.
-            T::deserialize(parent)
-                .or_else(|_| serde_path_to_error::deserialize(parent))
-                .map_err(|error| {
-                    let path = error.path().to_string();
-                    let path = if path == "." {
-                        format!("parents[{index}]")
-                    } else {
-                        format!("parents[{index}].{path}")
-                    };
-                    ActionError::invalid_input(vec![FieldError {
-                        path,
-                        message: error.inner().to_string(),
-                    }])
-                })
-        })
-        .collect()
-}
-
-/// Encodes a batch form's plain result (`Vec<T>`).
-pub fn batch_of<T: Serialize>(results: Vec<T>) -> Result<Vec<Value>, ActionError> {
-    results
-        .iter()
-        .map(|result| serde_json::to_value(result).map_err(ActionError::internal))
-        .collect()
-}
-
-/// Encodes a batch form's fallible result (`Result<Vec<T>, E>`).
-pub fn batch_of_result<T: Serialize, E: Into<ActionError>>(
-    results: Result<Vec<T>, E>,
-) -> Result<Vec<Value>, ActionError> {
-    batch_of(results.map_err(Into::into)?)
-}
-
-/// An already-failed batch call (a parent that does not decode).
-pub fn failed_batch(error: ActionError) -> BatchFuture {
-    Box::pin(std::future::ready(Err(error)))
-}

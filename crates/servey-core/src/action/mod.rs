@@ -95,16 +95,6 @@ pub enum CachePolicy {
     Custom(fn() -> Box<dyn CacheControl>),
 }
 
-/// Builds a user policy type through `Default` (the `Custom` policies' constructor).
-pub fn construct_access_control<T: AccessControl + Default>() -> Box<dyn AccessControl> {
-    Box::new(T::default())
-}
-
-/// Builds a user cache policy through `Default`.
-pub fn construct_cache_control<T: CacheControl + Default>() -> Box<dyn CacheControl> {
-    Box::new(T::default())
-}
-
 /// What `#[action]` emits for one function: plain data plus the invoker. Read once at start.
 #[derive(Debug)]
 pub struct ActionSpec {
@@ -156,9 +146,7 @@ pub struct ActionSpec {
 mod batch;
 mod builder;
 
-pub use batch::{
-    BatchFn, BatchFuture, MAX_BATCH_SIZE, batch_of, batch_of_result, decode_parents, failed_batch,
-};
+pub use batch::{BatchFn, BatchFuture, MAX_BATCH_SIZE};
 pub use builder::ActionBuilder;
 
 /// The declared tags, else the last segment of the module path (`api::users` -> `users`).
@@ -169,12 +157,6 @@ fn spec_tags(spec: &ActionSpec) -> Vec<String> {
     }
     spec.tags.iter().map(|&tag| tag.to_owned()).collect()
 }
-
-/// An entry the macro submits to the link-time registry.
-#[derive(Debug)]
-pub struct ActionEntry(pub &'static ActionSpec);
-
-inventory::collect!(ActionEntry);
 
 /// A registered action: everything adapters need, resolved once at start.
 #[non_exhaustive]

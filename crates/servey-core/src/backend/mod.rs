@@ -19,7 +19,7 @@ pub use error::PublishError;
 pub use fan_out::{DeliveryTargets, Envelope, FanOut, InProcess, LocalSubscribers};
 pub use in_flight::{InFlight, Running};
 pub use lease::TickLease;
-pub use queue::{BackgroundJob, BackgroundQueue, InProcessQueue};
+pub use queue::{BackgroundEvent, BackgroundQueue, InProcessQueue};
 pub use results::{SharedResultStore, SharedResults};
 
 /// What an app's work goes through, one typed slot per seam. Cheap to clone; clones share each backend.

@@ -10,13 +10,13 @@ use tracing::Instrument;
 use super::PublishError;
 use super::in_flight::InFlight;
 use crate::app::App;
-use crate::context::{Context, Transport, new_request_id};
+use crate::context::{Context, Origin, new_request_id};
 use crate::input::Input;
 use crate::registry::Registry;
 
 /// One background event: the action it runs and its input.
 #[derive(Debug, Clone)]
-pub struct BackgroundJob {
+pub struct BackgroundEvent {
     /// The channel it was published to.
     pub channel: &'static str,
     /// The action it runs.
@@ -28,7 +28,7 @@ pub struct BackgroundJob {
 /// Runs the actions of an app's background events, each once.
 pub trait BackgroundQueue: Send + Sync + 'static {
     /// Takes `job` to run; `publisher` is the context it was published in (its app's shared values).
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError>;
+    fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError>;
 
     /// Resolves once every job taken so far has run (in-process) or is stored durably (a broker).
     fn flush(&self) -> BoxFuture<'_, ()>;
@@ -59,8 +59,8 @@ impl InProcessQueue {
 }
 
 impl BackgroundQueue for InProcessQueue {
-    fn enqueue(&self, job: BackgroundJob, publisher: &Context) -> Result<(), PublishError> {
-        let BackgroundJob {
+    fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError> {
+        let BackgroundEvent {
             channel,
             action,
             event,
@@ -79,7 +79,7 @@ impl BackgroundQueue for InProcessQueue {
             .with_shared_results(publisher.shared_results().cloned())
             .switches(publisher.active_switches())
             .with_metrics(publisher.metrics().cloned())
-            .with_transport(Transport::Channel);
+            .with_origin(Origin::Channel);
         let span = tracing::info_span!(
             "background_event",
             channel,
@@ -91,11 +91,8 @@ impl BackgroundQueue for InProcessQueue {
         runtime.spawn(
             async move {
                 let _running = running;
-                if let Err(error) =
-                    crate::invoke::invoke(&target, Input::from_value(event), context).await
-                {
-                    tracing::error!(%error, cause = ?error.cause(), "a background event's action failed");
-                }
+                // A failure is logged by the invoke path, as every call's is.
+                let _ = crate::invoke::invoke(&target, Input::from_value(event), context).await;
             }
             .instrument(span),
         );

@@ -32,7 +32,7 @@ pub struct Context {
 
 #[derive(Debug, Clone, Default)]
 struct ContextInner {
-    request_id: String,
+    request_id: Arc<str>,
     credentials: Credentials,
     switches: BTreeSet<String>,
     extensions: Extensions,
@@ -40,16 +40,17 @@ struct ContextInner {
     default_timeout: Option<Duration>,
     default_rate_limit: Option<Arc<RateLimiter>>,
     authenticator: Option<AuthenticatorHandle>,
-    transport: Transport,
+    origin: Origin,
     metrics: Option<Arc<Metrics>>,
     /// The app's shared TTL result store, from its backends.
     shared_results: Option<SharedResultStore>,
 }
 
-/// The way a call came in, as the `transport` label of its metrics: set by the adapter that builds
-/// the context, inherited by nested calls.
+/// Where a call came from, as the `transport` label of its metrics (label name and values unchanged:
+/// [`Schedule`](Self::Schedule) is `job` there): set by the adapter that builds the context, inherited
+/// by nested calls.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub enum Transport {
+pub enum Origin {
     /// A REST route or a web page.
     Rest,
     /// A GraphQL field.
@@ -57,7 +58,7 @@ pub enum Transport {
     /// The command line (`--run=action`).
     Cli,
     /// A scheduled tick (`fixed_rate`, `cron`).
-    Job,
+    Schedule,
     /// A background channel's event.
     Channel,
     /// An example run as a test.
@@ -67,13 +68,13 @@ pub enum Transport {
     Internal,
 }
 
-impl Transport {
-    /// Every transport, in the order of [`index`](Self::index).
+impl Origin {
+    /// Every origin, in the order of [`index`](Self::index).
     pub const ALL: [Self; 7] = [
         Self::Rest,
         Self::Graphql,
         Self::Cli,
-        Self::Job,
+        Self::Schedule,
         Self::Channel,
         Self::Test,
         Self::Internal,
@@ -85,7 +86,7 @@ impl Transport {
             Self::Rest => "rest",
             Self::Graphql => "graphql",
             Self::Cli => "cli",
-            Self::Job => "job",
+            Self::Schedule => "job",
             Self::Channel => "channel",
             Self::Test => "test",
             Self::Internal => "internal",
@@ -134,7 +135,7 @@ impl Context {
     pub fn with_request_id(request_id: impl Into<String>) -> Self {
         Self {
             inner: Arc::new(ContextInner {
-                request_id: request_id.into(),
+                request_id: Arc::from(request_id.into()),
                 ..ContextInner::default()
             }),
         }
@@ -200,15 +201,15 @@ impl Context {
         self
     }
 
-    /// This context with the way its call came in (each adapter sets its own; nested calls keep it).
-    pub fn with_transport(mut self, transport: Transport) -> Self {
-        Arc::make_mut(&mut self.inner).transport = transport;
+    /// This context with where its call came from (each adapter sets its own; nested calls keep it).
+    pub fn with_origin(mut self, origin: Origin) -> Self {
+        Arc::make_mut(&mut self.inner).origin = origin;
         self
     }
 
-    /// The way this call came in.
-    pub fn transport(&self) -> Transport {
-        self.inner.transport
+    /// Where this call came from.
+    pub fn origin(&self) -> Origin {
+        self.inner.origin
     }
 
     /// This context with the app's metrics, where the invoke path records the call (`App::context`
@@ -265,6 +266,11 @@ impl Context {
     /// The request id, chained into nested calls.
     pub fn request_id(&self) -> &str {
         &self.inner.request_id
+    }
+
+    /// The request id as a shared handle, kept past the call that consumes this context.
+    pub(crate) fn shared_request_id(&self) -> Arc<str> {
+        self.inner.request_id.clone()
     }
 
     /// The caller's valid grant, if any.

@@ -15,12 +15,19 @@ pub async fn invoke_batch(
     parents: Vec<Value>,
     context: Context,
 ) -> Result<Vec<Value>, ActionError> {
-    let Some(metrics) = context.metrics() else {
-        return checked_batch(action, parents, context, None).await;
+    let request_id = context.shared_request_id();
+    let result = match context.metrics() {
+        None => checked_batch(action, parents, context, None).await,
+        Some(metrics) => {
+            let recorder = metrics.start_call(&action.name, context.origin());
+            let result = checked_batch(action, parents, context, Some(&recorder)).await;
+            recorder.finish(result.as_ref().err());
+            result
+        }
     };
-    let recorder = metrics.start_call(&action.name, context.transport());
-    let result = checked_batch(action, parents, context, Some(&recorder)).await;
-    recorder.finish(result.as_ref().err());
+    if let Err(error) = &result {
+        super::log_failure(&action.name, &request_id, error);
+    }
     result
 }
 

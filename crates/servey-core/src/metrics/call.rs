@@ -8,14 +8,14 @@ use super::*;
 #[derive(Debug)]
 pub(crate) struct CallRecorder {
     series: Arc<ActionSeries>,
-    transport: Transport,
+    transport: Origin,
     started: Instant,
     is_finished: bool,
 }
 
 impl CallRecorder {
     /// Starts measuring a call of `series` over `transport`: it is in flight from now.
-    pub(super) fn start(series: Arc<ActionSeries>, transport: Transport) -> Self {
+    pub(super) fn start(series: Arc<ActionSeries>, transport: Origin) -> Self {
         series.in_flight.inc();
         Self {
             series,

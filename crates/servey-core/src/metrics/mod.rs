@@ -13,7 +13,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 
-use crate::context::Transport;
+use crate::context::Origin;
 use crate::error::ActionError;
 use crate::registry::Registry;
 
@@ -28,14 +28,14 @@ const CANCELLED: &str = "cancelled";
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallLabels {
     action: Arc<str>,
-    transport: Transport,
+    transport: Origin,
     outcome: Cow<'static, str>,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct LatencyLabels {
     action: Arc<str>,
-    transport: Transport,
+    transport: Origin,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -54,7 +54,7 @@ struct ChannelLabels {
     channel: Arc<str>,
 }
 
-impl EncodeLabelValue for Transport {
+impl EncodeLabelValue for Origin {
     fn encode(&self, encoder: &mut LabelValueEncoder<'_>) -> Result<(), std::fmt::Error> {
         EncodeLabelValue::encode(&self.as_str(), encoder)
     }
@@ -210,7 +210,7 @@ impl Metrics {
     }
 
     /// Starts measuring one call of `action` that came in over `transport`.
-    pub(crate) fn start_call(&self, action: &str, transport: Transport) -> CallRecorder {
+    pub(crate) fn start_call(&self, action: &str, transport: Origin) -> CallRecorder {
         // An action outside the app's registry (built by hand and invoked with an app context) still
         // counts, on a slower path that looks its series up each time.
         let series = self
@@ -242,14 +242,14 @@ impl Metrics {
     }
 
     /// The tick counters of the scheduled action `action`.
-    pub fn job(&self, action: &str) -> JobMetrics {
+    pub fn ticks(&self, action: &str) -> TickMetrics {
         let tick = |outcome| {
             self.families.job_ticks.get_or_create_owned(&TickLabels {
                 action: action.into(),
                 outcome,
             })
         };
-        JobMetrics {
+        TickMetrics {
             runs: tick("run"),
             skips: tick("skipped"),
         }
@@ -274,7 +274,7 @@ struct ActionSeries {
     name: Arc<str>,
     families: Families,
     in_flight: Gauge,
-    by_transport: [OnceLock<TransportSeries>; Transport::ALL.len()],
+    by_transport: [OnceLock<TransportSeries>; Origin::ALL.len()],
     cache_hits: OnceLock<Counter>,
     cache_misses: OnceLock<Counter>,
     rate_limited: OnceLock<Counter>,
@@ -304,7 +304,7 @@ impl ActionSeries {
         }
     }
 
-    fn over(&self, transport: Transport) -> &TransportSeries {
+    fn over(&self, transport: Origin) -> &TransportSeries {
         self.by_transport[transport.index()].get_or_init(|| TransportSeries {
             succeeded: self.families.calls.get_or_create_owned(&CallLabels {
                 action: self.name.clone(),
@@ -318,7 +318,7 @@ impl ActionSeries {
         })
     }
 
-    fn ended_with(&self, transport: Transport, outcome: Cow<'static, str>) {
+    fn ended_with(&self, transport: Origin, outcome: Cow<'static, str>) {
         self.families
             .calls
             .get_or_create(&CallLabels {
@@ -344,12 +344,12 @@ impl ActionSeries {
 
 /// The tick counters of one scheduled action (`servey_job_ticks_total`).
 #[derive(Debug, Clone)]
-pub struct JobMetrics {
+pub struct TickMetrics {
     runs: Counter,
     skips: Counter,
 }
 
-impl JobMetrics {
+impl TickMetrics {
     /// A tick that started a run.
     pub fn record_run(&self) {
         self.runs.inc();

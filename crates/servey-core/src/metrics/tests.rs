@@ -28,10 +28,10 @@ fn has(metrics: &Metrics, line: &str) -> bool {
 #[test]
 fn calls_count_by_transport_and_outcome_with_their_latency() {
     let metrics = metrics_of(&["greet"]);
-    metrics.start_call("greet", Transport::Rest).finish(None);
+    metrics.start_call("greet", Origin::Rest).finish(None);
     let forbidden = ActionError::new(ErrorCode::Forbidden, "no");
     metrics
-        .start_call("greet", Transport::Graphql)
+        .start_call("greet", Origin::Graphql)
         .finish(Some(&forbidden));
     for line in [
         r#"servey_action_calls_total{action="greet",transport="rest",outcome="ok"} 1"#,
@@ -66,7 +66,7 @@ fn calls_count_by_transport_and_outcome_with_their_latency() {
 #[test]
 fn a_dropped_call_is_cancelled_and_leaves_nothing_in_flight() {
     let metrics = metrics_of(&["slow"]);
-    let call = metrics.start_call("slow", Transport::Cli);
+    let call = metrics.start_call("slow", Origin::Cli);
     assert!(has(&metrics, r#"servey_action_in_flight{action="slow"} 1"#));
     drop(call);
     assert!(has(&metrics, r#"servey_action_in_flight{action="slow"} 0"#));
@@ -82,7 +82,7 @@ fn custom_error_codes_and_unregistered_actions_are_counted() {
     let taken = ActionError::custom(409, "name_taken", "taken");
     for _ in 0..2 {
         metrics
-            .start_call("made_by_hand", Transport::Internal)
+            .start_call("made_by_hand", Origin::Internal)
             .finish(Some(&taken));
     }
     assert!(has(
@@ -94,8 +94,8 @@ fn custom_error_codes_and_unregistered_actions_are_counted() {
 #[test]
 fn two_apps_count_apart() {
     let (first, second) = (metrics_of(&["greet"]), metrics_of(&["greet"]));
-    first.start_call("greet", Transport::Rest).finish(None);
-    first.job("tick").record_skip();
+    first.start_call("greet", Origin::Rest).finish(None);
+    first.ticks("tick").record_skip();
     second.channel("news").set_subscribers(3);
     assert!(
         !lines(&second)
@@ -119,7 +119,7 @@ fn two_apps_count_apart() {
 
 #[test]
 fn transports_index_their_table() {
-    for (index, transport) in Transport::ALL.iter().enumerate() {
+    for (index, transport) in Origin::ALL.iter().enumerate() {
         assert_eq!(transport.index(), index, "{}", transport.as_str());
     }
 }

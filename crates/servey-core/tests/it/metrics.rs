@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use servey_core::{
-    Action, App, Context, Input, RateLimit, Registry, Scope, ServeyConfig, Transport, Ttl, invoke,
+    Action, App, Context, Input, Origin, RateLimit, Registry, Scope, ServeyConfig, Ttl, invoke,
 };
 
 fn app_of(actions: Vec<Arc<Action>>) -> App {
@@ -49,7 +49,7 @@ async fn outcomes_cache_and_rate_limits_are_recorded_per_action() {
         .build();
     let (cached, limited, guarded) = (Arc::new(cached), Arc::new(limited), Arc::new(guarded));
     let app = app_of(vec![cached.clone(), limited.clone(), guarded.clone()]);
-    let rest = || app.context().with_transport(Transport::Rest);
+    let rest = || app.context().with_origin(Origin::Rest);
     for _ in 0..2 {
         invoke(&cached, Input::from_value(json!({})), rest())
             .await
@@ -92,7 +92,7 @@ async fn nested_calls_keep_the_transport_and_hand_made_contexts_record_nothing()
     .build();
     let outer = Arc::new(outer);
     let app = app_of(vec![inner, outer.clone()]);
-    let graphql = app.context().with_transport(Transport::Graphql);
+    let graphql = app.context().with_origin(Origin::Graphql);
     invoke(&outer, Input::empty(), graphql).await.expect("ok");
     invoke(&outer, Input::empty(), Context::new())
         .await

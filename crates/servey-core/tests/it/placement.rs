@@ -6,7 +6,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
-use servey_core::placement::{Placement, run_sync};
+use servey_core::__private::{Placement, run_sync};
 use servey_core::{Action, Context, ErrorCode, Input, invoke};
 
 /// A sync body that blocks until released (or 3 s pass), then records that it finished, run the way

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use servey_core::event::{EventSource, EventStream, SubscribableChannel};
 use servey_core::{
     AccessControl, ActionError, App, Authorization, Backends, ErrorCode, EventSubscriptions,
-    Registry, Scope, ServeyConfig,
+    JwtBearer, Registry, Scope, ServeyConfig,
 };
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::Message;
@@ -90,19 +90,22 @@ struct Served {
 }
 
 async fn serve() -> Served {
+    serve_with(JwtBearer::new("graphql-test-secret")).await
+}
+
+/// The alerts served to callers read by `authenticator`.
+async fn serve_with(authenticator: JwtBearer) -> Served {
     let (events, _) = broadcast::channel(16);
     let source = EventSubscriptions::new(Alerts {
         events: events.clone(),
     });
-    let config = ServeyConfig::from_lookup(|key| {
-        (key == "JWT_SECRET_KEY").then(|| "graphql-test-secret".to_owned())
-    });
     let registry = Registry::default();
     let backends = Backends::in_process(&registry).with_event_subscriptions(source);
-    let app = App::builder(registry, config)
+    let app = App::builder(registry, ServeyConfig::default())
         .backends(backends)
+        .authenticator(authenticator)
         .build()
-        .expect("an app");
+        .expect("the app builds");
     let router = servey_graphql::router(&app).expect("the schema builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -272,5 +275,30 @@ async fn refusals_carry_the_same_codes_as_queries() {
         refusal_code(&mut rejected).await,
         "UNAUTHENTICATED",
         "a rejected token is refused even where none is needed, as on REST"
+    );
+}
+
+#[tokio::test]
+async fn connection_init_credentials_go_through_the_apps_authenticator() {
+    let served = serve_with(JwtBearer::new("graphql-test-secret").schemes(["Token"])).await;
+    let root = served.token(&["root"]);
+    let mut by_token_scheme = served
+        .connect(json!({"Authorization": format!("Token {root}")}), None)
+        .await;
+    subscribe(&mut by_token_scheme, "vault").await;
+    assert_eq!(
+        served
+            .publish_until_received("vault", &mut by_token_scheme)
+            .await["payload"],
+        json!({"data": {"vault": {"level": "high"}}})
+    );
+    let mut other_scheme = served
+        .connect(json!({"Authorization": format!("Bearer {root}")}), None)
+        .await;
+    subscribe(&mut other_scheme, "alerts").await;
+    assert_eq!(
+        refusal_code(&mut other_scheme).await,
+        "UNAUTHENTICATED",
+        "a scheme word the authenticator does not read is a rejected credential, as on the channel route"
     );
 }

@@ -6,8 +6,8 @@ mod asyncapi;
 mod background;
 mod channels;
 mod common;
-mod jobs;
 mod source;
+mod ticks;
 // Webhook channels declared in this binary would make every app in it refuse to start without the
 // `http-client` feature; `webhook_off` checks that refusal on its own channel.
 #[cfg(feature = "http-client")]

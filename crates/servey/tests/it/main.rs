@@ -9,6 +9,8 @@ mod batch;
 mod builder;
 mod calls;
 mod errors;
+#[cfg(feature = "graphql")]
+mod failures;
 mod features;
 #[cfg(feature = "lambda")]
 mod lambda;

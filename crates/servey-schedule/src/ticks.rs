@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use servey_core::context::new_request_id;
-use servey_core::metrics::JobMetrics;
-use servey_core::{Action, App, Context, Extensions, Input, Metrics, Transport, Trigger};
+use servey_core::metrics::TickMetrics;
+use servey_core::{Action, App, Context, Extensions, Input, Metrics, Origin, Trigger};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_cron_scheduler::{Job, JobScheduler};
@@ -27,7 +27,7 @@ use servey_core::backend::{SharedResultStore, TickLease};
 
 /// How often a scheduled action has been ticked, run, skipped and failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct JobStats {
+pub struct TickStats {
     /// Ticks of its schedule.
     pub ticks: u64,
     /// Runs started (ticks that were not skipped).
@@ -98,7 +98,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
             extensions: app.extensions().clone(),
             shared_results: app.backends().shared_results().cloned(),
             metrics: app.metrics().cloned(),
-            ticks: app.metrics().map(|metrics| metrics.job(&action.name)),
+            ticks: app.metrics().map(|metrics| metrics.ticks(&action.name)),
             is_running: AtomicBool::new(false),
             tick_count: AtomicU64::new(0),
             runs: AtomicU64::new(0),
@@ -160,14 +160,14 @@ fn describe(action: &Action) -> String {
 
 impl Scheduler {
     /// The counters of the scheduled action `name` (summed over its triggers).
-    pub fn stats(&self, name: &str) -> Option<JobStats> {
+    pub fn stats(&self, name: &str) -> Option<TickStats> {
         let mut matching = self
             .jobs
             .iter()
             .filter(|job| job.action.name == name)
             .peekable();
         matching.peek()?;
-        Some(matching.fold(JobStats::default(), |sum, job| JobStats {
+        Some(matching.fold(TickStats::default(), |sum, job| TickStats {
             ticks: sum.ticks + job.tick_count.load(Ordering::Relaxed),
             runs: sum.runs + job.runs.load(Ordering::Relaxed),
             skipped: sum.skipped + job.skipped.load(Ordering::Relaxed),
@@ -207,7 +207,7 @@ struct ScheduledAction {
     shared_results: Option<SharedResultStore>,
     metrics: Option<Arc<Metrics>>,
     /// This action's `servey_job_ticks_total` series, when the app records metrics.
-    ticks: Option<JobMetrics>,
+    ticks: Option<TickMetrics>,
     is_running: AtomicBool,
     tick_count: AtomicU64,
     runs: AtomicU64,
@@ -318,7 +318,7 @@ impl ScheduledAction {
             .extensions(self.extensions.clone())
             .with_shared_results(self.shared_results.clone())
             .with_metrics(self.metrics.clone())
-            .with_transport(Transport::Job);
+            .with_origin(Origin::Schedule);
         let span =
             tracing::info_span!("scheduled_run", action = name, request_id = %context.request_id());
         let outcome = servey_core::invoke(&self.action, Input::empty(), context)
@@ -327,9 +327,9 @@ impl ScheduledAction {
         let _entered = span.enter();
         match outcome {
             Ok(_) => tracing::debug!("scheduled run finished"),
-            Err(error) => {
+            // The invoke path logged the failure; the schedule goes on.
+            Err(_) => {
                 self.failures.fetch_add(1, Ordering::Relaxed);
-                tracing::error!(%error, cause = ?error.cause(), "scheduled run failed; the schedule goes on");
             }
         }
     }

@@ -17,6 +17,20 @@ pub enum Placement {
     Pool,
 }
 
+/// Runs a synchronous action body on the blocking pool, so it never stalls the async workers.
+pub fn run_blocking<F>(body: F) -> ActionFuture
+where
+    F: FnOnce() -> Result<ActionOutput, ActionError> + Send + 'static,
+{
+    Box::pin(async move {
+        match tokio::task::spawn_blocking(body).await {
+            Ok(result) => result,
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) => Err(ActionError::internal(error)),
+        }
+    })
+}
+
 /// Runs a synchronous action body where `placement` says. The body starts when the future is first polled,
 /// inside the invoke path's panic guard and timeout.
 pub fn run_sync<F>(placement: Placement, body: F) -> ActionFuture
@@ -25,7 +39,7 @@ where
 {
     match placement {
         Placement::Inline => Box::pin(async move { body() }),
-        Placement::Pool => crate::invoke::run_blocking(body),
+        Placement::Pool => run_blocking(body),
     }
 }
 
