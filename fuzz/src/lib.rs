@@ -108,7 +108,7 @@ impl Harness {
         let (app, router, tokens) = {
             // Whatever servey starts while building (caches, channels) belongs to this runtime.
             let _entered = runtime.enter();
-            let app = tour_app(Some(JWT_SECRET));
+            let app = runtime.block_on(tour_app(Some(JWT_SECRET)));
             let router = servey::router(&app).expect("the tour app's routes build");
             let tokens = tokens(&app);
             (app, router, tokens)
@@ -140,7 +140,7 @@ fn repo_root() -> PathBuf {
 }
 
 /// The tour app with the tests' layout: templates and static files from the repository, no static site.
-fn tour_app(secret: Option<&str>) -> App {
+async fn tour_app(secret: Option<&str>) -> App {
     let root = repo_root();
     let mut config = ServeyConfig::from_lookup(|key| match key {
         "JWT_SECRET_KEY" => secret.map(str::to_owned),
@@ -153,7 +153,9 @@ fn tour_app(secret: Option<&str>) -> App {
     let registry = hello::registry_builder()
         .build()
         .expect("the tour app's registry builds");
-    servey::app(registry, config).expect("the tour app builds")
+    servey::app(registry, config)
+        .await
+        .expect("the tour app builds")
 }
 
 /// Every web trigger and page of the registry, then servey's own routes (and one no route matches).

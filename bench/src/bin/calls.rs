@@ -21,7 +21,9 @@ async fn main() {
     let registry = hello::registry_builder()
         .build()
         .expect("the tour app's registry builds");
-    let app = servey::app(registry, ServeyConfig::default()).expect("the tour app builds");
+    let app = servey::app(registry, ServeyConfig::default())
+        .await
+        .expect("the tour app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds a free port");

@@ -88,6 +88,15 @@ pub struct RegistryBuilder {
     actions: Vec<Arc<Action>>,
 }
 
+impl From<Registry> for RegistryBuilder {
+    /// A builder holding `registry`'s actions, to add more or to hand to an app builder.
+    fn from(registry: Registry) -> Self {
+        Self {
+            actions: registry.actions.to_vec(),
+        }
+    }
+}
+
 impl RegistryBuilder {
     /// Adds every action declared with `#[action]` in the linked crates.
     pub fn collected(mut self) -> Self {

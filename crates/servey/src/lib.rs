@@ -113,7 +113,7 @@ pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};
 #[cfg(feature = "codegen")]
 pub use client_gen::client_source;
-pub use serve::{StartError, app, app_with_state, router, serve, serve_on, serve_with_shutdown};
+pub use serve::{StartError, app, router, serve, serve_on, serve_with_shutdown};
 pub use servey_client::{Client, ClientError, StubClient, stub_action};
 #[cfg(feature = "jwt")]
 pub use servey_core::JwtBearer;

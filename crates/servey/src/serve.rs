@@ -109,13 +109,10 @@ async fn redis_backends(
     Err(StartError::RedisFeatureOff)
 }
 
-/// The app over `registry` with `config`, with what servey's adapters own at run time (its event
-/// channels) built into its state: what `main` serves and runs actions against.
-///
-/// Fails when two channels share a name or a background channel names an action `registry` lacks.
-/// The app has the built-in JWT authenticator and problem-details errors; [`builder`](crate::builder())
-/// adds state, layers and the rest. Its channels are in-process whatever `config.redis_url` says (this
-/// function cannot wait for Redis); [`Builder::build`](crate::Builder::build) connects to it.
+/// The app over `registry` with `config`: what [`Builder::build`](crate::Builder::build) makes of them
+/// (`Builder::new(registry.into()).config(config).build()`), the same checks and the same backends (the
+/// Redis of `config.redis_url` when set), for serving it yourself or calling its actions in a test.
+/// [`builder`](crate::builder()) adds shared state, layers and the rest.
 ///
 /// ```rust,standalone_crate
 /// use servey::prelude::*;
@@ -126,52 +123,21 @@ async fn redis_backends(
 ///     format!("Hello {name}!")
 /// }
 ///
-/// fn main() -> Result<(), Box<dyn std::error::Error>> {
-///     let app = servey::app(Registry::collect()?, ServeyConfig::from_env())?;
+/// #[tokio::main]
+/// async fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let app = servey::app(Registry::collect()?, ServeyConfig::default()).await?;
 ///     assert!(app.registry().get("say_hello").is_some());
+///
+///     let empty = servey::app(Registry::default(), ServeyConfig::default()).await;
+///     assert!(matches!(empty, Err(servey::StartError::Registry(_))));
 ///     Ok(())
 /// }
 /// ```
-pub fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartError> {
-    app_with_state(registry, config, Extensions::new())
-}
-
-/// Like [`app`], with the app's own shared values (a pool, a client) that its actions take as
-/// `State<T>` or reach through `Context::state`.
-///
-/// Like [`Builder::build`](crate::Builder::build), it refuses an app in which an action's `State<T>` is
-/// missing ([`StartError::App`]).
-///
-/// ```rust,standalone_crate
-/// use servey::prelude::*;
-/// use servey::{Extensions, Registry, ServeyConfig};
-///
-/// struct Greeting(&'static str);
-///
-/// #[action(triggers = [web_get])]
-/// fn greet(name: String, greeting: State<Greeting>) -> String {
-///     format!("{}, {name}!", greeting.0)
-/// }
-///
-/// fn main() -> Result<(), Box<dyn std::error::Error>> {
-///     let state = Extensions::new().with(Greeting("Hello"));
-///     let app = servey::app_with_state(Registry::collect()?, ServeyConfig::from_env(), state)?;
-///     assert_eq!(app.state::<Greeting>().map(|greeting| greeting.0), Some("Hello"));
-///     Ok(())
-/// }
-/// ```
-pub fn app_with_state(
-    registry: Registry,
-    config: ServeyConfig,
-    mut state: Extensions,
-) -> Result<App, StartError> {
-    let backends =
-        crate::adapters::channels_over(&registry, Backends::in_process(&registry), &mut state)?;
-    state.insert(crate::telemetry::trace_propagation());
-    Ok(App::builder(registry, config)
-        .extensions(state)
-        .backends(backends)
-        .build()?)
+pub async fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartError> {
+    crate::Builder::new(registry.into())
+        .config(config)
+        .build()
+        .await
 }
 
 /// Every route of `app` (REST, GraphQL, websockets) as one plain axum `Router`, servey's whole answer
@@ -391,8 +357,8 @@ fn log_routes(app: &App, address: &str) {
     }
     if app.config().redis_url.is_some() && !crate::adapters::is_scaled_out(app) {
         tracing::warn!(
-            "SERVEY_REDIS_URL is set, but this app was built by `servey::app` (synchronous, so it \
-             cannot connect): everything runs in this process; build it with `servey::builder()`"
+            "SERVEY_REDIS_URL is set, but this app was built by `App::builder` rather than \
+             `servey::builder()` or `servey::app`: everything runs in this process"
         );
     }
 }

@@ -196,7 +196,9 @@ fn actions_whose_names_make_one_function_name_get_two_functions() {
         .action(hidden)
         .build()
         .expect("the names are unique");
-    let app = crate::app(registry, ServeyConfig::default()).expect("the app builds");
+    let app = servey_core::App::builder(registry, ServeyConfig::default())
+        .build()
+        .expect("the app builds");
     let source = super::client_source(&app);
     assert!(source.contains("pub async fn get_user("), "{source}");
     assert!(source.contains("pub async fn get_user_2("), "{source}");

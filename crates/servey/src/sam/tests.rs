@@ -19,7 +19,11 @@ fn template_with(settings: &[(&str, &str)]) -> Value {
         .action(ping)
         .build()
         .expect("one action");
-    super::template(&crate::app(registry, config).expect("the app builds"))
+    super::template(
+        &servey_core::App::builder(registry, config)
+            .build()
+            .expect("the app builds"),
+    )
 }
 
 #[test]

@@ -142,7 +142,9 @@ async fn an_action_whose_result_cannot_be_read_back_is_called_by_name() {
         .collected()
         .build()
         .expect("this binary's actions");
-    let app = servey::app(registry, crate::support::config(&[])).expect("builds");
+    let app = servey::app(registry, crate::support::config(&[]))
+        .await
+        .expect("builds");
     let answer: Value = Client::local(&app)
         .call("only_serialized", json!({"value": 3}))
         .await

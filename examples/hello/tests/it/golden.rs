@@ -32,42 +32,43 @@ fn check(file: &str, actual: &str) {
     }
 }
 
-#[test]
-fn openapi_document_is_unchanged() {
+#[tokio::test]
+async fn openapi_document_is_unchanged() {
     check(
         "openapi.json",
-        &servey::web::openapi_json(&tour_app(test_config())),
+        &servey::web::openapi_json(&tour_app(test_config()).await),
     );
 }
 
-#[test]
-fn graphql_sdl_is_unchanged() {
+#[tokio::test]
+async fn graphql_sdl_is_unchanged() {
     check(
         "schema.graphql",
-        &servey::graphql::sdl(&tour_app(test_config())).expect("the schema builds"),
+        &servey::graphql::sdl(&tour_app(test_config()).await).expect("the schema builds"),
     );
 }
 
-#[test]
-fn asyncapi_document_is_unchanged() {
+#[tokio::test]
+async fn asyncapi_document_is_unchanged() {
     check(
         "asyncapi.json",
-        &servey::schedule::asyncapi_json(&tour_app(test_config())).expect("the document builds"),
+        &servey::schedule::asyncapi_json(&tour_app(test_config()).await)
+            .expect("the document builds"),
     );
 }
 
-#[test]
-fn sam_template_is_unchanged() {
+#[tokio::test]
+async fn sam_template_is_unchanged() {
     check(
         "sam-template.json",
-        &servey::sam::template_json(&tour_app(test_config())),
+        &servey::sam::template_json(&tour_app(test_config()).await),
     );
 }
 
-#[test]
-fn typed_client_is_unchanged() {
+#[tokio::test]
+async fn typed_client_is_unchanged() {
     check(
         "client.rs",
-        &servey::client_source(&tour_app(test_config())),
+        &servey::client_source(&tour_app(test_config()).await),
     );
 }

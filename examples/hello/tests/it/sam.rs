@@ -13,13 +13,13 @@ async fn run_sam_writes_the_template() {
         "--run=sam",
         &format!("--output={}", output.display()),
     ];
-    let code = servey::run(tour_app(test_config()), args.map(Into::into)).await;
+    let code = servey::run(tour_app(test_config()).await, args.map(Into::into)).await;
     assert_eq!(code, ExitCode::SUCCESS);
     let written = std::fs::read_to_string(&output).expect("the template was written");
     let _ = std::fs::remove_file(&output);
     assert_eq!(
         written,
-        servey::sam::template_json(&tour_app(test_config()))
+        servey::sam::template_json(&tour_app(test_config()).await)
     );
 }
 
@@ -27,9 +27,9 @@ async fn run_sam_writes_the_template() {
 const LINT: &str =
     "import sys; from cfnlint.runner import main; sys.argv[0] = 'cfn-lint'; sys.exit(main())";
 
-#[test]
-fn the_tour_template_passes_cfn_lint() {
-    let template = servey::sam::template_json(&tour_app(test_config()));
+#[tokio::test]
+async fn the_tour_template_passes_cfn_lint() {
+    let template = servey::sam::template_json(&tour_app(test_config()).await);
     let path = std::env::temp_dir().join(format!("servey-sam-lint-{}.json", std::process::id()));
     std::fs::write(&path, &template).expect("the template is writable");
     let linted = std::process::Command::new(test_python())

@@ -18,7 +18,7 @@ async fn serve_with_shutdown_serves_runs_jobs_and_stops_on_the_signal() {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(servey::serve_with_shutdown(
         listener,
-        tour_app(test_config()),
+        tour_app(test_config()).await,
         async move {
             let _ = stopped.await;
         },

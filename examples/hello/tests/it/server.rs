@@ -54,11 +54,13 @@ pub(crate) fn test_config() -> ServeyConfig {
 }
 
 /// The tour app with `config`, not served.
-pub(crate) fn tour_app(config: ServeyConfig) -> App {
+pub(crate) async fn tour_app(config: ServeyConfig) -> App {
     let registry = hello::registry_builder()
         .build()
         .expect("the tour app's registry builds");
-    servey::app(registry, config).expect("the tour app builds")
+    servey::app(registry, config)
+        .await
+        .expect("the tour app builds")
 }
 
 /// Starts the tour app with the test configuration.
@@ -68,7 +70,7 @@ pub(crate) async fn start() -> TestServer {
 
 /// Starts the tour app with `config`.
 pub(crate) async fn start_with(config: ServeyConfig) -> TestServer {
-    let app = tour_app(config);
+    let app = tour_app(config).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds a free port");
@@ -96,7 +98,9 @@ pub(crate) async fn start_with_actions(
         })
         .build()
         .expect("the tour app's registry with the extra actions builds");
-    let app = servey::app(registry, config).expect("the tour app builds");
+    let app = servey::app(registry, config)
+        .await
+        .expect("the tour app builds");
     let router = servey::router(&app).expect("the routes build");
     let base = serve_router(router).await;
     TestServer { base, app }

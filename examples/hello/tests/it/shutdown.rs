@@ -46,7 +46,7 @@ async fn serve(
         })
         .build()
         .expect("the registry builds");
-    let app = servey::app(registry, config).expect("the app builds");
+    let app = servey::app(registry, config).await.expect("the app builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds a free port");

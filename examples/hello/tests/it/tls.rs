@@ -95,7 +95,9 @@ async fn only_clients_with_a_certificate_from_the_client_ca_connect_and_their_su
     let (pki, [cert, key, ca]) = make_pki(&dir);
     let mut config = test_config();
     (config.tls_cert, config.tls_key, config.tls_client_ca) = (Some(cert), Some(key), Some(ca));
-    let app = servey::app(hello::registry_builder().build().expect("builds"), config).expect("app");
+    let app = servey::app(hello::registry_builder().build().expect("builds"), config)
+        .await
+        .expect("app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds");
@@ -147,22 +149,18 @@ async fn only_clients_with_a_certificate_from_the_client_ca_connect_and_their_su
     assert!(served.is_ok(), "{served:?}");
 }
 
-#[test]
-fn a_key_without_a_certificate_is_a_start_error() {
+#[tokio::test]
+async fn a_key_without_a_certificate_is_a_start_error() {
     let mut config = test_config();
     config.tls_key = Some("server.key".into());
-    let app = servey::app(hello::registry_builder().build().expect("builds"), config).expect("app");
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    let error = runtime
-        .block_on(async {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("binds");
-            servey::serve_with_shutdown(listener, app, async {}).await
-        })
+    let app = servey::app(hello::registry_builder().build().expect("builds"), config)
+        .await
+        .expect("app");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let error = servey::serve_with_shutdown(listener, app, async {})
+        .await
         .expect_err("refused");
     assert_eq!(
         error.to_string(),

@@ -43,7 +43,7 @@ async fn a_stubbed_action_answers_from_its_function_and_records_its_calls() {
 
 #[tokio::test]
 async fn stubs_can_fail_and_sit_over_a_real_client() {
-    let app = tour_app(test_config());
+    let app = tour_app(test_config()).await;
     let stub = StubClient::new()
         .action("say_hello", |_| {
             Err(ActionError::custom(409, "taken", "That name is taken."))
@@ -66,7 +66,7 @@ async fn stubs_can_fail_and_sit_over_a_real_client() {
 
 #[tokio::test]
 async fn mock_mode_answers_from_the_declared_examples() {
-    let app = tour_app(test_config());
+    let app = tour_app(test_config()).await;
     let mock = StubClient::mock(&app).client();
     let matching: String = mock
         .call("say_hello", json!({"name": "World"}))
