@@ -128,7 +128,7 @@ const STORE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Results kept server-side per decoded input and principal, each for the policy's TTL, within a byte
 /// budget (a moka cache: expiry on time, eviction by size). Without the `cache` feature it keeps nothing:
-/// only a [`SharedResultStore`] keeps results, and the app's start check asks for one.
+/// only a [`SharedResultStore`](crate::backend::SharedResultStore) keeps results, and the app's start check asks for one.
 #[derive(Debug)]
 pub struct ResultStore {
     #[cfg(feature = "cache")]
