@@ -82,3 +82,43 @@ pub(crate) fn bench_apps_locked(root: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// The adapters' own features off: core, the client and the schedule linted and tested without their
+/// defaults (what the facade's features turn off), so each "off" answer is proven where it is decided.
+pub(crate) fn crates_without_defaults(root: &Path) -> Result<()> {
+    for package in [
+        "servey-core",
+        "servey-client",
+        "servey-schedule",
+        "servey-web",
+    ] {
+        println!("xtask: clippy -p {package} --no-default-features --all-targets");
+        run(cargo(root).args([
+            "clippy",
+            "-p",
+            package,
+            "--no-default-features",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))?;
+    }
+    run(cargo(root).args(["test", "-p", "servey-core", "--no-default-features"]))?;
+    run(cargo(root).args([
+        "test",
+        "-p",
+        "servey-client",
+        "--no-default-features",
+        "--doc",
+    ]))?;
+    run(cargo(root).args([
+        "test",
+        "-p",
+        "servey-schedule",
+        "--no-default-features",
+        "--test",
+        "it",
+        "webhook_off",
+    ]))
+}

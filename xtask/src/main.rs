@@ -57,6 +57,7 @@ fn main() -> Result<()> {
             // The facade's cargo features: none, each alone, the defaults and all must build and lint
             // clean (the workspace build above has only the ones the examples turn on).
             features::lint_each(&root)?;
+            features::crates_without_defaults(&root)?;
             features::bench_apps_locked(&root)?;
             // Its tests with every feature (the OTLP export, Lambda) and with none (what a feature that
             // is off answers); the doctests and UI tests do not change with them.

@@ -178,13 +178,17 @@ mod tests {
 
     use serde_json::{Value, json};
 
+    #[cfg(feature = "cache")]
     use std::sync::Arc;
 
     use super::*;
     use crate::auth::{Authorization, Credentials, Scope};
+    #[cfg(feature = "cache")]
     use crate::cache::Ttl;
+    #[cfg(feature = "cache")]
     use crate::trigger::Trigger;
 
+    #[cfg(feature = "cache")]
     fn counter_action(counter: Arc<std::sync::atomic::AtomicUsize>) -> Action {
         Action::builder("count", move |_, _| {
             let counter = counter.clone();
