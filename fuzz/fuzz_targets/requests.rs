@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use servey::web::axum::body::to_bytes;
+use servey::axum::body::to_bytes;
 use servey_fuzz::Harness;
 use servey_fuzz::check::check_response;
 use servey_fuzz::request::FuzzRequest;

@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use servey::web::axum::body::Bytes;
-use servey::web::axum::http::{HeaderMap, StatusCode, header};
+use servey::axum::body::Bytes;
+use servey::axum::http::{HeaderMap, StatusCode, header};
 
 use crate::Harness;
 use crate::known::known_issue;

@@ -5,7 +5,7 @@
 use std::panic::PanicHookInfo;
 use std::sync::Mutex;
 
-use servey::web::axum::http::StatusCode;
+use servey::axum::http::StatusCode;
 
 use crate::request::Sent;
 

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use servey::web::axum::Router;
+use servey::axum::Router;
 use servey::{Action, App, Authorization, ServeyConfig, Trigger};
 
 /// The action of the tour that fails on purpose: the only one allowed a 500 (and a panic).
@@ -202,8 +202,8 @@ fn routes(app: &App) -> Vec<Route> {
 
 /// The identifiers of the OpenAPI document and the GraphQL SDL: parameter, property, field and type names.
 fn names(app: &App) -> Vec<String> {
-    let sdl = servey::graphql::sdl(app).expect("the tour app's SDL builds");
-    let openapi = servey::web::openapi_json(app);
+    let sdl = servey::graphql_sdl(app).expect("the tour app's SDL builds");
+    let openapi = servey::openapi_json(app);
     let mut names: Vec<String> = [sdl, openapi]
         .iter()
         .flat_map(|text| {

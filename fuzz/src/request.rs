@@ -3,8 +3,8 @@
 //! login form or a GraphQL request).
 
 use arbitrary::Arbitrary;
-use servey::web::axum::body::Body as AxumBody;
-use servey::web::axum::http::{HeaderName, HeaderValue, Method as HttpMethod, Request, header};
+use servey::axum::body::Body as AxumBody;
+use servey::axum::http::{HeaderName, HeaderValue, Method as HttpMethod, Request, header};
 
 use crate::graphql::GraphqlRequest;
 use crate::json::{Json, Scalar, Text};
@@ -322,7 +322,7 @@ fn bearer(token: &str) -> Vec<u8> {
 }
 
 /// Sets `name` when `value` is a valid header value (an invalid one cannot be sent at all).
-fn insert(headers: &mut servey::web::axum::http::HeaderMap, name: HeaderName, value: &[u8]) {
+fn insert(headers: &mut servey::axum::http::HeaderMap, name: HeaderName, value: &[u8]) {
     if let Ok(value) = HeaderValue::from_bytes(value) {
         headers.insert(name, value);
     }

@@ -113,8 +113,14 @@ fn absent(app: &App, feature: &'static str, paths: &[&str]) -> Router {
     servey_web::absent_routes(app, &served, &detail)
 }
 
-/// The GraphQL SDL of `app`'s actions (`--run=graphql-schema`).
-pub(crate) fn sdl(app: &App) -> Result<String, StartError> {
+/// The OpenAPI document of `app` (`--run=openapi`, `/openapi.json`), as JSON text.
+pub fn openapi_json(app: &App) -> String {
+    servey_web::openapi_json(app)
+}
+
+/// The GraphQL SDL of `app`'s actions (`--run=graphql-schema`); without the `graphql` feature, the error
+/// that names it.
+pub fn graphql_sdl(app: &App) -> Result<String, StartError> {
     #[cfg(feature = "graphql")]
     return Ok(servey_graphql::sdl(app)?);
     #[cfg(not(feature = "graphql"))]
@@ -124,8 +130,9 @@ pub(crate) fn sdl(app: &App) -> Result<String, StartError> {
     }
 }
 
-/// The AsyncAPI document of `app`'s channels (`--run=asyncapi`).
-pub(crate) fn asyncapi(app: &App) -> Result<String, StartError> {
+/// The AsyncAPI document of `app`'s channels (`--run=asyncapi`), as JSON text; without the `schedule`
+/// feature, the error that names it.
+pub fn asyncapi_json(app: &App) -> Result<String, StartError> {
     #[cfg(feature = "schedule")]
     return Ok(servey_schedule::asyncapi_json(app)?);
     #[cfg(not(feature = "schedule"))]

@@ -161,9 +161,9 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => fail_start(&error),
         },
-        Mode::Openapi => write_document(servey_web::openapi_json(&app), cli.output.as_deref()),
-        Mode::GraphqlSchema => document(crate::adapters::sdl(&app), cli.output.as_deref()),
-        Mode::Asyncapi => document(crate::adapters::asyncapi(&app), cli.output.as_deref()),
+        Mode::Openapi => write_document(crate::openapi_json(&app), cli.output.as_deref()),
+        Mode::GraphqlSchema => document(crate::adapters::graphql_sdl(&app), cli.output.as_deref()),
+        Mode::Asyncapi => document(crate::adapters::asyncapi_json(&app), cli.output.as_deref()),
         #[cfg(feature = "codegen")]
         Mode::Client => write_document(crate::client_source(&app), cli.output.as_deref()),
         #[cfg(not(feature = "codegen"))]

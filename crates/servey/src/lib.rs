@@ -109,11 +109,14 @@ mod tls;
 pub mod __private;
 
 pub use adapters::FeatureOff;
+pub use adapters::{asyncapi_json, graphql_sdl, openapi_json};
+pub use axum;
 pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};
 #[cfg(feature = "codegen")]
 pub use client_gen::client_source;
 pub use serve::{StartError, app, router, serve, serve_on, serve_with_shutdown};
+pub use servey_client as client;
 pub use servey_client::{Client, ClientError, StubClient, stub_action};
 #[cfg(feature = "jwt")]
 pub use servey_core::JwtBearer;
@@ -128,16 +131,23 @@ pub use servey_core::{
     RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Trigger,
     Ttl, invoke,
 };
-#[cfg(feature = "graphql")]
-pub use servey_graphql as graphql;
 pub use servey_macros::{action, actions, fixture};
 #[cfg(feature = "redis")]
-pub use servey_redis as redis;
-#[cfg(feature = "schedule")]
-pub use servey_schedule as schedule;
+pub use servey_redis::{RedisBackend, RedisError};
 #[cfg(feature = "schedule")]
 pub use servey_schedule::{background_channel, webhook_channel, websocket_event_channel};
-pub use {servey_client as client, servey_web as web};
+
+/// An app's event channels and schedule at run time (the `schedule` feature): what a test or a binary
+/// that serves [`router`] itself reaches for (flushing background work, starting the ticks, the close
+/// codes of the websocket routes).
+#[cfg(feature = "schedule")]
+pub mod channels {
+    pub use servey_schedule::{
+        CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
+        CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL, ChannelKind, Channels, EventChannel,
+        PublishError, ScheduleError, Scheduler, TickStats, start,
+    };
+}
 
 #[cfg(not(feature = "schedule"))]
 mod channels_off;

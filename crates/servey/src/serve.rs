@@ -150,7 +150,7 @@ pub async fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartE
 ///
 /// ```rust,standalone_crate
 /// use servey::prelude::*;
-/// use servey::web::axum::{Router, routing::get};
+/// use servey::axum::{Router, routing::get};
 ///
 /// #[action(triggers = [web_get])]
 /// fn say_hello(name: String) -> String {
@@ -163,7 +163,7 @@ pub async fn app(registry: Registry, config: ServeyConfig) -> Result<App, StartE
 ///     let routes: Router = Router::new()
 ///         .route("/version", get(|| async { env!("CARGO_PKG_VERSION") }))
 ///         .merge(servey::router(&app)?);
-///     // servey::web::axum::serve(listener, routes).await?;
+///     // servey::axum::serve(listener, routes).await?;
 ///     # let _ = routes;
 ///     Ok(())
 /// }

@@ -198,16 +198,16 @@ impl Builder {
 
     /// Wraps every route in a tower layer (inside servey's own envelope: request id, limits, errors).
     ///
-    /// The first layer added is the innermost. Take axum from `servey::web::axum`, so that the
+    /// The first layer added is the innermost. Take axum from `servey::axum`, so that the
     /// versions match:
     ///
     /// ```rust,no_run
     /// # use servey::prelude::*;
     /// # #[action(triggers = [web_get])]
     /// # fn ping() -> String { "pong".to_owned() }
-    /// use servey::web::axum::extract::Request;
-    /// use servey::web::axum::middleware::{self, Next};
-    /// use servey::web::axum::response::Response;
+    /// use servey::axum::extract::Request;
+    /// use servey::axum::middleware::{self, Next};
+    /// use servey::axum::response::Response;
     ///
     /// /// Logs each request's path.
     /// async fn log_path(request: Request, next: Next) -> Response {

@@ -177,11 +177,11 @@ async fn a_redis_url_shares_the_apps_channels_through_redis() {
         .build()
         .await
         .expect("Redis answers");
-    let channels = servey::schedule::Channels::of(&app).expect("built with channels");
+    let channels = servey::channels::Channels::of(&app).expect("built with channels");
     assert!(channels.is_scaled_out());
     let in_process = builder([list_things()]).build().await.expect("builds");
     assert!(
-        !servey::schedule::Channels::of(&in_process)
+        !servey::channels::Channels::of(&in_process)
             .expect("built with channels")
             .is_scaled_out()
     );

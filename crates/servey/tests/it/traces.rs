@@ -166,7 +166,7 @@ async fn a_request_continues_the_callers_trace_through_a_nested_action_and_a_web
     .await;
     assert_eq!(response.status(), 200);
     let request_id = header(&response, "x-request-id").to_owned();
-    servey::schedule::Channels::of(&server.app)
+    servey::channels::Channels::of(&server.app)
         .expect("channels")
         .flush()
         .await;

@@ -36,7 +36,7 @@ fn check(file: &str, actual: &str) {
 async fn openapi_document_is_unchanged() {
     check(
         "openapi.json",
-        &servey::web::openapi_json(&tour_app(test_config()).await),
+        &servey::openapi_json(&tour_app(test_config()).await),
     );
 }
 
@@ -44,7 +44,7 @@ async fn openapi_document_is_unchanged() {
 async fn graphql_sdl_is_unchanged() {
     check(
         "schema.graphql",
-        &servey::graphql::sdl(&tour_app(test_config()).await).expect("the schema builds"),
+        &servey::graphql_sdl(&tour_app(test_config()).await).expect("the schema builds"),
     );
 }
 
@@ -52,8 +52,7 @@ async fn graphql_sdl_is_unchanged() {
 async fn asyncapi_document_is_unchanged() {
     check(
         "asyncapi.json",
-        &servey::schedule::asyncapi_json(&tour_app(test_config()).await)
-            .expect("the document builds"),
+        &servey::asyncapi_json(&tour_app(test_config()).await).expect("the document builds"),
     );
 }
 

@@ -49,7 +49,7 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
         ))
         .await
         .expect("sends");
-    let subscribers = servey::schedule::Channels::of(&server.app)
+    let subscribers = servey::channels::Channels::of(&server.app)
         .expect("the tour app has channels")
         .subscribers();
     let subscribed = tokio::time::timeout(Duration::from_secs(10), async {
@@ -109,7 +109,7 @@ async fn a_token_rest_refuses_closes_a_websocket_with_4401() {
         Some(Ok(Message::Close(Some(frame)))) => {
             assert_eq!(
                 u16::from(frame.code),
-                servey::schedule::CLOSE_UNAUTHENTICATED
+                servey::channels::CLOSE_UNAUTHENTICATED
             );
             assert!(
                 frame.reason.starts_with("The credentials were rejected: "),
@@ -145,7 +145,10 @@ async fn asyncapi_json_describes_the_messenger_channel() {
     );
     assert_eq!(
         document,
-        servey::schedule::asyncapi(&server.app).expect("the document builds")
+        serde_json::from_str::<serde_json::Value>(
+            &servey::asyncapi_json(&server.app).expect("the document builds")
+        )
+        .expect("the document is JSON")
     );
 }
 

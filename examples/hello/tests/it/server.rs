@@ -80,8 +80,8 @@ pub(crate) async fn start_with(config: ServeyConfig) -> TestServer {
     TestServer { base, app }
 }
 
-async fn axum_serve(listener: tokio::net::TcpListener, router: servey::web::axum::Router) {
-    servey::web::axum::serve(listener, router)
+async fn axum_serve(listener: tokio::net::TcpListener, router: servey::axum::Router) {
+    servey::axum::serve(listener, router)
         .await
         .expect("the test server runs");
 }
@@ -107,7 +107,7 @@ pub(crate) async fn start_with_actions(
 }
 
 /// Serves any `router` on a free port and returns its base URL (for tests that compose routes).
-pub(crate) async fn serve_router(router: servey::web::axum::Router) -> String {
+pub(crate) async fn serve_router(router: servey::axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("binds a free port");

@@ -46,7 +46,7 @@ async fn graphiql_opens_on_operations_built_from_the_examples() {
     ] {
         assert!(document.contains(part), "{part}\n---\n{document}");
     }
-    let sdl = servey::graphql::sdl(&server.app).expect("the SDL builds");
+    let sdl = servey::graphql_sdl(&server.app).expect("the SDL builds");
     let output = run_tool_with_input(
         &mut python(&["-c", VALIDATE_DOCUMENT, &sdl]),
         document.as_bytes(),
@@ -252,7 +252,7 @@ async fn graphiql_opens_on_the_examples_and_shows_a_subscriptions_events_in_head
         )
         .await;
     // GraphiQL subscribes over graphql-transport-ws at /graphql.
-    let subscribers = servey::schedule::Channels::of(&server.app)
+    let subscribers = servey::channels::Channels::of(&server.app)
         .expect("the tour app has channels")
         .subscribers();
     let subscribed = tokio::time::timeout(Duration::from_secs(30), async {

@@ -31,7 +31,7 @@ print(json.dumps({
 #[tokio::test]
 async fn sdl_is_valid_and_is_what_the_server_serves() {
     let server = start().await;
-    let sdl = servey::graphql::sdl(&server.app).expect("the SDL builds");
+    let sdl = servey::graphql_sdl(&server.app).expect("the SDL builds");
     let output = run_tool_with_input(
         &mut python(&["-c", CHECK_SCHEMA, &server.url("/graphql")]),
         sdl.as_bytes(),

@@ -69,7 +69,7 @@ pub(crate) async fn next(client: &mut Client) -> Value {
 
 /// Waits until the tour app's `messenger` channel has `count` subscribers.
 async fn messenger_subscribers(server: &TestServer, count: usize) {
-    let subscribers = servey::schedule::Channels::of(&server.app)
+    let subscribers = servey::channels::Channels::of(&server.app)
         .expect("the tour app has channels")
         .subscribers();
     let reached = tokio::time::timeout(Duration::from_secs(10), async {

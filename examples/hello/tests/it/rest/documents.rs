@@ -49,7 +49,7 @@ async fn openapi_json_is_what_openapi_json_prints() {
     let response = get(&server, "/openapi.json").await;
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/json");
     let served = response.text().await.expect("text");
-    assert_eq!(served, servey::web::openapi_json(&server.app));
+    assert_eq!(served, servey::openapi_json(&server.app));
     let document: Value = serde_json::from_str(&served).expect("JSON");
     assert_eq!(document["openapi"], "3.1.0");
     let get_hello = &document["paths"]["/actions/say-hello"]["get"];

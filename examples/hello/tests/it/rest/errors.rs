@@ -126,21 +126,27 @@ async fn an_action_failure_is_an_opaque_500() {
     );
 }
 
-/// A user's own route that panics (outside any action's invoke path).
-async fn panicking_handler() -> &'static str {
-    panic!("a composed route panics")
+/// A user's own layer that panics on a request marked `X-Boom` (outside any action's invoke path).
+async fn panicking_layer(
+    request: servey::axum::extract::Request,
+    next: servey::axum::middleware::Next,
+) -> servey::axum::response::Response {
+    if request.headers().contains_key("x-boom") {
+        panic!("a composed layer panics");
+    }
+    next.run(request).await
 }
 
 #[tokio::test]
 async fn a_panic_outside_an_action_is_500_and_the_server_keeps_serving() {
-    let server = start().await;
-    let routes = servey::web::router(&server.app)
-        .expect("routes build")
-        .route("/boom", servey::web::axum::routing::get(panicking_handler));
-    let enveloped = servey::web::axum::Router::new()
-        .fallback_service(servey::web::envelop(routes, &server.app));
-    let base = serve_router(enveloped).await;
-    let boom = send(client().get(format!("{base}/boom"))).await;
+    let app = servey::Builder::new(hello::registry_builder())
+        .config(crate::server::test_config())
+        .layer(servey::axum::middleware::from_fn(panicking_layer))
+        .build()
+        .await
+        .expect("the tour app builds");
+    let base = serve_router(servey::router(&app).expect("the routes build")).await;
+    let boom = send(client().get(format!("{base}/health")).header("x-boom", "1")).await;
     assert_eq!(
         problem_body(boom, StatusCode::INTERNAL_SERVER_ERROR).await,
         problem(
