@@ -32,11 +32,18 @@ mod trace;
 
 use axum::Router;
 use servey_core::App;
+use servey_core::route::ReservedRoute;
 
 use crate::documents::Documents;
 
 pub use documents::DocumentStats;
 pub use error::GraphqlError;
+
+/// The routes the GraphQL adapter serves itself, for every method: no action may take them.
+pub const RESERVED_ROUTES: &[ReservedRoute] = &[
+    ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+    ReservedRoute::prefix("/graphiql", "GraphiQL"),
+];
 
 /// The GraphQL routes of `app`: `/graphql` (POST, and GET for queries), `/graphiql` and its assets.
 ///

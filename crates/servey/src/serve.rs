@@ -169,6 +169,7 @@ pub fn app_with_state(
         crate::adapters::channels_over(&registry, Backends::in_process(&registry), &mut state)?;
     state.insert(crate::telemetry::trace_propagation());
     Ok(App::builder(registry, config)
+        .reserve(&crate::adapters::reserved_routes())
         .extensions(state)
         .backends(backends)
         .build()?)
@@ -376,7 +377,7 @@ fn log_routes(app: &App, address: &str) {
             tracing::info!(action = %action.name, "{}", trigger.describe());
         }
     }
-    for route in servey_core::route::RESERVED_ROUTES {
+    for route in app.reserved_routes() {
         if !app.serves(route.path) {
             continue;
         }

@@ -319,6 +319,7 @@ impl Builder {
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())
+            .reserve(&crate::adapters::reserved_routes())
             .extensions(state)
             .backends(backends)
             .error_rendering(self.errors)
