@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::limits::Limits;
+use crate::settings::Settings;
 
 /// Settings read once at start (from the environment, or built by hand in tests).
 #[derive(Debug, Clone)]
@@ -57,6 +58,9 @@ pub struct ServeyConfig {
     pub otlp_endpoint: Option<String>,
     /// `SERVEY_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
     pub log_format: LogFormat,
+    /// What these settings were read from, through which each adapter reads its own (GraphQL's limits,
+    /// ...) when it is built.
+    pub settings: Settings,
 }
 
 /// How log lines are written.
@@ -81,8 +85,15 @@ impl ServeyConfig {
         Self::from_lookup(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
     }
 
-    /// Reads the settings through `lookup` (a map in tests, the environment in `from_env`).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+    /// Reads the settings through `lookup` (a map in tests, the environment in `from_env`), and keeps
+    /// it for the adapters' own settings.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self::from_settings(Settings::new(lookup))
+    }
+
+    /// Reads the settings from `settings`, and keeps them for the adapters' own.
+    pub fn from_settings(settings: Settings) -> Self {
+        let lookup = |key: &str| settings.get(key);
         Self {
             host: lookup("SERVER_HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port: lookup("SERVER_PORT")
@@ -129,6 +140,7 @@ impl ServeyConfig {
                 Some(format) if format.eq_ignore_ascii_case("json") => LogFormat::Json,
                 _ => LogFormat::Text,
             },
+            settings: settings.clone(),
         }
     }
 }
