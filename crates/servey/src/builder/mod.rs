@@ -308,7 +308,7 @@ impl Builder {
             config.debug_login = serve;
         }
         if let Some(url) = self.redis_url {
-            config.redis_url = Some(url);
+            config.settings = config.settings.with("SERVEY_REDIS_URL", url);
         }
         let mut state = self.state;
         for setup in self.setups {
