@@ -15,7 +15,7 @@ use crate::metrics::Metrics;
 use crate::rate::RateLimiter;
 use crate::registry::Registry;
 use crate::render::ErrorRendering;
-use crate::route::reserved_route;
+use crate::route::{ReservedRoute, reserved_route};
 use crate::slots::RequestSlots;
 use crate::state::Extensions;
 
@@ -43,6 +43,8 @@ struct AppInner {
     errors: ErrorRendering,
     extensions: Extensions,
     path_prefix: String,
+    /// The routes the adapters serve themselves, which no action may take.
+    reserved_routes: Vec<ReservedRoute>,
     disabled_routes: Vec<&'static str>,
     /// The configured limit of actions that declare none, keyed by action and caller.
     default_rate_limit: Option<Arc<RateLimiter>>,
@@ -74,7 +76,7 @@ pub enum AppError {
     InvalidPrefix(String),
     /// A route to switch off is not one servey serves.
     #[error(
-        "`{0}` is not a built-in route; the built-in routes are listed in `servey_core::route::RESERVED_ROUTES`"
+        "`{0}` is not a built-in route; the built-in routes are the adapters' `RESERVED_ROUTES` (`App::reserved_routes` lists an app's)"
     )]
     UnknownRoute(String),
     /// Something the app uses needs one of servey's cargo features, which this build leaves out.
@@ -112,6 +114,7 @@ impl App {
             errors: ErrorRendering::default(),
             extensions: Extensions::new(),
             path_prefix: String::new(),
+            reserved_routes: Vec::new(),
             disabled_routes: Vec::new(),
             backends: None,
         }
@@ -168,6 +171,17 @@ impl App {
     /// Where an action's web route is served: its trigger's path under the app's prefix (`/api`).
     pub fn route_path(&self, path: &str) -> String {
         format!("{}{path}", self.inner.path_prefix)
+    }
+
+    /// The routes its adapters serve themselves (given to [`AppBuilder::reserve`]), which no action
+    /// may take.
+    pub fn reserved_routes(&self) -> &[ReservedRoute] {
+        &self.inner.reserved_routes
+    }
+
+    /// The reserved route that `path` falls on, if any.
+    pub fn reserved_route(&self, path: &str) -> Option<&ReservedRoute> {
+        reserved_route(&self.inner.reserved_routes, path)
     }
 
     /// Whether the app serves the built-in route at `path` (`/login` only with the debug login on).
@@ -236,6 +250,7 @@ pub struct AppBuilder {
     errors: ErrorRendering,
     extensions: Extensions,
     path_prefix: String,
+    reserved_routes: Vec<ReservedRoute>,
     disabled_routes: Vec<String>,
     backends: Option<Backends>,
 }
@@ -285,7 +300,14 @@ impl AppBuilder {
         self
     }
 
-    /// Does not serve the built-in route at `path` (`/graphiql`, `/docs`, ...).
+    /// Reserves `routes`, which an adapter serves itself: no action may take them, and
+    /// [`without_route`](Self::without_route) may switch them off.
+    pub fn reserve(mut self, routes: &[ReservedRoute]) -> Self {
+        self.reserved_routes.extend_from_slice(routes);
+        self
+    }
+
+    /// Does not serve the built-in route at `path` (`/graphiql`, `/docs`, ...), one of those reserved.
     pub fn without_route(mut self, path: impl Into<String>) -> Self {
         self.disabled_routes.push(path.into());
         self
@@ -304,7 +326,7 @@ impl AppBuilder {
             return Err(AppError::InvalidPrefix(prefix.clone()));
         }
         for path in &self.disabled_routes {
-            if reserved_route(path).is_none_or(|route| route.path != path) {
+            if reserved_route(&self.reserved_routes, path).is_none_or(|route| route.path != path) {
                 return Err(AppError::UnknownRoute(path.clone()));
             }
         }
@@ -344,7 +366,7 @@ impl AppBuilder {
         let disabled_routes: Vec<&'static str> = self
             .disabled_routes
             .iter()
-            .filter_map(|path| reserved_route(path).map(|route| route.path))
+            .filter_map(|path| reserved_route(&self.reserved_routes, path).map(|route| route.path))
             .collect();
         let metrics = (!disabled_routes.contains(&"/metrics"))
             .then(|| Arc::new(Metrics::new(&self.registry)));
@@ -360,6 +382,7 @@ impl AppBuilder {
                 errors: self.errors,
                 extensions: self.extensions,
                 path_prefix: self.path_prefix,
+                reserved_routes: self.reserved_routes,
                 disabled_routes,
                 default_rate_limit,
                 metrics,
@@ -371,71 +394,4 @@ impl AppBuilder {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::action::Action;
-    use crate::state::StateNeed;
-
-    #[test]
-    fn contexts_of_an_app_carry_its_shared_values() {
-        let app = App::with_state(
-            Registry::default(),
-            ServeyConfig::default(),
-            Extensions::new().with("pool"),
-        );
-        assert_eq!(app.state::<&str>(), Some(&"pool"));
-        assert_eq!(app.context().state::<&str>(), Some(&"pool"));
-        let other = App::new(Registry::default(), ServeyConfig::default());
-        assert_eq!(other.context().state::<&str>(), None);
-    }
-
-    struct Pool;
-
-    #[test]
-    fn missing_state_names_the_action_and_the_type() {
-        let action = Action::builder("list_articles", |_, _| async {
-            Ok(serde_json::Value::Null)
-        })
-        .needs_state(StateNeed::of::<Pool>())
-        .build();
-        let registry = Registry::builder()
-            .action(action)
-            .build()
-            .expect("registry");
-        let error = App::builder(registry.clone(), ServeyConfig::default())
-            .build()
-            .expect_err("no pool");
-        assert!(matches!(
-            &error,
-            AppError::MissingState { action, type_name, .. }
-                if action == "list_articles" && type_name.ends_with("Pool")
-        ));
-        assert!(
-            App::builder(registry, ServeyConfig::default())
-                .state(Pool)
-                .build()
-                .is_ok()
-        );
-    }
-
-    #[test]
-    fn prefixes_and_switched_off_routes_are_checked() {
-        let builder = || App::builder(Registry::default(), ServeyConfig::default());
-        let app = builder()
-            .path_prefix("/api")
-            .without_route("/graphiql")
-            .build()
-            .expect("valid");
-        assert_eq!(app.route_path("/users"), "/api/users");
-        assert!(!app.serves("/graphiql") && app.serves("/graphql"));
-        assert!(!app.serves("/login"), "the debug login is opt-in");
-        assert_eq!(
-            builder().path_prefix("api/").build().map(|_| ()),
-            Err(AppError::InvalidPrefix("api/".into()))
-        );
-        assert_eq!(
-            builder().without_route("/nope").build().map(|_| ()),
-            Err(AppError::UnknownRoute("/nope".into()))
-        );
-    }
-}
+mod tests;

@@ -1,9 +1,10 @@
-//! `ServeyConfig`: every setting, read from the environment once at start.
+//! `ServeyConfig`: the settings every transport shares, read from the environment once at start; each
+//! adapter reads its own through the [`Settings`] it keeps.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use crate::limits::Limits;
+use crate::settings::Settings;
 
 /// Settings read once at start (from the environment, or built by hand in tests).
 #[derive(Debug, Clone)]
@@ -19,12 +20,6 @@ pub struct ServeyConfig {
     /// `SERVEY_DEBUG_LOGIN` (`true`/`1`): serve `POST /login`, the debug authenticator that issues
     /// `root` tokens. Off unless switched on (here or with the app builder).
     pub debug_login: bool,
-    /// `SERVEY_REDIS_URL`: the scale-out backend, when set.
-    pub redis_url: Option<String>,
-    /// `SERVEY_REDIS_TIMEOUT` (seconds, default 1): how long a call waits for Redis (a cached result, a
-    /// tick's claim, storing a background event) before it goes on without it: a slow Redis counts as
-    /// an unreachable one.
-    pub redis_timeout: Duration,
     /// `SERVEY_TEMPLATES` (default `templates/`).
     pub templates_dir: PathBuf,
     /// `SERVEY_STATIC` (default `static/`).
@@ -44,19 +39,13 @@ pub struct ServeyConfig {
     pub api_contact: Option<String>,
     /// `SERVEY_API_LICENSE`: the API's license, an SPDX expression (`MIT OR Apache-2.0`).
     pub api_license: Option<String>,
-    /// `SERVEY_TLS_CERT`: the server's certificate chain (PEM); with `tls_key`, the server speaks TLS.
-    pub tls_cert: Option<PathBuf>,
-    /// `SERVEY_TLS_KEY`: the server's private key (PEM).
-    pub tls_key: Option<PathBuf>,
-    /// `SERVEY_TLS_CLIENT_CA`: the CA (PEM) whose client certificates are required (two-way TLS).
-    pub tls_client_ca: Option<PathBuf>,
     /// Every bound on what callers send and how long they take (body size, timeouts, concurrency, ...).
     pub limits: Limits,
-    /// `OTEL_EXPORTER_OTLP_ENDPOINT`: the OTLP/HTTP collector spans are exported to (`/v1/traces` is
-    /// appended), when set.
-    pub otlp_endpoint: Option<String>,
     /// `SERVEY_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
     pub log_format: LogFormat,
+    /// What these settings were read from, through which each part reads its own when it is built
+    /// (GraphQL's limits, the Redis URL, the TLS files, the OTLP endpoint, ...).
+    pub settings: Settings,
 }
 
 /// How log lines are written.
@@ -81,8 +70,15 @@ impl ServeyConfig {
         Self::from_lookup(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
     }
 
-    /// Reads the settings through `lookup` (a map in tests, the environment in `from_env`).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+    /// Reads the settings through `lookup` (a map in tests, the environment in `from_env`), and keeps
+    /// it for the adapters' own settings.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self::from_settings(Settings::new(lookup))
+    }
+
+    /// Reads the settings from `settings`, and keeps them for the adapters' own.
+    pub fn from_settings(settings: Settings) -> Self {
+        let lookup = |key: &str| settings.get(key);
         Self {
             host: lookup("SERVER_HOST").unwrap_or_else(|| "127.0.0.1".to_owned()),
             port: lookup("SERVER_PORT")
@@ -92,11 +88,6 @@ impl ServeyConfig {
             debug_authenticator_password: lookup("SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"),
             debug_login: lookup("SERVEY_DEBUG_LOGIN")
                 .is_some_and(|value| matches!(value.as_str(), "1" | "true" | "yes" | "on")),
-            redis_url: lookup("SERVEY_REDIS_URL"),
-            redis_timeout: lookup("SERVEY_REDIS_TIMEOUT")
-                .and_then(|seconds| seconds.trim().parse::<f64>().ok())
-                .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-                .map_or(Duration::from_secs(1), Duration::from_secs_f64),
             templates_dir: lookup("SERVEY_TEMPLATES")
                 .unwrap_or_else(|| "templates/".to_owned())
                 .into(),
@@ -120,39 +111,12 @@ impl ServeyConfig {
             api_description: lookup("SERVEY_API_DESCRIPTION"),
             api_contact: lookup("SERVEY_API_CONTACT"),
             api_license: lookup("SERVEY_API_LICENSE"),
-            tls_cert: lookup("SERVEY_TLS_CERT").map(Into::into),
-            tls_key: lookup("SERVEY_TLS_KEY").map(Into::into),
-            tls_client_ca: lookup("SERVEY_TLS_CLIENT_CA").map(Into::into),
             limits: Limits::from_lookup(&lookup),
-            otlp_endpoint: lookup("OTEL_EXPORTER_OTLP_ENDPOINT"),
             log_format: match lookup("SERVEY_LOG_FORMAT") {
                 Some(format) if format.eq_ignore_ascii_case("json") => LogFormat::Json,
                 _ => LogFormat::Text,
             },
+            settings: settings.clone(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_redis_timeout_is_one_second_unless_set_to_a_positive_number_of_seconds() {
-        let with = |value: &str| {
-            let value = value.to_owned();
-            ServeyConfig::from_lookup(move |key| {
-                (key == "SERVEY_REDIS_TIMEOUT").then(|| value.clone())
-            })
-            .redis_timeout
-        };
-        assert_eq!(
-            ServeyConfig::default().redis_timeout,
-            Duration::from_secs(1)
-        );
-        assert_eq!(with("0.25"), Duration::from_millis(250));
-        assert_eq!(with("3"), Duration::from_secs(3));
-        assert_eq!(with("0"), Duration::from_secs(1));
-        assert_eq!(with("soon"), Duration::from_secs(1));
     }
 }

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::rate::RateLimit;
+use crate::settings::{parse_count, parse_seconds};
 
 /// The bounds a server applies to what callers send and how long they may take. Each is read from the
 /// environment variable named on its field; the README's configuration table lists them.
@@ -43,22 +44,6 @@ pub struct Limits {
     /// `SERVEY_SHUTDOWN_GRACE` (seconds, default 30): how long a stopping server lets in-flight requests
     /// and running jobs finish.
     pub shutdown_grace: Duration,
-    /// `SERVEY_GRAPHQL_MAX_DEPTH` (default 10): the deepest GraphQL selection accepted.
-    pub graphql_max_depth: usize,
-    /// `SERVEY_GRAPHQL_MAX_COMPLEXITY` (default 1000): the most one GraphQL request may cost, a batch
-    /// all its operations together: each field costs 1 plus its selection's cost, which a list field
-    /// multiplies by its size (its `count`/`limit`/`first`/... argument, else 10).
-    pub graphql_max_complexity: usize,
-    /// `SERVEY_GRAPHQL_DOCUMENT_CACHE` (default 1000, 0 turns it off): how many parsed and validated
-    /// GraphQL documents, and how many persisted-query hashes, one app keeps (an entry counts once per
-    /// 2 KiB it holds: its text, its syntax tree, its variables).
-    pub graphql_document_cache: usize,
-    /// `SERVEY_GRAPHQL_MAX_RESPONSE_BYTES` (default 4 MiB): the largest GraphQL answer (a batch: all its
-    /// operations together) written; past it, the operation is answered with one error instead.
-    pub graphql_max_response_bytes: usize,
-    /// `SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT` (seconds, default 10): how long a GraphQL websocket may
-    /// stay open without sending `connection_init` before it is closed with code 4408.
-    pub graphql_connection_init_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -70,19 +55,8 @@ impl Default for Limits {
 impl Limits {
     /// Reads each limit through `lookup`; a missing or unparsable value keeps the default.
     pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Self {
-        let number = |key: &str, default: usize| {
-            lookup(key)
-                .and_then(|value| value.trim().parse().ok())
-                .unwrap_or(default)
-        };
-        let seconds = |key: &str, default: u64| {
-            Duration::from_secs_f64(
-                lookup(key)
-                    .and_then(|value| value.trim().parse::<f64>().ok())
-                    .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
-                    .unwrap_or(default as f64),
-            )
-        };
+        let number = |key: &str, default: usize| parse_count(lookup(key), default);
+        let seconds = |key: &str, default: u64| parse_seconds(lookup(key), default);
         let optional_seconds = |key: &str, default: u64| match lookup(key).as_deref().map(str::trim)
         {
             Some("off" | "0") => None,
@@ -107,11 +81,6 @@ impl Limits {
             max_concurrent_requests: number("SERVEY_MAX_CONCURRENT_REQUESTS", 1024).max(1),
             websocket_message_bytes: number("SERVEY_WEBSOCKET_MESSAGE_LIMIT", 64 * 1024),
             shutdown_grace: seconds("SERVEY_SHUTDOWN_GRACE", 30),
-            graphql_max_depth: number("SERVEY_GRAPHQL_MAX_DEPTH", 10),
-            graphql_max_complexity: number("SERVEY_GRAPHQL_MAX_COMPLEXITY", 1000),
-            graphql_document_cache: number("SERVEY_GRAPHQL_DOCUMENT_CACHE", 1000),
-            graphql_max_response_bytes: number("SERVEY_GRAPHQL_MAX_RESPONSE_BYTES", 4 << 20),
-            graphql_connection_init_timeout: seconds("SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT", 10),
         }
     }
 }

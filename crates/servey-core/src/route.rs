@@ -1,7 +1,9 @@
-//! Route paths: the one parser of `{param}` path templates, and the one list of routes servey itself
-//! serves (REST built-ins, GraphQL, channels, docs), which no action may take.
+//! Route paths: the one parser of `{param}` path templates, and the mechanism of reserved routes:
+//! each adapter lists the routes it serves itself (`servey_web::RESERVED_ROUTES`, ...), the app is
+//! given them when it is built ([`AppBuilder::reserve`](crate::AppBuilder::reserve)), and no action
+//! may take one.
 
-/// A route that servey serves itself, whatever the actions are.
+/// A route that an adapter serves itself, whatever the actions are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ReservedRoute {
     /// The path (or the prefix, for `is_prefix`).
@@ -12,48 +14,39 @@ pub struct ReservedRoute {
     pub is_prefix: bool,
 }
 
-const fn exact(path: &'static str, owner: &'static str) -> ReservedRoute {
-    ReservedRoute {
-        path,
-        owner,
-        is_prefix: false,
+impl ReservedRoute {
+    /// The route at exactly `path`, served by `owner`.
+    pub const fn exact(path: &'static str, owner: &'static str) -> Self {
+        Self {
+            path,
+            owner,
+            is_prefix: false,
+        }
     }
-}
 
-const fn prefix(path: &'static str, owner: &'static str) -> ReservedRoute {
-    ReservedRoute {
-        path,
-        owner,
-        is_prefix: true,
+    /// The route at `path` and every path below `path/`, served by `owner`.
+    pub const fn prefix(path: &'static str, owner: &'static str) -> Self {
+        Self {
+            path,
+            owner,
+            is_prefix: true,
+        }
     }
-}
 
-/// Every route servey serves itself, for every method.
-pub const RESERVED_ROUTES: &[ReservedRoute] = &[
-    exact("/health", "the health check"),
-    exact("/actions", "the action list"),
-    exact("/metrics", "the metrics (Prometheus text format)"),
-    exact("/openapi.json", "the OpenAPI document"),
-    prefix("/docs", "the docs page (Swagger UI)"),
-    exact("/login", "the login route"),
-    prefix("/static", "the static files"),
-    exact("/graphql", "the GraphQL endpoint"),
-    prefix("/graphiql", "GraphiQL"),
-    prefix("/subscription", "the websocket subscriptions"),
-    exact("/asyncapi.json", "the AsyncAPI document"),
-    exact("/jobs", "the jobs endpoint"),
-];
-
-/// The reserved route that `path` falls on, if any.
-pub fn reserved_route(path: &str) -> Option<&'static ReservedRoute> {
-    let path = path.trim_end_matches('/');
-    RESERVED_ROUTES.iter().find(|route| {
-        path == route.path
-            || (route.is_prefix
+    /// Whether `path` (a trailing `/` ignored) falls on this route.
+    pub fn covers(&self, path: &str) -> bool {
+        let path = path.trim_end_matches('/');
+        path == self.path
+            || (self.is_prefix
                 && path
-                    .strip_prefix(route.path)
+                    .strip_prefix(self.path)
                     .is_some_and(|rest| rest.starts_with('/')))
-    })
+    }
+}
+
+/// The route among `routes` that `path` falls on, if any.
+pub fn reserved_route<'a>(routes: &'a [ReservedRoute], path: &str) -> Option<&'a ReservedRoute> {
+    routes.iter().find(|route| route.covers(path))
 }
 
 /// A parsed route path: literal segments and `{name}` / `{*name}` parameters.
@@ -172,6 +165,13 @@ mod tests {
 
     #[test]
     fn reserved_routes_cover_their_prefixes_only() {
+        const ROUTES: &[ReservedRoute] = &[
+            ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+            ReservedRoute::prefix("/static", "the static files"),
+            ReservedRoute::prefix("/docs", "the docs page (Swagger UI)"),
+            ReservedRoute::exact("/actions", "the action list"),
+        ];
+        let reserved_route = |path| reserved_route(ROUTES, path);
         assert_eq!(
             reserved_route("/graphql").map(|r| r.owner),
             Some("the GraphQL endpoint")

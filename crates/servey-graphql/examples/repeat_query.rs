@@ -56,8 +56,9 @@ fn app(cache: usize) -> App {
         .action(stats)
         .build()
         .expect("one action");
-    let mut config = ServeyConfig::default();
-    config.limits.graphql_document_cache = cache;
+    let config = ServeyConfig::from_lookup(move |key| {
+        (key == "SERVEY_GRAPHQL_DOCUMENT_CACHE").then(|| cache.to_string())
+    });
     App::new(registry, config)
 }
 

@@ -25,14 +25,14 @@ use crate::answer::{AnswerBudget, bound_errors, json_bytes};
 use crate::cost::Costs;
 use crate::document::selected_operation;
 use crate::documents::Documents;
-use crate::limits::Limits;
+use crate::limits::GraphqlLimits;
 use crate::trace::ActionSpans;
 
 /// What the extension of every request of one schema shares.
 #[derive(Clone)]
 pub(crate) struct ServeyExtension {
     pub(crate) documents: Documents,
-    pub(crate) limits: Limits,
+    pub(crate) limits: GraphqlLimits,
     pub(crate) spans: ActionSpans,
     pub(crate) costs: Arc<Costs>,
     /// The output object types: a field of one of them is counted by its own fields as they resolve.
@@ -85,7 +85,7 @@ struct State {
 }
 
 impl State {
-    fn answer(&self, limits: &Limits) -> &AnswerBudget {
+    fn answer(&self, limits: &GraphqlLimits) -> &AnswerBudget {
         self.answer
             .get_or_init(|| AnswerBudget::new(limits.max_response_bytes))
     }

@@ -22,6 +22,7 @@ use tracing::Instrument;
 use crate::answer::AnswerBudget;
 use crate::cost::Costs;
 use crate::documents::Documents;
+use crate::limits::GraphqlLimits;
 use crate::prepare::{Method, Preparation, Refusal, request_error};
 
 #[derive(Clone)]
@@ -29,19 +30,26 @@ struct Endpoint {
     schema: Schema,
     app: App,
     preparation: Preparation,
+    limits: GraphqlLimits,
 }
 
 /// The `/graphql` route over an already-built schema whose validation step uses `documents`, and
-/// whose fields cost what `costs` says.
-pub(crate) fn routes(schema: Schema, app: App, documents: Documents, costs: Arc<Costs>) -> Router {
-    let capacity = app.config().limits.graphql_document_cache;
-    let preparation = Preparation::new(&schema.sdl(), documents, capacity, costs);
+/// whose fields cost what `costs` says, within `limits`.
+pub(crate) fn routes(
+    schema: Schema,
+    app: App,
+    documents: Documents,
+    costs: Arc<Costs>,
+    limits: GraphqlLimits,
+) -> Router {
+    let preparation = Preparation::new(&schema.sdl(), documents, limits.document_cache, costs);
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .with_state(Endpoint {
             schema,
             app,
             preparation,
+            limits,
         })
 }
 
@@ -126,6 +134,7 @@ async fn get_graphql(
             protocol,
             upgrade,
             context,
+            endpoint.limits.connection_init_timeout,
         );
     }
     let query = params.get("query").map(String::as_str).unwrap_or_default();
@@ -206,7 +215,7 @@ async fn execute_batch(
     headers: &HeaderMap,
     requests: Vec<async_graphql::Request>,
 ) -> Response {
-    let limits = &endpoint.app.config().limits;
+    let limits = &endpoint.limits;
     let mut cost = 0_usize;
     let prepared: Vec<_> = requests
         .into_iter()
@@ -216,18 +225,18 @@ async fn execute_batch(
             Ok(prepared.0)
         })
         .collect();
-    if cost > limits.graphql_max_complexity {
+    if cost > limits.max_complexity {
         return request_error(
             StatusCode::BAD_REQUEST,
             &format!(
                 "The batch has a complexity of {cost} (its operations' added up); the limit is {}.",
-                limits.graphql_max_complexity
+                limits.max_complexity
             ),
             Some("GRAPHQL_VALIDATION_FAILED"),
         );
     }
     let context = request_context(endpoint, client, headers);
-    let answer = AnswerBudget::new(limits.graphql_max_response_bytes);
+    let answer = AnswerBudget::new(limits.max_response_bytes);
     let mut responses = Vec::with_capacity(prepared.len());
     for request in prepared {
         let response = match request {

@@ -32,11 +32,19 @@ mod trace;
 
 use axum::Router;
 use servey_core::App;
+use servey_core::route::ReservedRoute;
 
 use crate::documents::Documents;
 
 pub use documents::DocumentStats;
 pub use error::GraphqlError;
+pub use limits::GraphqlLimits;
+
+/// The routes the GraphQL adapter serves itself, for every method: no action may take them.
+pub const RESERVED_ROUTES: &[ReservedRoute] = &[
+    ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+    ReservedRoute::prefix("/graphiql", "GraphiQL"),
+];
 
 /// The GraphQL routes of `app`: `/graphql` (POST, and GET for queries), `/graphiql` and its assets.
 ///
@@ -47,13 +55,14 @@ pub fn router(app: &App) -> Result<Router, GraphqlError> {
 
 /// [`router`], with the counters of its document cache (how many documents it parsed and validated).
 pub fn router_with_stats(app: &App) -> Result<(Router, DocumentStats), GraphqlError> {
-    let documents = Documents::new(app.config().limits.graphql_document_cache);
+    let limits = GraphqlLimits::from_settings(&app.config().settings);
+    let documents = Documents::new(limits.document_cache);
     let stats = documents.stats();
-    let (schema, model, costs) = schema::build_schema(app, &documents)?;
+    let (schema, model, costs) = schema::build_schema(app, &documents, limits)?;
     tracing::debug!("GraphQL schema built");
     let mut router = Router::new();
     if app.serves("/graphql") {
-        router = router.merge(http::routes(schema, app.clone(), documents, costs));
+        router = router.merge(http::routes(schema, app.clone(), documents, costs, limits));
     }
     if app.serves("/graphiql") {
         router = router.merge(graphiql::routes(&sample::sample_document(&model)));
@@ -63,5 +72,8 @@ pub fn router_with_stats(app: &App) -> Result<(Router, DocumentStats), GraphqlEr
 
 /// The SDL of `app`'s GraphQL schema: exactly what the server built by [`router`] serves.
 pub fn sdl(app: &App) -> Result<String, GraphqlError> {
-    Ok(schema::build_schema(app, &Documents::new(0))?.0.sdl())
+    let limits = GraphqlLimits::from_settings(&app.config().settings);
+    Ok(schema::build_schema(app, &Documents::new(0), limits)?
+        .0
+        .sdl())
 }

@@ -15,7 +15,7 @@ use crate::cost::Costs;
 use crate::documents::Documents;
 use crate::error::GraphqlError;
 use crate::extension::ServeyExtension;
-use crate::limits::Limits;
+use crate::limits::GraphqlLimits;
 use crate::model::{ActionField, Args, BIG_INT, FREE_FORM_ARG, JSON, Model, ObjectType};
 use crate::prefetch::BatchedFields;
 use crate::property::property_resolver;
@@ -32,6 +32,7 @@ pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
 pub(crate) fn build_schema(
     app: &App,
     documents: &Documents,
+    limits: GraphqlLimits,
 ) -> Result<(Schema, Model, Arc<Costs>), GraphqlError> {
     let source = app.backends().event_subscriptions();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
@@ -96,16 +97,11 @@ pub(crate) fn build_schema(
         builder = builder.register(item);
     }
     builder = register_scalars(builder, &model);
-    let config = app.config();
     let costs = Arc::new(Costs::of(&model));
     let schema = builder
         .extension(ServeyExtension {
             documents: documents.clone(),
-            limits: Limits {
-                max_depth: config.limits.graphql_max_depth,
-                max_complexity: config.limits.graphql_max_complexity,
-                max_response_bytes: config.limits.graphql_max_response_bytes,
-            },
+            limits,
             spans: ActionSpans::of(&model),
             costs: costs.clone(),
             objects: Arc::new(model.outputs.keys().cloned().collect()),

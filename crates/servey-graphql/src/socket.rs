@@ -52,10 +52,9 @@ pub(crate) fn serve(
     protocol: WebSocketProtocols,
     upgrade: WebSocketUpgrade,
     header_context: Context,
+    init_timeout: Duration,
 ) -> Response {
-    let limits = &app.config().limits;
-    let message_limit = limits.websocket_message_bytes;
-    let init_timeout = limits.graphql_connection_init_timeout;
+    let message_limit = app.config().limits.websocket_message_bytes;
     let app = app.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)

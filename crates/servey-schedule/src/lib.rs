@@ -27,6 +27,7 @@ mod websocket;
 use axum::Router;
 use axum::routing::get;
 use servey_core::App;
+use servey_core::route::ReservedRoute;
 
 pub use asyncapi::{asyncapi, asyncapi_json};
 pub use background::BackgroundChannel;
@@ -49,6 +50,12 @@ pub mod __private {
     pub use servey_core::__private::construct_access_control;
     pub use std::string::{String, ToString};
 }
+
+/// The routes the schedule adapter serves itself, for every method: no action may take them.
+pub const RESERVED_ROUTES: &[ReservedRoute] = &[
+    ReservedRoute::prefix("/subscription", "the websocket subscriptions"),
+    ReservedRoute::exact("/asyncapi.json", "the AsyncAPI document"),
+];
 
 /// The websocket routes (`/subscription`, `/subscription/{channel}/{subscriber_id}`) and `/asyncapi.json`
 /// of the app's channels; fails for an app built without its [`Channels`].

@@ -39,5 +39,5 @@ pub use error::WebError;
 pub use layers::envelop;
 pub use openapi::{openapi, openapi_json};
 pub use refusal::refusal_answer;
-pub use routes::router;
+pub use routes::{RESERVED_ROUTES, router};
 pub use stalled::stalled_answer;

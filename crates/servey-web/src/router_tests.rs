@@ -4,6 +4,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use serde_json::{Value, json};
+use servey_core::route::ReservedRoute;
 use servey_core::{Action, App, Method, Registry, ServeyConfig, Trigger};
 use tower::ServiceExt;
 use utoipa::ToSchema;
@@ -172,8 +173,16 @@ fn an_action_on_the_graphql_or_a_channel_route_is_a_start_error_not_a_panic() {
         let action = Action::builder("taken", |input, _| async move { Ok(input) })
             .trigger(web(Method::Post, path))
             .build();
-        let error = crate::router(&app(vec![action], ServeyConfig::default()))
-            .expect_err("a reserved route");
+        let registry = Registry::builder().action(action).build().expect("one");
+        // The other adapters' routes, as the facade reserves them.
+        let app = App::builder(registry, ServeyConfig::default())
+            .reserve(&[
+                ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+                ReservedRoute::prefix("/subscription", "the websocket subscriptions"),
+            ])
+            .build()
+            .expect("an app");
+        let error = crate::router(&app).expect_err("a reserved route");
         assert_eq!(
             error.to_string(),
             format!(

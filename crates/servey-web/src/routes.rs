@@ -14,7 +14,7 @@ use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
 use servey_core::context::Client;
-use servey_core::route::{PathTemplate, reserved_route};
+use servey_core::route::{PathTemplate, ReservedRoute, reserved_route};
 use servey_core::{
     Action, ActionError, ActionOutput, App, BodyFormat, Context, Credentials, ErrorCode, Input,
     Method, Origin,
@@ -24,6 +24,18 @@ use crate::error::WebError;
 use crate::problem::{error_response, status_response, too_large_detail};
 use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
 use crate::shape::Shape;
+
+/// The routes the REST adapter serves itself, for every method: no action may take them.
+pub const RESERVED_ROUTES: &[ReservedRoute] = &[
+    ReservedRoute::exact("/health", "the health check"),
+    ReservedRoute::exact("/actions", "the action list"),
+    ReservedRoute::exact("/metrics", "the metrics (Prometheus text format)"),
+    ReservedRoute::exact("/openapi.json", "the OpenAPI document"),
+    ReservedRoute::prefix("/docs", "the docs page (Swagger UI)"),
+    ReservedRoute::exact("/login", "the login route"),
+    ReservedRoute::prefix("/static", "the static files"),
+    ReservedRoute::exact("/jobs", "the jobs endpoint"),
+];
 
 /// The REST routes of `app` (to be merged with the other adapters' and then passed to [`envelop`](crate::envelop)).
 pub fn router(app: &App) -> Result<Router, WebError> {
@@ -146,7 +158,9 @@ impl Endpoint {
             reason,
         };
         let template = PathTemplate::parse(path).map_err(invalid)?;
-        if let Some(reserved) = reserved_route(path) {
+        // This adapter's own routes are refused even in an app built without reserving them.
+        let reserved = reserved_route(RESERVED_ROUTES, path).or_else(|| app.reserved_route(path));
+        if let Some(reserved) = reserved {
             return Err(invalid(format!(
                 "{} serves; give the action another `path`",
                 reserved.owner

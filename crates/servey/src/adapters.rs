@@ -4,6 +4,7 @@
 //! stops the build. Nothing silently disappears.
 
 use axum::Router;
+use servey_core::route::ReservedRoute;
 use servey_core::{App, Backends, Extensions, Registry};
 
 use crate::serve::StartError;
@@ -29,6 +30,29 @@ impl FeatureOff {
             what: what.into(),
         }
     }
+}
+
+/// The routes GraphQL serves; reserved in a build without it too, where they answer `501`.
+#[cfg(any(test, not(feature = "graphql")))]
+const GRAPHQL_ROUTES: &[ReservedRoute] = &[
+    ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+    ReservedRoute::prefix("/graphiql", "GraphiQL"),
+];
+#[cfg(all(not(test), feature = "graphql"))]
+const GRAPHQL_ROUTES: &[ReservedRoute] = servey_graphql::RESERVED_ROUTES;
+
+/// The routes the schedule serves; reserved in a build without it too, where they answer `501`.
+#[cfg(any(test, not(feature = "schedule")))]
+const SCHEDULE_ROUTES: &[ReservedRoute] = &[
+    ReservedRoute::prefix("/subscription", "the websocket subscriptions"),
+    ReservedRoute::exact("/asyncapi.json", "the AsyncAPI document"),
+];
+#[cfg(all(not(test), feature = "schedule"))]
+const SCHEDULE_ROUTES: &[ReservedRoute] = servey_schedule::RESERVED_ROUTES;
+
+/// The routes every adapter serves itself, whether compiled in or not: what the app reserves.
+pub(crate) fn reserved_routes() -> Vec<ReservedRoute> {
+    [servey_web::RESERVED_ROUTES, GRAPHQL_ROUTES, SCHEDULE_ROUTES].concat()
 }
 
 /// Refuses a registry whose actions need a part this binary lacks (a schedule without `schedule`).
@@ -84,32 +108,27 @@ pub(crate) fn routes(app: &App) -> Result<Router, StartError> {
     #[cfg(feature = "graphql")]
     let routes = routes.merge(servey_graphql::router(app)?);
     #[cfg(not(feature = "graphql"))]
-    let routes = routes.merge(absent(
-        app,
-        "graphql",
-        &["/graphql", "/graphiql", "/graphiql/{*rest}"],
-    ));
+    let routes = routes.merge(absent(app, "graphql", GRAPHQL_ROUTES));
     #[cfg(feature = "schedule")]
     let routes = routes.merge(servey_schedule::router(app)?);
     #[cfg(not(feature = "schedule"))]
-    let routes = routes.merge(absent(
-        app,
-        "schedule",
-        &["/asyncapi.json", "/subscription", "/subscription/{*rest}"],
-    ));
+    let routes = routes.merge(absent(app, "schedule", SCHEDULE_ROUTES));
     Ok(routes)
 }
 
-/// The routes at `paths` of a part built without `feature`, but those the app switched off
+/// The `routes` of a part built without `feature`, but those the app switched off
 /// (`Builder::without_route`), which stay `404`.
 #[cfg(not(all(feature = "graphql", feature = "schedule")))]
-fn absent(app: &App, feature: &'static str, paths: &[&str]) -> Router {
+fn absent(app: &App, feature: &'static str, routes: &[ReservedRoute]) -> Router {
     let detail = FeatureOff::new(feature, "This route").to_string();
-    let served: Vec<&str> = paths
-        .iter()
-        .copied()
-        .filter(|path| app.serves(path.split("/{").next().unwrap_or(path)))
-        .collect();
+    let mut served = Vec::new();
+    for route in routes.iter().filter(|route| app.serves(route.path)) {
+        served.push(route.path.to_owned());
+        if route.is_prefix {
+            served.push(format!("{}/{{*rest}}", route.path));
+        }
+    }
+    let served: Vec<&str> = served.iter().map(String::as_str).collect();
     servey_web::absent_routes(app, &served, &detail)
 }
 
@@ -205,5 +224,21 @@ pub(crate) fn is_scaled_out(app: &App) -> bool {
     {
         let _ = app;
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_routes_kept_for_a_part_left_out_are_the_parts_own() {
+        #[cfg(feature = "graphql")]
+        assert_eq!(GRAPHQL_ROUTES, servey_graphql::RESERVED_ROUTES);
+        #[cfg(feature = "schedule")]
+        assert_eq!(SCHEDULE_ROUTES, servey_schedule::RESERVED_ROUTES);
+        let paths: Vec<&str> = reserved_routes().iter().map(|route| route.path).collect();
+        assert!(paths.contains(&"/graphql") && paths.contains(&"/subscription"));
+        assert!(paths.contains(&"/health") && paths.contains(&"/asyncapi.json"));
     }
 }

@@ -101,6 +101,7 @@ mod listen;
 mod refused;
 #[cfg(feature = "codegen")]
 pub mod sam;
+mod scale_out;
 mod serve;
 pub mod telemetry;
 mod tls;

@@ -8,6 +8,7 @@ use servey_core::{App, Backends, Extensions, Registry, ServeyConfig};
 use tokio::net::TcpListener;
 
 use crate::adapters::FeatureOff;
+use crate::scale_out::RedisSettings;
 
 /// Why the server could not start.
 ///
@@ -70,15 +71,16 @@ pub enum StartError {
 }
 
 /// Puts into `state` the event channels of an app over `registry`, and returns the app's backends
-/// they publish through: the Redis of `config.redis_url` when set (connected and subscribed now, so a
-/// Redis that does not answer fails the start), else in-process.
+/// they publish through: the Redis of `SERVEY_REDIS_URL` in `config`'s settings when set (connected
+/// and subscribed now, so a Redis that does not answer fails the start), else in-process.
 pub(crate) async fn install_channels(
     registry: &Registry,
     config: &ServeyConfig,
     state: &mut Extensions,
 ) -> Result<Backends, StartError> {
-    let backends = match &config.redis_url {
-        Some(url) => redis_backends(registry, url, config).await?,
+    let redis = RedisSettings::from_settings(&config.settings);
+    let backends = match &redis.url {
+        Some(url) => redis_backends(registry, url, &redis).await?,
         None => Backends::in_process(registry),
     };
     crate::adapters::channels_over(registry, backends, state)
@@ -89,12 +91,12 @@ pub(crate) async fn install_channels(
 async fn redis_backends(
     registry: &Registry,
     url: &str,
-    config: &ServeyConfig,
+    settings: &RedisSettings,
 ) -> Result<Backends, StartError> {
     let backend = servey_redis::RedisBackend::connect(url)
         .await
         .map_err(StartError::Redis)?
-        .call_timeout(config.redis_timeout);
+        .call_timeout(settings.timeout);
     tracing::info!(url = backend.url(), "instances share work through Redis");
     backend.backends(registry).await.map_err(StartError::Redis)
 }
@@ -104,14 +106,14 @@ async fn redis_backends(
 async fn redis_backends(
     _registry: &Registry,
     _url: &str,
-    _config: &ServeyConfig,
+    _settings: &RedisSettings,
 ) -> Result<Backends, StartError> {
     Err(StartError::RedisFeatureOff)
 }
 
 /// The app over `registry` with `config`: what [`Builder::build`](crate::Builder::build) makes of them
 /// (`Builder::new(registry.into()).config(config).build()`), the same checks and the same backends (the
-/// Redis of `config.redis_url` when set), for serving it yourself or calling its actions in a test.
+/// Redis of `SERVEY_REDIS_URL` when set), for serving it yourself or calling its actions in a test.
 /// [`builder`](crate::builder()) adds shared state, layers and the rest.
 ///
 /// ```rust,standalone_crate
@@ -342,7 +344,7 @@ fn log_routes(app: &App, address: &str) {
             tracing::info!(action = %action.name, "{}", trigger.describe());
         }
     }
-    for route in servey_core::route::RESERVED_ROUTES {
+    for route in app.reserved_routes() {
         if !app.serves(route.path) {
             continue;
         }
@@ -355,7 +357,8 @@ fn log_routes(app: &App, address: &str) {
              this process"
         );
     }
-    if app.config().redis_url.is_some() && !crate::adapters::is_scaled_out(app) {
+    let redis = RedisSettings::from_settings(&app.config().settings);
+    if redis.url.is_some() && !crate::adapters::is_scaled_out(app) {
         tracing::warn!(
             "SERVEY_REDIS_URL is set, but this app was built by `App::builder` rather than \
              `servey::builder()` or `servey::app`: everything runs in this process"

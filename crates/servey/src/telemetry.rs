@@ -11,7 +11,7 @@ pub mod propagation;
 
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
-use servey_core::ServeyConfig;
+use servey_core::{ServeyConfig, Settings};
 use tracing::Subscriber;
 use tracing_opentelemetry::OpenTelemetryLayer;
 use tracing_subscriber::fmt::MakeWriter;
@@ -59,14 +59,21 @@ impl Drop for Telemetry {
     }
 }
 
+/// `OTEL_EXPORTER_OTLP_ENDPOINT` in `settings`: the OTLP/HTTP collector spans are exported to
+/// (`/v1/traces` is appended), when set.
+pub(crate) fn otlp_endpoint(settings: &Settings) -> Option<String> {
+    settings.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+}
+
 /// Installs the process's tracing subscriber from `config`: log lines in `config.log_format` on stderr
-/// (`RUST_LOG` filters them, `info` by default) and, with `config.otlp_endpoint` and the `otlp` feature,
+/// (`RUST_LOG` filters them, `info` by default) and, with `OTEL_EXPORTER_OTLP_ENDPOINT` and the `otlp` feature,
 /// every span exported there (without the feature, a warning says it is needed). Does nothing when a
 /// subscriber is installed already; keep the returned value until the end.
 pub fn init(config: &ServeyConfig) -> Telemetry {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tokio_cron_scheduler=warn"));
-    let (provider, export_error) = match config.otlp_endpoint.as_deref().map(exporter) {
+    let endpoint = otlp_endpoint(&config.settings);
+    let (provider, export_error) = match endpoint.as_deref().map(exporter) {
         Some(Ok(provider)) => (Some(provider), None),
         Some(Err(error)) => (None, Some(error)),
         None => (None, None),

@@ -6,6 +6,7 @@
 use std::io;
 #[cfg(feature = "tls")]
 use std::path::Path;
+use std::path::PathBuf;
 #[cfg(feature = "tls")]
 use std::sync::Arc;
 
@@ -17,8 +18,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 #[cfg(feature = "tls")]
 use rustls::server::WebPkiClientVerifier;
-use servey_core::ServeyConfig;
 use servey_core::context::ClientCertificate;
+use servey_core::{ServeyConfig, Settings};
 use tokio::net::TcpStream;
 #[cfg(feature = "tls")]
 use tokio_rustls::TlsAcceptor;
@@ -53,6 +54,28 @@ pub enum TlsError {
     FeatureOff,
 }
 
+/// Where the server's TLS material is, each read from the setting named on its field.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct TlsSettings {
+    /// `SERVEY_TLS_CERT`: the server's certificate chain (PEM); with `key`, the server speaks TLS.
+    cert: Option<PathBuf>,
+    /// `SERVEY_TLS_KEY`: the server's private key (PEM).
+    key: Option<PathBuf>,
+    /// `SERVEY_TLS_CLIENT_CA`: the CA (PEM) whose client certificates are required (two-way TLS).
+    client_ca: Option<PathBuf>,
+}
+
+impl TlsSettings {
+    /// Reads the three paths from `settings`.
+    pub(crate) fn from_settings(settings: &Settings) -> Self {
+        Self {
+            cert: settings.get("SERVEY_TLS_CERT").map(Into::into),
+            key: settings.get("SERVEY_TLS_KEY").map(Into::into),
+            client_ca: settings.get("SERVEY_TLS_CLIENT_CA").map(Into::into),
+        }
+    }
+}
+
 /// The TLS side of the listener, built once at start.
 #[cfg(feature = "tls")]
 #[derive(Clone)]
@@ -69,9 +92,7 @@ pub(crate) enum Tls {}
 impl Tls {
     /// `None` (plain HTTP), or the error naming the feature when a TLS variable is set.
     pub(crate) fn from_config(config: &ServeyConfig) -> Result<Option<Self>, TlsError> {
-        let configured =
-            config.tls_cert.is_some() || config.tls_key.is_some() || config.tls_client_ca.is_some();
-        if configured {
+        if TlsSettings::from_settings(&config.settings) != TlsSettings::default() {
             Err(TlsError::FeatureOff)
         } else {
             Ok(None)
@@ -91,9 +112,10 @@ impl Tls {
 impl Tls {
     /// The configured TLS, or `None` when no certificate is set (plain HTTP).
     pub(crate) fn from_config(config: &ServeyConfig) -> Result<Option<Self>, TlsError> {
-        let (certificate, key) = match (&config.tls_cert, &config.tls_key) {
+        let settings = TlsSettings::from_settings(&config.settings);
+        let (certificate, key) = match (&settings.cert, &settings.key) {
             (Some(certificate), Some(key)) => (certificate, key),
-            (None, None) if config.tls_client_ca.is_some() => {
+            (None, None) if settings.client_ca.is_some() => {
                 return Err(TlsError::ClientCaWithoutCertificate);
             }
             (None, None) => return Ok(None),
@@ -105,7 +127,7 @@ impl Tls {
         let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(|error| TlsError::Rustls(error.to_string()))?;
-        let builder = match &config.tls_client_ca {
+        let builder = match &settings.client_ca {
             Some(ca) => {
                 let mut roots = RootCertStore::empty();
                 for certificate in certificates(ca)? {

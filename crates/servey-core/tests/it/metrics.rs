@@ -113,6 +113,10 @@ async fn nested_calls_keep_the_transport_and_hand_made_contexts_record_nothing()
 #[test]
 fn switching_off_the_route_switches_off_the_metrics() {
     let app = App::builder(Registry::default(), ServeyConfig::default())
+        .reserve(&[servey_core::route::ReservedRoute::exact(
+            "/metrics",
+            "the metrics",
+        )])
         .without_route("/metrics")
         .build()
         .expect("a built-in route");

@@ -78,8 +78,9 @@ async fn a_batch_runs_in_order_with_one_context_and_answers_an_array() {
 
 #[tokio::test]
 async fn each_operation_of_a_batch_is_checked_on_its_own() {
-    let mut config = ServeyConfig::default();
-    config.limits.graphql_max_complexity = 2;
+    let config = ServeyConfig::from_lookup(|key| {
+        (key == "SERVEY_GRAPHQL_MAX_COMPLEXITY").then(|| "2".to_owned())
+    });
     let registry = actions(Arc::new(AtomicUsize::new(0)))
         .into_iter()
         .fold(Registry::builder(), |builder, action| {

@@ -120,8 +120,9 @@ async fn an_invalid_query_is_refused_on_every_send() {
 
 #[tokio::test]
 async fn the_limits_apply_to_a_cached_validation() {
-    let mut config = ServeyConfig::default();
-    config.limits.graphql_max_complexity = 1;
+    let config = ServeyConfig::from_lookup(|key| {
+        (key == "SERVEY_GRAPHQL_MAX_COMPLEXITY").then(|| "1".to_owned())
+    });
     let (server, stats) = serve(Arc::default(), config).await;
     for _ in 0..2 {
         let body = server
@@ -140,8 +141,9 @@ async fn the_limits_apply_to_a_cached_validation() {
 
 #[tokio::test]
 async fn a_cache_of_size_zero_parses_every_time() {
-    let mut config = ServeyConfig::default();
-    config.limits.graphql_document_cache = 0;
+    let config = ServeyConfig::from_lookup(|key| {
+        (key == "SERVEY_GRAPHQL_DOCUMENT_CACHE").then(|| "0".to_owned())
+    });
     let (server, stats) = serve(Arc::default(), config).await;
     for _ in 0..2 {
         let body = server.post("{ greet(name: \"Ada\") }", &[]).await;

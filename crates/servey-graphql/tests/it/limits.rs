@@ -118,9 +118,11 @@ fn too_large(limit: usize) -> Value {
 
 #[tokio::test]
 async fn an_answer_past_the_size_limit_is_one_error() {
-    let mut config = ServeyConfig::default();
-    config.limits.graphql_max_complexity = 100_000;
-    config.limits.graphql_max_response_bytes = 2000;
+    let config = ServeyConfig::from_lookup(|key| match key {
+        "SERVEY_GRAPHQL_MAX_COMPLEXITY" => Some("100000".to_owned()),
+        "SERVEY_GRAPHQL_MAX_RESPONSE_BYTES" => Some("2000".to_owned()),
+        _ => None,
+    });
     let (server, _) = serve(config).await;
     let small = server.post("{ numbers(count: 3) { value } }", &[]).await;
     assert_eq!(small["data"]["numbers"][2], json!({"value": 2}));

@@ -164,8 +164,9 @@ async fn an_operation_before_connection_init_closes_with_4401() {
 
 #[tokio::test]
 async fn no_connection_init_in_time_closes_with_4408() {
-    let mut config = ServeyConfig::default();
-    config.limits.graphql_connection_init_timeout = Duration::from_millis(100);
+    let config = ServeyConfig::from_lookup(|key| {
+        (key == "SERVEY_GRAPHQL_CONNECTION_INIT_TIMEOUT").then(|| "0.1".to_owned())
+    });
     let (server, _, _) = serve(config).await;
     let mut client = open(&server).await;
     assert_eq!(

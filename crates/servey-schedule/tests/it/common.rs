@@ -68,7 +68,9 @@ pub(crate) fn app_with(actions: Vec<Action>) -> App {
 }
 
 /// Like [`app_with`] with no actions, with the settings `settings` gives besides the test key.
-pub(crate) fn app_configured(settings: impl Fn(&str) -> Option<String>) -> App {
+pub(crate) fn app_configured(
+    settings: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
+) -> App {
     let (registry, _) = recording_registry(vec![]);
     let channels = Channels::new(&registry).expect("the test channels build");
     app_over_with(registry, channels, settings)
@@ -90,9 +92,9 @@ pub(crate) fn app_over(registry: Registry, channels: Channels) -> App {
 fn app_over_with(
     registry: Registry,
     channels: Channels,
-    settings: impl Fn(&str) -> Option<String>,
+    settings: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
 ) -> App {
-    let config = ServeyConfig::from_lookup(|key| match key {
+    let config = ServeyConfig::from_lookup(move |key| match key {
         "JWT_SECRET_KEY" => Some("schedule-test-secret".to_owned()),
         _ => settings(key),
     });

@@ -308,7 +308,7 @@ impl Builder {
             config.debug_login = serve;
         }
         if let Some(url) = self.redis_url {
-            config.redis_url = Some(url);
+            config.settings = config.settings.with("SERVEY_REDIS_URL", url);
         }
         let mut state = self.state;
         for setup in self.setups {
@@ -319,6 +319,7 @@ impl Builder {
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())
+            .reserve(&crate::adapters::reserved_routes())
             .extensions(state)
             .backends(backends)
             .error_rendering(self.errors)

@@ -245,8 +245,8 @@ fn environment(app: &App) -> Map<String, Value> {
     if config.log_format == LogFormat::Json {
         set("SERVEY_LOG_FORMAT", "json".to_owned());
     }
-    if let Some(endpoint) = &config.otlp_endpoint {
-        set("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone());
+    if let Some(endpoint) = crate::telemetry::otlp_endpoint(&config.settings) {
+        set("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
     }
     let limits = &config.limits;
     let defaults = Limits::default();

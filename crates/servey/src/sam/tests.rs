@@ -5,11 +5,15 @@ use servey_core::{Action, Registry, ServeyConfig, Trigger};
 
 /// The template of a one-action app configured by `settings`.
 fn template_with(settings: &[(&str, &str)]) -> Value {
-    let config = ServeyConfig::from_lookup(|key| {
+    let settings: Vec<(String, String)> = settings
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    let config = ServeyConfig::from_lookup(move |key| {
         settings
             .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, value)| (*value).to_owned())
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.clone())
     });
     let ping = Action::builder("ping", |_, _| async { Ok(json!("pong")) })
         .trigger(Trigger::web_get())

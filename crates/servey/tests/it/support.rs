@@ -10,12 +10,16 @@ pub(crate) const JWT_SECRET: &str = "test";
 /// The settings of a test app: a fixed JWT key plus `settings`, and no templates, static files
 /// or static site (their directories do not exist).
 pub(crate) fn config(settings: &[(&str, &str)]) -> ServeyConfig {
-    let mut config = ServeyConfig::from_lookup(|key| match key {
+    let settings: Vec<(String, String)> = settings
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    let mut config = ServeyConfig::from_lookup(move |key| match key {
         "JWT_SECRET_KEY" => Some(JWT_SECRET.to_owned()),
         _ => settings
             .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, value)| (*value).to_owned()),
+            .find(|(name, _)| name == key)
+            .map(|(_, value)| value.clone()),
     });
     let absent = std::env::temp_dir().join("servey-it-absent-directory");
     config.templates_dir = absent.join("templates");

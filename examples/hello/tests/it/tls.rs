@@ -94,7 +94,11 @@ async fn only_clients_with_a_certificate_from_the_client_ca_connect_and_their_su
     let dir = scratch_dir("tls");
     let (pki, [cert, key, ca]) = make_pki(&dir);
     let mut config = test_config();
-    (config.tls_cert, config.tls_key, config.tls_client_ca) = (Some(cert), Some(key), Some(ca));
+    let path = |path: PathBuf| path.to_str().expect("a UTF-8 path").to_owned();
+    config.settings = (config.settings)
+        .with("SERVEY_TLS_CERT", path(cert))
+        .with("SERVEY_TLS_KEY", path(key))
+        .with("SERVEY_TLS_CLIENT_CA", path(ca));
     let app = servey::app(hello::registry_builder().build().expect("builds"), config)
         .await
         .expect("app");
@@ -152,7 +156,7 @@ async fn only_clients_with_a_certificate_from_the_client_ca_connect_and_their_su
 #[tokio::test]
 async fn a_key_without_a_certificate_is_a_start_error() {
     let mut config = test_config();
-    config.tls_key = Some("server.key".into());
+    config.settings = config.settings.with("SERVEY_TLS_KEY", "server.key");
     let app = servey::app(hello::registry_builder().build().expect("builds"), config)
         .await
         .expect("app");

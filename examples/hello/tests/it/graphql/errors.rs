@@ -137,7 +137,7 @@ async fn depth_and_complexity_limits_are_on_by_default() {
 #[tokio::test]
 async fn configured_depth_limit_rejects_deeper_queries() {
     let mut config = test_config();
-    config.limits.graphql_max_depth = 2;
+    config.settings = config.settings.with("SERVEY_GRAPHQL_MAX_DEPTH", "2");
     let server = start_with(config).await;
     assert_eq!(
         graphql(&server, "{ numberStats(value: 2) { value } }", None).await,
