@@ -64,8 +64,7 @@ impl Drop for Telemetry {
 /// every span exported there (without the feature, a warning says it is needed). Does nothing when a
 /// subscriber is installed already; keep the returned value until the end.
 pub fn init(config: &ServeyConfig) -> Telemetry {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tokio_cron_scheduler=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let (provider, export_error) = match config.otlp_endpoint.as_deref().map(exporter) {
         Some(Ok(provider)) => (Some(provider), None),
         Some(Err(error)) => (None, Some(error)),
