@@ -22,12 +22,14 @@ pub(crate) enum TickTimes {
 }
 
 impl TickTimes {
-    /// Parses a cron expression: seconds required, and a day of the month and a day of the week both
-    /// given must both match (as tokio-cron-scheduler, which servey used before, read them).
+    /// Parses a cron expression: seconds required, a day of the month and a day of the week both given
+    /// must both match (as tokio-cron-scheduler, which servey used before, read them), and a step may
+    /// start without a range (`5/15` for `5-59/15`, as croner 3 read it).
     pub(crate) fn cron(expression: &str) -> Option<Self> {
         croner::parser::CronParser::builder()
             .seconds(croner::parser::Seconds::Required)
             .dom_and_dow(true)
+            .sloppy_ranges(true)
             .build()
             .parse(expression)
             .ok()
@@ -107,6 +109,16 @@ mod tests {
             Some(1_000_010)
         );
         assert!(TickTimes::cron("* * * *").is_none());
+    }
+
+    #[test]
+    fn a_step_may_start_without_a_range() {
+        let from_five = TickTimes::cron("5/15 * * * * *").expect("parses");
+        let now = DateTime::from_timestamp(1_000_020, 0).expect("a time");
+        assert_eq!(
+            from_five.next_after(now).map(|next| next.timestamp()),
+            Some(1_000_025)
+        );
     }
 
     #[test]
