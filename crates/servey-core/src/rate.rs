@@ -161,4 +161,16 @@ mod tests {
             "another caller's bucket is full"
         );
     }
+
+    #[test]
+    fn the_sweep_forgets_callers_whose_buckets_have_refilled() {
+        let limiter = RateLimiter::new(RateLimit::per_second(1000));
+        limiter.check("ann").expect("a first call");
+        // At 1000 a second, ann's one call is refilled after 1 ms.
+        std::thread::sleep(Duration::from_millis(5));
+        for _ in 1..SWEEP_EVERY {
+            let _ = limiter.check("bob");
+        }
+        assert_eq!(limiter.buckets.len(), 1, "only bob's bucket is kept");
+    }
 }

@@ -2,7 +2,6 @@
 //! `PublishError`, when an event cannot be handed to its channel, is core's (backends return it too).
 
 pub use servey_core::backend::PublishError;
-use tokio_cron_scheduler::JobSchedulerError;
 
 /// Why the scheduler, the routes or the channels could not start.
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +56,4 @@ pub enum ScheduleError {
         /// The channel.
         channel: String,
     },
-    /// The job scheduler itself failed.
-    #[error("the job scheduler failed: {0}")]
-    Scheduler(#[source] JobSchedulerError),
 }

@@ -1,27 +1,27 @@
-//! Scheduled actions: every `fixed_rate` and `cron` trigger becomes a tokio-cron-scheduler job that
-//! invokes its action through the one invoke path. A tick that finds the previous run still going is
-//! skipped and logged, never stacked; a failed run is logged and the schedule goes on.
+//! Scheduled actions: every `fixed_rate` and `cron` trigger becomes one task that sleeps until its next
+//! tick ([`crate::tick_times`]) and invokes its action through the one invoke path. A tick that finds the
+//! previous run still going is skipped and logged, never stacked; a failed run is logged and the
+//! schedule goes on.
 //!
-//! When the app's channels have a [`TickLease`] (the Redis backend), the ticks are computed by
-//! [`crate::lease`] instead, the same instants on every instance, and each runs where its lease is won.
+//! When the app's channels have a [`TickLease`] (the Redis backend), fixed rates count from the epoch,
+//! the same instants on every instance, and each tick runs where its lease is won.
 //! The scheduler also runs the background queue's workers (a durable queue takes jobs while it runs).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use servey_core::context::new_request_id;
 use servey_core::metrics::TickMetrics;
 use servey_core::{Action, App, Context, Extensions, Input, Metrics, Origin, Trigger};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use tokio_cron_scheduler::{Job, JobScheduler};
 use tracing::Instrument;
 
 use crate::error::ScheduleError;
-use crate::lease::TickTimes;
 use crate::runtime::Channels;
+use crate::tick_times::TickTimes;
 use servey_core::backend::InFlight;
 use servey_core::backend::{SharedResultStore, TickLease};
 
@@ -42,10 +42,9 @@ pub struct TickStats {
 
 /// The running schedule of an app; stop it with [`Scheduler::shutdown`].
 pub struct Scheduler {
-    scheduler: Option<JobScheduler>,
     jobs: Vec<Arc<ScheduledAction>>,
     running: InFlight,
-    /// Turns `true` to stop the leased schedules and the background workers.
+    /// Turns `true` to stop the schedules and the background workers.
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -89,8 +88,8 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         }
     }
     let mut jobs = Vec::new();
-    let mut built = Vec::new();
-    let mut leased = Vec::new();
+    let mut timed = Vec::new();
+    let started = Utc::now();
     let running = InFlight::default();
     for (action, plan) in planned {
         let job = Arc::new(ScheduledAction {
@@ -107,31 +106,20 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
             elsewhere: AtomicU64::new(0),
             action,
         });
-        match &lease {
-            Some(_) => leased.push((job.clone(), job.tick_times(&plan)?)),
-            None => built.push(job.to_cron_job(&plan)?),
-        }
+        // Shared ticks count from the epoch, so that every instance computes the same instants.
+        let origin = if lease.is_some() {
+            DateTime::UNIX_EPOCH
+        } else {
+            started
+        };
+        timed.push((job.clone(), job.tick_times(&plan, origin)?));
         jobs.push(job);
     }
-    let scheduler = if built.is_empty() {
-        None
-    } else {
-        let scheduler = JobScheduler::new()
-            .await
-            .map_err(ScheduleError::Scheduler)?;
-        for job in built {
-            scheduler.add(job).await.map_err(ScheduleError::Scheduler)?;
-        }
-        scheduler.start().await.map_err(ScheduleError::Scheduler)?;
-        Some(scheduler)
-    };
     let (stop, stopped) = watch::channel(false);
     let mut tasks = Vec::new();
-    if let Some(lease) = lease {
-        for (job, times) in leased {
-            let (lease, stopped) = (lease.clone(), stopped.clone());
-            tasks.push(tokio::spawn(job.run_leased(times, lease, stopped)));
-        }
+    for (job, times) in timed {
+        let (lease, stopped) = (lease.clone(), stopped.clone());
+        tasks.push(tokio::spawn(job.run(times, lease, stopped)));
     }
     if let Some(workers) = channels.background_workers(app, stopped) {
         tasks.push(tokio::spawn(workers));
@@ -140,7 +128,6 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
         tracing::info!(action = %job.action.name, schedule = %describe(&job.action), "scheduled");
     }
     Ok(Scheduler {
-        scheduler,
         jobs,
         running,
         stop,
@@ -178,12 +165,6 @@ impl Scheduler {
 
     /// Stops every schedule, then waits for the runs in progress to finish (bound it with a timeout).
     pub async fn shutdown(mut self) -> Result<(), ScheduleError> {
-        if let Some(mut scheduler) = self.scheduler.take() {
-            scheduler
-                .shutdown()
-                .await
-                .map_err(ScheduleError::Scheduler)?;
-        }
         self.stop.send_replace(true);
         for task in self.tasks.drain(..) {
             let _ = task.await;
@@ -217,31 +198,13 @@ struct ScheduledAction {
 }
 
 impl ScheduledAction {
-    fn to_cron_job(self: &Arc<Self>, plan: &Plan) -> Result<Job, ScheduleError> {
-        let job = self.clone();
-        let run = move |_id, _scheduler| {
-            let job = job.clone();
-            Box::pin(async move { job.tick().await })
-                as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
-        };
+    /// The instants of `plan`, fixed rates counted from `origin`.
+    fn tick_times(&self, plan: &Plan, origin: DateTime<Utc>) -> Result<TickTimes, ScheduleError> {
         match plan {
-            Plan::Every(every) => {
-                Job::new_repeated_async(*every, run).map_err(ScheduleError::Scheduler)
-            }
-            Plan::Cron(expression) => {
-                Job::new_async(expression.as_str(), run).map_err(|_| ScheduleError::InvalidCron {
-                    action: self.action.name.clone(),
-                    expression: expression.clone(),
-                    fields: expression.split_whitespace().count(),
-                })
-            }
-        }
-    }
-
-    /// The instants of `plan` when ticks are leased.
-    fn tick_times(&self, plan: &Plan) -> Result<TickTimes, ScheduleError> {
-        match plan {
-            Plan::Every(every) => Ok(TickTimes::Every(every.as_secs())),
+            Plan::Every(every) => Ok(TickTimes::Every {
+                seconds: every.as_secs(),
+                origin,
+            }),
             Plan::Cron(expression) => {
                 TickTimes::cron(expression).ok_or_else(|| ScheduleError::InvalidCron {
                     action: self.action.name.clone(),
@@ -252,17 +215,21 @@ impl ScheduledAction {
         }
     }
 
-    /// Ticks at `times` until `stopped` turns true, running each tick whose lease this instance wins.
-    async fn run_leased(
+    /// Ticks at `times` until `stopped` turns true; with a `lease`, runs only the ticks this instance
+    /// wins.
+    async fn run(
         self: Arc<Self>,
         times: TickTimes,
-        lease: Arc<dyn TickLease>,
+        lease: Option<Arc<dyn TickLease>>,
         mut stopped: watch::Receiver<bool>,
     ) {
         let hold = times.hold();
+        let mut last: Option<DateTime<Utc>> = None;
         loop {
             let now = Utc::now();
-            let Some(next) = times.next_after(now) else {
+            // Never at or before the last tick: waking a little early by the wall clock must not tick twice.
+            let after = last.map_or(now, |last| now.max(last));
+            let Some(next) = times.next_after(after) else {
                 tracing::warn!(action = %self.action.name, "the schedule has no next tick");
                 return;
             };
@@ -271,26 +238,41 @@ impl ScheduledAction {
                 () = tokio::time::sleep(wait) => {}
                 _ = stopped.wait_for(|stop| *stop) => return,
             }
-            let (job, lease) = (self.clone(), lease.clone());
-            // Counted from the claim on, so that a shutdown waits for a tick this instance won.
-            let claiming = self.running.start();
+            last = Some(next);
+            let job = self.clone();
+            // Counted from the tick on, so that a shutdown waits for a run (or a claim) begun before it.
+            let counted = self.running.start();
             // A run must not delay the next tick: overlap is the tick's own guard's business.
-            tokio::spawn(async move {
-                let _claiming = claiming;
-                match lease.claim(&job.action.name, next.timestamp(), hold).await {
-                    Ok(true) => job.tick().await,
-                    Ok(false) => {
-                        job.tick_count.fetch_add(1, Ordering::Relaxed);
-                        job.elsewhere.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(error) => {
-                        job.tick_count.fetch_add(1, Ordering::Relaxed);
-                        job.elsewhere.fetch_add(1, Ordering::Relaxed);
-                        // The backend logs its outage once; each missed tick is only a debug line.
-                        tracing::debug!(action = %job.action.name, %error, "tick not run: its lease could not be claimed");
-                    }
+            match &lease {
+                None => tokio::spawn(async move {
+                    let _counted = counted;
+                    job.tick().await;
+                }),
+                Some(lease) => {
+                    let lease = lease.clone();
+                    tokio::spawn(async move {
+                        let _counted = counted;
+                        job.claim_and_tick(&*lease, next, hold).await;
+                    })
                 }
-            });
+            };
+        }
+    }
+
+    /// Runs the tick at `at` if this instance wins its lease.
+    async fn claim_and_tick(&self, lease: &dyn TickLease, at: DateTime<Utc>, hold: Duration) {
+        match lease.claim(&self.action.name, at.timestamp(), hold).await {
+            Ok(true) => self.tick().await,
+            Ok(false) => {
+                self.tick_count.fetch_add(1, Ordering::Relaxed);
+                self.elsewhere.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(error) => {
+                self.tick_count.fetch_add(1, Ordering::Relaxed);
+                self.elsewhere.fetch_add(1, Ordering::Relaxed);
+                // The backend logs its outage once; each missed tick is only a debug line.
+                tracing::debug!(action = %self.action.name, %error, "tick not run: its lease could not be claimed");
+            }
         }
     }
 

@@ -70,8 +70,7 @@ pub(crate) fn otlp_endpoint(settings: &Settings) -> Option<String> {
 /// every span exported there (without the feature, a warning says it is needed). Does nothing when a
 /// subscriber is installed already; keep the returned value until the end.
 pub fn init(config: &ServeyConfig) -> Telemetry {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,tokio_cron_scheduler=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let endpoint = otlp_endpoint(&config.settings);
     let (provider, export_error) = match endpoint.as_deref().map(exporter) {
         Some(Ok(provider)) => (Some(provider), None),

@@ -142,7 +142,7 @@ pub(super) mod tests {
 
     use super::*;
 
-    /// What `log` writes through the text or JSON log layer (colours and all).
+    /// What `log` writes through the text or JSON log layer, byte for byte.
     fn logged(format: LogFormat, log: impl FnOnce()) -> String {
         let written = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&written);
@@ -152,20 +152,6 @@ pub(super) mod tests {
         tracing::subscriber::with_default(subscriber, log);
         let bytes = written.lock().expect("not poisoned").clone();
         String::from_utf8(bytes).expect("log lines are UTF-8")
-    }
-
-    /// `text` without the SGR sequences (`ESC [ ... m`) the text format colours field names with.
-    fn without_colours(text: &str) -> String {
-        let mut plain = String::new();
-        let mut rest = text;
-        while let Some(at) = rest.find("\x1b[") {
-            plain.push_str(&rest[..at]);
-            let sequence = &rest[at..];
-            let end = sequence.find('m').map_or(sequence.len(), |end| end + 1);
-            rest = &sequence[end..];
-        }
-        plain.push_str(rest);
-        plain
     }
 
     /// A log writer appending to a shared buffer (the telemetry tests write through it too).
@@ -193,7 +179,7 @@ pub(super) mod tests {
             tracing::info!(username = %username, "login for {username}");
         });
         assert!(!raw.contains("\x1b[2J"), "no raw escape: {raw:?}");
-        let text = without_colours(&raw);
+        let text = raw;
         assert_eq!(text.lines().count(), 1, "one event, one line: {text:?}");
         assert!(
             text.contains(
@@ -207,18 +193,33 @@ pub(super) mod tests {
     #[test]
     fn errors_and_plain_values_keep_their_form() {
         let error = std::io::Error::other("disk\nfull");
-        let text = without_colours(&logged(LogFormat::Text, || {
+        let text = logged(LogFormat::Text, || {
             tracing::warn!(
                 error = &error as &(dyn Error + 'static),
                 name = "bo\n",
                 count = 3,
                 "saved"
             );
-        }));
+        });
         assert!(
             text.ends_with("saved error=disk\\nfull name=\"bo\\n\" count=3\n"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn text_log_lines_carry_no_colour_codes() {
+        let text = logged(LogFormat::Text, || {
+            let _span = tracing::info_span!("request", action = "hello").entered();
+            tracing::warn!(count = 3, "slow");
+        });
+        assert!(
+            text.ends_with(
+                " WARN request{action=\"hello\"}: servey::telemetry::fields::tests: slow count=3\n"
+            ),
+            "{text:?}"
+        );
+        assert!(!text.contains('\x1b'), "{text:?}");
     }
 
     #[test]

@@ -3,9 +3,8 @@
 //! each request's span a child of the caller's span; a webhook delivery asks it for the headers of its
 //! POST.
 
-use http::{HeaderMap, HeaderName};
-use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry_http::{HeaderExtractor, HeaderInjector};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use servey_core::{TracePropagation, TracePropagator};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -36,5 +35,35 @@ impl TracePropagator for W3cTraceContext {
     fn inject(&self, headers: &mut HeaderMap) {
         let context = tracing::Span::current().context();
         TraceContextPropagator::new().inject_context(&context, &mut HeaderInjector(headers));
+    }
+}
+
+/// The headers of a request read as OpenTelemetry's text map (a value that is not visible ASCII is
+/// absent). opentelemetry-http has the same two adapters, but it is the `otlp` feature's crate: a
+/// dependency of every app for twenty lines.
+struct HeaderExtractor<'a>(&'a HeaderMap);
+
+impl Extractor for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|value| value.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(HeaderName::as_str).collect()
+    }
+}
+
+/// The headers of a request written as OpenTelemetry's text map (a name or value that is not a valid
+/// header is left out).
+struct HeaderInjector<'a>(&'a mut HeaderMap);
+
+impl Injector for HeaderInjector<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(key.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            self.0.insert(name, value);
+        }
     }
 }
