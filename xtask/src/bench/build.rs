@@ -136,7 +136,7 @@ pub(super) fn section(built: &[Built]) -> String {
     let mut out = format!(
         "\n{BUILD_HEADING}\n\nCommand: `cargo xtask bench --build` (rewrites just this section). Each app is built \
          in a fresh target directory, so every dependency compiles: first a debug build, then a release build \
-         (`lto = \"thin\"`, the workspace's release profile for all three). The apps run one after another on \
+         (the two apps of their own with cargo's default release profile, the tour with the workspace's: thin LTO). The apps run one after another on \
          the same machine in the same run; ratios are to the axum app. Packages are the distinct name-version \
          pairs of `cargo tree -e normal`. Machine: {} cores.\n\n\
          | app | packages | cold debug build | ratio | release build | release binary | ratio |\n\
