@@ -71,13 +71,13 @@
 //! `cache`) serve what this page shows; the rest is opt-in. A feature that is off is never silently
 //! missing: its routes answer `501` naming it, its commands exit 2 naming it, and an app whose actions
 //! need it stops at start with an error that names it. Costs are packages added to an app's dependency
-//! tree by the feature alone (distinct packages in `cargo tree -e normal`: 112 with no feature, 115 with
+//! tree by the feature alone (distinct packages in `cargo tree -e normal`: 110 with no feature, 113 with
 //! `web` alone, 200 with the defaults, 308 with all).
 //!
 //! | Feature       | Default | What it adds | Cost |
 //! |---------------|---------|--------------|------|
 //! | `web`         | on  | The docs page (`/docs`, Swagger UI) and `web_page` actions (minijinja). REST, `/openapi.json`, static files, `/metrics` and the command line need no feature. | +3 |
-//! | `graphql`     | on  | `/graphql`, GraphiQL, `--run=graphql-schema` ([`graphql_sdl`]). | +61 |
+//! | `graphql`     | on  | `/graphql`, GraphiQL, `--run=graphql-schema` ([`graphql_sdl`]). | +63 |
 //! | `schedule`    | on  | `fixed_rate` / `cron` triggers, event channels ([`channels`]), `/subscription`, `/asyncapi.json`, `--run=asyncapi` ([`asyncapi_json`]). | +25 |
 //! | `jwt`         | on  | The built-in HS256 `JwtBearer`, `Builder::bearer_schemes`, the debug login. | +16 |
 //! | `rate-limit`  | on  | Per-action and `SERVEY_RATE_LIMIT` limits. | +9 |
