@@ -198,9 +198,19 @@ impl App {
     pub fn request_context(&self, headers: &HeaderMap) -> Context {
         // Names parsed once: a `&str` name is parsed and hashed anew on every lookup.
         const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+        let request_id = headers
+            .get(REQUEST_ID)
+            .and_then(|id| id.to_str().ok())
+            .filter(|id| is_usable_request_id(id.as_bytes()))
+            .map_or_else(|| Arc::from(new_request_id()), Arc::from);
+        self.request_context_with_id(headers, request_id)
+    }
+
+    /// Like [`request_context`](Self::request_context), with the request id the transport already
+    /// settled (the caller's when usable, else a fresh one) instead of reading it from the headers.
+    pub fn request_context_with_id(&self, headers: &HeaderMap, request_id: Arc<str>) -> Context {
         const SWITCHES: HeaderName = HeaderName::from_static(crate::context::SWITCHES_HEADER);
-        let request_id = headers.get(REQUEST_ID).and_then(|id| id.to_str().ok());
-        let context = self.context_with(request_id, self.inner.authenticator.authenticate(headers));
+        let context = self.context_for(request_id, self.inner.authenticator.authenticate(headers));
         match headers.get(SWITCHES).and_then(|value| value.to_str().ok()) {
             Some(switches) => context.switches(crate::context::parse_switches(switches)),
             None => context,
@@ -228,15 +238,21 @@ impl App {
     ) -> Context {
         let request_id = request_id
             .filter(|id| is_usable_request_id(id.as_bytes()))
-            .map_or_else(new_request_id, str::to_owned);
-        Context::with_request_id(request_id)
-            .extensions(self.inner.extensions.clone())
-            .authenticator(self.inner.authenticator.clone())
-            .default_timeout(self.inner.config.limits.action_timeout)
-            .default_rate_limit(self.inner.default_rate_limit.clone())
-            .with_metrics(self.inner.metrics.clone())
-            .with_shared_results(self.inner.backends.shared_results().cloned())
-            .credentials(credentials)
+            .map_or_else(|| Arc::from(new_request_id()), Arc::from);
+        self.context_for(request_id, credentials)
+    }
+
+    fn context_for(&self, request_id: Arc<str>, credentials: crate::auth::Credentials) -> Context {
+        let inner = &*self.inner;
+        let values = crate::context::AppValues {
+            extensions: &inner.extensions,
+            authenticator: &inner.authenticator,
+            default_timeout: inner.config.limits.action_timeout,
+            default_rate_limit: inner.default_rate_limit.as_ref(),
+            metrics: inner.metrics.as_ref(),
+            shared_results: inner.backends.shared_results(),
+        };
+        Context::of_app(request_id, credentials, values)
     }
 }
 

@@ -45,7 +45,7 @@ pub async fn invoke_in_current_span(
     let result = match context.metrics() {
         None => checked(action, input, context, None).await,
         Some(metrics) => {
-            let recorder = metrics.start_call(&action.name, context.origin());
+            let recorder = metrics.start_action(action, context.origin());
             let result = checked(action, input, context, Some(&recorder)).await;
             recorder.finish(result.as_ref().err());
             result

@@ -99,6 +99,16 @@ impl Origin {
     }
 }
 
+/// What an app puts in the context of every call into it.
+pub(crate) struct AppValues<'a> {
+    pub(crate) extensions: &'a Extensions,
+    pub(crate) authenticator: &'a Arc<dyn Authenticator>,
+    pub(crate) default_timeout: Option<Duration>,
+    pub(crate) default_rate_limit: Option<&'a Arc<RateLimiter>>,
+    pub(crate) metrics: Option<&'a Arc<Metrics>>,
+    pub(crate) shared_results: Option<&'a SharedResultStore>,
+}
+
 /// The app's authenticator, as a context carries it.
 #[derive(Clone)]
 struct AuthenticatorHandle(Arc<dyn Authenticator>);
@@ -133,9 +143,37 @@ impl Context {
 
     /// A context carrying the caller's request id.
     pub fn with_request_id(request_id: impl Into<String>) -> Self {
+        Self::with_shared_request_id(Arc::from(request_id.into()))
+    }
+
+    /// The context of a call into an app: every app-wide value set at once, with no copy made
+    /// field by field.
+    pub(crate) fn of_app(
+        request_id: Arc<str>,
+        credentials: Credentials,
+        app: AppValues<'_>,
+    ) -> Self {
         Self {
             inner: Arc::new(ContextInner {
-                request_id: Arc::from(request_id.into()),
+                request_id,
+                credentials,
+                switches: BTreeSet::new(),
+                extensions: app.extensions.clone(),
+                client: Client::default(),
+                default_timeout: app.default_timeout,
+                default_rate_limit: app.default_rate_limit.cloned(),
+                authenticator: Some(AuthenticatorHandle(app.authenticator.clone())),
+                origin: Origin::default(),
+                metrics: app.metrics.cloned(),
+                shared_results: app.shared_results.cloned(),
+            }),
+        }
+    }
+
+    pub(crate) fn with_shared_request_id(request_id: Arc<str>) -> Self {
+        Self {
+            inner: Arc::new(ContextInner {
+                request_id,
                 ..ContextInner::default()
             }),
         }

@@ -19,7 +19,7 @@ pub async fn invoke_batch(
     let result = match context.metrics() {
         None => checked_batch(action, parents, context, None).await,
         Some(metrics) => {
-            let recorder = metrics.start_call(&action.name, context.origin());
+            let recorder = metrics.start_action(action, context.origin());
             let result = checked_batch(action, parents, context, Some(&recorder)).await;
             recorder.finish(result.as_ref().err());
             result

@@ -162,6 +162,9 @@ pub struct Metrics {
     registry: prometheus_client::registry::Registry,
     families: Families,
     actions: HashMap<String, Arc<ActionSeries>>,
+    /// The registry's actions (kept alive, so no other takes their address) and their series, by
+    /// address: found without hashing the name on every call.
+    by_address: Vec<(Arc<crate::action::Action>, Arc<ActionSeries>)>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -188,17 +191,23 @@ impl Metrics {
     pub fn new(registry: &Registry) -> Self {
         let mut prometheus = prometheus_client::registry::Registry::default();
         let families = Families::registered_in(&mut prometheus);
-        let actions = registry
+        let mut by_address: Vec<_> = registry
             .iter()
             .map(|action| {
                 let series = Arc::new(ActionSeries::new(&action.name, &families));
-                (action.name.clone(), series)
+                (action.clone(), series)
             })
+            .collect();
+        by_address.sort_by_key(|(action, _)| Arc::as_ptr(action));
+        let actions = by_address
+            .iter()
+            .map(|(action, series)| (action.name.to_string(), series.clone()))
             .collect();
         Self {
             registry: prometheus,
             families,
             actions,
+            by_address,
         }
     }
 
@@ -210,6 +219,22 @@ impl Metrics {
     }
 
     /// Starts measuring one call of `action` that came in over `transport`.
+    pub(crate) fn start_action(
+        &self,
+        action: &crate::action::Action,
+        transport: Origin,
+    ) -> CallRecorder {
+        let address: *const crate::action::Action = action;
+        match self
+            .by_address
+            .binary_search_by_key(&address, |(action, _)| Arc::as_ptr(action))
+        {
+            Ok(at) => CallRecorder::start(self.by_address[at].1.clone(), transport),
+            Err(_) => self.start_call(&action.name, transport),
+        }
+    }
+
+    /// Starts measuring one call of the action named `action` that came in over `transport`.
     pub(crate) fn start_call(&self, action: &str, transport: Origin) -> CallRecorder {
         // An action outside the app's registry (built by hand and invoked with an app context) still
         // counts, on a slower path that looks its series up each time.
