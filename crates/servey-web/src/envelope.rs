@@ -24,6 +24,7 @@ use servey_core::{ErrorRendering, RequestSlot, RequestSlots, TracePropagation};
 use tower::{Layer, Service};
 
 use crate::deadline::DeadlineBody;
+use crate::direct::DirectRoutes;
 use crate::problem::{
     overloaded_response, panic_response, problem_for_bare_error, status_response,
 };
@@ -39,6 +40,7 @@ pub(crate) struct EnvelopeLayer {
     slots: RequestSlots,
     errors: ErrorRendering,
     trace: Option<TracePropagation>,
+    direct: DirectRoutes,
 }
 
 impl EnvelopeLayer {
@@ -56,7 +58,14 @@ impl EnvelopeLayer {
             slots,
             errors,
             trace: None,
+            direct: DirectRoutes::none(),
         }
+    }
+
+    /// This envelope, answering the plain REST routes of `direct` itself instead of through the router.
+    pub(crate) fn direct(mut self, direct: DirectRoutes) -> Self {
+        self.direct = direct;
+        self
     }
 
     /// This envelope, making each request's span a child of the caller's span through `trace`.
@@ -72,11 +81,8 @@ impl<S> Layer<S> for EnvelopeLayer {
     fn layer(&self, inner: S) -> Self::Service {
         Envelope {
             inner,
-            body_limit: self.body_limit,
-            body_read_timeout: self.body_read_timeout,
-            slots: self.slots.clone(),
-            errors: self.errors.clone(),
-            trace: self.trace.clone(),
+            // One shared copy: the server clones the service for every request.
+            layer: Arc::new(self.clone()),
         }
     }
 }
@@ -85,11 +91,7 @@ impl<S> Layer<S> for EnvelopeLayer {
 #[derive(Debug, Clone)]
 pub(crate) struct Envelope<S> {
     inner: S,
-    body_limit: usize,
-    body_read_timeout: Duration,
-    slots: RequestSlots,
-    errors: ErrorRendering,
-    trace: Option<TracePropagation>,
+    layer: Arc<EnvelopeLayer>,
 }
 
 impl<S> Service<Request> for Envelope<S>
@@ -110,10 +112,19 @@ where
             .get(X_REQUEST_ID)
             .filter(|id| is_usable_request_id(id.as_bytes()))
             .cloned();
+        let layer = &*self.layer;
+        let direct = layer
+            .direct
+            .find(request.method(), request.uri().path())
+            .cloned();
         let request_id = given.unwrap_or_else(|| {
-            let fresh = HeaderValue::from_str(&servey_core::context::new_request_id())
+            let fresh = servey_core::context::new_request_id().into_bytes();
+            let fresh = HeaderValue::from_maybe_shared(axum::body::Bytes::from(fresh))
                 .unwrap_or(HeaderValue::from_static("unknown"));
-            request.headers_mut().insert(X_REQUEST_ID, fresh.clone());
+            // A direct route gets the id from here; every other handler reads the request's headers.
+            if direct.is_none() {
+                request.headers_mut().insert(X_REQUEST_ID, fresh.clone());
+            }
             fresh
         });
         let span = tracing::info_span!(
@@ -122,40 +133,47 @@ where
             path = %request.uri().path(),
             request_id = request_id.to_str().unwrap_or_default(),
         );
-        if let Some(trace) = &self.trace {
+        if let Some(trace) = layer.trace.as_ref().filter(|_| !span.is_disabled()) {
             trace.continue_trace(&span, request.headers());
         }
-        let method = request.method().clone();
-        let uri = request.uri().clone();
+        // What a bare error's problem names; a direct route's endpoint answers problems itself.
+        let named = direct
+            .is_none()
+            .then(|| (request.method().clone(), request.uri().clone()));
         // A body still to come must come within the deadline; most requests have none, and skip this.
         let body_timed_out = (!request.body().is_end_stream()).then(|| {
             let timed_out = Arc::new(AtomicBool::new(false));
-            let limit = self.body_read_timeout;
+            let limit = layer.body_read_timeout;
             let flag = timed_out.clone();
             request = std::mem::take(&mut request)
                 .map(|body| Body::new(DeadlineBody::new(body, limit, flag)));
             timed_out
         });
-        let is_operator_route = matches!(uri.path(), "/health" | "/metrics");
-        let slot = self.slots.try_acquire();
-        let (inner, refused) = match slot.is_some() || is_operator_route {
-            true => {
+        let is_operator_route = matches!(request.uri().path(), "/health" | "/metrics");
+        let slot = layer.slots.try_acquire();
+        let (inner, refused) = match (slot.is_some() || is_operator_route, direct) {
+            (true, Some(endpoint)) => {
+                let id: Arc<str> = Arc::from(request_id.to_str().unwrap_or_default());
+                let future = Box::pin(async move { endpoint.handle(request, Some(id)).await });
+                (Some(Inner::Direct { future }), Refused::Panicked)
+            }
+            (true, None) => {
                 let called =
                     span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
-                (called.ok(), Refused::Panicked)
+                let called = called.ok().map(|future| Inner::Routed { future });
+                (called, Refused::Panicked)
             }
-            false => (None, Refused::Overloaded),
+            (false, _) => (None, Refused::Overloaded),
         };
         EnvelopeFuture {
             inner,
             refused,
             request_id: Some(request_id),
-            method,
-            uri,
-            body_limit: self.body_limit,
-            body_read_timeout: self.body_read_timeout,
+            named,
+            body_limit: layer.body_limit,
+            body_read_timeout: layer.body_read_timeout,
             body_timed_out,
-            errors: self.errors.clone(),
+            errors: layer.errors.clone(),
             slot,
             span,
         }
@@ -172,15 +190,40 @@ enum Refused {
 }
 
 pin_project_lite::pin_project! {
+    /// Who answers a request the envelope let through.
+    #[project = InnerProj]
+    pub(crate) enum Inner<F> {
+        /// The router (every route but the direct ones).
+        Routed { #[pin] future: F },
+        /// A direct route's endpoint.
+        Direct { future: Pin<Box<dyn Future<Output = Response> + Send>> },
+    }
+}
+
+impl<F> Future for Inner<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        match self.project() {
+            InnerProj::Routed { future } => future.poll(cx).map(|Ok(response)| response),
+            InnerProj::Direct { future } => future.as_mut().poll(cx),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
     /// The response of the wrapped service, enveloped.
     pub(crate) struct EnvelopeFuture<F> {
         // `None` when the request was refused, for the reason in `refused`.
         #[pin]
-        inner: Option<F>,
+        inner: Option<Inner<F>>,
         refused: Refused,
         request_id: Option<HeaderValue>,
-        method: Method,
-        uri: Uri,
+        // The request's method and URI, when the router answers it.
+        named: Option<(Method, Uri)>,
         body_limit: usize,
         body_read_timeout: Duration,
         // Set when the request's body missed its deadline.
@@ -210,13 +253,17 @@ where
             },
             Some(inner) => match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
                 Ok(Poll::Pending) => return Poll::Pending,
-                Ok(Poll::Ready(Ok(response))) => problem_for_bare_error(
-                    this.errors,
-                    this.method,
-                    this.uri.path(),
-                    *this.body_limit,
-                    response,
-                ),
+                Ok(Poll::Ready(response)) => match this.named {
+                    Some((method, uri)) => problem_for_bare_error(
+                        this.errors,
+                        method,
+                        uri.path(),
+                        *this.body_limit,
+                        response,
+                    ),
+                    // A direct route's endpoint answers problems itself; only the router's are bare.
+                    None => response,
+                },
                 Err(panic) => panic_response(this.errors, panic),
             },
         };

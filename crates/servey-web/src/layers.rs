@@ -13,22 +13,27 @@ use tower::util::Either;
 use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use crate::direct::DirectRoutes;
 use crate::envelope::{EnvelopeLayer, X_REQUEST_ID};
 use crate::problem::not_found;
 
 /// What wraps every route of every adapter, as one service around the whole router: the static-site or
 /// 404 fallback, problem details for 405/413/..., the body limit, the request-slot limit (`503`), panic
-/// catching, tracing with the request id, CORS and the `X-Request-Id` echo. Serve it as it is, or make it
-/// a router's fallback (`Router::new().fallback_service(..)`) to merge it.
+/// catching, tracing with the request id, CORS and the `X-Request-Id` echo; the `direct` routes are
+/// answered without the router. Serve it as it is, or make it a router's fallback
+/// (`Router::new().fallback_service(..)`) to merge it.
 pub fn envelop(
     router: Router,
     app: &App,
+    direct: DirectRoutes,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
 + Clone
 + Send
 + Sync
 + 'static {
-    stack(app).service(with_fallback(router, app))
+    // With its state settled once, the router keeps each handler as a route instead of making one
+    // per request.
+    stack(app, direct).service(with_fallback(router, app).with_state(()))
 }
 
 /// `router` answering unmatched paths from the static site directory when there is one, else with a
@@ -51,7 +56,7 @@ type Layers =
     Stack<DefaultBodyLimit, Stack<Either<CorsLayer, Identity>, Stack<EnvelopeLayer, Identity>>>;
 
 /// The envelope, CORS when configured, and the body limit, outermost first.
-fn stack(app: &App) -> ServiceBuilder<Layers> {
+fn stack(app: &App, direct: DirectRoutes) -> ServiceBuilder<Layers> {
     let config = app.config();
     let limits = &config.limits;
     ServiceBuilder::new()
@@ -62,7 +67,8 @@ fn stack(app: &App) -> ServiceBuilder<Layers> {
                 app.request_slots().clone(),
                 app.errors().clone(),
             )
-            .trace(app.state::<TracePropagation>().cloned()),
+            .trace(app.state::<TracePropagation>().cloned())
+            .direct(direct),
         )
         .option_layer(cors(&config.cors_allowed_origins))
         .layer(DefaultBodyLimit::max(limits.body_bytes))

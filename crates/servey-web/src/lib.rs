@@ -9,6 +9,7 @@
 mod absent;
 mod catalog;
 mod deadline;
+mod direct;
 mod docs;
 mod envelope;
 mod error;
@@ -35,6 +36,7 @@ mod router_tests;
 
 pub use absent::absent_routes;
 pub use axum;
+pub use direct::DirectRoutes;
 pub use error::WebError;
 pub use layers::envelop;
 pub use openapi::{openapi, openapi_json};

@@ -39,32 +39,44 @@ pub(crate) fn coerce_pairs(
     Ok(branch_value(root, shape))
 }
 
-/// The input object of a simple query string (each key once, no dots, scalar parameters) as JSON bytes,
-/// which the invoke path decodes straight into the action's parameters. `None` when the query needs the
-/// general path ([`coerce_pairs`]); both give the same object.
+/// The input object of a simple query string (each key once, no dots, scalar parameters, at most
+/// [`SIMPLE_KEYS`] keys) as JSON bytes, which the invoke path decodes straight into the action's
+/// parameters. `None` when the query needs the general path ([`coerce_pairs`]); both give the same object.
 pub(crate) fn simple_query_json(query: &str, shape: &Shape) -> Option<Vec<u8>> {
     let Shape::Object { properties, .. } = shape else {
         return None;
     };
     let mut json = Vec::with_capacity(query.len() + 8);
     json.push(b'{');
-    let mut seen: Vec<std::borrow::Cow<'_, str>> = Vec::new();
-    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+    // The keys seen so far, on the stack: a query string this short needs no allocated set.
+    let mut seen: [Option<std::borrow::Cow<'_, str>>; SIMPLE_KEYS] = Default::default();
+    for (count, (key, value)) in form_urlencoded::parse(query.as_bytes()).enumerate() {
         let property = properties.get(key.as_ref())?;
-        if key.contains('.') || seen.contains(&key) || !property.is_scalar() {
+        if count == SIMPLE_KEYS
+            || key.contains('.')
+            || seen[..count].iter().flatten().any(|k| *k == key)
+            || !property.is_scalar()
+        {
             return None;
         }
-        if !seen.is_empty() {
+        if count > 0 {
             json.push(b',');
         }
         serde_json::to_writer(&mut json, key.as_ref()).ok()?;
         json.push(b':');
-        serde_json::to_writer(&mut json, &scalar(&value, property)).ok()?;
-        seen.push(key);
+        match property {
+            // A string parameter takes the text as it is: no value to build first.
+            Shape::String => serde_json::to_writer(&mut json, value.as_ref()).ok()?,
+            _ => serde_json::to_writer(&mut json, &scalar(&value, property)).ok()?,
+        }
+        seen[count] = Some(key);
     }
     json.push(b'}');
     Some(json)
 }
+
+/// The most keys a query string has for [`simple_query_json`] to take it.
+const SIMPLE_KEYS: usize = 8;
 
 /// One path segment's value coerced by its parameter's shape.
 pub(crate) fn coerce_segment(value: &str, shape: &Shape) -> Value {

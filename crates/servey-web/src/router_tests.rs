@@ -75,6 +75,7 @@ async fn call(app: &App, request: Request<Body>) -> (StatusCode, Value) {
     let router = Router::new().fallback_service(crate::envelop(
         crate::router(app).expect("routes build"),
         app,
+        crate::DirectRoutes::of(app).expect("direct routes build"),
     ));
     let response = router.oneshot(request).await.expect("infallible");
     let status = response.status();
@@ -217,8 +218,11 @@ async fn the_static_site_answers_behind_every_route() {
         vec![echo("item", &[web(Method::Get, "/items/{id}")])],
         config,
     );
-    let router =
-        Router::new().fallback_service(crate::envelop(crate::router(&app).expect("routes"), &app));
+    let router = Router::new().fallback_service(crate::envelop(
+        crate::router(&app).expect("routes"),
+        &app,
+        crate::DirectRoutes::none(),
+    ));
     let index = router
         .clone()
         .oneshot(request("GET", "/", ""))
@@ -288,4 +292,87 @@ fn openapi_describes_parameters_bodies_and_suffixed_operation_ids() {
             .get("oauth2")
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn plain_routes_are_answered_before_the_router_alike() {
+    let app = app(
+        vec![
+            echo(
+                "list",
+                &[web(Method::Get, "/items"), web(Method::Post, "/items")],
+            ),
+            echo("item", &[web(Method::Get, "/items/{id}")]),
+        ],
+        ServeyConfig::from_lookup(|_| None),
+    );
+    let direct = crate::DirectRoutes::of(&app).expect("direct routes");
+    let found = |method: axum::http::Method, path: &str| {
+        direct
+            .find(&method, path)
+            .map(|e| e.action.name.to_string())
+    };
+    assert_eq!(
+        found(axum::http::Method::GET, "/items").as_deref(),
+        Some("list")
+    );
+    assert_eq!(
+        found(axum::http::Method::POST, "/items").as_deref(),
+        Some("list")
+    );
+    // A route with path parameters, another method, HEAD, or another path: the router's.
+    assert_eq!(found(axum::http::Method::GET, "/items/7"), None);
+    assert_eq!(found(axum::http::Method::PUT, "/items"), None);
+    assert_eq!(found(axum::http::Method::HEAD, "/items"), None);
+    assert_eq!(found(axum::http::Method::GET, "/items/"), None);
+
+    // The same answers, request id included, with and without answering them directly.
+    let answer = |direct: crate::DirectRoutes, request: Request<Body>| {
+        let router = Router::new().fallback_service(crate::envelop(
+            crate::router(&app).expect("routes"),
+            &app,
+            direct,
+        ));
+        async move {
+            let response = router.oneshot(request).await.expect("infallible");
+            let id = response.headers()["x-request-id"].clone();
+            let status = response.status();
+            let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .expect("body");
+            (status, id, bytes)
+        }
+    };
+    for (method, uri, body) in [
+        ("GET", "/items?id=3&tags=a", ""),
+        ("POST", "/items", r#"{"id": 4}"#),
+        ("POST", "/items", "{"),
+        ("DELETE", "/items", ""),
+    ] {
+        let with_id = || {
+            let mut request = request(method, uri, body);
+            request
+                .headers_mut()
+                .insert("x-request-id", "abc-1".parse().expect("header"));
+            request
+        };
+        assert_eq!(
+            answer(direct.clone(), with_id()).await,
+            answer(crate::DirectRoutes::none(), with_id()).await,
+            "{method} {uri}"
+        );
+    }
+    let (status, id, _) = answer(direct, request("GET", "/items?id=1", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!id.is_empty(), "a fresh request id");
+    // CORS must see every request: with it configured, nothing is answered before the router.
+    let cors =
+        ServeyConfig::from_lookup(|key| (key == "CORS_ALLOWED_ORIGINS").then(|| "*".to_owned()));
+    let cors_app = app_with(cors);
+    let none = crate::DirectRoutes::of(&cors_app).expect("direct routes");
+    assert!(none.find(&axum::http::Method::GET, "/items").is_none());
+}
+
+fn app_with(config: ServeyConfig) -> App {
+    app(vec![echo("list", &[web(Method::Get, "/items")])], config)
 }

@@ -42,42 +42,17 @@ pub fn router(app: &App) -> Result<Router, WebError> {
     let mut table = RouteTable::default();
     #[cfg(feature = "pages")]
     let pages = crate::templates::Pages::new(app);
-    for action in app.registry().iter() {
-        let shape = Shape::of_input(action.schema.model());
-        for trigger in &action.triggers {
-            let owner = format!("action `{}`", action.name);
-            match trigger {
-                servey_core::Trigger::Web {
-                    method,
-                    path: Some(path),
-                } => {
-                    let path = app.route_path(path);
-                    let endpoint = Endpoint::new(app, action, *method, &path, &shape)?;
-                    table.claim(&endpoint.template, *method, &path, &owner)?;
-                    table.add(&path, endpoint.into_method_router());
-                }
-                servey_core::Trigger::WebPage {
-                    path: Some(path),
-                    template: Some(template),
-                } => {
-                    #[cfg(not(feature = "pages"))]
-                    {
-                        let _ = (path, template);
-                        return Err(WebError::PagesOff {
-                            action: action.name.to_string(),
-                        });
-                    }
-                    #[cfg(feature = "pages")]
-                    {
-                        let path = app.route_path(path);
-                        let endpoint = Endpoint::new(app, action, Method::Get, &path, &shape)?;
-                        table.claim(&endpoint.template, Method::Get, &path, &owner)?;
-                        table.add(&path, pages.method_router(endpoint, template));
-                    }
-                }
-                _ => {}
-            }
-        }
+    for route in endpoints(app)? {
+        let owner = format!("action `{}`", route.endpoint.action.name);
+        table.claim(&route.endpoint.template, route.method, &route.path, &owner)?;
+        let methods = match route.page {
+            None => route.endpoint.into_method_router(),
+            #[cfg(feature = "pages")]
+            Some(template) => pages.method_router(route.endpoint, template),
+            #[cfg(not(feature = "pages"))]
+            Some(_) => unreachable!("endpoints refuse pages without the `pages` feature"),
+        };
+        table.add(&route.path, methods);
     }
     let router = table
         .routes
@@ -97,6 +72,51 @@ pub fn router(app: &App) -> Result<Router, WebError> {
         router = router.nest_service("/static", crate::files::static_files(app));
     }
     Ok(router)
+}
+
+/// One route of one action: a REST route, or a web page rendering `page`.
+pub(crate) struct ActionRoute<'a> {
+    pub(crate) path: String,
+    pub(crate) method: Method,
+    pub(crate) endpoint: Arc<Endpoint>,
+    pub(crate) page: Option<&'a str>,
+}
+
+/// Every route of `app`'s actions, in the order of the registry and of each action's triggers.
+pub(crate) fn endpoints(app: &App) -> Result<Vec<ActionRoute<'_>>, WebError> {
+    let mut routes = Vec::new();
+    for action in app.registry().iter() {
+        let shape = Shape::of_input(action.schema.model());
+        for trigger in &action.triggers {
+            let (method, path, page) = match trigger {
+                servey_core::Trigger::Web {
+                    method,
+                    path: Some(path),
+                } => (*method, path, None),
+                servey_core::Trigger::WebPage {
+                    path: Some(path),
+                    template: Some(template),
+                } => {
+                    if !cfg!(feature = "pages") {
+                        return Err(WebError::PagesOff {
+                            action: action.name.to_string(),
+                        });
+                    }
+                    (Method::Get, path, Some(template.as_ref()))
+                }
+                _ => continue,
+            };
+            let path = app.route_path(path);
+            let endpoint = Endpoint::new(app, action, method, &path, &shape)?;
+            routes.push(ActionRoute {
+                path,
+                method,
+                endpoint,
+                page,
+            });
+        }
+    }
+    Ok(routes)
 }
 
 /// Routes by path, and who claimed each method on each route shape (to report conflicts).
@@ -182,6 +202,11 @@ impl Endpoint {
         }))
     }
 
+    /// Whether the route's path has parameters (`/items/{id}`).
+    pub(crate) fn has_path_params(&self) -> bool {
+        self.has_path_params
+    }
+
     #[cfg(feature = "pages")]
     /// The app the endpoint serves.
     pub(crate) fn app(&self) -> &App {
@@ -198,11 +223,13 @@ impl Endpoint {
         };
         axum::routing::on(filter, move |request: Request| {
             let endpoint = self.clone();
-            async move { endpoint.handle(request).await }
+            async move { endpoint.handle(request, None).await }
         })
     }
 
-    async fn handle(&self, request: Request) -> Response {
+    /// Answers one request; `request_id` is the one the envelope settled, else it is read from the
+    /// request's headers.
+    pub(crate) async fn handle(&self, request: Request, request_id: Option<Arc<str>>) -> Response {
         let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
         // A caller that accepts no format this build writes is refused before the action runs.
         let format = match BodyFormat::of_answer(header_str(request.headers(), &header::ACCEPT)) {
@@ -211,16 +238,26 @@ impl Endpoint {
                 return status_response(self.app.errors(), StatusCode::NOT_ACCEPTABLE, refusal.0);
             }
         };
-        match self.call(request).await {
+        match self.call_with_id(request, request_id).await {
             Ok(output) => self.success(&output, if_none_match.as_ref(), format),
             Err(response) => response,
         }
     }
 
     /// Calls the action for one request: its output, or the error response to send.
+    #[cfg(feature = "pages")]
     pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
+        self.call_with_id(request, None).await
+    }
+
+    /// [`call`](Self::call) with the request id the envelope settled, if it did.
+    async fn call_with_id(
+        &self,
+        request: Request,
+        request_id: Option<Arc<str>>,
+    ) -> Result<ActionOutput, Response> {
         let (mut parts, body) = request.into_parts();
-        let context = rest_context(&self.app, &parts);
+        let context = rest_context(&self.app, &parts, request_id);
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
         // `invoke` opens the action's span; decoding the input belongs to the request's.
         let input = self.input(&mut parts, body).await?;
@@ -401,15 +438,18 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> 
 }
 
 /// The context of a REST request (an action's route or `POST /jobs`): its headers' credentials, request
-/// id and switches, and the connection's peer.
-pub(crate) fn rest_context(app: &App, parts: &Parts) -> Context {
-    app.request_context(&parts.headers)
-        .with_origin(Origin::Rest)
-        .client(
-            parts
-                .extensions
-                .get::<Client>()
-                .cloned()
-                .unwrap_or_default(),
-        )
+/// id (`request_id` when the envelope settled it) and switches, and the connection's peer.
+pub(crate) fn rest_context(app: &App, parts: &Parts, request_id: Option<Arc<str>>) -> Context {
+    match request_id {
+        Some(request_id) => app.request_context_with_id(&parts.headers, request_id),
+        None => app.request_context(&parts.headers),
+    }
+    .with_origin(Origin::Rest)
+    .client(
+        parts
+            .extensions
+            .get::<Client>()
+            .cloned()
+            .unwrap_or_default(),
+    )
 }

@@ -192,12 +192,15 @@ pub(crate) fn http_service(
     StartError,
 > {
     let routes = crate::adapters::routes(app)?;
-    let routes = match app.extensions().get::<crate::builder::RouterLayers>() {
-        Some(layers) => layers.apply(routes),
-        None => routes,
+    // The app's own layers must see every request: with them, no route is answered before the router.
+    let (routes, direct) = match app.extensions().get::<crate::builder::RouterLayers>() {
+        Some(layers) if !layers.is_empty() => {
+            (layers.apply(routes), servey_web::DirectRoutes::none())
+        }
+        _ => (routes, servey_web::DirectRoutes::of(app)?),
     };
     // Around the router as one service, not a layer on each route: no boxed route per request.
-    Ok(servey_web::envelop(routes, app))
+    Ok(servey_web::envelop(routes, app, direct))
 }
 
 /// Serves `app` on its configured host and port (`SERVER_HOST`, `SERVER_PORT`) until Ctrl-C or SIGTERM,

@@ -20,6 +20,11 @@ use super::Builder;
 pub(crate) struct RouterLayers(Vec<Arc<dyn Fn(Router) -> Router + Send + Sync>>);
 
 impl RouterLayers {
+    /// Whether the app added no layer.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// `router` wrapped in every layer, the first added innermost.
     pub(crate) fn apply(&self, router: Router) -> Router {
         self.0.iter().fold(router, |router, layer| layer(router))
