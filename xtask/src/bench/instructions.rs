@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 
-use super::{BASELINE_PORT, SCENARIOS, SERVEY_PORT, Scenario, wait_ready};
+use super::{BASELINE_PORT, SCENARIOS, SERVEY_PORT, STACKED_PORT, Scenario, wait_ready};
 
 /// Requests before counting starts (connection pools, lazy statics and caches settle).
 const WARM_UP: u64 = 200;
@@ -26,6 +26,8 @@ pub(super) struct Counts {
     pub(super) name: String,
     pub(super) servey: Result<[f64; 2], String>,
     pub(super) baseline: Result<[f64; 2], String>,
+    /// The middleware baseline's counts, for the scenarios that measure it.
+    pub(super) stacked: Option<Result<[f64; 2], String>>,
     /// servey's top functions by inclusive cost (callgrind_annotate lines), for the REST scenarios.
     pub(super) top: Vec<String>,
 }
@@ -63,14 +65,25 @@ pub(super) fn count_all(root: &Path) -> Result<Vec<Counts>> {
     let mut all = Vec::new();
     for scenario in SCENARIOS {
         let annotate = true;
-        let run = |name: &str, port: u16| -> Result<([f64; 2], Vec<String>), String> {
-            let server = start(root, &release.join(name), port, &dir, name, scenario.name)
-                .map_err(|e| format!("{e:#}"))?;
+        let run = |name: &str, args: &str, port: u16| -> Result<([f64; 2], Vec<String>), String> {
+            let binary = format!("{}{args}", release.join(name).display());
+            let server = start(
+                root,
+                &binary,
+                port,
+                &dir,
+                &format!("{name}{port}"),
+                scenario.name,
+            )
+            .map_err(|e| format!("{e:#}"))?;
             request_windows(root, &server, scenario, annotate && name == "hello")
                 .map_err(|e| format!("{e:#}"))
         };
-        let servey = run("hello", SERVEY_PORT);
-        let baseline = run("baseline", BASELINE_PORT).map(|(counts, _)| counts);
+        let servey = run("hello", "", SERVEY_PORT);
+        let baseline = run("baseline", "", BASELINE_PORT).map(|(counts, _)| counts);
+        let stacked = scenario
+            .stacked
+            .then(|| run("baseline", " --middleware", STACKED_PORT).map(|(counts, _)| counts));
         let (servey, top) = match servey {
             Ok((counts, top)) => (Ok(counts), top),
             Err(error) => (Err(error), Vec::new()),
@@ -80,14 +93,16 @@ pub(super) fn count_all(root: &Path) -> Result<Vec<Counts>> {
             name: scenario.name.to_owned(),
             servey,
             baseline,
+            stacked,
             top,
         });
     }
     for &(subscribers, rounds) in BROADCASTS {
         let name = format!("websocket broadcast to {subscribers} subscribers (per broadcast)");
         let run = |bin: &str, port: u16| -> Result<[f64; 2], String> {
-            let server = start(root, &release.join(bin), port, &dir, bin, &name)
-                .map_err(|e| format!("{e:#}"))?;
+            let binary = release.join(bin).display().to_string();
+            let server =
+                start(root, &binary, port, &dir, bin, &name).map_err(|e| format!("{e:#}"))?;
             broadcast_windows(root, &server, subscribers, rounds).map_err(|e| format!("{e:#}"))
         };
         let (servey, baseline) = (run("hello", SERVEY_PORT), run("baseline", BASELINE_PORT));
@@ -96,6 +111,7 @@ pub(super) fn count_all(root: &Path) -> Result<Vec<Counts>> {
             name,
             servey,
             baseline,
+            stacked: None,
             top: Vec::new(),
         });
     }
@@ -114,9 +130,10 @@ fn print(name: &str, servey: &Result<[f64; 2], String>, baseline: &Result<[f64; 
     );
 }
 
+/// `command` (a binary and its arguments) under callgrind.
 fn start(
     root: &Path,
-    binary: &Path,
+    command: &str,
     port: u16,
     dir: &Path,
     bin: &str,
@@ -127,13 +144,12 @@ fn start(
         scenario.replace(|c: char| !c.is_alphanumeric(), "_")
     );
     let out = dir.join(format!("{name}.out"));
-    let command = format!(
-        "valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file={} {}",
+    let wrapped = format!(
+        "valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file={} {command}",
         out.display(),
-        binary.display()
     );
-    let child = super::spawn_server(root, &command, port)
-        .with_context(|| format!("starting {} under callgrind", binary.display()))?;
+    let child = super::spawn_server(root, &wrapped, port)
+        .with_context(|| format!("starting {command} under callgrind"))?;
     let server = Counted {
         child,
         port,

@@ -21,6 +21,9 @@ use report::render;
 
 pub(super) const SERVEY_PORT: u16 = 18_000;
 pub(super) const BASELINE_PORT: u16 = 18_001;
+/// The port of the second baseline: the bare axum routes inside the middleware servey gives every
+/// request (`baseline --middleware`).
+pub(super) const STACKED_PORT: u16 = 18_002;
 pub(super) const ROUNDS: usize = 3;
 pub(super) const ROUND_SECONDS: u32 = 5;
 
@@ -30,6 +33,8 @@ pub(super) struct Scenario {
     pub(super) name: &'static str,
     pub(super) path: &'static str,
     pub(super) body: Option<&'static str>,
+    /// Whether the middleware baseline is measured too (the REST scenarios).
+    pub(super) stacked: bool,
 }
 
 pub(super) const SCENARIOS: &[Scenario] = &[
@@ -37,11 +42,13 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         name: "REST GET hello",
         path: "/actions/say-hello?name=World",
         body: None,
+        stacked: true,
     },
     Scenario {
         name: "REST POST struct body",
         path: "/actions/store-message",
         body: Some(r#"{"message": {"sender": "ann", "text": "hello there"}, "id": 7}"#),
+        stacked: true,
     },
     Scenario {
         name: "GraphQL first query (new text each request)",
@@ -49,16 +56,19 @@ pub(super) const SCENARIOS: &[Scenario] = &[
         body: Some(
             r#"{"query": "query Q{n} { numberStats(value: 20) { value isEven factorial } }"}"#,
         ),
+        stacked: false,
     },
     Scenario {
         name: "GraphQL repeated query, nested field",
         path: "/graphql",
         body: Some(r#"{"query": "{ numberStats(value: 20) { value isEven factorial } }"}"#),
+        stacked: false,
     },
     Scenario {
         name: "GraphQL list of 100, nested field",
         path: "/graphql",
         body: Some(r#"{"query": "{ numberRange(start: 1, count: 100) { value factorial } }"}"#),
+        stacked: false,
     },
 ];
 
@@ -167,6 +177,8 @@ fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
     let cold_baseline = cold_start(&baseline_bin, BASELINE_PORT)?;
     let servey = start(root, "servey", &servey_bin, SERVEY_PORT)?;
     let baseline = start(root, "baseline", &baseline_bin, BASELINE_PORT)?;
+    let stacked_command = format!("{} --middleware", baseline_bin.display());
+    let stacked = start_command(root, "axum + middleware", &stacked_command, STACKED_PORT)?;
     let idle = (rss_kib(&servey)?, rss_kib(&baseline)?);
 
     let scripts = tempdir()?;
@@ -176,19 +188,28 @@ fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
             .body
             .map(|body| write_post_script(&scripts, scenario.name, body))
             .transpose()?;
-        if let Err(error) = check_answers(&servey, &baseline, scenario) {
+        let checked = check_answers(&servey, &baseline, scenario).and_then(|()| {
+            if scenario.stacked {
+                check_answers(&stacked, &baseline, scenario)?;
+            }
+            Ok(())
+        });
+        if let Err(error) = checked {
             println!("xtask bench: {}: FAILED: {error:#}", scenario.name);
             failures.push(format!("{}: {error:#}", scenario.name));
             continue;
         }
-        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
         for round in 0..ROUNDS {
-            // Alternate which app goes first so drift in machine load hits both alike.
-            let order: [&Server; 2] = if round % 2 == 0 {
-                [&servey, &baseline]
+            // Alternate which app goes first so drift in machine load hits all alike.
+            let mut order: Vec<&Server> = if round % 2 == 0 {
+                vec![&servey, &baseline]
             } else {
-                [&baseline, &servey]
+                vec![&baseline, &servey]
             };
+            if scenario.stacked {
+                order.insert(round % 3, &stacked);
+            }
             for server in order {
                 let load = wrk(server, scenario.path, script.as_deref())?;
                 println!(
@@ -198,14 +219,15 @@ fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
                     round + 1,
                     load.requests_per_second
                 );
-                if server.name == "servey" {
-                    a.push(load)
-                } else {
-                    b.push(load)
+                match server.port {
+                    SERVEY_PORT => a.push(load),
+                    BASELINE_PORT => b.push(load),
+                    _ => c.push(load),
                 }
             }
         }
-        rows.push((scenario.name, median(&a), median(&b)));
+        let stacked = (!c.is_empty()).then(|| median(&c));
+        rows.push((scenario.name, median(&a), median(&b), stacked));
     }
     let loaded = (peak_rss_kib(&servey)?, peak_rss_kib(&baseline)?);
 
@@ -215,7 +237,7 @@ fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
         let baseline_latency = wsload(root, &baseline, subscribers)?;
         broadcasts.push((subscribers, servey_latency, baseline_latency));
     }
-    drop((servey, baseline));
+    drop((servey, baseline, stacked));
     let rebuild = incremental_rebuild(root)?;
     let report = render(
         &rows,
@@ -280,8 +302,11 @@ fn ensure_wrk() -> Result<()> {
 }
 
 fn start(root: &Path, name: &'static str, binary: &Path, port: u16) -> Result<Server> {
-    let child = spawn_server(root, &binary.display().to_string(), port)
-        .with_context(|| format!("starting {}", binary.display()))?;
+    start_command(root, name, &binary.display().to_string(), port)
+}
+
+fn start_command(root: &Path, name: &'static str, command: &str, port: u16) -> Result<Server> {
+    let child = spawn_server(root, command, port).with_context(|| format!("starting {command}"))?;
     let server = Server { name, child, port };
     wait_ready(port, Duration::from_secs(20))?;
     Ok(server)

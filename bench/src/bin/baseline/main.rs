@@ -1,7 +1,10 @@
 //! The baseline of `cargo xtask bench`: the tour app's benchmarked routes written as bare axum handlers and
 //! a static async-graphql schema, doing the same work servey does, so the ratio shows servey's cost.
 //!
-//! Run: `SERVER_PORT=8001 cargo run --release -p servey-bench --bin baseline`.
+//! Run: `SERVER_PORT=8001 cargo run --release -p servey-bench --bin baseline`; with `--middleware`, the
+//! routes sit inside the middleware stack servey's requests get (see `middleware.rs`).
+
+mod middleware;
 
 use async_graphql::{EmptyMutation, EmptySubscription, Object, Schema, SimpleObject};
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -154,6 +157,11 @@ async fn main() -> std::io::Result<()> {
             get(|| async { Json(serde_json::json!({"status": "ok"})) }),
         )
         .with_state(AppState { schema, events });
+    let router = if std::env::args().any(|arg| arg == "--middleware") {
+        middleware::wrap(router)
+    } else {
+        router
+    };
     let port = std::env::var("SERVER_PORT").unwrap_or_else(|_| "8001".to_owned());
     let listener = tokio::net::TcpListener::bind(format!("127.0.0.1:{port}")).await?;
     axum::serve(listener, router).await
