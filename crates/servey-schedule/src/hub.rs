@@ -4,17 +4,19 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
 
 use axum::extract::ws::Utf8Bytes;
 use servey_core::Authorization;
 use servey_core::Metrics;
 use servey_core::backend::{Envelope, LocalSubscribers};
 use servey_core::metrics::ChannelMetrics;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::watch;
 
 use crate::catalog::Catalog;
 use crate::channel::ChannelKind;
+use crate::connection::{Connection, Events, Framing, Offered};
+use crate::ending::Ending;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
 pub const SUBSCRIBER_BUFFER: usize = 256;
@@ -26,25 +28,12 @@ fn framed(channel: &str, payload: &str) -> Utf8Bytes {
     format!(r#"{{"type":"Event","channel":{channel},"payload":{payload}}}"#).into()
 }
 
-/// How a connection's events are written: the bare event, or in an envelope naming its channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Framing {
-    /// The event's JSON as published (one channel per connection: `/subscription/{channel}/{id}`).
-    Bare,
-    /// `{"type": "Event", "channel": "<name>", "payload": <event>}` (the shared `/subscription`).
-    Enveloped,
-}
-
-/// One websocket connection as the hub sees it: its id, its grant and its bounded buffer.
-#[derive(Debug)]
-pub(crate) struct Connection {
-    key: u64,
-    pub(crate) subscriber_id: String,
-    pub(crate) authorization: Option<Authorization>,
-    framing: Framing,
-    sender: mpsc::Sender<Utf8Bytes>,
-    /// Woken when the buffer overflowed: the connection closes itself.
-    pub(crate) overflowed: Notify,
+/// Every open connection, subscribed or not, so that shutdown reaches each one's
+/// [`EndSignal`](crate::ending::EndSignal).
+#[derive(Debug, Default)]
+struct Open {
+    is_closing: bool,
+    connections: HashMap<u64, Weak<Connection>>,
 }
 
 /// The local subscribers of each channel of one app.
@@ -53,6 +42,7 @@ pub struct Subscribers {
     catalog: Arc<Catalog>,
     channels: RwLock<HashMap<String, Vec<Arc<Connection>>>>,
     next_key: AtomicU64,
+    open: Mutex<Open>,
     closing: watch::Sender<bool>,
     /// Each websocket channel's series in the app's metrics, once the routes are built with them.
     metrics: OnceLock<HashMap<&'static str, ChannelMetrics>>,
@@ -65,6 +55,7 @@ impl Subscribers {
             catalog,
             channels: RwLock::default(),
             next_key: AtomicU64::new(0),
+            open: Mutex::default(),
             closing: watch::Sender::new(false),
             metrics: OnceLock::new(),
         }
@@ -104,6 +95,12 @@ impl Subscribers {
 
     /// Closes every connection, now and later, with code 1001 (the server is shutting down).
     pub fn close_all(&self) {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.is_closing = true;
+        for connection in open.connections.values().filter_map(Weak::upgrade) {
+            connection.ending.end(Ending::GoingAway);
+        }
+        drop(open);
         self.closing.send_replace(true);
     }
 
@@ -112,23 +109,30 @@ impl Subscribers {
         self.closing.subscribe()
     }
 
-    /// A new connection with its buffer; it subscribes to channels with `subscribe`.
+    /// A new connection with its buffer; it subscribes to channels with `subscribe`, and leaves with
+    /// `disconnect`.
     pub(crate) fn connect(
         &self,
         subscriber_id: String,
         authorization: Option<Authorization>,
         framing: Framing,
-    ) -> (Arc<Connection>, mpsc::Receiver<Utf8Bytes>) {
-        let (sender, receiver) = mpsc::channel(SUBSCRIBER_BUFFER);
-        let connection = Connection {
-            key: self.next_key.fetch_add(1, Ordering::Relaxed),
+    ) -> (Arc<Connection>, Events) {
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+        let (connection, events) = Connection::new(
+            key,
             subscriber_id,
             authorization,
             framing,
-            sender,
-            overflowed: Notify::new(),
-        };
-        (Arc::new(connection), receiver)
+            SUBSCRIBER_BUFFER,
+        );
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if open.is_closing {
+            connection.ending.end(Ending::GoingAway);
+        } else {
+            open.connections
+                .insert(connection.key, Arc::downgrade(&connection));
+        }
+        (connection, events)
     }
 
     /// Adds `connection` to the subscribers of `channel` (once).
@@ -158,6 +162,11 @@ impl Subscribers {
 
     /// Removes `connection` from every channel.
     pub(crate) fn disconnect(&self, connection: &Connection) {
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .connections
+            .remove(&connection.key);
         self.remove_keys(&[connection.key]);
     }
 
@@ -218,18 +227,18 @@ impl Subscribers {
                         .get_or_insert_with(|| framed(&envelope.channel, payload.as_str()))
                         .clone(),
                 };
-                match connection.sender.try_send(text) {
-                    Ok(()) => delivered += 1,
-                    Err(mpsc::error::TrySendError::Full(_)) => {
+                match connection.offer(text) {
+                    Offered::Queued => delivered += 1,
+                    Offered::Full => {
                         tracing::warn!(
                             channel = %envelope.channel,
                             subscriber_id = %connection.subscriber_id,
                             "dropping a websocket subscriber: {SUBSCRIBER_BUFFER} events are waiting for it"
                         );
-                        connection.overflowed.notify_one();
+                        connection.ending.end(Ending::TooSlow);
                         dropped.push(connection.key);
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(connection.key),
+                    Offered::Closed => dropped.push(connection.key),
                 }
             }
         }
