@@ -4,7 +4,7 @@
 
 use std::future::poll_fn;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use futures_util::task::AtomicWaker;
 
@@ -67,6 +67,36 @@ impl EndSignal {
     /// Resolves with the reason once set.
     pub(crate) async fn ended(&self) -> Ending {
         poll_fn(|context| self.poll_ended(context)).await
+    }
+}
+
+/// A task that polls an [`EndSignal`] on every wake: it registers its waker only when the waker
+/// changed (a task's waker rarely does), so that such a poll costs one atomic load. The signal wakes
+/// only once it is set, and a set signal is seen by the load, so the registration is never stale.
+#[derive(Debug, Default)]
+pub(crate) struct EndWatch {
+    registered: Option<Waker>,
+}
+
+impl EndWatch {
+    /// Resolves with the reason once `signal` is set.
+    pub(crate) async fn ended(&mut self, signal: &EndSignal) -> Ending {
+        poll_fn(|context| {
+            if let Some(reason) = signal.reason() {
+                return Poll::Ready(reason);
+            }
+            let waker = context.waker();
+            if self
+                .registered
+                .as_ref()
+                .is_some_and(|registered| registered.will_wake(waker))
+            {
+                return Poll::Pending;
+            }
+            self.registered = Some(waker.clone());
+            signal.poll_ended(context)
+        })
+        .await
     }
 }
 

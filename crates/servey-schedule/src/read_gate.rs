@@ -35,6 +35,8 @@ impl Wake for ReadWake {
 pub(crate) struct ReadGate {
     wake: Arc<ReadWake>,
     waker: Waker,
+    /// The task waker last registered in `wake` (registered again only when the task's changes).
+    task: Option<Waker>,
 }
 
 impl ReadGate {
@@ -45,26 +47,44 @@ impl ReadGate {
             task: AtomicWaker::new(),
         });
         let waker = Waker::from(wake.clone());
-        Self { wake, waker }
+        Self {
+            wake,
+            waker,
+            task: None,
+        }
     }
 
     /// The next message from `socket`, as `socket.recv()` would give it.
     pub(crate) async fn recv(
-        &self,
+        &mut self,
         socket: &mut WebSocket,
     ) -> Option<Result<Message, axum::Error>> {
         std::future::poll_fn(|context| self.poll_recv(socket, context)).await
     }
 
     fn poll_recv(
-        &self,
+        &mut self,
         socket: &mut WebSocket,
         context: &mut Context<'_>,
     ) -> Poll<Option<Result<Message, axum::Error>>> {
-        self.wake.task.register(context.waker());
+        let task = context.waker();
+        let is_registered = self
+            .task
+            .as_ref()
+            .is_some_and(|registered| registered.will_wake(task));
+        // The gate's waker marks the read side due before it takes the task's waker out to wake it:
+        // while nothing is due, the registered waker is still there.
+        if is_registered && !self.wake.is_due.load(Ordering::Acquire) {
+            return Poll::Pending;
+        }
+        self.wake.task.register(task);
+        self.task = Some(task.clone());
         if !self.wake.is_due.swap(false, Ordering::AcqRel) {
             return Poll::Pending;
         }
+        // A wake between the registration and the swap may have taken the waker out: register again
+        // on the next poll.
+        self.task = None;
         match socket.poll_next_unpin(&mut Context::from_waker(&self.waker)) {
             Poll::Ready(message) => {
                 // More may wait in the socket's buffer, with no wake to come for it.

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use servey_core::{ActionError, App, Authorization, Credentials};
 
 use crate::connection::{Connection, Events, Framing};
-use crate::ending::Ending;
+use crate::ending::{EndWatch, Ending};
 use crate::read_gate::ReadGate;
 use crate::runtime::Channels;
 
@@ -184,16 +184,17 @@ async fn serve(
     takes_commands: bool,
 ) {
     let mut waiting = Vec::with_capacity(WRITE_BATCH);
-    let reads = ReadGate::new();
+    let mut reads = ReadGate::new();
+    let mut end = EndWatch::default();
     let outcome = loop {
         tokio::select! {
             biased;
-            ending = connection.ending.ended() => break Some(ended(ending)),
+            ending = end.ended(&connection.ending) => break Some(ended(ending)),
             1.. = events.recv_many(&mut waiting, WRITE_BATCH) => {
                 tokio::select! {
                     biased;
                     written = write_all(&mut socket, &mut waiting) => if written.is_err() { break None },
-                    ending = connection.ending.ended() => break Some(ended(ending)),
+                    ending = end.ended(&connection.ending) => break Some(ended(ending)),
                 }
             }
             incoming = reads.recv(&mut socket) => match incoming {
