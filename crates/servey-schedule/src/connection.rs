@@ -76,8 +76,8 @@ impl Connection {
 
     /// Queues `event` without waiting, unless the buffer is full or the task gone.
     pub(crate) fn offer(&self, event: Utf8Bytes) -> Offered {
-        // Only the hub adds, under its read lock, and a full connection is dropped from it at once; the
-        // task only takes away, so the count never passes the capacity by more than a racing delivery.
+        // An increment that finds the buffer full is undone and queues nothing, so at most `capacity`
+        // events wait however many deliveries race; the count only overshoots for that instant.
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.capacity {
             self.waiting.fetch_sub(1, Ordering::AcqRel);
             return Offered::Full;
