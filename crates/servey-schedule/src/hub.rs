@@ -4,17 +4,20 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock, Weak};
 
 use axum::extract::ws::Utf8Bytes;
+use indexmap::IndexMap;
 use servey_core::Authorization;
 use servey_core::Metrics;
 use servey_core::backend::{Envelope, LocalSubscribers};
 use servey_core::metrics::ChannelMetrics;
-use tokio::sync::{Notify, mpsc, watch};
+use tokio::sync::watch;
 
 use crate::catalog::Catalog;
 use crate::channel::ChannelKind;
+use crate::connection::{Connection, Events, Framing, Offered};
+use crate::ending::Ending;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
 pub const SUBSCRIBER_BUFFER: usize = 256;
@@ -26,33 +29,23 @@ fn framed(channel: &str, payload: &str) -> Utf8Bytes {
     format!(r#"{{"type":"Event","channel":{channel},"payload":{payload}}}"#).into()
 }
 
-/// How a connection's events are written: the bare event, or in an envelope naming its channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Framing {
-    /// The event's JSON as published (one channel per connection: `/subscription/{channel}/{id}`).
-    Bare,
-    /// `{"type": "Event", "channel": "<name>", "payload": <event>}` (the shared `/subscription`).
-    Enveloped,
-}
-
-/// One websocket connection as the hub sees it: its id, its grant and its bounded buffer.
-#[derive(Debug)]
-pub(crate) struct Connection {
-    key: u64,
-    pub(crate) subscriber_id: String,
-    pub(crate) authorization: Option<Authorization>,
-    framing: Framing,
-    sender: mpsc::Sender<Utf8Bytes>,
-    /// Woken when the buffer overflowed: the connection closes itself.
-    pub(crate) overflowed: Notify,
+/// Every open connection, subscribed or not, so that shutdown reaches each one's
+/// [`EndSignal`](crate::ending::EndSignal).
+#[derive(Debug, Default)]
+struct Open {
+    is_closing: bool,
+    connections: HashMap<u64, Weak<Connection>>,
 }
 
 /// The local subscribers of each channel of one app.
 #[derive(Debug)]
 pub struct Subscribers {
     catalog: Arc<Catalog>,
-    channels: RwLock<HashMap<String, Vec<Arc<Connection>>>>,
+    /// Each channel's subscribers by connection key: subscribing, unsubscribing and the duplicate check
+    /// cost the same with 10 or 10,000 of them.
+    channels: RwLock<HashMap<String, IndexMap<u64, Arc<Connection>>>>,
     next_key: AtomicU64,
+    open: Mutex<Open>,
     closing: watch::Sender<bool>,
     /// Each websocket channel's series in the app's metrics, once the routes are built with them.
     metrics: OnceLock<HashMap<&'static str, ChannelMetrics>>,
@@ -65,6 +58,7 @@ impl Subscribers {
             catalog,
             channels: RwLock::default(),
             next_key: AtomicU64::new(0),
+            open: Mutex::default(),
             closing: watch::Sender::new(false),
             metrics: OnceLock::new(),
         }
@@ -93,7 +87,7 @@ impl Subscribers {
     /// the gauges follow the lists in order).
     fn count_subscribers<'a>(
         &self,
-        channels: impl Iterator<Item = (&'a String, &'a Vec<Arc<Connection>>)>,
+        channels: impl Iterator<Item = (&'a String, &'a IndexMap<u64, Arc<Connection>>)>,
     ) {
         for (name, list) in channels {
             if let Some(metrics) = self.channel_metrics(name) {
@@ -104,6 +98,12 @@ impl Subscribers {
 
     /// Closes every connection, now and later, with code 1001 (the server is shutting down).
     pub fn close_all(&self) {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        open.is_closing = true;
+        for connection in open.connections.values().filter_map(Weak::upgrade) {
+            connection.ending.end(Ending::GoingAway);
+        }
+        drop(open);
         self.closing.send_replace(true);
     }
 
@@ -112,23 +112,30 @@ impl Subscribers {
         self.closing.subscribe()
     }
 
-    /// A new connection with its buffer; it subscribes to channels with `subscribe`.
+    /// A new connection with its buffer; it subscribes to channels with `subscribe`, and leaves with
+    /// `disconnect`.
     pub(crate) fn connect(
         &self,
         subscriber_id: String,
         authorization: Option<Authorization>,
         framing: Framing,
-    ) -> (Arc<Connection>, mpsc::Receiver<Utf8Bytes>) {
-        let (sender, receiver) = mpsc::channel(SUBSCRIBER_BUFFER);
-        let connection = Connection {
-            key: self.next_key.fetch_add(1, Ordering::Relaxed),
+    ) -> (Arc<Connection>, Events) {
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+        let (connection, events) = Connection::new(
+            key,
             subscriber_id,
             authorization,
             framing,
-            sender,
-            overflowed: Notify::new(),
-        };
-        (Arc::new(connection), receiver)
+            SUBSCRIBER_BUFFER,
+        );
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if open.is_closing {
+            connection.ending.end(Ending::GoingAway);
+        } else {
+            open.connections
+                .insert(connection.key, Arc::downgrade(&connection));
+        }
+        (connection, events)
     }
 
     /// Adds `connection` to the subscribers of `channel` (once).
@@ -137,10 +144,11 @@ impl Subscribers {
             .channels
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let list = channels.entry(channel.to_owned()).or_default();
-        if !list.iter().any(|existing| existing.key == connection.key) {
-            list.push(connection.clone());
-        }
+        channels
+            .entry(channel.to_owned())
+            .or_default()
+            .entry(connection.key)
+            .or_insert_with(|| connection.clone());
         self.count_subscribers(channels.get_key_value(channel).into_iter());
     }
 
@@ -151,13 +159,18 @@ impl Subscribers {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         if let Some(list) = channels.get_mut(channel) {
-            list.retain(|existing| existing.key != connection.key);
+            list.swap_remove(&connection.key);
         }
         self.count_subscribers(channels.get_key_value(channel).into_iter());
     }
 
     /// Removes `connection` from every channel.
     pub(crate) fn disconnect(&self, connection: &Connection) {
+        self.open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .connections
+            .remove(&connection.key);
         self.remove_keys(&[connection.key]);
     }
 
@@ -167,7 +180,9 @@ impl Subscribers {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         for list in channels.values_mut() {
-            list.retain(|existing| !keys.contains(&existing.key));
+            for key in keys {
+                list.swap_remove(key);
+            }
         }
         self.count_subscribers(channels.iter());
     }
@@ -175,7 +190,7 @@ impl Subscribers {
     /// How many local connections subscribe to `channel`.
     pub fn count(&self, channel: &str) -> usize {
         let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
-        channels.get(channel).map_or(0, Vec::len)
+        channels.get(channel).map_or(0, IndexMap::len)
     }
 
     /// Hands `envelope` to every matching local subscriber without waiting: one whose buffer is full is
@@ -199,7 +214,7 @@ impl Subscribers {
             let Some(list) = channels.get(&envelope.channel) else {
                 return 0;
             };
-            for connection in list {
+            for connection in list.values() {
                 if envelope
                     .target
                     .as_deref()
@@ -218,18 +233,18 @@ impl Subscribers {
                         .get_or_insert_with(|| framed(&envelope.channel, payload.as_str()))
                         .clone(),
                 };
-                match connection.sender.try_send(text) {
-                    Ok(()) => delivered += 1,
-                    Err(mpsc::error::TrySendError::Full(_)) => {
+                match connection.offer(text) {
+                    Offered::Queued => delivered += 1,
+                    Offered::Full => {
                         tracing::warn!(
                             channel = %envelope.channel,
                             subscriber_id = %connection.subscriber_id,
                             "dropping a websocket subscriber: {SUBSCRIBER_BUFFER} events are waiting for it"
                         );
-                        connection.overflowed.notify_one();
+                        connection.ending.end(Ending::TooSlow);
                         dropped.push(connection.key);
                     }
-                    Err(mpsc::error::TrySendError::Closed(_)) => dropped.push(connection.key),
+                    Offered::Closed => dropped.push(connection.key),
                 }
             }
         }
@@ -304,5 +319,46 @@ mod tests {
         // The published bytes themselves, and one envelope built for all the enveloped connections.
         assert_eq!(bare, HashSet::from([address(&envelope.payload)]));
         assert_eq!(enveloped.len(), 1);
+    }
+
+    #[test]
+    fn subscribing_twice_delivers_once_and_unsubscribing_leaves_the_others() {
+        let catalog = Catalog::new(Vec::new()).expect("no channels, no duplicates");
+        let subscribers = Subscribers::new(Arc::new(catalog));
+        let (ann, mut ann_events) = subscribers.connect("ann".to_owned(), None, Framing::Bare);
+        let (bob, mut bob_events) = subscribers.connect("bob".to_owned(), None, Framing::Bare);
+        subscribers.subscribe("news", &ann);
+        subscribers.subscribe("news", &bob);
+        subscribers.subscribe("news", &ann);
+        assert_eq!(subscribers.count("news"), 2);
+        let envelope = Envelope {
+            channel: "news".to_owned(),
+            target: None,
+            payload: bytes::Bytes::from_static(b"1"),
+        };
+
+        assert_eq!(subscribers.deliver(&envelope), 2);
+        subscribers.unsubscribe("news", &ann);
+        assert_eq!(subscribers.deliver(&envelope), 1);
+
+        assert_eq!(
+            ann_events.try_recv().map(|text| text.to_string()),
+            Some("1".to_owned())
+        );
+        assert_eq!(
+            ann_events.try_recv(),
+            None,
+            "one event: subscribed once, then not"
+        );
+        assert_eq!(
+            bob_events.try_recv().map(|text| text.to_string()),
+            Some("1".to_owned())
+        );
+        assert_eq!(
+            bob_events.try_recv().map(|text| text.to_string()),
+            Some("1".to_owned())
+        );
+        subscribers.disconnect(&bob);
+        assert_eq!(subscribers.count("news"), 0);
     }
 }

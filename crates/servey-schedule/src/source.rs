@@ -4,18 +4,18 @@
 
 use std::sync::Arc;
 
-use axum::extract::ws::Utf8Bytes;
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use servey_core::event::{EventSource, EventStream, EventStreamError, SubscribableChannel};
 use servey_core::schema::{ActionSchema, Components};
 use servey_core::{ActionError, Authorization};
-use tokio::sync::{mpsc, watch};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{Object, Schema, Type};
 
 use crate::channel::ChannelKind;
-use crate::hub::{Connection, Framing, SUBSCRIBER_BUFFER};
+use crate::connection::{Connection, Events, Framing};
+use crate::ending::Ending;
+use crate::hub::SUBSCRIBER_BUFFER;
 use crate::runtime::Channels;
 
 impl EventSource for Channels {
@@ -53,7 +53,6 @@ impl EventSource for Channels {
             channels: self.clone(),
             connection,
             events,
-            closing: subscribers.closing(),
             ended: false,
         };
         Ok(futures_util::stream::unfold(subscription, Subscription::next).boxed())
@@ -72,24 +71,25 @@ impl EventSource for Channels {
 struct Subscription {
     channels: Channels,
     connection: Arc<Connection>,
-    events: mpsc::Receiver<Utf8Bytes>,
-    closing: watch::Receiver<bool>,
+    events: Events,
     ended: bool,
 }
 
 impl Subscription {
     /// The next event, an error once the subscriber fell behind, or the end at shutdown.
     async fn next(mut self) -> Option<(Result<String, EventStreamError>, Self)> {
-        if self.ended || *self.closing.borrow_and_update() {
+        if self.ended {
             return None;
         }
         let item = tokio::select! {
             biased;
-            _ = self.closing.changed() => return None,
-            () = self.connection.overflowed.notified() => {
-                self.ended = true;
-                Err(EventStreamError::TooSlow { buffered: SUBSCRIBER_BUFFER })
-            }
+            ending = self.connection.ending.ended() => match ending {
+                Ending::GoingAway => return None,
+                Ending::TooSlow => {
+                    self.ended = true;
+                    Err(EventStreamError::TooSlow { buffered: SUBSCRIBER_BUFFER })
+                }
+            },
             event = self.events.recv() => Ok(event?.as_str().to_owned()),
         };
         Some((item, self))

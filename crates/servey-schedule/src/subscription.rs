@@ -22,9 +22,10 @@ use axum::response::Response;
 use futures_util::SinkExt;
 use serde::Deserialize;
 use servey_core::{ActionError, App, Authorization, Credentials};
-use tokio::sync::mpsc;
 
-use crate::hub::{Connection, Framing};
+use crate::connection::{Connection, Events, Framing};
+use crate::ending::{EndWatch, Ending};
+use crate::read_gate::ReadGate;
 use crate::runtime::Channels;
 
 /// Bytes a connection reads from its client at once (a larger message takes several reads).
@@ -172,37 +173,31 @@ fn credentials(app: &App, headers: &HeaderMap, query: &HashMap<String, String>) 
 /// Pumps events to the socket and (with `takes_commands`) Subscribe/Unsubscribe commands from it, until
 /// either side closes or the subscriber falls too far behind.
 ///
-/// The shutdown and overflow signals are awaited through one future each for the connection's life
-/// (rather than one registration per event), and every event already waiting is written before a single
-/// flush, so a burst costs one write to the socket.
+/// The hub's end signal (overflow or shutdown) is an atomic and a waker, polled on every wake without a
+/// lock, every event already waiting is written before a single flush, so a burst costs one write to the
+/// socket, and the socket is read only when it woke its read side ([`ReadGate`]).
 async fn serve(
     mut socket: WebSocket,
     channels: Channels,
     connection: Arc<Connection>,
-    mut events: mpsc::Receiver<Utf8Bytes>,
+    mut events: Events,
     takes_commands: bool,
 ) {
-    let mut closing = channels.subscribers().closing();
-    let shutdown = async move {
-        // An error means the hub is gone, which closes the connection all the same.
-        let _ = closing.wait_for(|closing| *closing).await;
-    };
-    tokio::pin!(shutdown);
-    let overflowed = connection.overflowed.notified();
-    tokio::pin!(overflowed);
     let mut waiting = Vec::with_capacity(WRITE_BATCH);
+    let mut reads = ReadGate::new();
+    let mut end = EndWatch::default();
     let outcome = loop {
         tokio::select! {
             biased;
-            () = &mut shutdown => break going_away(),
-            () = &mut overflowed => break too_slow(),
+            ending = end.ended(&connection.ending) => break Some(ended(ending)),
             1.. = events.recv_many(&mut waiting, WRITE_BATCH) => {
                 tokio::select! {
+                    biased;
                     written = write_all(&mut socket, &mut waiting) => if written.is_err() { break None },
-                    () = &mut overflowed => break too_slow(),
+                    ending = end.ended(&connection.ending) => break Some(ended(ending)),
                 }
             }
-            incoming = socket.recv() => match incoming {
+            incoming = reads.recv(&mut socket) => match incoming {
                 Some(Ok(Message::Text(text))) if takes_commands => {
                     if let Err(close) = command(&channels, &connection, text.as_str()) {
                         break Some(close);
@@ -239,8 +234,15 @@ async fn write_all(
     socket.flush().await
 }
 
-fn going_away() -> Option<CloseFrame> {
-    Some(close_frame(CLOSE_GOING_AWAY, "the server is shutting down"))
+/// The close frame of a connection the hub ended.
+fn ended(ending: Ending) -> CloseFrame {
+    match ending {
+        Ending::GoingAway => close_frame(CLOSE_GOING_AWAY, "the server is shutting down"),
+        Ending::TooSlow => close_frame(
+            CLOSE_TOO_SLOW,
+            "too slow: the subscriber's event buffer is full; reconnect and read faster",
+        ),
+    }
 }
 
 /// Whether a read failed because a message or frame was over the size limit.
@@ -249,13 +251,6 @@ fn is_too_big(error: &axum::Error) -> bool {
     std::error::Error::source(error)
         .and_then(|source| source.downcast_ref::<Error>())
         .is_some_and(|error| matches!(error, Error::Capacity(_)))
-}
-
-fn too_slow() -> Option<CloseFrame> {
-    Some(close_frame(
-        CLOSE_TOO_SLOW,
-        "too slow: the subscriber's event buffer is full; reconnect and read faster",
-    ))
 }
 
 fn command(

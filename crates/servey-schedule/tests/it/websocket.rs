@@ -12,7 +12,8 @@ use tokio_tungstenite::tungstenite::Message;
 use utoipa::ToSchema;
 
 use crate::common::{
-    Note, app_with, channels, connect, context, metric, next_json, serve, subscribers, token,
+    Note, app_with, channels, close_code, connect, context, metric, next_json, serve, subscribers,
+    token,
 };
 
 servey_schedule::websocket_event_channel!(
@@ -259,4 +260,76 @@ async fn slow_subscriber_is_dropped_without_delaying_the_others() {
     if let Some(code) = ended {
         assert_eq!(code, servey_schedule::CLOSE_TOO_SLOW);
     }
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_socket_with_1001_subscribed_or_not() {
+    let app = app_with(vec![]);
+    let address = serve(&app).await;
+    let mut subscribed = connect(&address, "/subscription/test_chat/ann").await;
+    subscribers(&app, "test_chat", 1).await;
+    // On the shared connection, but subscribed to nothing yet.
+    let mut idle = connect(&address, "/subscription?subscriber_id=bob").await;
+
+    channels(&app).subscribers().close_all();
+
+    assert_eq!(
+        close_code(&mut subscribed).await,
+        servey_schedule::CLOSE_GOING_AWAY
+    );
+    assert_eq!(
+        close_code(&mut idle).await,
+        servey_schedule::CLOSE_GOING_AWAY
+    );
+    let mut late = connect(&address, "/subscription/test_chat/cy").await;
+    assert_eq!(
+        close_code(&mut late).await,
+        servey_schedule::CLOSE_GOING_AWAY
+    );
+}
+
+#[tokio::test]
+async fn a_socket_that_received_events_still_answers_pings_and_commands() {
+    let app = app_with(vec![]);
+    let address = serve(&app).await;
+    let context = context(&app);
+    let mut shared = connect(&address, "/subscription?subscriber_id=dee").await;
+    let subscribe = |channel: &str| {
+        Message::text(format!(
+            r#"{{"type": "Subscribe", "payload": "{channel}"}}"#
+        ))
+    };
+    shared.send(subscribe("test_chat")).await.expect("sends");
+    subscribers(&app, "test_chat", 1).await;
+    for index in 0..3 {
+        CHAT.publish(&context, &Note::new(&format!("note {index}")))
+            .expect("published");
+        assert_eq!(
+            next_json(&mut shared).await["payload"]["text"],
+            format!("note {index}")
+        );
+    }
+
+    shared
+        .send(Message::Ping(b"still there?".as_slice().into()))
+        .await
+        .expect("sends");
+    let pong = crate::common::bounded("the pong", shared.next()).await;
+    assert!(
+        matches!(&pong, Some(Ok(Message::Pong(data))) if data.as_ref() == b"still there?"),
+        "expected the pong, got {pong:?}"
+    );
+    shared
+        .send(subscribe("test_targeted"))
+        .await
+        .expect("sends");
+    subscribers(&app, "test_targeted", 1).await;
+    shared
+        .send(Message::text(r#"{"type": "Dance"}"#))
+        .await
+        .expect("sends");
+    assert_eq!(
+        close_code(&mut shared).await,
+        servey_schedule::CLOSE_BAD_MESSAGE
+    );
 }
