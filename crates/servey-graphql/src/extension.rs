@@ -20,6 +20,7 @@ use async_graphql::{
 use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use servey_core::{RequestSlot, RequestSlots};
+use tracing::Instrument;
 
 use crate::answer::{AnswerBudget, bound_errors, json_bytes};
 use crate::cost::Costs;
@@ -201,8 +202,11 @@ impl Extension for PerRequest {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
+        // A disabled span when the field is not an action's or no subscriber records them: entering
+        // it does nothing.
+        let span = self.shared.spans.span_of(ctx, &info);
         if self.state.is_subscription.load(Ordering::Relaxed) {
-            return self.shared.spans.resolve(ctx, info, next).await;
+            return next.run(ctx, info).instrument(span).await;
         }
         let answer = self.state.answer(&self.shared.limits);
         if answer.is_spent() {
@@ -215,7 +219,7 @@ impl Extension for PerRequest {
             QueryPathSegment::Name(_) => info.alias.unwrap_or(info.name).len() + 4,
         };
         let return_type = info.return_type;
-        let value = self.shared.spans.resolve(ctx, info, next).await?;
+        let value = next.run(ctx, info).instrument(span).await?;
         let bytes = prefix
             + match &value {
                 None => 4,

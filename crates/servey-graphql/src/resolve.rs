@@ -29,6 +29,15 @@ pub(crate) fn action_resolver(
     let field = Arc::new(field.clone());
     let types = types.clone();
     move |ctx: ResolverContext<'_>| {
+        // A nested field whose batch ran with its list: its result is in hand, answered as a ready
+        // value (no boxed future per object of the list).
+        if is_nested
+            && field.action.batch.is_some()
+            && let Some(result) = prefetched(ctx.parent_value, &field.action)
+        {
+            let outcome = result.and_then(|json| output_value(json, &field.output));
+            return FieldFuture::Value(outcome.unwrap_or_else(|error| report(&ctx, error)));
+        }
         let field = field.clone();
         let types = types.clone();
         FieldFuture::new(async move {
@@ -53,15 +62,15 @@ async fn run_action(
     types: &Types,
     is_nested: bool,
 ) -> async_graphql::Result<Option<FieldValue<'static>>> {
-    if is_nested && field.action.batch.is_some() {
-        if let Some(result) = prefetched(ctx.parent_value, &field.action) {
-            return output_value(result?, &field.output);
-        }
-        if let Some(loader) = ctx.data_opt::<BatchLoader>() {
-            let parent = parent_json(ctx.parent_value)?;
-            let loaded = loader.load(&field.action, parent).await?;
-            return output_value(loaded, &field.output);
-        }
+    // A batched field whose batch did not run with its list (see `action_resolver`) gathers through
+    // the request's loader.
+    if is_nested
+        && field.action.batch.is_some()
+        && let Some(loader) = ctx.data_opt::<BatchLoader>()
+    {
+        let parent = parent_json(ctx.parent_value)?;
+        let loaded = loader.load(&field.action, parent).await?;
+        return output_value(loaded, &field.output);
     }
     let inputs = &types.inputs;
     // Every request through the router carries a Context; a bare `schema.execute` is anonymous.

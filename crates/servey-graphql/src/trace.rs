@@ -6,11 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::extensions::{ExtensionContext, NextResolve, ResolveInfo};
-use async_graphql::{ServerResult, Value};
+use async_graphql::extensions::{ExtensionContext, ResolveInfo};
 use servey_core::trace::{action_span, action_spans_enabled};
 use servey_core::{Action, Context};
-use tracing::Instrument;
+use tracing::Span;
 
 use crate::model::Model;
 
@@ -36,24 +35,17 @@ impl ActionSpans {
         Self(Arc::new(actions))
     }
 
-    /// Resolves the field `info` names, inside its action's span when it is an action field and a
-    /// subscriber records action spans.
-    pub(crate) async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
+    /// The span to resolve the field `info` names in: its action's, when it is an action field and a
+    /// subscriber records action spans. Returned rather than awaited around the field, so that the
+    /// extension's hook stays one future (the hook wraps every field of every request).
+    pub(crate) fn span_of(&self, ctx: &ExtensionContext<'_>, info: &ResolveInfo<'_>) -> Span {
         let action = action_spans_enabled()
             .then(|| self.0.get(info.parent_type)?.get(info.name))
             .flatten();
-        let Some(action) = action else {
-            return next.run(ctx, info).await;
-        };
-        let span = match ctx.data_opt::<Context>() {
-            Some(context) => action_span(action, context),
-            None => action_span(action, &Context::default()),
-        };
-        next.run(ctx, info).instrument(span).await
+        match (action, ctx.data_opt::<Context>()) {
+            (None, _) => Span::none(),
+            (Some(action), Some(context)) => action_span(action, context),
+            (Some(action), None) => action_span(action, &Context::default()),
+        }
     }
 }
