@@ -4,7 +4,6 @@
 //! the request's id.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dynamic::Schema;
 use axum::Router;
@@ -20,7 +19,6 @@ use servey_core::context::Client;
 use tracing::Instrument;
 
 use crate::answer::AnswerBudget;
-use crate::cost::Costs;
 use crate::documents::Documents;
 use crate::limits::GraphqlLimits;
 use crate::prepare::{Method, Preparation, Refusal, request_error};
@@ -36,13 +34,18 @@ struct Endpoint {
 /// The `/graphql` route over an already-built schema whose validation step uses `documents`, and
 /// whose fields cost what `costs` says, within `limits`.
 pub(crate) fn routes(
-    schema: Schema,
+    built: crate::schema::Built,
     app: App,
     documents: Documents,
-    costs: Arc<Costs>,
     limits: GraphqlLimits,
 ) -> Router {
-    let preparation = Preparation::new(&schema.sdl(), documents, limits.document_cache, costs);
+    let crate::schema::Built {
+        schema,
+        costs,
+        type_names,
+        ..
+    } = built;
+    let preparation = Preparation::new(type_names, documents, limits.document_cache, costs);
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
         .with_state(Endpoint {

@@ -58,14 +58,14 @@ pub fn router_with_stats(app: &App) -> Result<(Router, DocumentStats), GraphqlEr
     let limits = GraphqlLimits::from_settings(&app.config().settings);
     let documents = Documents::new(limits.document_cache);
     let stats = documents.stats();
-    let (schema, model, costs) = schema::build_schema(app, &documents, limits)?;
+    let built = schema::build_schema(app, &documents, limits)?;
     tracing::debug!("GraphQL schema built");
     let mut router = Router::new();
-    if app.serves("/graphql") {
-        router = router.merge(http::routes(schema, app.clone(), documents, costs, limits));
-    }
     if app.serves("/graphiql") {
-        router = router.merge(graphiql::routes(&sample::sample_document(&model)));
+        router = router.merge(graphiql::routes(&sample::sample_document(&built.model)));
+    }
+    if app.serves("/graphql") {
+        router = router.merge(http::routes(built, app.clone(), documents, limits));
     }
     Ok((router, stats))
 }
@@ -74,6 +74,6 @@ pub fn router_with_stats(app: &App) -> Result<(Router, DocumentStats), GraphqlEr
 pub fn sdl(app: &App) -> Result<String, GraphqlError> {
     let limits = GraphqlLimits::from_settings(&app.config().settings);
     Ok(schema::build_schema(app, &Documents::new(0), limits)?
-        .0
+        .schema
         .sdl())
 }

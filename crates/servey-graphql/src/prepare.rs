@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::cost::Costs;
-use crate::document::{selects_mutation, type_names};
+use crate::document::selects_mutation;
 use crate::documents::Documents;
 use crate::extension::Cost;
 use crate::persisted::{PersistedError, PersistedQueries};
@@ -52,16 +52,16 @@ pub(crate) enum Refusal {
 }
 
 impl Preparation {
-    /// The preparation of requests to `schema_sdl`'s schema, with `documents`, a persisted-query
-    /// store of `capacity` queries and the `costs` of its fields.
+    /// The preparation of requests to the schema defining `type_names`, with `documents`, a
+    /// persisted-query store of `capacity` queries and the `costs` of its fields.
     pub(crate) fn new(
-        schema_sdl: &str,
+        type_names: HashSet<String>,
         documents: Documents,
         capacity: usize,
         costs: Arc<Costs>,
     ) -> Self {
         Self {
-            type_names: Arc::new(type_names(schema_sdl)),
+            type_names: Arc::new(type_names),
             documents,
             persisted: PersistedQueries::new(capacity),
             costs,

@@ -2,6 +2,7 @@
 //! action fields, `Subscription` fields of the app's websocket channels, object types with their property
 //! and nested-action fields, input objects, enums and the `JSON` / `BigInt` scalars.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use async_graphql::Value as GqlValue;
@@ -27,13 +28,23 @@ use crate::trace::ActionSpans;
 /// The field `Query` gets when no action is a query: GraphQL requires at least one.
 pub(crate) const EMPTY_QUERY_FIELD: &str = "_empty";
 
+/// A built schema, with the model it was built from, the costs of its fields and the names of its types.
+pub(crate) struct Built {
+    pub(crate) schema: Schema,
+    pub(crate) model: Model,
+    pub(crate) costs: Arc<Costs>,
+    /// Every type the schema defines, GraphQL's built-in scalars included: what a variable may be
+    /// declared as.
+    pub(crate) type_names: HashSet<String>,
+}
+
 /// Builds the GraphQL schema of `app`'s actions and channels, with its limits and `documents`'
-/// validation cache; with the model it was built from and the costs of its fields.
+/// validation cache.
 pub(crate) fn build_schema(
     app: &App,
     documents: &Documents,
     limits: GraphqlLimits,
-) -> Result<(Schema, Model, Arc<Costs>), GraphqlError> {
+) -> Result<Built, GraphqlError> {
     let source = app.backends().event_subscriptions();
     let channels = source.map(|source| source.channels()).unwrap_or_default();
     let model = read_model(app.registry(), &channels)?;
@@ -98,6 +109,7 @@ pub(crate) fn build_schema(
     }
     builder = register_scalars(builder, &model);
     let costs = Arc::new(Costs::of(&model));
+    let type_names = type_names(&model, subscription.is_some());
     let schema = builder
         .extension(ServeyExtension {
             documents: documents.clone(),
@@ -107,7 +119,33 @@ pub(crate) fn build_schema(
             objects: Arc::new(model.outputs.keys().cloned().collect()),
         })
         .finish()?;
-    Ok((schema, model, costs))
+    Ok(Built {
+        schema,
+        model,
+        costs,
+        type_names,
+    })
+}
+
+/// The names of the types [`build_schema`] registers for `model` (the `Subscription` root when it
+/// `subscribes`), and GraphQL's built-in scalars: read from the model, not from the schema's SDL, whose
+/// writing and parsing cost more than building the schema.
+fn type_names(model: &Model, subscribes: bool) -> HashSet<String> {
+    let roots = [
+        Some("Query"),
+        (!model.mutation.is_empty()).then_some("Mutation"),
+        subscribes.then_some("Subscription"),
+        model.uses_json.then_some(JSON),
+        model.uses_big_int.then_some(BIG_INT),
+    ];
+    ["Int", "Float", "String", "Boolean", "ID"]
+        .into_iter()
+        .chain(roots.into_iter().flatten())
+        .map(str::to_owned)
+        .chain(model.outputs.keys().cloned())
+        .chain(model.inputs.keys().cloned())
+        .chain(model.enums.values().map(|item| item.name.clone()))
+        .collect()
 }
 
 fn action_field(field: &ActionField, types: &Types, is_nested: bool) -> Field {
@@ -195,4 +233,71 @@ fn register_scalars(
         );
     }
     builder
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use servey_core::{Action, ActionSchema, Registry, ServeyConfig, Trigger};
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema as JsonSchema;
+
+    use super::*;
+
+    fn schema(json: Value) -> RefOr<JsonSchema> {
+        serde_json::from_value(json).expect("a valid utoipa schema")
+    }
+
+    /// An action whose input and output use an input object, enums, a free-form object (`JSON`) and a
+    /// 64-bit integer (`BigInt`).
+    fn catalog(name: &str, trigger: Trigger) -> Action {
+        let filter = json!({"type": "object", "required": ["kind"], "properties": {
+            "kind": {"$ref": "#/components/schemas/Kind"},
+            "max_items": {"type": ["integer", "null"], "format": "int64"},
+            "extra": {"type": "object", "additionalProperties": true}
+        }});
+        let input = json!({"type": "object", "required": ["filter"], "properties": {
+            "filter": {"$ref": "#/components/schemas/Filter"}
+        }});
+        let output = json!({"type": "object", "properties": {
+            "mood": {"type": "string", "enum": ["happy", "sad"]},
+            "filter": {"$ref": "#/components/schemas/Filter"}
+        }});
+        let kind = json!({"type": "string", "enum": ["BOOK", "MUSIC"]});
+        let components = [("Filter", filter), ("Kind", kind)]
+            .into_iter()
+            .map(|(name, json)| (name.to_owned(), schema(json)))
+            .collect();
+        Action::builder(name, |input: Value, _| async move { Ok(input) })
+            .trigger(trigger)
+            .schema(ActionSchema::new(schema(input), schema(output), components))
+            .build()
+    }
+
+    #[test]
+    fn the_type_names_read_from_the_model_are_those_the_sdl_defines() {
+        let registry = Registry::builder()
+            .action(catalog("catalog", Trigger::web_get()))
+            .action(catalog("store", Trigger::web_post()))
+            .build()
+            .expect("unique names");
+        let app = App::new(registry, ServeyConfig::default());
+        let built = build_schema(&app, &Documents::new(0), GraphqlLimits::default())
+            .expect("the schema builds");
+        let from_sdl = crate::document::type_names(&built.schema.sdl());
+        for name in [
+            "Mutation",
+            "JSON",
+            "BigInt",
+            "Kind",
+            "FilterInput",
+            "Filter",
+        ] {
+            assert!(
+                from_sdl.contains(name),
+                "{name} is in the SDL: {from_sdl:?}"
+            );
+        }
+        assert_eq!(built.type_names, from_sdl);
+    }
 }

@@ -1,5 +1,8 @@
-//! `/openapi.json` (the document [`openapi_json`](crate::openapi_json) prints, made once at start) and
+//! `/openapi.json` (the document [`openapi_json`](crate::openapi_json) prints, made once, when first asked
+//! for: a server nobody asks pays neither the time nor the memory of the code that writes it) and
 //! `/docs`: Swagger UI served from the binary, reading `/openapi.json`.
+
+use std::sync::{Arc, OnceLock};
 
 use axum::Router;
 use axum::http::{HeaderValue, header};
@@ -11,13 +14,16 @@ use utoipa_swagger_ui::{Config, SwaggerUi};
 
 /// `/openapi.json` and `/docs`, each unless switched off.
 pub(crate) fn router(app: &App) -> Router {
-    let document = Bytes::from(crate::openapi::openapi_json(app));
     let mut router = Router::new();
     if app.serves("/openapi.json") {
+        let document = Arc::new(OnceLock::<Bytes>::new());
+        let app = app.clone();
         router = router.route(
             "/openapi.json",
             get(move || {
-                let document = document.clone();
+                let document = document
+                    .get_or_init(|| Bytes::from(crate::openapi::openapi_json(&app)))
+                    .clone();
                 async move {
                     (
                         [(
