@@ -27,6 +27,8 @@ mod ticks;
 mod webhook;
 mod websocket;
 
+use std::sync::{Arc, OnceLock};
+
 use axum::Router;
 use axum::routing::get;
 use servey_core::App;
@@ -67,7 +69,6 @@ pub fn router(app: &App) -> Result<Router, ScheduleError> {
     if let Some(metrics) = app.metrics() {
         channels.subscribers().record_in(metrics);
     }
-    let document = asyncapi_json(app)?;
     let mut router = Router::new();
     if app.serves("/subscription") {
         router = router
@@ -78,10 +79,15 @@ pub fn router(app: &App) -> Result<Router, ScheduleError> {
             );
     }
     if app.serves("/asyncapi.json") {
+        // Written when first asked for: most processes never serve it.
+        let document = Arc::new(OnceLock::<String>::new());
+        let (app, channels) = (app.clone(), channels.clone());
         router = router.route(
             "/asyncapi.json",
             get(move || {
-                let document = document.clone();
+                let document = document
+                    .get_or_init(|| asyncapi::document_json(&app, &channels))
+                    .clone();
                 async move {
                     (
                         [(axum::http::header::CONTENT_TYPE, "application/json")],

@@ -37,7 +37,12 @@ pub fn asyncapi(app: &App) -> Result<Value, ScheduleError> {
 
 /// The AsyncAPI document as pretty JSON (what `--run=asyncapi` writes).
 pub fn asyncapi_json(app: &App) -> Result<String, ScheduleError> {
-    Ok(serde_json::to_string_pretty(&asyncapi(app)?).unwrap_or_default())
+    Ok(document_json(app, Channels::of(app)?))
+}
+
+/// The AsyncAPI document of `app`'s `channels` as pretty JSON.
+pub(crate) fn document_json(app: &App, channels: &Channels) -> String {
+    serde_json::to_string_pretty(&document(app, channels)).unwrap_or_default()
 }
 
 fn document(app: &App, app_channels: &Channels) -> Value {
