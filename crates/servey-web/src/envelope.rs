@@ -3,8 +3,9 @@
 //! panic caught as a 500 problem, and problem details for the bare error responses of axum (404, 405, 413).
 //! A request body must arrive within the body-read deadline (else `408`), and `/health` and `/metrics`
 //! never wait for a request slot, so an operator still sees the server when every slot is taken.
-//! One hand-written service, because it runs on every request: a stack of generic layers costs a boxed
-//! future and a boxed body each.
+//! The plain action routes ([`DirectRoutes`]) it calls itself, with the request id it settled; every
+//! other request goes to the router. One hand-written service, because it runs on every request: a
+//! stack of generic layers costs a boxed future and a boxed body each.
 
 use std::convert::Infallible;
 use std::future::Future;
