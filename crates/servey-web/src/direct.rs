@@ -43,7 +43,7 @@ impl DirectRoutes {
             return Ok(Self::none());
         }
         let mut routes: Vec<(Box<str>, Methods)> = Vec::new();
-        for route in crate::routes::endpoints(app)? {
+        for route in crate::endpoints::endpoints(app)? {
             if route.page.is_some() || route.endpoint.has_path_params() {
                 continue;
             }

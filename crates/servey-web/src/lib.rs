@@ -11,6 +11,7 @@ mod catalog;
 mod deadline;
 mod direct;
 mod docs;
+mod endpoints;
 mod envelope;
 mod error;
 mod files;

@@ -20,6 +20,7 @@ use servey_core::{
     Method, Origin,
 };
 
+use crate::endpoints::endpoints;
 use crate::error::WebError;
 use crate::problem::{error_response, status_response, too_large_detail};
 use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
@@ -74,51 +75,6 @@ pub fn router(app: &App) -> Result<Router, WebError> {
     Ok(router)
 }
 
-/// One route of one action: a REST route, or a web page rendering `page`.
-pub(crate) struct ActionRoute<'a> {
-    pub(crate) path: String,
-    pub(crate) method: Method,
-    pub(crate) endpoint: Arc<Endpoint>,
-    pub(crate) page: Option<&'a str>,
-}
-
-/// Every route of `app`'s actions, in the order of the registry and of each action's triggers.
-pub(crate) fn endpoints(app: &App) -> Result<Vec<ActionRoute<'_>>, WebError> {
-    let mut routes = Vec::new();
-    for action in app.registry().iter() {
-        let shape = Shape::of_input(action.schema.model());
-        for trigger in &action.triggers {
-            let (method, path, page) = match trigger {
-                servey_core::Trigger::Web {
-                    method,
-                    path: Some(path),
-                } => (*method, path, None),
-                servey_core::Trigger::WebPage {
-                    path: Some(path),
-                    template: Some(template),
-                } => {
-                    if !cfg!(feature = "pages") {
-                        return Err(WebError::PagesOff {
-                            action: action.name.to_string(),
-                        });
-                    }
-                    (Method::Get, path, Some(template.as_ref()))
-                }
-                _ => continue,
-            };
-            let path = app.route_path(path);
-            let endpoint = Endpoint::new(app, action, method, &path, &shape)?;
-            routes.push(ActionRoute {
-                path,
-                method,
-                endpoint,
-                page,
-            });
-        }
-    }
-    Ok(routes)
-}
-
 /// Routes by path, and who claimed each method on each route shape (to report conflicts).
 #[derive(Default)]
 struct RouteTable {
@@ -165,7 +121,8 @@ pub(crate) struct Endpoint {
 }
 
 impl Endpoint {
-    fn new(
+    /// The endpoint of `action` for `method` on `path`, checked against the reserved routes and its parameters.
+    pub(crate) fn new(
         app: &App,
         action: &Arc<Action>,
         method: Method,
