@@ -4,13 +4,99 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// One bad input field: where it is (`name`, `address.zip`, `items[2]`) and what is wrong with it.
+/// One bad input field: where it is (`name`, `address.zip`, `items[2]`), a stable code for what is wrong
+/// with it (see [`Violation`]) and the same in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// Path of the field inside the input object.
     pub path: String,
+    /// Stable machine word for what is wrong: `missing`, `type`, `range`, `min_length`, ... or the app's
+    /// own.
+    pub code: String,
     /// What is wrong, in words.
     pub message: String,
+}
+
+impl FieldError {
+    /// The field at `path` is wrong in the way `code` names, as `message` says.
+    pub fn new(
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            path: path.into(),
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The built-in field error codes: what the checks servey makes before an action runs report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Violation {
+    /// A required field is absent.
+    Missing,
+    /// A value of the wrong JSON type (`null` where none is allowed included).
+    Type,
+    /// A key the input does not declare, refused by the unknown-field policy.
+    UnknownField,
+    /// A string that is not one of the declared values.
+    Enum,
+    /// A number outside its bounds (`minimum`, `maximum`, the exclusive ones, an integer's width).
+    Range,
+    /// A number that is not a multiple of `multiple_of`.
+    MultipleOf,
+    /// A string shorter than `min_length` characters.
+    MinLength,
+    /// A string longer than `max_length` characters.
+    MaxLength,
+    /// A string that does not match `pattern`.
+    Pattern,
+    /// A string that is not in its checked `format` (date, date-time, email, uri, uuid).
+    Format,
+    /// A list with fewer than `min_items` items.
+    MinItems,
+    /// A list with more than `max_items` items.
+    MaxItems,
+    /// A list whose items must be unique repeats one.
+    UniqueItems,
+    /// An object with fewer than `min_properties` keys.
+    MinProperties,
+    /// An object with more than `max_properties` keys.
+    MaxProperties,
+    /// A value of the right JSON type that still does not decode (a type's own rules).
+    Invalid,
+}
+
+impl Violation {
+    /// The machine word used in [`FieldError::code`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Missing => "missing",
+            Self::Type => "type",
+            Self::UnknownField => "unknown_field",
+            Self::Enum => "enum",
+            Self::Range => "range",
+            Self::MultipleOf => "multiple_of",
+            Self::MinLength => "min_length",
+            Self::MaxLength => "max_length",
+            Self::Pattern => "pattern",
+            Self::Format => "format",
+            Self::MinItems => "min_items",
+            Self::MaxItems => "max_items",
+            Self::UniqueItems => "unique_items",
+            Self::MinProperties => "min_properties",
+            Self::MaxProperties => "max_properties",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl From<Violation> for String {
+    fn from(violation: Violation) -> Self {
+        violation.as_str().to_owned()
+    }
 }
 
 /// A stable machine word that says what went wrong, with the HTTP status it maps to.
@@ -289,14 +375,8 @@ mod tests {
     #[test]
     fn invalid_input_renders_every_field() {
         let error = ActionError::invalid_input(vec![
-            FieldError {
-                path: "name".into(),
-                message: "missing field".into(),
-            },
-            FieldError {
-                path: "items[2]".into(),
-                message: "bad".into(),
-            },
+            FieldError::new("name", Violation::Missing, "is required"),
+            FieldError::new("items[2]", Violation::Range, "must be at most 255"),
         ]);
         let json = serde_json::to_value(error.problem()).expect("problem serializes");
         assert_eq!(json["status"], 422);
@@ -304,6 +384,7 @@ mod tests {
         assert_eq!(json["detail"], "2 invalid fields");
         assert_eq!(json["type"], "about:blank");
         assert_eq!(json["errors"][1]["path"], "items[2]");
+        assert_eq!(json["errors"][1]["code"], "range");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::error::{ActionError, ErrorCode, FieldError};
+use crate::error::{ActionError, ErrorCode, FieldError, Violation};
 use crate::schema::ActionSchema;
 
 /// How many levels an input built from flat text (dotted query keys) may nest. Deeper keys are refused
@@ -169,10 +169,11 @@ impl Input {
         T::deserialize(parent)
             .or_else(|_| serde_path_to_error::deserialize(parent))
             .map_err(|error| {
-                ActionError::invalid_input(vec![FieldError {
-                    path: join_path("self", &error.path().to_string()),
-                    message: error.inner().to_string(),
-                }])
+                ActionError::invalid_input(vec![FieldError::new(
+                    join_path("self", &error.path().to_string()),
+                    Violation::Invalid,
+                    error.inner().to_string(),
+                )])
             })
     }
 
@@ -207,10 +208,11 @@ impl Input {
             }
         }
         if errors.is_empty() {
-            errors.push(FieldError {
-                path: String::new(),
-                message: first.to_string(),
-            });
+            errors.push(FieldError::new(
+                String::new(),
+                Violation::Invalid,
+                first.to_string(),
+            ));
         }
         ActionError::invalid_input(errors)
     }

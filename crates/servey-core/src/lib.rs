@@ -45,7 +45,7 @@ pub use backend::Backends;
 pub use cache::{CacheControl, CacheHeaders, Ttl};
 pub use config::{LogFormat, ServeyConfig};
 pub use context::{Context, Origin};
-pub use error::{ActionError, ErrorCode, FieldError, Problem};
+pub use error::{ActionError, ErrorCode, FieldError, Problem, Violation};
 pub use event::{EventSource, EventSubscriptions};
 pub use format::BodyFormat;
 pub use input::Input;

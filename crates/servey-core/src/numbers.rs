@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use crate::error::{ActionError, FieldError};
+use crate::error::{ActionError, FieldError, Violation};
 use crate::schema::{IntegerType, SchemaModel, TypeKind, TypeModel};
 
 /// How deep input is followed through the model (recursive types stop here; serde reports the rest).
@@ -87,7 +87,7 @@ fn walk(
     match (&model.resolve(ty).kind, value) {
         (TypeKind::Integer(integer), Value::Number(number)) => {
             if let Some(message) = conform_integer(number, integer) {
-                errors.push(FieldError { path, message });
+                errors.push(FieldError::new(path, Violation::Range, message));
             }
         }
         (TypeKind::List { items }, Value::Array(values)) => {

@@ -195,10 +195,11 @@ mod tests {
     #[test]
     fn an_apps_renderer_shapes_the_body_and_keeps_the_status() {
         let rendering = ErrorRendering::new(RealWorld);
-        let error = ActionError::invalid_input(vec![FieldError {
-            path: "email".into(),
-            message: "has already been taken".into(),
-        }]);
+        let error = ActionError::invalid_input(vec![FieldError::new(
+            "email",
+            "taken",
+            "has already been taken",
+        )]);
         let rendered = rendering.render(&error);
         assert_eq!(
             (rendered.status, rendered.content_type, &rendered.body[..]),

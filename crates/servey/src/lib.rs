@@ -142,7 +142,7 @@ pub use servey_core::{
     Authenticator, Authorization, CacheControl, CacheHeaders, Context, Credentials, ErrorCode,
     ErrorRenderer, Example, Extensions, FieldError, Input, Method, Metrics, Origin, Problem,
     RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Trigger,
-    Ttl, invoke,
+    Ttl, Violation, invoke,
 };
 pub use servey_macros::{action, actions, fixture};
 #[cfg(feature = "redis")]

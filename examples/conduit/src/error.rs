@@ -39,6 +39,17 @@ impl ConduitError {
         )]))
     }
 
+    /// A stable word for what went wrong, the `code` of each field error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation(_) => "invalid",
+            Self::NotFound(_) => "not_found",
+            Self::Forbidden => "forbidden",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::Hashing(_) | Self::Database(_) => "internal",
+        }
+    }
+
     /// The `errors` object of Conduit's error body: field -> messages, or `body` -> a message.
     pub fn fields(&self) -> FieldErrors {
         match self {

@@ -183,10 +183,11 @@ pub fn number_range(
     #[schema(maximum = 1000)] count: u32,
 ) -> Result<Vec<NumberStats>, ActionError> {
     if count > MAX_RANGE {
-        return Err(ActionError::invalid_input(vec![servey::FieldError {
-            path: "count".into(),
-            message: format!("at most {MAX_RANGE} numbers at once, not {count}"),
-        }]));
+        return Err(ActionError::invalid_input(vec![servey::FieldError::new(
+            "count",
+            servey::Violation::Range,
+            format!("at most {MAX_RANGE} numbers at once, not {count}"),
+        )]));
     }
     // The list stops where values would leave the documented range of a `u64` (JSON interop: at most
     // i64::MAX), as a range that reached the end of the numbers would.

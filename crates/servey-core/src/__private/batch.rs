@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::action::BatchFuture;
-use crate::error::{ActionError, FieldError};
+use crate::error::{ActionError, FieldError, Violation};
 
 /// Decodes each parent object into the owner type; a bad one names its index (`parents[3].value`).
 pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>, ActionError> {
@@ -23,10 +23,11 @@ pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>
                     } else {
                         format!("parents[{index}].{path}")
                     };
-                    ActionError::invalid_input(vec![FieldError {
+                    ActionError::invalid_input(vec![FieldError::new(
                         path,
-                        message: error.inner().to_string(),
-                    }])
+                        Violation::Invalid,
+                        error.inner().to_string(),
+                    )])
                 })
         })
         .collect()

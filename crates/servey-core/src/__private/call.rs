@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::action::ActionFuture;
 use crate::auth::Authorization;
 use crate::context::Context;
-use crate::error::{ActionError, ErrorCode, FieldError};
+use crate::error::{ActionError, ErrorCode, FieldError, Violation};
 use crate::input::join_path;
 use crate::output::ActionOutput;
 
@@ -80,18 +80,16 @@ pub fn check_field<T: DeserializeOwned>(
         // A missing key decodes as null, which only optional parameters accept.
         None => {
             if T::deserialize(&Value::Null).is_err() {
-                errors.push(FieldError {
-                    path: name.to_owned(),
-                    message: "missing required field".to_owned(),
-                });
+                errors.push(FieldError::new(name, Violation::Missing, "is required"));
             }
         }
         Some(value) => {
             if let Err(error) = serde_path_to_error::deserialize::<_, T>(value) {
-                errors.push(FieldError {
-                    path: join_path(name, &error.path().to_string()),
-                    message: error.inner().to_string(),
-                });
+                errors.push(FieldError::new(
+                    join_path(name, &error.path().to_string()),
+                    Violation::Invalid,
+                    error.inner().to_string(),
+                ));
             }
         }
     }

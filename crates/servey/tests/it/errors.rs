@@ -39,10 +39,11 @@ impl ErrorRenderer for RealWorld {
 /// `POST /users`: the email is always taken.
 pub(crate) fn register() -> Action {
     Action::builder("register", |_, _| async {
-        Err(ActionError::invalid_input(vec![FieldError {
-            path: "email".into(),
-            message: "has already been taken".into(),
-        }]))
+        Err(ActionError::invalid_input(vec![FieldError::new(
+            "email",
+            "taken",
+            "has already been taken",
+        )]))
     })
     .trigger(web(Method::Post, "/users"))
     .build()

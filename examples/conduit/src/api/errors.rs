@@ -16,10 +16,9 @@ impl From<ConduitError> for ApiError {
                 .fields()
                 .into_iter()
                 .flat_map(|(path, messages)| {
-                    messages.into_iter().map(move |message| FieldError {
-                        path: path.clone(),
-                        message,
-                    })
+                    messages
+                        .into_iter()
+                        .map(move |message| FieldError::new(path.clone(), error.code(), message))
                 })
                 .collect::<Vec<_>>()
         };
