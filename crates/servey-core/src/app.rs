@@ -3,6 +3,7 @@
 //! values (`Extensions`) its calls reach. [`AppBuilder`] assembles one and checks that every action's
 //! `State<T>` is there.
 
+use crate::check::UnknownFields;
 use std::sync::Arc;
 
 use http::{HeaderMap, HeaderName};
@@ -48,6 +49,8 @@ struct AppInner {
     disabled_routes: Vec<&'static str>,
     /// The configured limit of actions that declare none, keyed by action and caller.
     default_rate_limit: Option<Arc<RateLimiter>>,
+    /// What actions that do not say do with input keys they do not declare.
+    unknown_fields: UnknownFields,
     /// What every call records into; none when `/metrics` is switched off.
     metrics: Option<Arc<Metrics>>,
     /// The slots every transport holds while it works for a caller.
@@ -70,6 +73,20 @@ pub enum AppError {
         location: String,
         /// The missing type.
         type_name: &'static str,
+    },
+    /// A `pattern` an action's input declares is not a regular expression.
+    #[error(
+        "action `{action}` (at {location}): the pattern `{pattern}` in its input's schema is not a regular expression: {reason}"
+    )]
+    BadPattern {
+        /// The action.
+        action: String,
+        /// Where it is declared.
+        location: String,
+        /// The pattern.
+        pattern: String,
+        /// Why it does not compile.
+        reason: String,
     },
     /// The path prefix is not `/` followed by path segments.
     #[error("the path prefix `{0}` must start with `/` and not end with one (`/api`)")]
@@ -117,6 +134,7 @@ impl App {
             reserved_routes: Vec::new(),
             disabled_routes: Vec::new(),
             backends: None,
+            unknown_fields: UnknownFields::Ignore,
         }
     }
 
@@ -249,6 +267,7 @@ impl App {
             authenticator: &inner.authenticator,
             default_timeout: inner.config.limits.action_timeout,
             default_rate_limit: inner.default_rate_limit.as_ref(),
+            unknown_fields: inner.unknown_fields,
             metrics: inner.metrics.as_ref(),
             shared_results: inner.backends.shared_results(),
         };
@@ -269,6 +288,7 @@ pub struct AppBuilder {
     reserved_routes: Vec<ReservedRoute>,
     disabled_routes: Vec<String>,
     backends: Option<Backends>,
+    unknown_fields: UnknownFields,
 }
 
 impl AppBuilder {
@@ -307,6 +327,17 @@ impl AppBuilder {
     /// Renders errors with `errors` instead of problem details.
     pub fn error_rendering(mut self, errors: ErrorRendering) -> Self {
         self.errors = errors;
+        self
+    }
+
+    /// Refuses input keys that an action does not declare (`unknown_field`, 422), for every action
+    /// that does not say otherwise with `#[action(deny_unknown_fields = false)]`; by default they are
+    /// ignored.
+    pub fn deny_unknown_fields(mut self, deny: bool) -> Self {
+        self.unknown_fields = match deny {
+            true => UnknownFields::Refuse,
+            false => UnknownFields::Ignore,
+        };
         self
     }
 
@@ -355,6 +386,14 @@ impl AppBuilder {
             self.authenticator.is_some(),
         )?;
         for action in self.registry.iter() {
+            if let Some((pattern, reason)) = action.schema.checker().bad_patterns().first() {
+                return Err(AppError::BadPattern {
+                    action: action.name.clone(),
+                    location: action.location.clone(),
+                    pattern: pattern.clone(),
+                    reason: reason.clone(),
+                });
+            }
             if let Some(need) = action
                 .state_needs
                 .iter()
@@ -401,6 +440,7 @@ impl AppBuilder {
                 reserved_routes: self.reserved_routes,
                 disabled_routes,
                 default_rate_limit,
+                unknown_fields: self.unknown_fields,
                 metrics,
                 request_slots,
                 backends,

@@ -1,12 +1,14 @@
 //! `Input`: what a caller hands an action, and its decoding into the action's parameters with every bad
 //! field reported by path.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::error::{ActionError, ErrorCode, FieldError, Violation};
-use crate::schema::ActionSchema;
+use crate::check::{Checker, UnknownFields, kind_of};
+use crate::error::{ActionError, ErrorCode, FieldError};
 
 /// How many levels an input built from flat text (dotted query keys) may nest. Deeper keys are refused
 /// as malformed before anything recurses over them; JSON bodies have serde_json's own bound.
@@ -55,9 +57,9 @@ pub fn check_json_media_type(content_type: Option<&str>) -> Result<(), ActionErr
 pub struct Input {
     body: Body,
     parent: Option<Value>,
-    /// Integers outside their declared range (see `conformed`), reported with whatever else does not
-    /// decode, so that bytes and values give the same errors.
-    out_of_range: Vec<FieldError>,
+    /// The action's input checks (set by the invoke path), which explain a value that does not decode
+    /// by the schema, with paths and codes.
+    checker: Option<Arc<Checker>>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,7 +77,7 @@ impl Input {
         Self {
             body: Body::Bytes(bytes.into()),
             parent: None,
-            out_of_range: Vec::new(),
+            checker: None,
         }
     }
 
@@ -84,7 +86,7 @@ impl Input {
         Self {
             body: Body::Value(value),
             parent: None,
-            out_of_range: Vec::new(),
+            checker: None,
         }
     }
 
@@ -112,33 +114,47 @@ impl Input {
         }
     }
 
-    /// This input with whole floats at integer places made integers and integer ranges checked, by the
-    /// action's schema (see `numbers`); a body with no number that could need it is kept as bytes.
-    /// Integers out of range are refused by [`decode`](Self::decode), beside any other bad field.
-    pub(crate) fn conformed(self, schema: &ActionSchema) -> Self {
-        if !schema.input_has_integers() {
-            return self;
+    /// This input checked against the action's schema (see `crate::check`): whole floats at integer
+    /// places made integers, and every field that breaks a declared constraint, has the wrong type or
+    /// (under [`UnknownFields::Refuse`]) is not declared refused with its path. Walks the input only when
+    /// the schema declares something decoding cannot check, or a number may need conforming.
+    pub(crate) fn checked(
+        self,
+        checker: &Arc<Checker>,
+        unknown: UnknownFields,
+    ) -> Result<Self, ActionError> {
+        let walk = checker.constrained()
+            || unknown == UnknownFields::Refuse
+            || (checker.has_integers()
+                && match &self.body {
+                    Body::Bytes(bytes) => crate::numbers::may_need_conforming(bytes),
+                    Body::Value(_) => true,
+                });
+        if !walk {
+            return Ok(Self {
+                checker: Some(checker.clone()),
+                ..self
+            });
         }
         let mut value = match self.body {
-            Body::Bytes(ref bytes) if !crate::numbers::may_need_conforming(bytes) => {
-                return self;
+            Body::Bytes(bytes) if bytes.is_empty() => Value::Object(Map::new()),
+            Body::Bytes(bytes) => {
+                serde_json::from_slice(&bytes).map_err(|error| malformed(&error))?
             }
-            // Not JSON: left for `decode` to report.
-            Body::Bytes(ref bytes) => match serde_json::from_slice::<Value>(bytes) {
-                Ok(value) => value,
-                Err(_) => return self,
-            },
             Body::Value(value) => value,
         };
-        let out_of_range = match crate::numbers::conform(&mut value, schema.model()) {
-            Ok(()) => Vec::new(),
-            Err(error) => error.field_errors().to_vec(),
-        };
-        Self {
+        if !value.is_object() {
+            return Err(not_an_object(&value));
+        }
+        let errors = checker.check(&mut value, unknown);
+        if !errors.is_empty() {
+            return Err(ActionError::invalid_input(errors));
+        }
+        Ok(Self {
             body: Body::Value(value),
             parent: self.parent,
-            out_of_range,
-        }
+            checker: Some(checker.clone()),
+        })
     }
 
     /// Decodes the parameters struct `P`; on failure runs `check` to report every bad field by path.
@@ -148,13 +164,7 @@ impl Input {
             Body::Bytes(bytes) => serde_json::from_slice::<P>(bytes),
             Body::Value(value) => P::deserialize(value),
         };
-        match fast {
-            Ok(_) if !self.out_of_range.is_empty() => {
-                Err(ActionError::invalid_input(self.out_of_range.clone()))
-            }
-            Ok(parameters) => Ok(parameters),
-            Err(first) => Err(self.explain(check, &first)),
-        }
+        fast.map_err(|first| self.explain(check, &first))
     }
 
     /// Decodes the parent object of a nested action.
@@ -169,53 +179,51 @@ impl Input {
         T::deserialize(parent)
             .or_else(|_| serde_path_to_error::deserialize(parent))
             .map_err(|error| {
-                ActionError::invalid_input(vec![FieldError::new(
-                    join_path("self", &error.path().to_string()),
-                    Violation::Invalid,
-                    error.inner().to_string(),
+                ActionError::invalid_input(vec![crate::check::from_serde(
+                    &join_path("self", &error.path().to_string()),
+                    &error.inner().to_string(),
                 )])
             })
     }
 
+    /// Why the input does not decode: by the schema when the invoke path checked it, else (or when the
+    /// schema sees nothing wrong: a type with its own rules) parameter by parameter with `check`.
     fn explain(&self, check: FieldCheck, first: &serde_json::Error) -> ActionError {
-        let owned;
-        let value = match &self.body {
-            Body::Value(value) => value,
+        let mut value = match &self.body {
+            Body::Value(value) => value.clone(),
+            Body::Bytes(bytes) if bytes.is_empty() => Value::Object(Map::new()),
             Body::Bytes(bytes) => match serde_json::from_slice::<Value>(bytes) {
-                Ok(value) => {
-                    owned = value;
-                    &owned
-                }
+                Ok(value) => value,
                 Err(error) => return malformed(&error),
             },
         };
-        let Value::Object(map) = value else {
-            return ActionError::new(
-                ErrorCode::MalformedInput,
-                format!(
-                    "The input must be a JSON object with one key per parameter, not {}.",
-                    kind_of(value)
-                ),
-            );
+        if !value.is_object() {
+            return not_an_object(&value);
+        }
+        let mut errors = match &self.checker {
+            Some(checker) => checker.check(&mut value, UnknownFields::Ignore),
+            None => Vec::new(),
         };
-        let mut errors = Vec::new();
-        check(map, &mut errors);
-        // The declared range says more than serde's "expected u64" for the same field.
-        for refused in &self.out_of_range {
-            match errors.iter_mut().find(|error| error.path == refused.path) {
-                Some(error) => error.message.clone_from(&refused.message),
-                None => errors.push(refused.clone()),
-            }
+        if errors.is_empty()
+            && let Value::Object(map) = &value
+        {
+            check(map, &mut errors);
         }
         if errors.is_empty() {
-            errors.push(FieldError::new(
-                String::new(),
-                Violation::Invalid,
-                first.to_string(),
-            ));
+            errors.push(crate::check::from_serde("", &first.to_string()));
         }
         ActionError::invalid_input(errors)
     }
+}
+
+fn not_an_object(value: &Value) -> ActionError {
+    ActionError::new(
+        ErrorCode::MalformedInput,
+        format!(
+            "The input must be a JSON object with one key per parameter, not {}.",
+            kind_of(value)
+        ),
+    )
 }
 
 pub(crate) fn join_path(head: &str, tail: &str) -> String {
@@ -231,17 +239,6 @@ fn malformed(error: &serde_json::Error) -> ActionError {
         ErrorCode::MalformedInput,
         format!("The input is not valid JSON: {error}."),
     )
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

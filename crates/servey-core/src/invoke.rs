@@ -1,5 +1,5 @@
-//! The one invoke path: credentials -> access control -> server-side cache -> run (timeout, panics caught)
-//! -> cache headers. Every adapter calls actions through [`invoke`].
+//! The one invoke path: credentials -> access control -> input checks -> server-side cache -> run
+//! (timeout, panics caught) -> cache headers. Every adapter calls actions through [`invoke`].
 
 use tracing::Instrument;
 
@@ -64,6 +64,8 @@ async fn checked(
     recorder: Option<&CallRecorder>,
 ) -> Result<ActionOutput, ActionError> {
     admit(action, &context, recorder)?;
+    let unknown = action.unknown_fields.unwrap_or(context.unknown_fields());
+    let input = input.checked(action.schema.checker(), unknown)?;
     let principal = context
         .authorization()
         .and_then(|auth| auth.subject.clone());
@@ -157,7 +159,6 @@ async fn run(
     context: Context,
     recorder: Option<&CallRecorder>,
 ) -> Result<ActionOutput, ActionError> {
-    let input = input.conformed(&action.schema);
     let limit = action.timeout.or(context.time_limit());
     guarded(
         action,

@@ -11,6 +11,7 @@ pub mod app;
 pub mod auth;
 pub mod backend;
 pub mod cache;
+pub mod check;
 pub mod config;
 pub mod context;
 pub mod error;

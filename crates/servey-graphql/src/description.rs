@@ -5,9 +5,13 @@ use servey_core::Action;
 
 use servey_core::schema::TypeModel;
 
-/// A property's docs plus its examples.
-pub(crate) fn property_description(ty: &TypeModel) -> Option<String> {
+/// A property's docs, for an input the constraints servey checks (which SDL cannot say), and its
+/// examples.
+pub(crate) fn property_description(ty: &TypeModel, input: bool) -> Option<String> {
     let mut parts: Vec<String> = ty.description.iter().cloned().collect();
+    if let Some(words) = servey_core::schema::describe_type(ty).filter(|_| input) {
+        parts.push(format!("Constraints: {words}."));
+    }
     for example in &ty.examples {
         parts.push(format!("Example: `{example}`"));
     }

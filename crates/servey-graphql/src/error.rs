@@ -83,6 +83,10 @@ pub(crate) fn field_error(error: &ActionError) -> async_graphql::Error {
                 Value::from(camel_path(&field.path)),
             );
             object.insert(
+                async_graphql::Name::new("code"),
+                Value::from(field.code.clone()),
+            );
+            object.insert(
                 async_graphql::Name::new("message"),
                 Value::from(field.message.clone()),
             );

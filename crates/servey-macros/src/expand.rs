@@ -165,6 +165,10 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
         },
         None => quote! { ::std::option::Option::None },
     };
+    let deny_unknown_fields = match model.deny_unknown_fields {
+        Some(deny) => quote! { ::std::option::Option::Some(#deny) },
+        None => quote! { ::std::option::Option::None },
+    };
     let owner = match &model.owner {
         Some(owner) => quote! {
             ::std::option::Option::Some(|| ::std::string::ToString::to_string(&<#owner as __servey::utoipa::ToSchema>::name()))
@@ -255,6 +259,7 @@ pub(crate) fn action(model: &ActionModel) -> TokenStream {
                 cache_control: #cache,
                 timeout_secs: #timeout,
                 rate_limit: #rate_limit,
+                deny_unknown_fields: #deny_unknown_fields,
                 requires_authorization: #requires_authorization,
                 state: &[#(#state),*],
                 status: #status,

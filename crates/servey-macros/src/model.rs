@@ -25,6 +25,8 @@ pub(crate) struct ActionModel {
     pub(crate) blocking: Option<bool>,
     /// `rate_limit = per_minute(N)`: calls and the period in seconds.
     pub(crate) rate_limit: Option<(u32, u64)>,
+    /// `deny_unknown_fields` (`= false`).
+    pub(crate) deny_unknown_fields: Option<bool>,
     /// The status of a success: `status = ..`, else 204 for a `()` result, else none (200).
     pub(crate) status: Option<u16>,
     /// `headers = [..]`: the response headers a `Reply` result sets.

@@ -1,12 +1,15 @@
 //! Query strings and path segments into an action's input object: dotted keys build nested objects,
 //! repeated keys and comma lists build arrays, and each value becomes the JSON type its schema asks for.
-//! A value that does not fit stays a string, so the invoke path reports it with its field path.
+//! A value that does not fit stays a string, so the invoke path reports it with its field path; an empty
+//! value is an empty string (a typed parameter refuses it, as axum's `Query` and FastAPI do), and an
+//! empty value for a list is an empty list. A key that tries to nest a parameter in a way servey does not
+//! read (`input[a]=1`, or `a=1&a.b=2`) is refused with a 422 naming the key, never taken as a literal.
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Number, Value};
-use servey_core::ActionError;
 use servey_core::input::{MAX_NESTING, too_deep};
+use servey_core::{ActionError, FieldError, Violation};
 
 use crate::shape::Shape;
 
@@ -29,14 +32,50 @@ pub(crate) fn coerce_pairs(
     shape: &Shape,
 ) -> Result<Value, ActionError> {
     let mut root = BTreeMap::new();
+    let mut refused = Vec::new();
     for (key, value) in pairs {
         let levels = key.bytes().filter(|byte| *byte == b'.').count() + 1;
         if levels > MAX_NESTING {
             return Err(too_deep(key, levels));
         }
-        insert(&mut root, key, value.clone());
+        if let Some(error) = bracketed(key, shape) {
+            refused.push(error);
+            continue;
+        }
+        if !insert(&mut root, key, value.clone()) && declares(shape, key.split('.').next()) {
+            refused.push(FieldError::new(
+                key.as_str(),
+                Violation::Type,
+                "nests below a parameter that is also given a plain value; give it one way",
+            ));
+        }
+    }
+    if !refused.is_empty() {
+        return Err(ActionError::invalid_input(refused));
     }
     Ok(branch_value(root, shape))
+}
+
+/// The error for `input[a]`-style keys on a declared parameter: servey nests with dots.
+fn bracketed(key: &str, shape: &Shape) -> Option<FieldError> {
+    let (head, rest) = key.split_once('[')?;
+    if !declares(shape, head.split('.').next()) {
+        return None;
+    }
+    let dotted: String = rest
+        .split(['[', ']'])
+        .filter(|part| !part.is_empty())
+        .fold(head.to_owned(), |path, part| format!("{path}.{part}"));
+    Some(FieldError::new(
+        key,
+        Violation::UnknownField,
+        format!("is not read: query keys nest with dots (`{dotted}=..`), not brackets"),
+    ))
+}
+
+/// Whether the input declares the parameter `name`.
+fn declares(shape: &Shape, name: Option<&str>) -> bool {
+    matches!((shape, name), (Shape::Object { properties, .. }, Some(name)) if properties.contains_key(name))
 }
 
 /// The input object of a simple query string (each key once, no dots, scalar parameters, at most
@@ -84,18 +123,22 @@ pub(crate) fn coerce_segment(value: &str, shape: &Shape) -> Value {
 }
 
 /// Files `value` under `key`, split at dots into nested objects. A key that cannot nest (an empty
-/// part, or a part already given as a plain value) is kept whole, so no query string is refused here.
-fn insert(root: &mut BTreeMap<String, Node>, key: &str, value: String) {
+/// part, or a part already given as a plain value) is kept whole; `false` when the key was meant to nest
+/// and could not, or its value is dropped because the key is already a branch.
+fn insert(root: &mut BTreeMap<String, Node>, key: &str, value: String) -> bool {
     let parts: Vec<&str> = key.split('.').collect();
     let can_nest = parts.len() > 1 && parts.iter().all(|part| !part.is_empty());
     if can_nest && let Some(node) = nested_slot(root, &parts) {
         push_value(node, value);
-        return;
+        return true;
     }
     let node = root.entry(key.to_owned()).or_default();
     match node {
-        Node::Branch(_) => {}
-        _ => push_value(node, value),
+        Node::Branch(_) => false,
+        _ => {
+            push_value(node, value);
+            !can_nest
+        }
     }
 }
 
@@ -162,10 +205,6 @@ fn leaf_value(values: Vec<String>, shape: &Shape) -> Value {
 
 fn scalar(text: &str, shape: &Shape) -> Value {
     let as_string = || Value::String(text.to_owned());
-    if text.is_empty() && !matches!(shape, Shape::String | Shape::Any) {
-        // An empty value for a typed parameter means "not given" (optional parameters accept it).
-        return Value::Null;
-    }
     match shape {
         Shape::String => as_string(),
         Shape::Integer => integer(text).unwrap_or_else(as_string),
@@ -348,9 +387,9 @@ mod tests {
     }
 
     #[test]
-    fn empty_typed_values_are_absent_and_huge_integers_still_parse() {
+    fn empty_typed_values_stay_empty_strings_and_huge_integers_still_parse() {
         let shape = object(&[("count", Shape::Integer)]);
-        assert_eq!(coerce(&[("count", "")], &shape), json!({"count": null}));
+        assert_eq!(coerce(&[("count", "")], &shape), json!({"count": ""}));
         assert_eq!(
             coerce(&[("count", "18446744073709551615")], &shape),
             json!({"count": u64::MAX})
@@ -366,6 +405,53 @@ mod tests {
             ),
             json!({"a": 1, "a.b": 2, ".c": 3, "d.": 4})
         );
+    }
+
+    #[test]
+    fn keys_that_try_to_nest_a_parameter_another_way_are_refused() {
+        let shape = object(&[
+            ("input", object(&[("a", Shape::Integer)])),
+            ("n", Shape::Integer),
+        ]);
+        let pairs = |query: &[(&str, &str)]| -> Vec<(String, String)> {
+            query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect()
+        };
+        let error = coerce_pairs(
+            &pairs(&[("input[a][b]", "1"), ("n", "1"), ("n.x", "2")]),
+            &shape,
+        )
+        .expect_err("neither key can mean what it says");
+        let fields: Vec<(&str, &str, &str)> = error
+            .field_errors()
+            .iter()
+            .map(|field| {
+                (
+                    field.path.as_str(),
+                    field.code.as_str(),
+                    field.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (
+                    "input[a][b]",
+                    "unknown_field",
+                    "is not read: query keys nest with dots (`input.a.b=..`), not brackets"
+                ),
+                (
+                    "n.x",
+                    "type",
+                    "nests below a parameter that is also given a plain value; give it one way"
+                ),
+            ]
+        );
+        // Keys that are not the input's stay what the unknown-field policy makes of them.
+        assert_eq!(coerce(&[("other[a]", "1")], &shape), json!({"other[a]": 1}));
     }
 
     #[test]

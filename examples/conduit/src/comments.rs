@@ -6,7 +6,7 @@ use sqlx::sqlite::{SqlitePool, SqliteRow};
 
 use crate::articles::locate;
 use crate::db::{from_millis, now_millis};
-use crate::error::{ConduitError, require};
+use crate::error::ConduitError;
 use crate::profiles::profile_from;
 use crate::wire::{Comment, NewComment};
 
@@ -20,14 +20,13 @@ macro_rules! select_comments {
     };
 }
 
-/// Adds a comment by `author` under the article `slug`; `Validation` for a blank body.
+/// Adds a comment by `author` under the article `slug`.
 pub async fn add(
     pool: &SqlitePool,
     author: i64,
     slug: &str,
     new: NewComment,
 ) -> Result<Comment, ConduitError> {
-    require(&[("body", &new.body)])?;
     let (article, _) = locate(pool, slug).await?;
     let id = sqlx::query(
         "INSERT INTO comments (article_id, author_id, body, created_at, updated_at) \

@@ -10,7 +10,7 @@ pub type FieldErrors = BTreeMap<String, Vec<String>>;
 /// A failed domain operation.
 #[derive(Debug, thiserror::Error)]
 pub enum ConduitError {
-    /// The input was rejected: a blank required field, or a unique value already taken.
+    /// The input was rejected: a unique value already taken.
     #[error("invalid input: {0:?}")]
     Validation(FieldErrors),
     /// The named thing (`"article"`, `"profile"`, `"comment"`, `"user"`) does not exist.
@@ -69,20 +69,6 @@ impl ConduitError {
                 BTreeMap::from([("body".to_owned(), vec!["internal error".to_owned()])])
             }
         }
-    }
-}
-
-/// `Err(Validation)` with "can't be blank" for each named field whose value is empty or only spaces.
-pub(crate) fn require(fields: &[(&str, &str)]) -> Result<(), ConduitError> {
-    let blank: FieldErrors = fields
-        .iter()
-        .filter(|(_, value)| value.trim().is_empty())
-        .map(|(field, _)| (field.to_string(), vec!["can't be blank".to_owned()]))
-        .collect();
-    if blank.is_empty() {
-        Ok(())
-    } else {
-        Err(ConduitError::Validation(blank))
     }
 }
 

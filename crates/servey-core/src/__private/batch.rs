@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::action::BatchFuture;
-use crate::error::{ActionError, FieldError, Violation};
+use crate::error::ActionError;
 
 /// Decodes each parent object into the owner type; a bad one names its index (`parents[3].value`).
 pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>, ActionError> {
@@ -23,10 +23,9 @@ pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>
                     } else {
                         format!("parents[{index}].{path}")
                     };
-                    ActionError::invalid_input(vec![FieldError::new(
-                        path,
-                        Violation::Invalid,
-                        error.inner().to_string(),
+                    ActionError::invalid_input(vec![crate::check::from_serde(
+                        &path,
+                        &error.inner().to_string(),
                     )])
                 })
         })

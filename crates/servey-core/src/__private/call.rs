@@ -85,10 +85,9 @@ pub fn check_field<T: DeserializeOwned>(
         }
         Some(value) => {
             if let Err(error) = serde_path_to_error::deserialize::<_, T>(value) {
-                errors.push(FieldError::new(
-                    join_path(name, &error.path().to_string()),
-                    Violation::Invalid,
-                    error.inner().to_string(),
+                errors.push(crate::check::from_serde(
+                    &join_path(name, &error.path().to_string()),
+                    &error.inner().to_string(),
                 ));
             }
         }

@@ -34,6 +34,7 @@ impl ActionBuilder {
                 cache_control: None,
                 timeout: None,
                 rate_limit: None,
+                unknown_fields: None,
                 state_needs: Vec::new(),
                 status: 0,
                 response_headers: Vec::new(),
@@ -87,6 +88,15 @@ impl ActionBuilder {
     /// Limits how often one caller may call the action (`429` past it, on every transport).
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
         self.action.rate_limit = Some(Arc::new(RateLimiter::new(limit)));
+        self
+    }
+
+    /// Refuses (or, against an app that refuses them, accepts) input keys the action does not declare.
+    pub fn deny_unknown_fields(mut self, deny: bool) -> Self {
+        self.action.unknown_fields = Some(match deny {
+            true => crate::check::UnknownFields::Refuse,
+            false => crate::check::UnknownFields::Ignore,
+        });
         self
     }
 

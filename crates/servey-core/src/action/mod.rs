@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::auth::{AccessControl, Authenticated, Scope};
 use crate::cache::{CacheControl, ETag, LastModified, ResultStore, Ttl};
+use crate::check::UnknownFields;
 use crate::context::Context;
 use crate::error::ActionError;
 use crate::input::Input;
@@ -118,6 +119,9 @@ pub struct ActionSpec {
     pub timeout_secs: Option<u64>,
     /// `rate_limit = per_minute(N)`: how often one caller may call it.
     pub rate_limit: Option<RateLimit>,
+    /// `deny_unknown_fields` (or `= false`): whether input keys it does not declare are refused, when
+    /// it says rather than the app.
+    pub deny_unknown_fields: Option<bool>,
     /// Whether it takes a (non-optional) `Authorization` parameter, so needs an authenticated caller.
     pub requires_authorization: bool,
     /// The shared values it takes as `State<T>` parameters.
@@ -183,6 +187,8 @@ pub struct Action {
     pub timeout: Option<Duration>,
     /// How often one caller may call it.
     pub rate_limit: Option<Arc<RateLimiter>>,
+    /// What it does with input keys it does not declare, when it says rather than the app.
+    pub unknown_fields: Option<UnknownFields>,
     /// The shared values it needs, checked when the app is built.
     pub state_needs: Vec<StateNeed>,
     /// The status of a success: 200 unless declared (204 for a `()` result).
@@ -283,6 +289,10 @@ impl Action {
                 rate_limit: spec
                     .rate_limit
                     .map(|limit| Arc::new(RateLimiter::new(limit))),
+                unknown_fields: spec.deny_unknown_fields.map(|deny| match deny {
+                    true => UnknownFields::Refuse,
+                    false => UnknownFields::Ignore,
+                }),
                 state_needs: spec.state.to_vec(),
                 status: spec.status.unwrap_or(0),
                 response_headers: spec

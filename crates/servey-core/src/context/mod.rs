@@ -8,6 +8,7 @@ pub use ids::{
     switches_header,
 };
 
+use crate::check::UnknownFields;
 use std::collections::BTreeSet;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -39,6 +40,7 @@ struct ContextInner {
     client: Client,
     default_timeout: Option<Duration>,
     default_rate_limit: Option<Arc<RateLimiter>>,
+    unknown_fields: UnknownFields,
     authenticator: Option<AuthenticatorHandle>,
     origin: Origin,
     metrics: Option<Arc<Metrics>>,
@@ -105,6 +107,7 @@ pub(crate) struct AppValues<'a> {
     pub(crate) authenticator: &'a Arc<dyn Authenticator>,
     pub(crate) default_timeout: Option<Duration>,
     pub(crate) default_rate_limit: Option<&'a Arc<RateLimiter>>,
+    pub(crate) unknown_fields: UnknownFields,
     pub(crate) metrics: Option<&'a Arc<Metrics>>,
     pub(crate) shared_results: Option<&'a SharedResultStore>,
 }
@@ -162,6 +165,7 @@ impl Context {
                 client: Client::default(),
                 default_timeout: app.default_timeout,
                 default_rate_limit: app.default_rate_limit.cloned(),
+                unknown_fields: app.unknown_fields,
                 authenticator: Some(AuthenticatorHandle(app.authenticator.clone())),
                 origin: Origin::default(),
                 metrics: app.metrics.cloned(),
@@ -276,6 +280,11 @@ impl Context {
     /// The app's rate limiter for actions that declare none (keyed by action and caller).
     pub fn default_rate_limiter(&self) -> Option<&RateLimiter> {
         self.inner.default_rate_limit.as_deref()
+    }
+
+    /// What actions that do not say do with input keys they do not declare.
+    pub fn unknown_fields(&self) -> UnknownFields {
+        self.inner.unknown_fields
     }
 
     /// The time limit for actions that declare none.

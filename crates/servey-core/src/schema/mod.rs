@@ -3,13 +3,18 @@
 //! `--run=list`, clients) reads.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use utoipa::openapi::{RefOr, schema::Schema};
 
+use crate::check::Checker;
+
+pub(crate) mod constraints;
 mod integers;
 mod model;
 mod read;
 
+pub use constraints::{CHECKED_FORMATS, Constraints, describe_type};
 pub use integers::normalize_integers;
 pub use model::{IntegerType, ObjectType, Property, SchemaModel, TypeKind, TypeModel};
 
@@ -23,8 +28,7 @@ pub struct ActionSchema {
     input: RefOr<Schema>,
     output: RefOr<Schema>,
     components: Components,
-    model: SchemaModel,
-    has_integers: bool,
+    checker: Arc<Checker>,
 }
 
 impl ActionSchema {
@@ -38,13 +42,11 @@ impl ActionSchema {
                 .map(|(name, schema)| (name.clone(), read::read(schema, &components)))
                 .collect(),
         };
-        let has_integers = crate::numbers::has_integers(&model);
         Self {
             input,
             output,
             components,
-            model,
-            has_integers,
+            checker: Arc::new(Checker::new(model)),
         }
     }
 
@@ -78,14 +80,14 @@ impl ActionSchema {
         &self.components
     }
 
-    /// Whether the input has an integer anywhere (whose whole floats and range the invoke path checks).
-    pub fn input_has_integers(&self) -> bool {
-        self.has_integers
-    }
-
     /// The resolved model of input, output and components.
     pub fn model(&self) -> &SchemaModel {
-        &self.model
+        self.checker.model()
+    }
+
+    /// The checks the input gets before the action runs.
+    pub fn checker(&self) -> &Arc<Checker> {
+        &self.checker
     }
 }
 

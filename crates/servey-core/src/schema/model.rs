@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::constraints::Constraints;
+
 /// How many `Named` links [`SchemaModel::resolve`] follows before giving up (a reference cycle).
 const MAX_LINKS: usize = 16;
 
@@ -25,6 +27,10 @@ pub struct TypeModel {
     /// Example values.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Value>,
+    /// What values must further satisfy (lengths, bounds, a pattern, a format), checked before an
+    /// action runs.
+    #[serde(skip_serializing_if = "Constraints::is_empty")]
+    pub constraints: Constraints,
 }
 
 impl TypeModel {
@@ -35,6 +41,7 @@ impl TypeModel {
             nullable: false,
             description: None,
             examples: Vec::new(),
+            constraints: Constraints::NONE,
         }
     }
 
@@ -132,6 +139,10 @@ pub struct ObjectType {
     /// The type of undeclared properties, when they are allowed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional: Option<Box<TypeModel>>,
+    /// Whether undeclared properties are refused (`additionalProperties: false`, what serde's
+    /// `deny_unknown_fields` publishes).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub closed: bool,
 }
 
 impl ObjectType {
@@ -180,6 +191,7 @@ impl SchemaModel {
             nullable: true,
             description: None,
             examples: Vec::new(),
+            constraints: Constraints::NONE,
         };
         for _ in 0..MAX_LINKS {
             match &ty.kind {

@@ -7,6 +7,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{Ref, RefOr};
 
 use super::Components;
+use super::constraints::Constraints;
 use super::model::{IntegerType, ObjectType, Property, TypeKind, TypeModel};
 
 /// Where component references point.
@@ -45,6 +46,12 @@ impl Reader<'_> {
                     nullable: allows_null(&array.schema_type),
                     description: array.description.as_deref().and_then(trimmed),
                     examples: examples(&array.examples, array.example.as_ref()),
+                    constraints: Constraints {
+                        min_items: array.min_items,
+                        max_items: array.max_items,
+                        unique_items: array.unique_items,
+                        ..Constraints::NONE
+                    },
                     ..TypeModel::of(TypeKind::List {
                         items: Box::new(items),
                     })
@@ -87,6 +94,7 @@ impl Reader<'_> {
             nullable: nullable || kind == TypeKind::Any,
             description: object.description.as_deref().and_then(trimmed),
             examples: examples(&object.examples, object.example.as_ref()),
+            constraints: constraints(object, &kind),
             kind,
         }
     }
@@ -116,6 +124,10 @@ impl Reader<'_> {
         TypeKind::Object(ObjectType {
             properties,
             additional: additional.map(Box::new),
+            closed: matches!(
+                object.additional_properties.as_deref(),
+                Some(AdditionalProperties::FreeForm(false))
+            ),
         })
     }
 
@@ -167,14 +179,41 @@ fn enumeration(object: &Object) -> TypeKind {
     }
 }
 
-fn integer(object: &Object) -> IntegerType {
-    let bound = |number: &Option<utoipa::Number>| {
-        number.as_ref().map(|number| match number {
-            utoipa::Number::Int(value) => *value as f64,
-            utoipa::Number::UInt(value) => *value as f64,
-            utoipa::Number::Float(value) => *value,
-        })
+fn bound(number: &Option<utoipa::Number>) -> Option<f64> {
+    number.as_ref().map(|number| match number {
+        utoipa::Number::Int(value) => *value as f64,
+        utoipa::Number::UInt(value) => *value as f64,
+        utoipa::Number::Float(value) => *value,
+    })
+}
+
+/// What `object` declares beyond its type; an integer's bounds stay in its [`IntegerType`].
+fn constraints(object: &Object, kind: &TypeKind) -> Constraints {
+    let number = matches!(kind, TypeKind::Number);
+    let format = match (&object.format, kind) {
+        (Some(SchemaFormat::KnownFormat(known)), TypeKind::String) => serde_json::to_value(known)
+            .ok()
+            .and_then(|value| value.as_str().map(str::to_owned)),
+        (Some(SchemaFormat::Custom(custom)), TypeKind::String) => Some(custom.clone()),
+        _ => None,
     };
+    Constraints {
+        min_length: object.min_length,
+        max_length: object.max_length,
+        pattern: object.pattern.clone(),
+        format,
+        minimum: bound(&object.minimum).filter(|_| number),
+        maximum: bound(&object.maximum).filter(|_| number),
+        exclusive_minimum: bound(&object.exclusive_minimum),
+        exclusive_maximum: bound(&object.exclusive_maximum),
+        multiple_of: bound(&object.multiple_of),
+        min_properties: object.min_properties,
+        max_properties: object.max_properties,
+        ..Constraints::NONE
+    }
+}
+
+fn integer(object: &Object) -> IntegerType {
     let (minimum, maximum) = (bound(&object.minimum), bound(&object.maximum));
     let (bits, unsigned_format) = match &object.format {
         Some(SchemaFormat::KnownFormat(KnownFormat::Int32)) => (Some(32), false),

@@ -191,7 +191,7 @@ impl<'r> Reader<'r> {
                 name: camel_case(key),
                 key: key.clone(),
                 ty,
-                description: property_description(&property.ty),
+                description: property_description(&property.ty, side == Side::Input),
             });
         }
         Ok(fields)

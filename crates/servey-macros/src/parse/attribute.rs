@@ -20,6 +20,8 @@ pub(super) struct Arguments {
     pub(super) access_control: Option<AccessModel>,
     pub(super) timeout: Option<(u64, Span)>,
     pub(super) blocking: Option<(bool, Span)>,
+    /// `deny_unknown_fields` (`= false`): whether input keys the action does not declare are refused.
+    pub(super) deny_unknown_fields: Option<bool>,
     pub(super) rate_limit: Option<(u32, u64)>,
     pub(super) status: Option<u16>,
     /// The header names, and where `headers` is written.
@@ -67,6 +69,11 @@ const KEYS: &[Key<Arguments>] = &[
         name: "blocking",
         repeatable: false,
         parse: blocking,
+    },
+    Key {
+        name: "deny_unknown_fields",
+        repeatable: false,
+        parse: deny_unknown_fields,
     },
     Key {
         name: "rate_limit",
@@ -214,6 +221,20 @@ fn timeout(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> 
 fn blocking(meta: &ParseNestedMeta<'_>, args: &mut Arguments, _: &mut Errors) -> syn::Result<()> {
     let value = keys::boolean(meta, "blocking = true")?;
     args.blocking = Some((value, meta.path.segments[0].ident.span()));
+    Ok(())
+}
+
+/// `deny_unknown_fields` alone is `true`; `deny_unknown_fields = false` opts out of an app that refuses.
+fn deny_unknown_fields(
+    meta: &ParseNestedMeta<'_>,
+    args: &mut Arguments,
+    _: &mut Errors,
+) -> syn::Result<()> {
+    let deny = match meta.input.peek(token::Eq) {
+        true => keys::boolean(meta, "deny_unknown_fields` or `deny_unknown_fields = false")?,
+        false => true,
+    };
+    args.deny_unknown_fields = Some(deny);
     Ok(())
 }
 

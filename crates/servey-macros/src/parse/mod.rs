@@ -98,6 +98,7 @@ pub(crate) fn action(
         timeout_secs: arguments.timeout.map(|(seconds, _)| seconds),
         blocking: arguments.blocking.map(|(blocking, _)| blocking),
         rate_limit: arguments.rate_limit,
+        deny_unknown_fields: arguments.deny_unknown_fields,
         status: arguments.status,
         response_headers: Vec::new(),
         error_statuses: arguments.errors,

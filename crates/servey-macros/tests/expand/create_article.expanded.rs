@@ -83,6 +83,7 @@ static __SERVEY_ACTION_create_article: ::servey::__private::ActionSpec = {
         cache_control: ::std::option::Option::None,
         timeout_secs: ::std::option::Option::None,
         rate_limit: ::std::option::Option::None,
+        deny_unknown_fields: ::std::option::Option::None,
         requires_authorization: false,
         state: &[__servey::StateNeed::of::<Db>()],
         status: ::std::option::Option::Some(201u16),

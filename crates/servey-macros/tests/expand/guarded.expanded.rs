@@ -83,6 +83,7 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
         }),
         timeout_secs: ::std::option::Option::Some(3u64),
         rate_limit: ::std::option::Option::None,
+        deny_unknown_fields: ::std::option::Option::None,
         requires_authorization: true,
         state: &[],
         status: ::std::option::Option::None,

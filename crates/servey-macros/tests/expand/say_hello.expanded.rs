@@ -76,6 +76,7 @@ static __SERVEY_ACTION_say_hello: ::servey::__private::ActionSpec = {
         cache_control: ::std::option::Option::None,
         timeout_secs: ::std::option::Option::None,
         rate_limit: ::std::option::Option::None,
+        deny_unknown_fields: ::std::option::Option::None,
         requires_authorization: false,
         state: &[],
         status: ::std::option::Option::None,

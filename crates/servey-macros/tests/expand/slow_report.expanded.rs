@@ -68,6 +68,7 @@ static __SERVEY_ACTION_report: ::servey::__private::ActionSpec = {
         cache_control: ::std::option::Option::None,
         timeout_secs: ::std::option::Option::Some(2u64),
         rate_limit: ::std::option::Option::None,
+        deny_unknown_fields: ::std::option::Option::None,
         requires_authorization: false,
         state: &[],
         status: ::std::option::Option::None,

@@ -69,6 +69,7 @@ pub struct Builder {
     debug_login: Option<bool>,
     redis_url: Option<String>,
     layers: RouterLayers,
+    deny_unknown_fields: bool,
 }
 
 /// A builder over the actions linked into this binary (`#[action]` anywhere in it).
@@ -120,6 +121,7 @@ impl Builder {
             debug_login: None,
             redis_url: None,
             layers: RouterLayers::default(),
+            deny_unknown_fields: false,
         }
     }
 
@@ -225,6 +227,14 @@ impl Builder {
         self
     }
 
+    /// Refuses input keys an action does not declare (422, code `unknown_field`) for every action that
+    /// does not say otherwise with `#[action(deny_unknown_fields = false)]`; by default they are
+    /// ignored, as serde does.
+    pub fn deny_unknown_fields(mut self, deny: bool) -> Self {
+        self.deny_unknown_fields = deny;
+        self
+    }
+
     /// Makes shared values once the runtime runs, from the configuration: open a pool, run
     /// migrations. A failure stops the start with its message.
     ///
@@ -323,7 +333,8 @@ impl Builder {
             .extensions(state)
             .backends(backends)
             .error_rendering(self.errors)
-            .path_prefix(self.path_prefix);
+            .path_prefix(self.path_prefix)
+            .deny_unknown_fields(self.deny_unknown_fields);
         if let Some(make) = self.authenticator {
             app = app.shared_authenticator(make(&config)?);
         }

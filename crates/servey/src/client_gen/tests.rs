@@ -39,6 +39,7 @@ fn model() -> SchemaModel {
         TypeModel::of(TypeKind::Object(ObjectType {
             properties,
             additional: None,
+            closed: false,
         }))
     };
     let mut order = object(vec![
@@ -130,6 +131,7 @@ fn node() -> TypeModel {
             ),
         ],
         additional: None,
+        closed: false,
     }))
 }
 

@@ -12,6 +12,7 @@ mod errors;
 #[cfg(feature = "graphql")]
 mod failures;
 mod features;
+mod inputs;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(feature = "graphql")]

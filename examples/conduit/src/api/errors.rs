@@ -55,8 +55,10 @@ impl From<ApiError> for ActionError {
     }
 }
 
-/// Renders errors as RealWorld's `GenericErrorModel`: the fields an error names, else `body` with its
-/// detail. Statuses stay servey's: 401, 403, 404, 422, 500.
+/// Renders errors as RealWorld's `GenericErrorModel`: the fields an error names (by their own name:
+/// `user.email` is `email`), else `body` with its detail. The input checks servey makes from the wire
+/// types' constraints (a required field missing, or blank against its `\S` pattern) read as RealWorld's
+/// "can't be blank". Statuses stay servey's: 401, 403, 404, 422, 500.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ConduitErrors;
 
@@ -66,10 +68,15 @@ impl ErrorRenderer for ConduitErrors {
     fn body(&self, error: &ActionError) -> GenericErrorModel {
         let mut errors = crate::FieldErrors::new();
         for field in error.field_errors() {
+            let name = field.path.rsplit('.').next().unwrap_or(&field.path);
+            let message = match field.code.as_str() {
+                "missing" | "pattern" => "can't be blank",
+                _ => &field.message,
+            };
             errors
-                .entry(field.path.clone())
+                .entry(name.to_owned())
                 .or_default()
-                .push(field.message.clone());
+                .push(message.to_owned());
         }
         if errors.is_empty() {
             errors.insert("body".to_owned(), vec![error.detail().to_owned()]);

@@ -82,10 +82,13 @@ pub struct FeedQuery {
 #[serde(rename_all = "camelCase")]
 pub struct NewArticle {
     /// The headline; the slug is made from it.
+    #[schema(pattern = r"\S")]
     pub title: String,
     /// A one-line summary.
+    #[schema(pattern = r"\S")]
     pub description: String,
     /// The text, in Markdown.
+    #[schema(pattern = r"\S")]
     pub body: String,
     /// Tags to file it under (duplicates and blank ones are dropped).
     #[serde(default)]
@@ -103,10 +106,13 @@ pub struct NewArticleRequest {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UpdateArticle {
     /// A new headline; the article gets a new slug from it.
+    #[schema(pattern = r"\S")]
     pub title: Option<String>,
     /// A new summary.
+    #[schema(pattern = r"\S")]
     pub description: Option<String>,
     /// A new text.
+    #[schema(pattern = r"\S")]
     pub body: Option<String>,
 }
 

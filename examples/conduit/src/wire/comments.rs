@@ -44,6 +44,7 @@ pub struct MultipleCommentsResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewComment {
     /// The text.
+    #[schema(pattern = r"\S")]
     pub body: String,
 }
 

@@ -31,11 +31,13 @@ pub struct UserResponse {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct NewUser {
     /// The unique name shown to others.
+    #[schema(pattern = r"\S")]
     pub username: String,
     /// The unique address to log in with.
+    #[schema(pattern = r"\S")]
     pub email: String,
     /// The password, stored only as an Argon2 hash.
-    #[schema(format = Password)]
+    #[schema(format = Password, pattern = r"\S")]
     pub password: String,
 }
 
@@ -50,9 +52,10 @@ pub struct NewUserRequest {
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct LoginUser {
     /// The address registered with.
+    #[schema(pattern = r"\S")]
     pub email: String,
     /// The password registered with.
-    #[schema(format = Password)]
+    #[schema(format = Password, pattern = r"\S")]
     pub password: String,
 }
 
@@ -67,11 +70,13 @@ pub struct LoginUserRequest {
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct UpdateUser {
     /// A new unique address to log in with.
+    #[schema(pattern = r"\S")]
     pub email: Option<String>,
     /// A new unique name.
+    #[schema(pattern = r"\S")]
     pub username: Option<String>,
     /// A new password.
-    #[schema(format = Password)]
+    #[schema(format = Password, pattern = r"\S")]
     pub password: Option<String>,
     /// A new text about the user; an empty string removes it.
     pub bio: Option<String>,

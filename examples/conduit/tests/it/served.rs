@@ -50,6 +50,53 @@ pub(crate) async fn register(base: &str, name: &str) -> String {
     user["user"]["token"].as_str().expect("a token").to_owned()
 }
 
+/// Blank and missing fields are refused by servey from the wire types' constraints, before any action
+/// runs, and read in RealWorld's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn blank_fields_are_refused_before_the_action_runs() {
+    let base = serve().await;
+    let token = register(&base, "cat").await;
+    let client = reqwest::Client::new();
+    let authorized = |request: reqwest::RequestBuilder| {
+        request.header("authorization", format!("Token {token}"))
+    };
+    let cases = [
+        (
+            client.post(format!("{base}/api/users")),
+            json!({"user": {"username": " ", "password": ""}}),
+            json!({"username": ["can't be blank"], "email": ["can't be blank"], "password": ["can't be blank"]}),
+        ),
+        (
+            client.post(format!("{base}/api/users/login")),
+            json!({"user": {"email": "cat@example.com", "password": "  "}}),
+            json!({"password": ["can't be blank"]}),
+        ),
+        (
+            authorized(client.put(format!("{base}/api/user"))),
+            json!({"user": {"username": "\t"}}),
+            json!({"username": ["can't be blank"]}),
+        ),
+        (
+            authorized(client.post(format!("{base}/api/articles"))),
+            json!({"article": {"title": " ", "description": "d", "body": ""}}),
+            json!({"title": ["can't be blank"], "body": ["can't be blank"]}),
+        ),
+        (
+            authorized(client.post(format!("{base}/api/articles/no-such-slug/comments"))),
+            json!({"comment": {"body": " "}}),
+            json!({"body": ["can't be blank"]}),
+        ),
+    ];
+    for (request, body, errors) in cases {
+        let (status, _, answer) = send(request.json(&body)).await;
+        assert_eq!(
+            (status, json_of(&answer)),
+            (422, json!({"errors": errors})),
+            "{body}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_are_read_under_the_token_scheme_only() {
     let base = serve().await;

@@ -110,9 +110,10 @@ fn wrong_type_is_a_422_naming_the_field() {
     assert_eq!(problem["status"], 422);
     assert_eq!(problem["code"], "invalid_input");
     assert_eq!(problem["errors"][0]["path"], "name");
+    assert_eq!(problem["errors"][0]["code"], "type");
     assert_eq!(
         problem["errors"][0]["message"],
-        "invalid type: integer `5`, expected a string"
+        "must be a string, not an integer"
     );
 }
 

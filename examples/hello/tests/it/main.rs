@@ -3,6 +3,7 @@
 mod cli;
 mod client;
 mod consistency;
+mod constraints;
 mod examples;
 mod golden;
 mod graphql;

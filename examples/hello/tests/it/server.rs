@@ -35,8 +35,17 @@ pub(crate) fn workspace_root() -> PathBuf {
 
 /// The configuration tests run with, before per-test changes.
 pub(crate) fn test_config() -> ServeyConfig {
+    test_config_with(&[])
+}
+
+/// The test configuration with the settings `extra` added.
+pub(crate) fn test_config_with(extra: &'static [(&'static str, &'static str)]) -> ServeyConfig {
     let root = workspace_root();
     let mut config = ServeyConfig::from_lookup(|key| match key {
+        _ if extra.iter().any(|(name, _)| *name == key) => extra
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, value)| (*value).to_owned()),
         "JWT_SECRET_KEY" => Some(JWT_SECRET.to_owned()),
         "SERVEY_DEBUG_AUTHENTICATOR_PASSWORD" => Some(PASSWORD.to_owned()),
         "SERVEY_DEBUG_LOGIN" => Some("true".to_owned()),

@@ -75,7 +75,7 @@ async fn post_jobs_answers_one_outcome_per_action() {
             {"error": {
                 "type": "about:blank", "title": "Invalid input", "status": 422,
                 "code": "invalid_input", "detail": "1 invalid field",
-                "errors": [{"path": "name", "message": "invalid type: integer `1`, expected a string"}]
+                "errors": [{"path": "name", "code": "type", "message": "must be a string, not an integer"}]
             }},
             {"result": {"value": 1, "is_even": false}}
         ]})

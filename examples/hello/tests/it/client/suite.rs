@@ -88,8 +88,8 @@ async fn suite(client: &Client, as_root: &Client) -> Vec<Answer> {
         error(
             422,
             "invalid_input",
-            "2 invalid fields",
-            &["message.sender", "id"],
+            "3 invalid fields",
+            &["message.sender", "message.text", "id"],
         ),
         Ok(json!({"id": 7, "name": "lamp", "price_cents": 1999})),
         Ok(json!({"value": 5, "is_even": false})),

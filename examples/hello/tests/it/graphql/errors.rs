@@ -83,7 +83,7 @@ async fn invalid_arguments_are_errors_with_their_path() {
                 "locations": [{"line": 1, "column": 3}],
                 "path": ["numberStats"],
                 "extensions": {"code": "BAD_USER_INPUT", "status": 422, "errors": [
-                    {"path": "value", "message": "invalid value: integer `-1`, expected an integer from 0 to 9223372036854775807"}
+                    {"path": "value", "code": "range", "message": "must be an integer from 0 to 9223372036854775807"}
                 ]}
             }]
         })

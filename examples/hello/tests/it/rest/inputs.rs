@@ -80,7 +80,7 @@ async fn custom_path_segments_fill_their_parameter() {
     .await;
     assert_eq!(
         problem_body(bad, StatusCode::UNPROCESSABLE_ENTITY).await,
-        invalid("id", "invalid type: string \"seven\", expected u32")
+        invalid("id", "type", "must be an integer, not a string")
     );
 }
 

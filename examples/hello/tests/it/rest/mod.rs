@@ -72,10 +72,10 @@ fn problem(status: u16, title: &str, code: &str, detail: &str) -> Value {
     json!({"type": "about:blank", "title": title, "status": status, "code": code, "detail": detail})
 }
 
-fn invalid(path: &str, message: &str) -> Value {
+fn invalid(path: &str, code: &str, message: &str) -> Value {
     json!({
         "type": "about:blank", "title": "Invalid input", "status": 422, "code": "invalid_input",
-        "detail": "1 invalid field", "errors": [{"path": path, "message": message}]
+        "detail": "1 invalid field", "errors": [{"path": path, "code": code, "message": message}]
     })
 }
 
