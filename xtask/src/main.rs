@@ -15,6 +15,7 @@ mod docs;
 mod features;
 mod fuzz;
 mod interop;
+mod lint_docs;
 mod realtime;
 mod redis;
 mod schemas;
@@ -74,6 +75,7 @@ fn main() -> Result<()> {
             realtime::check(&root)?;
             interop::interop(&root, &tools)?;
             schemas::schemas(&root, ["check".to_owned()].into_iter())?;
+            lint_docs::lint_docs(&root)?;
             conduit::conduit(&root)
         }
         "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
@@ -82,6 +84,7 @@ fn main() -> Result<()> {
         "conduit" => conduit::conduit(&root),
         "interop" => interop::interop(&root, &setup(&root)?),
         "docs" => docs::docs(&root),
+        "lint-docs" => lint_docs::lint_docs(&root),
         "realtime" => realtime::check(&root),
         "schemas" => schemas::schemas(&root, std::env::args().skip(2)),
         "test" => {
@@ -93,7 +96,7 @@ fn main() -> Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | realtime | docs>"
+                "usage: cargo xtask <ci | setup | test | bench | schemas | fuzz | conduit | interop | realtime | docs | lint-docs>"
             );
             eprintln!(
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's features: each alone, none, all), the docs and the Conduit suite (what CI runs)"
@@ -125,6 +128,9 @@ fn main() -> Result<()> {
             );
             eprintln!(
                 "  realtime  @asyncapi/parser (no warnings) and graphql-codegen + tsc --strict on the tour app's golden documents"
+            );
+            eprintln!(
+                "  lint-docs  Redocly CLI (recommended) and Spectral (spectral:oas) on the OpenAPI documents of the tour app and Conduit; fails on any error"
             );
             bail!("unknown task `{task}`")
         }

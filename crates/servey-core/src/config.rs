@@ -37,6 +37,9 @@ pub struct ServeyConfig {
     /// `SERVEY_API_CONTACT`: who answers for the API, as npm writes a person: `Name <email> (url)`, each
     /// part optional (a bare URL or email address will do).
     pub api_contact: Option<String>,
+    /// `SERVEY_PUBLIC_URL`: where callers reach the API (`https://api.example.com`), the OpenAPI
+    /// document's server; `None` documents the relative `/` (the host that served the document).
+    pub public_url: Option<String>,
     /// `SERVEY_API_LICENSE`: the API's license, an SPDX expression (`MIT OR Apache-2.0`).
     pub api_license: Option<String>,
     /// Every bound on what callers send and how long they take (body size, timeouts, concurrency, ...).
@@ -111,6 +114,7 @@ impl ServeyConfig {
             api_description: lookup("SERVEY_API_DESCRIPTION"),
             api_contact: lookup("SERVEY_API_CONTACT"),
             api_license: lookup("SERVEY_API_LICENSE"),
+            public_url: lookup("SERVEY_PUBLIC_URL"),
             limits: Limits::from_lookup(&lookup),
             log_format: match lookup("SERVEY_LOG_FORMAT") {
                 Some(format) if format.eq_ignore_ascii_case("json") => LogFormat::Json,

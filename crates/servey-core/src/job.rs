@@ -49,13 +49,14 @@ pub struct JobResponse {
     pub results: Vec<JobOutcome>,
 }
 
-/// The outcome of one action of a job: its result, or its error as problem details.
+/// The outcome of one action of a job: its result, or its error as RFC 9457 problem details, whatever
+/// error body the app's REST routes use (a job answers the same shape in every app, which clients read).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum JobOutcome {
     /// The action failed.
     Error {
-        /// The error, as the action's REST route would answer it.
+        /// The error as problem details (not the app's own REST error body, when it renders another).
         error: Problem,
     },
     /// The action succeeded.

@@ -13,6 +13,7 @@ use servey_core::{Action, App, BodyFormat, Trigger};
 
 use utoipa::openapi::path::OperationBuilder;
 use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
 use utoipa::{PartialSchema, ToSchema};
 
@@ -90,12 +91,13 @@ async fn answer(app: &App, request: Request) -> Response {
 
 /// The `POST /jobs` operation, and the schemas it refers to.
 pub(crate) fn operation(
-    errors: &crate::operation::ErrorDoc,
+    document: &crate::operation::DocumentParts,
 ) -> (
     utoipa::openapi::path::Operation,
     Vec<(String, RefOr<Schema>)>,
 ) {
     use servey_core::job::JobResponse;
+    let errors = &document.errors;
     let mut components = Vec::new();
     for (name, schema) in [
         (JobRequest::name(), JobRequest::schema()),
@@ -120,14 +122,24 @@ pub(crate) fn operation(
         body = body.content(media_type, schema);
     }
     let mut answer = ResponseBuilder::new().description(
-        "One outcome per action that ran, in order: its result, or its error as problem details. A job \
-         that stopped at an error has fewer outcomes than actions.",
+        "One outcome per action that ran, in order: its result, or its error as problem details (the \
+         `Problem` schema, whatever error body the app's own routes answer). A job that stopped at an \
+         error has fewer outcomes than actions.",
     );
     for (media_type, schema) in content("JobResponse") {
         answer = answer.content(media_type, schema);
     }
+    // No credentials (a job of public actions needs none), or the token the caller holds: generated
+    // clients then send it, and the job's protected actions see their caller.
+    let security = std::iter::once(SecurityRequirement::default()).chain(
+        document
+            .security_schemes
+            .iter()
+            .map(|scheme| SecurityRequirement::new(scheme, Vec::<String>::new())),
+    );
     let operation = OperationBuilder::new()
         .operation_id(Some("jobs"))
+        .securities(Some(security))
         .summary(Some("Call several actions serially in one request."))
         .description(Some(
             "Runs each action through the same checks as its own route (credentials, access control, \

@@ -25,6 +25,7 @@ mod operation;
 mod parameters;
 mod problem;
 mod query;
+mod references;
 mod refusal;
 mod routes;
 mod shape;

@@ -232,6 +232,10 @@ pub(crate) fn operation(errors: &ErrorDoc) -> Operation {
     OperationBuilder::new()
         .operation_id(Some("login"))
         .summary(Some("Log in (the debug authenticator)."))
+        // Called without credentials: it is where they come from.
+        .securities(Some(
+            Vec::<utoipa::openapi::security::SecurityRequirement>::new(),
+        ))
         .description(Some(
             "OAuth2 password grant (RFC 6749 §4.3): user `root` with the configured password; \
              answers a bearer token with the `root` scope.",

@@ -12,6 +12,7 @@ use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes,
     SecurityScheme,
 };
+use utoipa::openapi::server::Server;
 use utoipa::openapi::{ComponentsBuilder, InfoBuilder, OpenApi, OpenApiBuilder};
 
 use crate::operation::{DocumentParts, ErrorDoc, operation};
@@ -83,7 +84,7 @@ pub fn openapi(app: &App) -> OpenApi {
         );
     }
     if app.serves("/jobs") {
-        let (operation, components) = crate::jobs::operation(&document.errors);
+        let (operation, components) = crate::jobs::operation(&document);
         paths = paths.path(
             "/jobs",
             utoipa::openapi::PathItem::new(HttpMethod::Post, operation),
@@ -106,10 +107,14 @@ pub fn openapi(app: &App) -> OpenApi {
         components =
             components.security_scheme(OAUTH2_SCHEME, SecurityScheme::OAuth2(OAuth2::new([flow])));
     }
-    let components = components.build();
+    let mut components = components.build();
+    let paths = paths.build();
+    crate::references::keep_referenced(&paths, &mut components.schemas);
+    let server = config.public_url.as_deref().unwrap_or("/");
     OpenApiBuilder::new()
         .info(info)
-        .paths(paths.build())
+        .servers(Some([Server::new(server)]))
+        .paths(paths)
         .components(Some(components))
         .build()
 }

@@ -92,14 +92,18 @@ pub(crate) fn operation(
                 .example(first_example.and_then(|params| params.get(*name)).cloned()),
         );
     }
+    // Whether the caller sends any input (a 422 then may answer it), and whether in a body (a 415).
+    let mut has_body = false;
+    let mut has_input = !path_params.is_empty();
     if method.reads_query() {
         let model = action.schema.model().input.as_object();
         for parameter in query_parameters(input, model, &shape, &path_params, first_example) {
             builder = builder.parameter(parameter);
+            has_input = true;
         }
-    } else {
-        let body = request_body(action, input, &path_params, components);
+    } else if let Some(body) = request_body(action, input, &path_params, components) {
         builder = builder.request_body(Some(body));
+        (has_body, has_input) = (true, true);
     }
     builder = builder.response(action.status.to_string(), success_response(action, is_page));
     if action.cache_control.is_some() && method == Method::Get {
@@ -110,11 +114,13 @@ pub(crate) fn operation(
                 .build(),
         );
     }
-    builder = builder.response(
-        "422",
-        errors.response("The input does not fit the parameters."),
-    );
-    if !method.reads_query() {
+    if has_input {
+        builder = builder.response(
+            "422",
+            errors.response("The input does not fit the parameters."),
+        );
+    }
+    if has_body {
         builder = builder.response(
             "415",
             errors.response("The body is sent as neither JSON nor MessagePack."),
@@ -129,15 +135,21 @@ pub(crate) fn operation(
             "Credentials were sent and rejected."
         }),
     );
-    if action.access_control.is_some() {
-        builder = builder.response(
-            "403",
-            errors.response("The credentials lack a required scope."),
-        );
-    } else {
-        // Credentials are optional here, and read when sent (an action may look at its caller): the
-        // empty alternative says "none", the others tell generators to send the token they hold.
-        builder = builder.security(SecurityRequirement::default());
+    match &action.access_control {
+        // Only a policy that can refuse an authenticated caller answers 403.
+        Some(policy) if policy.may_forbid() => {
+            builder = builder.response(
+                "403",
+                errors.response("The credentials lack a required scope."),
+            );
+        }
+        Some(_) => {}
+        None => {
+            // Credentials are optional here, and read when sent (an action may look at its caller):
+            // the empty alternative says "none", the others tell generators to send the token they
+            // hold.
+            builder = builder.security(SecurityRequirement::default());
+        }
     }
     for scheme in &document.security_schemes {
         let scopes = match &action.access_control {
@@ -227,16 +239,20 @@ fn result_response(action: &Action, is_page: bool) -> utoipa::openapi::Response 
             )
             .build();
     }
-    let examples = action.examples.iter().enumerate().map(|(index, example)| {
-        let mut built =
-            utoipa::openapi::example::ExampleBuilder::new().value(Some(example.result.clone()));
-        let summary = match &example.description {
-            Some(description) => description.clone(),
-            None => format!("The result for {}", example.params),
-        };
-        built = built.summary(summary);
-        (example_name(example, index), built.build())
-    });
+    // A `partial` example lists only some keys of the result: published, it would not fit the schema.
+    let examples = action.examples.iter().enumerate();
+    let examples = examples
+        .filter(|(_, example)| !example.partial)
+        .map(|(index, example)| {
+            let mut built =
+                utoipa::openapi::example::ExampleBuilder::new().value(Some(example.result.clone()));
+            let summary = match &example.description {
+                Some(description) => description.clone(),
+                None => format!("The result for {}", example.params),
+            };
+            built = built.summary(summary);
+            (example_name(example, index), built.build())
+        });
     ResponseBuilder::new()
         .description("The result, as plain JSON.")
         .content(

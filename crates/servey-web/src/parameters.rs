@@ -6,7 +6,7 @@ use servey_core::Action;
 use servey_core::schema::{Components, ObjectType};
 use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
 use utoipa::openapi::request_body::RequestBodyBuilder;
-use utoipa::openapi::schema::{Object, Schema};
+use utoipa::openapi::schema::{AdditionalProperties, Object, Schema};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required};
 
 use crate::operation::example_name;
@@ -79,13 +79,13 @@ pub(crate) fn query_parameters(
 
 /// The JSON request body: the input without the path parameters, as the named component
 /// `{Action}Input` (or `{Action}Body` when path parameters were taken out), so that clients and other
-/// documents get a stable, readable type name.
+/// documents get a stable, readable type name. None when that leaves nothing to send.
 pub(crate) fn request_body(
     action: &Action,
     input: Option<&Object>,
     path_params: &[&str],
     components: &mut Components,
-) -> utoipa::openapi::request_body::RequestBody {
+) -> Option<utoipa::openapi::request_body::RequestBody> {
     let schema: RefOr<Schema> = match input {
         Some(object) if !path_params.is_empty() => {
             let mut object = object.clone();
@@ -99,6 +99,11 @@ pub(crate) fn request_body(
         }
         _ => action.schema.input().clone(),
     };
+    if let RefOr::T(Schema::Object(object)) = &schema
+        && is_empty(object)
+    {
+        return None;
+    }
     let suffix = if path_params.is_empty() {
         "Input"
     } else {
@@ -130,7 +135,7 @@ pub(crate) fn request_body(
         }
         (example_name(example, index), built.build())
     });
-    RequestBodyBuilder::new()
+    let body = RequestBodyBuilder::new()
         .required(Some(if is_required {
             Required::True
         } else {
@@ -143,7 +148,17 @@ pub(crate) fn request_body(
                 .examples_from_iter(examples)
                 .build(),
         )
-        .build()
+        .build();
+    Some(body)
+}
+
+/// Whether an object schema admits no member at all: no properties, none beside them.
+fn is_empty(object: &Object) -> bool {
+    object.properties.is_empty()
+        && object
+            .additional_properties
+            .as_deref()
+            .is_none_or(|extra| matches!(extra, AdditionalProperties::FreeForm(false)))
 }
 
 /// `SayHelloInput` for `say_hello`, unless a type of the app already has that name (then

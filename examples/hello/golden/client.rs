@@ -99,12 +99,12 @@ pub async fn generated_3(
 /// Facts about `count` numbers from `start` on (at most 1000); select `factorial` to see batching.
 pub async fn number_range(
     client: &servey::Client,
-    start: u64,
+    start: i64,
     count: u16,
 ) -> Result<Vec<NumberStats>, servey::ClientError> {
     #[derive(serde::Serialize)]
     struct __Params {
-        start: u64,
+        start: i64,
         count: u16,
     }
     let input = serde_json::to_value(__Params { start, count })
@@ -117,11 +117,11 @@ pub async fn number_range(
 /// Facts about a number; `factorial` is a nested action.
 pub async fn number_stats(
     client: &servey::Client,
-    value: u64,
+    value: i64,
 ) -> Result<NumberStats, servey::ClientError> {
     #[derive(serde::Serialize)]
     struct __Params {
-        value: u64,
+        value: i64,
     }
     let input = serde_json::to_value(__Params { value })
         .map_err(|error| servey::ClientError::Input(error.to_string()))?;
@@ -162,12 +162,12 @@ pub async fn say_hello(
 /// A slow GET whose result is cached for 30 seconds.
 pub async fn slow_get_with_ttl(
     client: &servey::Client,
-    seconds: Option<u64>,
+    seconds: Option<i64>,
 ) -> Result<String, servey::ClientError> {
     #[derive(serde::Serialize)]
     struct __Params {
         #[serde(skip_serializing_if = "Option::is_none")]
-        seconds: Option<u64>,
+        seconds: Option<i64>,
     }
     let input = serde_json::to_value(__Params { seconds })
         .map_err(|error| servey::ClientError::Input(error.to_string()))?;
@@ -180,13 +180,13 @@ pub async fn slow_get_with_ttl(
 pub async fn store_message(
     client: &servey::Client,
     message: Message,
-    id: Option<u64>,
+    id: Option<i64>,
 ) -> Result<StoredMessage, servey::ClientError> {
     #[derive(serde::Serialize)]
     struct __Params {
         message: Message,
         #[serde(skip_serializing_if = "Option::is_none")]
-        id: Option<u64>,
+        id: Option<i64>,
     }
     let input = serde_json::to_value(__Params { message, id })
         .map_err(|error| servey::ClientError::Input(error.to_string()))?;
@@ -200,13 +200,13 @@ pub async fn update_item(
     client: &servey::Client,
     id: u32,
     name: String,
-    price_cents: u64,
+    price_cents: i64,
 ) -> Result<Item, servey::ClientError> {
     #[derive(serde::Serialize)]
     struct __Params {
         id: u32,
         name: String,
-        price_cents: u64,
+        price_cents: i64,
     }
     let input = serde_json::to_value(__Params { id, name, price_cents })
         .map_err(|error| servey::ClientError::Input(error.to_string()))?;
@@ -225,10 +225,10 @@ pub struct Authorization {
     pub scopes: Vec<String>,
     /// Seconds since the epoch before which the grant is not valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub not_before: Option<u64>,
+    pub not_before: Option<i64>,
     /// Seconds since the epoch after which the grant has expired.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expire_at: Option<u64>,
+    pub expire_at: Option<i64>,
 }
 
 /// The model of the current-time page.
@@ -246,7 +246,7 @@ pub struct Item {
     /// What it is called.
     pub name: String,
     /// Its price in cents.
-    pub price_cents: u64,
+    pub price_cents: i64,
 }
 
 /// A message someone posts.
@@ -262,7 +262,7 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NumberStats {
     /// The number.
-    pub value: u64,
+    pub value: i64,
     /// Whether it is even.
     pub is_even: bool,
 }
@@ -271,9 +271,9 @@ pub struct NumberStats {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StoredMessage {
     /// The assigned id.
-    pub id: u64,
+    pub id: i64,
     /// The message.
     pub message: Message,
     /// Characters in the text.
-    pub length: u64,
+    pub length: i64,
 }

@@ -96,6 +96,12 @@ pub trait AccessControl: Send + Sync + 'static {
     fn required_scopes(&self) -> Vec<String> {
         Vec::new()
     }
+
+    /// Whether an authenticated caller can still be refused (`forbidden`, 403), for documentation;
+    /// a policy that only asks for credentials answers `false`.
+    fn may_forbid(&self) -> bool {
+        true
+    }
 }
 
 /// Allows callers holding one scope: `access_control = scope("root")`.
@@ -135,6 +141,10 @@ impl AccessControl for Authenticated {
                 "This action needs credentials.",
             )),
         }
+    }
+
+    fn may_forbid(&self) -> bool {
+        false
     }
 }
 

@@ -52,6 +52,22 @@ fn model() -> SchemaModel {
         ),
         property("delta", true, integer(true, Some(16), None, None)),
         property("total", true, integer(true, Some(64), None, None)),
+        // A Rust `u64` is documented and served as `0..=i64::MAX`.
+        property(
+            "sequence",
+            true,
+            integer(false, Some(64), Some(0.0), Some(i64::MAX as f64)),
+        ),
+        property(
+            "port",
+            true,
+            integer(false, Some(32), Some(0.0), Some(f64::from(u32::MAX))),
+        ),
+        property(
+            "hash",
+            true,
+            integer(false, None, Some(0.0), Some(u64::MAX as f64)),
+        ),
         property(
             "tags",
             false,
@@ -155,6 +171,9 @@ fn every_kind_of_the_model_becomes_a_rust_type() {
         "pub count: u8,",
         "pub delta: i16,",
         "pub total: i64,",
+        "pub sequence: i64,",
+        "pub port: u32,",
+        "pub hash: u64,",
         "#[serde(default, skip_serializing_if = \"Option::is_none\")]\n    pub tags: Option<Vec<String>>,",
         "pub weights: std::collections::BTreeMap<String, f64>,",
         "pub shipping: OrderShipping,",

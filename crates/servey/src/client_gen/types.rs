@@ -222,10 +222,15 @@ fn enumeration(ident: &proc_macro2::Ident, doc: &TokenStream, values: &[String])
     }
 }
 
-/// The narrowest Rust integer that holds every value the bounds and the format allow.
+/// The narrowest Rust integer that holds every value the bounds and the format allow. A range of
+/// `0..=i64::MAX` (how a `u64` is documented and served) is an `i64`: the document's `int64`, so every
+/// value the caller holds that is not negative is one the server takes, where a `u64` would also
+/// hold the upper half the server refuses (`u64::MAX` as "no limit" is a 422).
 fn integer_type(integer: &IntegerType) -> TokenStream {
     let max = integer.maximum.unwrap_or(f64::INFINITY);
     let min = integer.minimum.unwrap_or(f64::NEG_INFINITY);
+    // `i64::MAX` is 2^63 as an f64, as a documented maximum of `i64::MAX` reads back.
+    let fits_i64 = max <= i64::MAX as f64;
     if !integer.signed || min >= 0.0 {
         return if max <= f64::from(u8::MAX) {
             quote! { u8 }
@@ -233,6 +238,8 @@ fn integer_type(integer: &IntegerType) -> TokenStream {
             quote! { u16 }
         } else if max <= f64::from(u32::MAX) {
             quote! { u32 }
+        } else if fits_i64 {
+            quote! { i64 }
         } else {
             quote! { u64 }
         };

@@ -39,7 +39,7 @@ fn log_in() -> Action {
 }
 
 /// A JWT for `ann` with the `user` scope, signed with the test key.
-fn ann_jwt() -> String {
+pub(crate) fn ann_jwt() -> String {
     JwtBearer::new(JWT_SECRET)
         .issue(&Authorization::new("ann", ["user"]))
         .expect("issued")

@@ -8,6 +8,8 @@ mod auth;
 mod batch;
 mod builder;
 mod calls;
+#[cfg(feature = "jwt")]
+mod documents;
 mod errors;
 #[cfg(feature = "graphql")]
 mod failures;
