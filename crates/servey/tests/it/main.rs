@@ -12,6 +12,8 @@ mod errors;
 #[cfg(feature = "graphql")]
 mod failures;
 mod features;
+#[cfg(all(feature = "jwt", feature = "rate-limit"))]
+mod jobs;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(feature = "graphql")]
