@@ -23,6 +23,8 @@ mod openapi;
 mod responses;
 #[cfg(feature = "redis")]
 mod scale_out;
+#[cfg(all(feature = "graphql", feature = "schedule", feature = "web"))]
+mod served;
 mod state;
 mod stuck;
 mod support;
