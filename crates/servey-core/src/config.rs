@@ -26,6 +26,9 @@ pub struct ServeyConfig {
     pub static_dir: PathBuf,
     /// `SERVEY_STATIC_SITE_DIR` (default `static_site/`), served at `/` behind every other route.
     pub static_site_dir: PathBuf,
+    /// `SERVEY_METRICS_ADDR` (`127.0.0.1:9100`): when set, `/metrics` is served on its own listener
+    /// there, and not on the main port.
+    pub metrics_addr: Option<String>,
     /// `CORS_ALLOWED_ORIGINS`, comma separated; empty leaves CORS off.
     pub cors_allowed_origins: Vec<String>,
     /// `SERVEY_API_TITLE`.
@@ -100,6 +103,7 @@ impl ServeyConfig {
             static_site_dir: lookup("SERVEY_STATIC_SITE_DIR")
                 .unwrap_or_else(|| "static_site/".to_owned())
                 .into(),
+            metrics_addr: lookup("SERVEY_METRICS_ADDR"),
             cors_allowed_origins: lookup("CORS_ALLOWED_ORIGINS")
                 .map(|origins| {
                     origins

@@ -12,6 +12,8 @@ pub struct ReservedRoute {
     pub owner: &'static str,
     /// Whether every path below `path/` is taken too.
     pub is_prefix: bool,
+    /// The methods it answers, for the start-up log (`GET`, `POST`, `GET, POST`).
+    pub methods: &'static str,
 }
 
 impl ReservedRoute {
@@ -21,6 +23,7 @@ impl ReservedRoute {
             path,
             owner,
             is_prefix: false,
+            methods: "GET",
         }
     }
 
@@ -30,7 +33,13 @@ impl ReservedRoute {
             path,
             owner,
             is_prefix: true,
+            methods: "GET",
         }
+    }
+
+    /// This route, answering `methods` rather than `GET` alone.
+    pub const fn answering(self, methods: &'static str) -> Self {
+        Self { methods, ..self }
     }
 
     /// Whether `path` (a trailing `/` ignored) falls on this route.

@@ -42,7 +42,7 @@ pub use limits::GraphqlLimits;
 
 /// The routes the GraphQL adapter serves itself, for every method: no action may take them.
 pub const RESERVED_ROUTES: &[ReservedRoute] = &[
-    ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+    ReservedRoute::exact("/graphql", "the GraphQL endpoint").answering("GET, POST"),
     ReservedRoute::prefix("/graphiql", "GraphiQL"),
 ];
 

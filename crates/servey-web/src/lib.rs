@@ -41,6 +41,7 @@ pub use axum;
 pub use direct::DirectRoutes;
 pub use error::WebError;
 pub use layers::envelop;
+pub use metrics::metrics_router;
 pub use openapi::{openapi, openapi_json};
 pub use refusal::refusal_answer;
 pub use routes::{RESERVED_ROUTES, router};

@@ -8,8 +8,22 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use servey_core::{App, Metrics};
 
-/// `GET /metrics`, unless switched off.
+/// `GET /metrics` on the main port, unless switched off or served on its own listener.
 pub(crate) fn router(app: &App) -> Router {
+    if !serves_metrics_here(app) {
+        return Router::new();
+    }
+    metrics_router(app)
+}
+
+/// Whether the main port answers `/metrics`: it is on, and `SERVEY_METRICS_ADDR` does not move it.
+pub(crate) fn serves_metrics_here(app: &App) -> bool {
+    app.serves("/metrics") && app.metrics().is_some() && app.config().metrics_addr.is_none()
+}
+
+/// `GET /metrics` alone, whatever the listener: what `SERVEY_METRICS_ADDR`'s own listener serves
+/// (nothing when `/metrics` is switched off).
+pub fn metrics_router(app: &App) -> Router {
     let Some(metrics) = app.metrics().filter(|_| app.serves("/metrics")).cloned() else {
         return Router::new();
     };

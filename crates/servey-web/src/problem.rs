@@ -7,15 +7,18 @@ use axum::extract::OriginalUri;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use servey_core::error::PROBLEM_CONTENT_TYPE;
-use servey_core::{ActionError, App, ErrorRendering, Problem};
+use servey_core::{ActionError, App, ErrorCode, ErrorRendering, Problem};
 
-/// The response for `error`: the app's error body and status, and for a 401 its authenticator's
-/// `WWW-Authenticate` challenge.
+/// The response for `error`: the app's error body and status, and for a 401 that asks for credentials
+/// (`ErrorCode::Unauthenticated`: none sent, or rejected) the authenticator's `WWW-Authenticate`
+/// challenge. A 401 an action answers itself (`ActionError::custom(401, ...)`, a wrong password at a
+/// login) is about the request, not the auth scheme, and gets none.
 ///
 /// `token_rejected` tells "no token" from "a token that was sent and rejected" in the challenge.
 pub(crate) fn error_response(app: &App, error: &ActionError, token_rejected: bool) -> Response {
     let mut response = rendered_response(app.errors(), error);
     if response.status() == StatusCode::UNAUTHORIZED
+        && error.code() == ErrorCode::Unauthenticated
         && let Ok(challenge) = HeaderValue::from_str(&app.authenticator().challenge(token_rejected))
     {
         response
@@ -205,7 +208,6 @@ pub(crate) fn problem_for_bare_error(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use servey_core::ErrorCode;
 
     fn app() -> App {
         App::new(
@@ -230,6 +232,14 @@ mod tests {
             rejected.headers()[header::WWW_AUTHENTICATE],
             r#"Bearer error="invalid_token""#
         );
+    }
+
+    #[test]
+    fn an_actions_own_401_carries_no_challenge() {
+        let error = ActionError::custom(401, "wrong_password", "The password is wrong.");
+        let response = error_response(&app(), &error, false);
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(response.headers().get(header::WWW_AUTHENTICATE), None);
     }
 
     #[test]

@@ -33,9 +33,9 @@ pub const RESERVED_ROUTES: &[ReservedRoute] = &[
     ReservedRoute::exact("/metrics", "the metrics (Prometheus text format)"),
     ReservedRoute::exact("/openapi.json", "the OpenAPI document"),
     ReservedRoute::prefix("/docs", "the docs page (Swagger UI)"),
-    ReservedRoute::exact("/login", "the login route"),
+    ReservedRoute::exact("/login", "the login route").answering("POST"),
     ReservedRoute::prefix("/static", "the static files"),
-    ReservedRoute::exact("/jobs", "the jobs endpoint"),
+    ReservedRoute::exact("/jobs", "the jobs endpoint").answering("POST"),
 ];
 
 /// The REST routes of `app` (to be merged with the other adapters' and then passed to [`envelop`](crate::envelop)).

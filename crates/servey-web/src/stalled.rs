@@ -21,7 +21,7 @@ pub fn stalled_answer(app: &App, path: &str, stalls: &[Stall]) -> Response {
             });
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
         }
-        "/metrics" if app.serves("/metrics") && app.metrics().is_some() => {
+        "/metrics" if crate::metrics::serves_metrics_here(app) => {
             crate::metrics::scrape(app.metrics().expect("checked just above"))
         }
         _ => {

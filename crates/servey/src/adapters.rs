@@ -35,7 +35,7 @@ impl FeatureOff {
 /// The routes GraphQL serves; reserved in a build without it too, where they answer `501`.
 #[cfg(any(test, not(feature = "graphql")))]
 const GRAPHQL_ROUTES: &[ReservedRoute] = &[
-    ReservedRoute::exact("/graphql", "the GraphQL endpoint"),
+    ReservedRoute::exact("/graphql", "the GraphQL endpoint").answering("GET, POST"),
     ReservedRoute::prefix("/graphiql", "GraphiQL"),
 ];
 #[cfg(all(not(test), feature = "graphql"))]
@@ -53,6 +53,13 @@ const SCHEDULE_ROUTES: &[ReservedRoute] = servey_schedule::RESERVED_ROUTES;
 /// The routes every adapter serves itself, whether compiled in or not: what the app reserves.
 pub(crate) fn reserved_routes() -> Vec<ReservedRoute> {
     [servey_web::RESERVED_ROUTES, GRAPHQL_ROUTES, SCHEDULE_ROUTES].concat()
+}
+
+/// Whether `route` is served by a part compiled into this binary (a part left out answers `501`).
+pub(crate) fn is_compiled_in(route: &ReservedRoute) -> bool {
+    let graphql_ok = cfg!(feature = "graphql") || !GRAPHQL_ROUTES.contains(route);
+    let schedule_ok = cfg!(feature = "schedule") || !SCHEDULE_ROUTES.contains(route);
+    graphql_ok && schedule_ok
 }
 
 /// Refuses a registry whose actions need a part this binary lacks (a schedule without `schedule`).

@@ -111,6 +111,12 @@ pub(crate) fn start(builder: crate::Builder) -> ExitCode {
                 Err(error) => fail_start(&error),
             },
             Ok(app) => run(app, std::env::args_os()).await,
+            #[cfg(feature = "lambda")]
+            Err(error) if crate::lambda::is_lambda() => {
+                let error = crate::lambda::LambdaError::Start(error);
+                crate::lambda::report_init_error(&error).await;
+                fail_start(&error)
+            }
             Err(error) => fail_start(&error),
         }
     })

@@ -6,11 +6,14 @@
 //! [`Handler`] is that answer for one event, callable without Lambda (tests feed it recorded events).
 
 use std::net::IpAddr;
+use std::panic::AssertUnwindSafe;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use axum::Router;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
+use futures_util::FutureExt;
+use lambda_http::lambda_runtime::Diagnostic;
 use lambda_http::request::{LambdaRequest, RequestContext, RequestOrigin};
 use lambda_http::tower::{Service, ServiceExt};
 use lambda_http::{Adapter, LambdaEvent, RequestExt};
@@ -35,9 +38,17 @@ pub(crate) fn is_lambda() -> bool {
     std::env::var_os(RUNTIME_API).is_some()
 }
 
-/// Answers Lambda's events with `app` until Lambda stops the process.
+/// Answers Lambda's events with `app` until Lambda stops the process. A handler that cannot be built is
+/// reported to the runtime API's `/init/error`, as Lambda asks of a runtime that fails to start.
 pub async fn run(app: App) -> Result<(), LambdaError> {
-    let handler = Handler::new(&app)?;
+    let handler = match Handler::new(&app) {
+        Ok(handler) => handler,
+        Err(error) => {
+            let error = LambdaError::Start(error);
+            report_init_error(&error).await;
+            return Err(error);
+        }
+    };
     tracing::info!("servey answering AWS Lambda events");
     if app.authenticator().is_ephemeral() {
         tracing::warn!(
@@ -47,15 +58,71 @@ pub async fn run(app: App) -> Result<(), LambdaError> {
     }
     let handler = &handler;
     lambda_http::lambda_runtime::run(lambda_http::service_fn(
-        move |event: LambdaEvent<Box<RawValue>>| async move {
-            handler
-                .handle(event)
-                .await
-                .map_err(lambda_http::Error::from)
+        move |event: LambdaEvent<Box<RawValue>>| {
+            async move {
+                // A panic is caught and logged here: lambda_runtime logs every error a handler returns
+                // under `lambda_runtime::layers::panic`, which servey's subscriber silences (each error
+                // is logged once, below or by the invoke path).
+                let answered = AssertUnwindSafe(handler.handle(event)).catch_unwind().await;
+                let error = match answered {
+                    Ok(Ok(answer)) => return Ok(answer),
+                    Ok(Err(error)) => error,
+                    Err(panic) => {
+                        let message = servey_core::error::panic_message(&*panic);
+                        tracing::error!("the Lambda handler panicked: {message}");
+                        return Err(Diagnostic {
+                            error_type: "panic".to_owned(),
+                            error_message: format!("the Lambda handler panicked: {message}"),
+                        });
+                    }
+                };
+                if !matches!(error, LambdaError::Run { .. }) {
+                    tracing::warn!(error_type = error.error_type(), "{error}");
+                }
+                Err(Diagnostic::from(error))
+            }
         },
     ))
     .await
     .map_err(LambdaError::Runtime)
+}
+
+/// Tells the runtime API (`AWS_LAMBDA_RUNTIME_API`) that the function could not start: Lambda then
+/// records `error` as the init error rather than a runtime that exited without a word.
+pub(crate) async fn report_init_error(error: &LambdaError) {
+    use lambda_runtime_api_client::{PooledClient, body::Body, build_request};
+    let diagnostic = diagnostic(error);
+    let request = serde_json::to_vec(&diagnostic)
+        .map_err(lambda_http::Error::from)
+        .and_then(|body| {
+            build_request()
+                .method("POST")
+                .uri("/2018-06-01/runtime/init/error")
+                .header("lambda-runtime-function-error-type", "Runtime.InitError")
+                .body(Body::from(body))
+                .map_err(lambda_http::Error::from)
+        });
+    let reported = match request {
+        Ok(request) => PooledClient::builder().build().call(request).await,
+        Err(error) => Err(error),
+    };
+    if let Err(report_error) = reported {
+        tracing::error!(%report_error, "the start failure could not be reported to the Lambda runtime API");
+    }
+}
+
+/// What Lambda records of an error: a readable `errorType` and the message.
+fn diagnostic(error: &LambdaError) -> Diagnostic {
+    Diagnostic {
+        error_type: error.error_type().to_owned(),
+        error_message: error.to_string(),
+    }
+}
+
+impl From<LambdaError> for Diagnostic {
+    fn from(error: LambdaError) -> Self {
+        diagnostic(&error)
+    }
 }
 
 /// Why an event was not answered; Lambda records it as the invocation's error.
@@ -83,6 +150,21 @@ pub enum LambdaError {
     /// The Lambda runtime itself failed (it could not reach the runtime API).
     #[error("the Lambda runtime failed: {0}")]
     Runtime(lambda_http::Error),
+}
+
+impl LambdaError {
+    /// The `errorType` Lambda records: a failed action's own code (`invalid_input`, `not_found`, or an
+    /// app's custom one), else what went wrong (`start_failed`, `unknown_event`, `unknown_schedule`,
+    /// `runtime_failed`).
+    pub fn error_type(&self) -> &str {
+        match self {
+            Self::Start(_) => "start_failed",
+            Self::UnknownEvent => "unknown_event",
+            Self::UnknownSchedule(_) => "unknown_schedule",
+            Self::Run { error, .. } => error.code_str(),
+            Self::Runtime(_) => "runtime_failed",
+        }
+    }
 }
 
 /// The input of a rule written by `--run=sam`: `{"source": "servey.schedule", "action": NAME}`.

@@ -115,6 +115,7 @@ mod refused;
 pub mod sam;
 mod scale_out;
 mod serve;
+mod served;
 pub mod telemetry;
 mod tls;
 

@@ -56,6 +56,16 @@ pub enum StartError {
     /// The address could not be bound or served.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// `SERVEY_METRICS_ADDR` could not be listened on.
+    #[error(
+        "SERVEY_METRICS_ADDR `{wanted}` cannot be listened on (expected HOST:PORT, as 127.0.0.1:9100): {source}"
+    )]
+    MetricsAddr {
+        /// The address asked for.
+        wanted: String,
+        /// Why it could not be bound.
+        source: std::io::Error,
+    },
     /// Redis (`SERVEY_REDIS_URL`) did not answer.
     #[cfg(feature = "redis")]
     #[error("{0}")]
@@ -298,7 +308,13 @@ async fn serve_with(
     let background = crate::adapters::Background::start(&app).await?;
     let address = listener.local_addr()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    log_routes(&app, &format!("{scheme}://{address}"));
+    let metrics_listener = crate::served::MetricsListener::start(&app).await?;
+    let metrics_url = metrics_listener.as_ref().map(|listener| listener.url());
+    log_routes(
+        &app,
+        &format!("{scheme}://{address}"),
+        metrics_url.as_deref(),
+    );
     tracing::info!("servey listening on {scheme}://{address}");
     let limits = app.config().limits.clone();
     let deadline = std::sync::Arc::new(std::sync::OnceLock::new());
@@ -323,6 +339,11 @@ async fn serve_with(
     let listener = TcpListener::from_std(listener)?;
     let mut control = crate::control::start(plane, stopping)?;
     let served = crate::listen::serve(listener, service, &limits, tls, control.signalled()).await;
+    if let Some(metrics_listener) = metrics_listener
+        && let Err(error) = metrics_listener.stop().await
+    {
+        tracing::warn!(%error, "the metrics listener did not stop cleanly");
+    }
     let deadline = deadline
         .get()
         .copied()
@@ -340,19 +361,10 @@ async fn serve_with(
     Ok(())
 }
 
-/// One log line per way in: each action's triggers, then the built-in routes.
-fn log_routes(app: &App, address: &str) {
-    for action in app.registry().iter() {
-        for trigger in &action.triggers {
-            tracing::info!(action = %action.name, "{}", trigger.describe());
-        }
-    }
-    for route in app.reserved_routes() {
-        if !app.serves(route.path) {
-            continue;
-        }
-        let slash = if route.is_prefix { "/" } else { "" };
-        tracing::info!("{address}{}{slash} - {}", route.path, route.owner);
+/// One log line per way in, as served ([`route_lines`](crate::served::route_lines)).
+fn log_routes(app: &App, address: &str, metrics_address: Option<&str>) {
+    for line in crate::served::route_lines(app, address, metrics_address) {
+        tracing::info!("{line}");
     }
     if app.authenticator().is_ephemeral() {
         tracing::warn!(

@@ -71,6 +71,14 @@ pub(crate) fn otlp_endpoint(settings: &Settings) -> Option<String> {
 /// subscriber is installed already; keep the returned value until the end.
 pub fn init(config: &ServeyConfig) -> Telemetry {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // lambda_runtime logs every error a handler returns there, as if it were a panic; servey's Lambda
+    // handler logs each error itself and catches its own panics (`servey::lambda::run`).
+    #[cfg(feature = "lambda")]
+    let filter = filter.add_directive(
+        "lambda_runtime::layers::panic=off"
+            .parse()
+            .expect("a valid directive"),
+    );
     let endpoint = otlp_endpoint(&config.settings);
     let (provider, export_error) = match endpoint.as_deref().map(exporter) {
         Some(Ok(provider)) => (Some(provider), None),

@@ -13,7 +13,9 @@ pub trait Authenticator: Send + Sync + 'static {
     /// a short reason (never echoing the token) when what it sent fails.
     fn authenticate(&self, headers: &HeaderMap) -> Credentials;
 
-    /// The credentials of a bare token: the CLI's `--token`, a websocket's `?token=`.
+    /// The credentials of a bare token: the CLI's `--token`, a websocket's `?token=`. A valid grant
+    /// carries the token as sent ([`Authorization::with_token`](super::Authorization::with_token)), so
+    /// that actions can read it back.
     fn verify_token(&self, token: &str) -> Credentials;
 
     /// A token granting `authorization`, for an action that logs a caller in

@@ -188,6 +188,7 @@ impl JwtAuthorizer {
                 .collect(),
             not_before: claims.not_before.map(seconds),
             expire_at: claims.expiration.map(seconds),
+            raw_token: None,
         })
     }
 }
@@ -288,7 +289,7 @@ impl Authenticator for JwtBearer {
 
     fn verify_token(&self, token: &str) -> Credentials {
         match self.keys.verify(token) {
-            Ok(authorization) => Credentials::Valid(authorization),
+            Ok(authorization) => Credentials::Valid(authorization.with_token(token)),
             Err(reason) => Credentials::Rejected(reason),
         }
     }

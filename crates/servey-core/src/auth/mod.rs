@@ -6,6 +6,7 @@ mod authenticator;
 mod jwt;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ pub use jwt::{DEFAULT_TOKEN_LIFETIME, JwtAuthorizer, JwtBearer};
 use crate::error::{ActionError, ErrorCode};
 
 /// An authenticated principal: who it is, the scopes it holds and when its grant is valid.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Authorization {
     /// The subject (user name or id), if known.
     pub subject: Option<String>,
@@ -27,7 +28,40 @@ pub struct Authorization {
     pub not_before: Option<u64>,
     /// Seconds since the epoch after which the grant has expired.
     pub expire_at: Option<u64>,
+    /// The credential as the caller sent it, when the authenticator read one (read it with
+    /// [`token`](Self::token)); never serialized, and redacted by `Debug`.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub raw_token: Option<Arc<str>>,
 }
+
+impl std::fmt::Debug for Authorization {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Authorization")
+            .field("subject", &self.subject)
+            .field("scopes", &self.scopes)
+            .field("not_before", &self.not_before)
+            .field("expire_at", &self.expire_at)
+            .field("raw_token", &self.raw_token.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Two grants are equal when they grant the same, whichever token presented them.
+impl PartialEq for Authorization {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.subject, &self.scopes, self.not_before, self.expire_at)
+            == (
+                &other.subject,
+                &other.scopes,
+                other.not_before,
+                other.expire_at,
+            )
+    }
+}
+
+impl Eq for Authorization {}
 
 impl Authorization {
     /// A grant for `subject` with the given scopes and no time limits.
@@ -40,7 +74,22 @@ impl Authorization {
             scopes: scopes.into_iter().map(Into::into).collect(),
             not_before: None,
             expire_at: None,
+            raw_token: None,
         }
+    }
+
+    /// The token the caller presented, exactly as sent (the `<token>` of `Authorization: Bearer
+    /// <token>`): for an action that hands it back, as RealWorld's `GET /user` does. `None` for a
+    /// grant made in process, or by an authenticator that does not keep it.
+    pub fn token(&self) -> Option<&str> {
+        self.raw_token.as_deref()
+    }
+
+    /// This grant, presented with `token` (what an [`Authenticator`] sets on the grant it verified).
+    #[must_use]
+    pub fn with_token(mut self, token: impl Into<Arc<str>>) -> Self {
+        self.raw_token = Some(token.into());
+        self
     }
 
     /// Whether the grant holds `scope`.

@@ -278,3 +278,36 @@ async fn debug_login_switched_on_issues_root_tokens() {
     let flow = &document["components"]["securitySchemes"]["oauth2"]["flows"]["password"];
     assert_eq!(flow["tokenUrl"], "/login");
 }
+
+/// `POST /sign-in`: refuses every password with its own 401, as a login does.
+fn sign_in() -> Action {
+    Action::builder("sign_in", |_, _| async {
+        Err::<serde_json::Value, _>(ActionError::custom(
+            401,
+            "wrong_password",
+            "The email or password is wrong.",
+        ))
+    })
+    .trigger(web(Method::Post, "/sign-in"))
+    .build()
+}
+
+#[tokio::test]
+async fn an_actions_own_401_has_no_challenge_while_missing_credentials_do() {
+    let server = start(builder([sign_in(), whoami()])).await;
+    let refused = server.post("/sign-in", &json!({})).await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(refused.headers().get("www-authenticate"), None);
+    let (_, _, problem) = json_parts(refused).await;
+    assert_eq!(
+        (&problem["code"], &problem["detail"]),
+        (
+            &json!("wrong_password"),
+            &json!("The email or password is wrong.")
+        )
+    );
+    let anonymous = get_as(&server, "/me", None).await;
+    assert_eq!(refusal(&anonymous), (401, "Bearer"));
+    let rejected = get_as(&server, "/me", Some("Bearer nonsense")).await;
+    assert_eq!(refusal(&rejected), (401, r#"Bearer error="invalid_token""#));
+}

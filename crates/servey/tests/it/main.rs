@@ -15,6 +15,8 @@ mod errors;
 mod failures;
 mod features;
 mod inputs;
+#[cfg(all(feature = "jwt", feature = "rate-limit"))]
+mod jobs;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(feature = "graphql")]
@@ -24,6 +26,8 @@ mod openapi;
 mod responses;
 #[cfg(feature = "redis")]
 mod scale_out;
+#[cfg(all(feature = "graphql", feature = "schedule", feature = "web"))]
+mod served;
 mod state;
 mod stuck;
 mod support;

@@ -71,10 +71,14 @@ pub async fn current_user(
     context: Context,
     authorization: Authorization,
 ) -> Result<UserResponse, ApiError> {
-    signed_in(
-        &context,
-        users::by_id(&pool, user_id(&authorization)?).await?,
-    )
+    let account = users::by_id(&pool, user_id(&authorization)?).await?;
+    // RealWorld echoes the caller's own token; a new one is issued only when none was presented.
+    match authorization.token() {
+        Some(token) => Ok(UserResponse {
+            user: account.into_user(token.to_owned()),
+        }),
+        None => signed_in(&context, account),
+    }
 }
 
 /// Change the signed-in user's email, username, password, bio or image.

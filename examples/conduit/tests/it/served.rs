@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use servey::ServeyConfig;
+use servey::{Authenticator, Authorization, JwtBearer, ServeyConfig};
 
 /// A served Conduit app on a fresh in-memory database: its base URL.
 pub(crate) async fn serve() -> String {
@@ -112,6 +112,22 @@ async fn tokens_are_read_under_the_token_scheme_only() {
     assert_eq!(
         (status, json_of(&body)["user"]["email"].clone()),
         (200, json!("ann@example.com"))
+    );
+    // `GET /user` echoes the token as sent, not one issued anew: this one (with a scope Conduit never
+    // grants) differs from any Conduit would issue.
+    let presented = JwtBearer::new("conduit-test-secret")
+        .issue(&Authorization::new("1", ["presented"]))
+        .expect("issued");
+    let (status, _, body) = send(
+        client
+            .get(&url)
+            .header("Authorization", format!("Token {presented}")),
+    )
+    .await;
+    let user = json_of(&body)["user"].clone();
+    assert_eq!(
+        (status, user["email"].as_str(), user["token"].as_str()),
+        (200, Some("ann@example.com"), Some(presented.as_str()))
     );
     let (status, headers, body) = send(
         client

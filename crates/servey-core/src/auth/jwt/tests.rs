@@ -91,3 +91,34 @@ fn issued_tokens_carry_their_times_and_a_jwt_header() {
     assert_eq!(verified.not_before, Some(now - 5));
     assert!(verified.expire_at.is_some_and(|exp| exp >= now + 60));
 }
+
+#[test]
+fn a_verified_grant_carries_the_token_as_sent_and_never_shows_it() {
+    let bearer = JwtBearer::new(SECRET);
+    let token = bearer
+        .issue(&Authorization::new("ann", ["user"]))
+        .expect("issued");
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        http::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("a header value"),
+    );
+    let Credentials::Valid(grant) = bearer.authenticate(&headers) else {
+        panic!("the token is valid");
+    };
+    assert_eq!(grant.token(), Some(token.as_str()));
+    let same_grant = Authorization {
+        expire_at: grant.expire_at,
+        ..Authorization::new("ann", ["user"])
+    };
+    assert_eq!(grant, same_grant, "equal whichever token presented it");
+    assert!(!format!("{grant:?}").contains(&token), "{grant:?}");
+    assert_eq!(
+        serde_json::to_value(&grant).expect("serializes"),
+        serde_json::json!({
+            "subject": "ann", "scopes": ["user"], "not_before": null,
+            "expire_at": grant.expire_at
+        })
+    );
+    assert_eq!(Authorization::new("ann", ["user"]).token(), None);
+}

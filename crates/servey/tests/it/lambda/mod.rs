@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{Value, json};
 use servey::lambda::{Handler, LambdaContext, LambdaError};
-use servey::{Action, ActionOutput, Builder, Method, Reply, Scope, Trigger, Ttl};
+use servey::{Action, ActionError, ActionOutput, Builder, Method, Reply, Scope, Trigger, Ttl};
 
 use crate::support::{builder, config, start, web};
 
@@ -21,7 +21,7 @@ use events::{Case, Shape};
 const REQUEST_ID: &str = "lambda-test-request";
 
 /// An app with a cached GET, a POST, a protected GET, a GET answering repeated headers (two `Link`, two
-/// `Set-Cookie`) and a scheduled action counting its runs.
+/// `Set-Cookie`), a scheduled action counting its runs and one that always fails (`store_down`).
 fn app(runs: Arc<AtomicUsize>) -> Builder {
     let greet = Action::builder("greet", |input: Value, _| async move {
         Ok(json!(format!(
@@ -59,7 +59,12 @@ fn app(runs: Arc<AtomicUsize>) -> Builder {
     })
     .trigger(web(Method::Get, "/links"))
     .build();
-    builder([greet, echo, admin, tick, links])
+    let expire = Action::builder("expire", |_, _| async {
+        Err::<Value, _>(ActionError::custom(503, "store_down", "The store is down."))
+    })
+    .trigger(Trigger::FixedRate { seconds: 3600 })
+    .build();
+    builder([greet, echo, admin, tick, links, expire])
         .config(config(&[("CORS_ALLOWED_ORIGINS", "https://example.com")]))
 }
 
