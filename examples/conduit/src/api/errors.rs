@@ -32,8 +32,11 @@ impl From<ConduitError> for ApiError {
                 ActionError::new(ErrorCode::Forbidden, "Only the author may do this.")
                     .with_field_errors(fields(&error))
             }
-            ConduitError::InvalidCredentials => ActionError::new(
-                ErrorCode::Unauthenticated,
+            // A wrong password is the caller's mistake, not a problem with the auth scheme: a 401
+            // without a `WWW-Authenticate` challenge.
+            ConduitError::InvalidCredentials => ActionError::custom(
+                401,
+                "invalid_credentials",
                 "The email or password is invalid.",
             )
             .with_field_errors(fields(&error)),

@@ -176,12 +176,14 @@ async fn errors_have_realworlds_body_and_status() {
         (status, json_of(&body)),
         (404, json!({"errors": {"article": ["not found"]}}))
     );
-    let (status, _, body) = send(
+    let (status, headers, body) = send(
         client
             .post(format!("{base}/api/users/login"))
             .json(&json!({"user": {"email": "bob@example.com", "password": "wrong"}})),
     )
     .await;
+    // A wrong password is no auth-scheme problem: no challenge.
+    assert!(!headers.contains_key("www-authenticate"), "{headers:?}");
     assert_eq!(
         (status, json_of(&body)),
         (
