@@ -67,7 +67,7 @@ fn async_action_with_policies_and_injected_parameters() {
             timeout = 3
         ),
         quote! {
-            async fn guarded(count: Option<u32>, auth: Authorization, context: Context) -> Result<u32, ActionError> { Ok(0) }
+            async fn guarded(count: Option<u32>, auth: Option<Authorization>, context: Context) -> Result<u32, ActionError> { Ok(0) }
         },
     );
     check("guarded", generated);

@@ -9,6 +9,8 @@ mod fields;
 mod otlp;
 pub mod propagation;
 
+use std::io::IsTerminal;
+
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use servey_core::{ServeyConfig, Settings};
@@ -87,7 +89,11 @@ pub fn init(config: &ServeyConfig) -> Telemetry {
     };
     let installed = tracing_subscriber::registry()
         .with(filter)
-        .with(log_layer(config.log_format, std::io::stderr))
+        .with(layer_with(
+            config.log_format,
+            std::io::stderr,
+            colours(&config.settings, std::io::stderr().is_terminal()),
+        ))
         .with(provider.as_ref().map(span_layer))
         .try_init();
     if let Some(error) = export_error {
@@ -104,12 +110,33 @@ pub fn init(config: &ServeyConfig) -> Telemetry {
 /// escaped, so one event is one line), or one JSON object a line with the
 /// event's fields at the top level, the innermost span's fields under `span` and every enclosing span
 /// under `spans` (so `action` and `request_id` are on every line written inside an action).
+/// No colour codes: what is written to a writer is plain text.
 pub fn log_layer<S, W>(format: LogFormat, writer: W) -> Box<dyn Layer<S> + Send + Sync>
 where
     S: Subscriber + for<'span> LookupSpan<'span>,
     W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
 {
-    let layer = tracing_subscriber::fmt::layer().with_writer(writer);
+    layer_with(format, writer, false)
+}
+
+/// Whether text log lines on stderr are coloured: only on a terminal, and never while `NO_COLOR` is set
+/// to anything but an empty string (<https://no-color.org>).
+fn colours(settings: &Settings, terminal: bool) -> bool {
+    terminal
+        && settings
+            .get("NO_COLOR")
+            .is_none_or(|value| value.is_empty())
+}
+
+/// [`log_layer`], with ANSI colours in text lines when `ansi`.
+fn layer_with<S, W>(format: LogFormat, writer: W, ansi: bool) -> Box<dyn Layer<S> + Send + Sync>
+where
+    S: Subscriber + for<'span> LookupSpan<'span>,
+    W: for<'writer> MakeWriter<'writer> + Send + Sync + 'static,
+{
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(writer)
+        .with_ansi(ansi);
     match format {
         LogFormat::Text => layer.fmt_fields(fields::EscapedFields::default()).boxed(),
         LogFormat::Json => layer
@@ -183,6 +210,26 @@ mod tests {
             " WARN servey::telemetry: spans are not exported error=OTEL_EXPORTER_OTLP_ENDPOINT is \
              set, but this binary was built without servey's `otlp` feature; turn it on to export \
              spans: servey = { features = [\"otlp\"] }\n"
+        );
+    }
+}
+
+#[cfg(test)]
+mod colour_tests {
+    use super::*;
+
+    #[test]
+    fn colours_only_on_a_terminal_and_never_with_no_color() {
+        let unset = Settings::new(|_| None);
+        let set = |value: &'static str| {
+            Settings::new(move |key| (key == "NO_COLOR").then(|| value.to_owned()))
+        };
+        assert!(colours(&unset, true));
+        assert!(!colours(&unset, false));
+        assert!(!colours(&set("1"), true));
+        assert!(
+            colours(&set(""), true),
+            "an empty NO_COLOR is unset, per no-color.org"
         );
     }
 }

@@ -16,7 +16,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::{Attribute, Error, Signature, Type};
 
-use crate::model::{ActionModel, OutputModel};
+use crate::model::{ActionModel, OutputModel, ParamKind, TriggerModel};
 
 pub(crate) use batch::resolve as resolve_batch;
 pub(crate) use fixture::fixture;
@@ -116,6 +116,7 @@ pub(crate) fn action(
         span: sig.ident.span(),
     };
     signature::check(sig, owner.is_some(), &mut model, &mut errors);
+    scheduled_inputs(&model, &mut errors);
     if let Some(path) = arguments.batch {
         model.batch = batch::check(path, &model, &mut errors);
     }
@@ -133,6 +134,37 @@ pub(crate) fn action(
     }
 
     errors.finish().map(|()| model)
+}
+
+/// A `fixed_rate` or `cron` tick calls its action with no input and no caller: a parameter it could
+/// never fill is an error here rather than a failure at every tick.
+fn scheduled_inputs(model: &ActionModel, errors: &mut Errors) {
+    let scheduled = model.triggers.iter().find_map(|trigger| match trigger {
+        TriggerModel::FixedRate(_) => Some("fixed_rate"),
+        TriggerModel::Cron(_) => Some("cron"),
+        _ => None,
+    });
+    let Some(trigger) = scheduled else { return };
+    for param in &model.params {
+        match param.kind {
+            ParamKind::Input if !signature::is_option(&param.ty) => errors.push(Error::new_spanned(
+                &param.ty,
+                format!(
+                    "a `{trigger}` tick calls the action with no input, so `{}` would be missing at every tick; \
+                     take `Option<..>` for it, or serve the action without `{trigger}`",
+                    param.key
+                ),
+            )),
+            ParamKind::Authorization => errors.push(Error::new_spanned(
+                &param.ty,
+                format!(
+                    "a `{trigger}` tick calls the action with no caller, so it would be refused at every tick; \
+                     take `Option<Authorization>`, or serve the action without `{trigger}`"
+                ),
+            )),
+            _ => {}
+        }
+    }
 }
 
 fn doc_of(attrs: &[Attribute]) -> String {

@@ -105,6 +105,11 @@ fn param_kind(ty: &Type) -> ParamKind {
     }
 }
 
+/// Whether `ty` is `Option<..>` (by its last path segment, as written).
+pub(super) fn is_option(ty: &Type) -> bool {
+    matches!(last_segment(ty), Some((name, Some(_))) if name == "Option")
+}
+
 /// The last path segment's name and its first type argument.
 fn last_segment(ty: &Type) -> Option<(String, Option<Type>)> {
     let Type::Path(path) = ty else { return None };

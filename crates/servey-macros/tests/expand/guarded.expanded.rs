@@ -44,10 +44,7 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
             ::std::result::Result::Ok(params) => params,
             ::std::result::Result::Err(failed) => return failed,
         };
-        let auth = match __servey::required_authorization(&context) {
-            ::std::result::Result::Ok(value) => value,
-            ::std::result::Result::Err(error) => return __servey::failed(error),
-        };
+        let auth = __servey::optional_authorization(&context);
         let context = ::std::clone::Clone::clone(&context);
         ::std::boxed::Box::pin(async move {
             __servey::output_of_result::<
@@ -84,7 +81,7 @@ static __SERVEY_ACTION_guarded: ::servey::__private::ActionSpec = {
         timeout_secs: ::std::option::Option::Some(3u64),
         rate_limit: ::std::option::Option::None,
         deny_unknown_fields: ::std::option::Option::None,
-        requires_authorization: true,
+        requires_authorization: false,
         state: &[],
         status: ::std::option::Option::None,
         response_headers: &[],

@@ -26,7 +26,7 @@ impl Binary {
         command
             .env("SERVER_PORT", address.port().to_string())
             .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
+            .env_remove("NO_COLOR")
             .current_dir(crate::server::workspace_root())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -245,4 +245,25 @@ async fn slow_uploads_are_answered_408_and_health_answers_while_they_hold_every_
         .await
         .expect("answers");
     assert_eq!(free.status(), 200, "the slots are free again");
+}
+
+/// Log lines written to a pipe (a log collector, `docker logs`, a file) carry no ANSI colour codes,
+/// `NO_COLOR` or not.
+#[tokio::test]
+async fn log_lines_on_a_pipe_carry_no_colour_codes() {
+    let binary = Binary::start(&[]).await;
+    let answered = client()
+        .get(binary.url("/actions/say-hello?name=Ann"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(answered.status(), 200);
+    binary.signal("TERM").await;
+    let (code, log) = binary.exit().await;
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains(" INFO "), "{log}");
+    assert!(
+        !log.contains('\u{1b}'),
+        "colour codes in a piped log: {log:?}"
+    );
 }
