@@ -270,6 +270,7 @@ impl App {
             unknown_fields: inner.unknown_fields,
             metrics: inner.metrics.as_ref(),
             shared_results: inner.backends.shared_results(),
+            shared_limits: inner.backends.shared_limits(),
         };
         Context::of_app(request_id, credentials, values)
     }

@@ -63,7 +63,7 @@ async fn checked(
     context: Context,
     recorder: Option<&CallRecorder>,
 ) -> Result<ActionOutput, ActionError> {
-    admit(action, &context, recorder)?;
+    admit(action, &context, recorder).await?;
     let unknown = action.unknown_fields.unwrap_or(context.unknown_fields());
     let input = input.checked(action.schema.checker(), unknown)?;
     let principal = context
@@ -127,7 +127,7 @@ async fn checked(
 }
 
 /// Credentials, access control and rate limits: whether the caller in `context` may call `action` now.
-fn admit(
+async fn admit(
     action: &Action,
     context: &Context,
     recorder: Option<&CallRecorder>,
@@ -137,12 +137,28 @@ fn admit(
     if let Some(policy) = &action.access_control {
         policy.check(context.authorization())?;
     }
-    let admitted = match (&action.rate_limit, context.default_rate_limiter()) {
-        (Some(limiter), _) => limiter.check(&context.caller_key()),
-        (None, Some(limiter)) => {
-            limiter.check(&format!("{} {}", action.name, context.caller_key()))
+    let (limiter, is_own) = match (&action.rate_limit, context.default_rate_limiter()) {
+        (Some(limiter), _) => (&**limiter, true),
+        (None, Some(limiter)) => (limiter, false),
+        (None, None) => return Ok(()),
+    };
+    let bucket = || format!("{} {}", action.name, context.caller_key());
+    // The action's own buckets are per action already; the app's default ones are keyed by action too.
+    let local = || {
+        if is_own {
+            limiter.check(&context.caller_key())
+        } else {
+            limiter.check(&bucket())
         }
-        (None, None) => Ok(()),
+    };
+    let admitted = match context.shared_limits() {
+        // While the shared store does not answer, this instance applies the limit on its own.
+        Some(shared) => match shared.0.take(&bucket(), limiter.limit()).await {
+            Ok(None) => Ok(()),
+            Ok(Some(wait)) => Err(ActionError::rate_limited(limiter.limit(), wait)),
+            Err(()) => local(),
+        },
+        None => local(),
     };
     if let Err(refused) = admitted {
         if let Some(recorder) = recorder {

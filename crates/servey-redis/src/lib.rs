@@ -2,7 +2,8 @@
 //! cooperate through one Redis. It fills every slot of core's [`Backends`]: websocket events fan out
 //! through pub/sub to the subscribers of every instance ([`RedisFanOut`]), background events are
 //! durable apalis jobs ([`RedisQueue`]), each scheduled tick runs on the instance that claims it first
-//! ([`RedisTickLease`]), and the TTL result cache is shared too ([`RedisResults`]). The facade turns it
+//! ([`RedisTickLease`]), the TTL result cache is shared too ([`RedisResults`]), and so are rate limits
+//! ([`RedisLimits`]: a limit holds for the fleet). The facade turns it
 //! on with its `redis` feature and `SERVEY_REDIS_URL`.
 //!
 //! [`RedisBackend::connect`] fails at once when Redis cannot be reached; once running, a lost connection
@@ -13,6 +14,7 @@
 
 mod fan_out;
 mod lease;
+mod limits;
 mod outage;
 mod queue;
 mod results;
@@ -26,6 +28,7 @@ use servey_core::{Backends, Registry};
 
 pub use fan_out::RedisFanOut;
 pub use lease::RedisTickLease;
+pub use limits::RedisLimits;
 pub use queue::RedisQueue;
 pub use results::RedisResults;
 
@@ -126,7 +129,7 @@ impl RedisBackend {
     }
 
     /// Core's backends of an app over `registry` with every slot in this Redis: websocket events,
-    /// background events, scheduled ticks and cached results. Subscribes to the event channel before it
+    /// background events, scheduled ticks, cached results and rate limits. Subscribes to the event channel before it
     /// returns, so no event published after start is missed.
     pub async fn backends(&self, registry: &Registry) -> Result<Backends, RedisError> {
         let subscription = fan_out::subscribe(self)
@@ -140,7 +143,8 @@ impl RedisBackend {
             .with_fan_out(RedisFanOut::start(self, &runtime, subscription))
             .with_background_queue(RedisQueue::new(self, registry.clone()))
             .with_tick_lease(RedisTickLease::new(self))
-            .with_shared_results(RedisResults::new(self)))
+            .with_shared_results(RedisResults::new(self))
+            .with_shared_limits(RedisLimits::new(self)))
     }
 
     /// The full name of a key or channel: `namespace:name`.

@@ -1,12 +1,13 @@
 //! The seams a backend implements so that several instances of one app share their work: the websocket
 //! fan-out ([`FanOut`]), the background queue ([`BackgroundQueue`]), the tick lease ([`TickLease`]) and
-//! the TTL result store ([`SharedResults`]). [`Backends`] holds one of each in typed slots on the
+//! the TTL result store ([`SharedResults`]) and the rate limits ([`SharedLimits`]). [`Backends`] holds one of each in typed slots on the
 //! [`App`](crate::App): in-process by default, all of them in Redis with servey-redis.
 
 mod error;
 mod fan_out;
 mod in_flight;
 mod lease;
+mod limits;
 mod queue;
 mod results;
 
@@ -19,6 +20,7 @@ pub use error::PublishError;
 pub use fan_out::{DeliveryTargets, Envelope, FanOut, InProcess, LocalSubscribers};
 pub use in_flight::{InFlight, Running};
 pub use lease::TickLease;
+pub use limits::{SharedLimitStore, SharedLimits};
 pub use queue::{BackgroundEvent, BackgroundQueue, InProcessQueue};
 pub use results::{SharedResultStore, SharedResults};
 
@@ -29,6 +31,7 @@ pub struct Backends {
     background_queue: Arc<dyn BackgroundQueue>,
     tick_lease: Option<Arc<dyn TickLease>>,
     shared_results: Option<SharedResultStore>,
+    shared_limits: Option<SharedLimitStore>,
     event_subscriptions: Option<EventSubscriptions>,
 }
 
@@ -37,6 +40,7 @@ impl std::fmt::Debug for Backends {
         f.debug_struct("Backends")
             .field("tick_lease", &self.tick_lease.is_some())
             .field("shared_results", &self.shared_results.is_some())
+            .field("shared_limits", &self.shared_limits.is_some())
             .field("event_subscriptions", &self.event_subscriptions)
             .finish_non_exhaustive()
     }
@@ -51,6 +55,7 @@ impl Backends {
             background_queue: Arc::new(InProcessQueue::new(registry.clone())),
             tick_lease: None,
             shared_results: None,
+            shared_limits: None,
             event_subscriptions: None,
         }
     }
@@ -79,6 +84,12 @@ impl Backends {
         self
     }
 
+    /// Takes every rate-limited call from `limits`, shared by every instance.
+    pub fn with_shared_limits(mut self, limits: impl SharedLimits) -> Self {
+        self.shared_limits = Some(SharedLimitStore(Arc::new(limits)));
+        self
+    }
+
     /// Offers the app's event channels to other transports (GraphQL subscriptions) through `events`.
     pub fn with_event_subscriptions(mut self, events: EventSubscriptions) -> Self {
         self.event_subscriptions = Some(events);
@@ -103,6 +114,11 @@ impl Backends {
     /// Where cached actions keep their results when every instance shares them.
     pub fn shared_results(&self) -> Option<&SharedResultStore> {
         self.shared_results.as_ref()
+    }
+
+    /// Where rate-limited calls take from when every instance shares the limits.
+    pub fn shared_limits(&self) -> Option<&SharedLimitStore> {
+        self.shared_limits.as_ref()
     }
 
     /// The app's event channels as other transports subscribe to them, if it has any.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::auth::{Authenticator, Authorization, Credentials};
-use crate::backend::SharedResultStore;
+use crate::backend::{SharedLimitStore, SharedResultStore};
 use crate::error::ActionError;
 use crate::metrics::Metrics;
 use crate::rate::RateLimiter;
@@ -46,6 +46,8 @@ struct ContextInner {
     metrics: Option<Arc<Metrics>>,
     /// The app's shared TTL result store, from its backends.
     shared_results: Option<SharedResultStore>,
+    /// The app's shared rate limits, from its backends.
+    shared_limits: Option<SharedLimitStore>,
 }
 
 /// Where a call came from, as the `transport` label of its metrics (label name and values unchanged:
@@ -110,6 +112,7 @@ pub(crate) struct AppValues<'a> {
     pub(crate) unknown_fields: UnknownFields,
     pub(crate) metrics: Option<&'a Arc<Metrics>>,
     pub(crate) shared_results: Option<&'a SharedResultStore>,
+    pub(crate) shared_limits: Option<&'a SharedLimitStore>,
 }
 
 /// The app's authenticator, as a context carries it.
@@ -170,6 +173,7 @@ impl Context {
                 origin: Origin::default(),
                 metrics: app.metrics.cloned(),
                 shared_results: app.shared_results.cloned(),
+                shared_limits: app.shared_limits.cloned(),
             }),
         }
     }
@@ -270,6 +274,17 @@ impl Context {
     /// Where cached actions keep their results when the app's instances share them.
     pub fn shared_results(&self) -> Option<&SharedResultStore> {
         self.inner.shared_results.as_ref()
+    }
+
+    /// This context with the shared rate limits of the app's backends (`App::context` sets them).
+    pub fn with_shared_limits(mut self, limits: Option<SharedLimitStore>) -> Self {
+        Arc::make_mut(&mut self.inner).shared_limits = limits;
+        self
+    }
+
+    /// Where rate-limited calls take from when the app's instances share their limits.
+    pub fn shared_limits(&self) -> Option<&SharedLimitStore> {
+        self.inner.shared_limits.as_ref()
     }
 
     /// The metrics of the app this call runs in, if it records any.

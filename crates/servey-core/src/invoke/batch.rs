@@ -41,7 +41,7 @@ async fn checked_batch(
         let detail = format!("The action `{}` has no batch form.", action.name);
         return Err(ActionError::new(ErrorCode::Internal, detail));
     };
-    super::admit(action, &context, recorder)?;
+    super::admit(action, &context, recorder).await?;
     let expected = parents.len();
     let limit = action.timeout.or(context.time_limit());
     let watcher = recorder.map(crate::metrics::CallRecorder::poll_watcher);

@@ -3,6 +3,7 @@
 
 mod backlog;
 mod common;
+mod limits;
 mod outage;
 mod redis_server;
 mod scale_out;
