@@ -49,6 +49,13 @@ enum Mode {
     Client,
 }
 
+impl Mode {
+    /// Whether the mode only writes a document or lists the actions (no serving, no action run).
+    fn is_document(self) -> bool {
+        !matches!(self, Self::Serve | Self::Action)
+    }
+}
+
 /// Runs the app with the actions linked into this binary; exits non-zero on failure.
 ///
 /// The whole `main` of an app. It reads the command line (serve, `--run=action`, `--run=list`,
@@ -94,8 +101,12 @@ pub fn main_with(builder: servey_core::registry::RegistryBuilder) {
 
 /// Starts the runtime, builds the app and runs the command line (inside Lambda, with the `lambda`
 /// feature: answers Lambda's events).
-pub(crate) fn start(builder: crate::Builder) -> ExitCode {
+pub(crate) fn start(mut builder: crate::Builder) -> ExitCode {
     let _telemetry = init_tracing();
+    // Writing a document or listing the actions needs no Redis: the app is built in-process, so these
+    // commands work where the Redis of `SERVEY_REDIS_URL` is not reachable (a build machine, CI).
+    builder.in_process =
+        Cli::try_parse_from(std::env::args_os()).is_ok_and(|cli| cli.run.is_document());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

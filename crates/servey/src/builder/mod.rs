@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use servey_core::registry::RegistryBuilder;
 use servey_core::{
-    Action, App, AppError, Authenticator, ErrorRendering, Extensions, Registry, RegistryError,
-    ServeyConfig,
+    Action, App, AppError, Authenticator, Backends, ErrorRendering, Extensions, Registry,
+    RegistryError, ServeyConfig,
 };
 
 use crate::serve::StartError;
@@ -68,6 +68,9 @@ pub struct Builder {
     without: Vec<String>,
     debug_login: Option<bool>,
     redis_url: Option<String>,
+    /// Builds the app in-process whatever `SERVEY_REDIS_URL` says: for the commands that only write a
+    /// document or list the actions.
+    pub(crate) in_process: bool,
     layers: RouterLayers,
     deny_unknown_fields: bool,
 }
@@ -120,6 +123,7 @@ impl Builder {
             without: Vec::new(),
             debug_login: None,
             redis_url: None,
+            in_process: false,
             layers: RouterLayers::default(),
             deny_unknown_fields: false,
         }
@@ -325,7 +329,11 @@ impl Builder {
             let made = setup(config.clone()).await.map_err(StartError::Setup)?;
             state = state.merged(made);
         }
-        let backends = crate::serve::install_channels(&registry, &config, &mut state).await?;
+        let backends = if self.in_process {
+            crate::adapters::channels_over(&registry, Backends::in_process(&registry), &mut state)?
+        } else {
+            crate::serve::install_channels(&registry, &config, &mut state).await?
+        };
         state.insert(crate::telemetry::trace_propagation());
         state.insert(self.layers);
         let mut app = App::builder(registry, config.clone())

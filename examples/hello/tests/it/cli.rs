@@ -215,3 +215,41 @@ fn run_client_writes_the_typed_client_the_golden_holds() {
     .expect("the golden client is committed");
     assert_eq!(String::from_utf8_lossy(&output.stdout), golden);
 }
+
+/// Writing a document or listing the actions never connects to the Redis of `SERVEY_REDIS_URL`
+/// (a build machine has none); running an action or serving does, and says so when it cannot.
+#[test]
+fn documents_are_written_without_the_redis_of_the_environment() {
+    let with_unreachable_redis = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hello"))
+            .args(args)
+            .env("RUST_LOG", "off")
+            .env("SERVEY_REDIS_URL", "redis://127.0.0.1:1")
+            .output()
+            .expect("the hello binary runs")
+    };
+    for mode in [
+        "openapi",
+        "graphql-schema",
+        "asyncapi",
+        "list",
+        "client",
+        "sam",
+    ] {
+        let output = with_unreachable_redis(&[&format!("--run={mode}")]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "--run={mode}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(!output.stdout.is_empty(), "--run={mode} wrote its document");
+    }
+    let action = with_unreachable_redis(&["--run=action", "--action=say_hello"]);
+    assert_eq!(action.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&action.stderr).contains("cannot use Redis at redis://127.0.0.1:1"),
+        "{}",
+        String::from_utf8_lossy(&action.stderr)
+    );
+}
