@@ -32,6 +32,9 @@ pub(crate) struct StoredJob {
     pub(crate) event: Value,
     /// The request id of the call that published it.
     pub(crate) published_by: String,
+    /// The switches on in the call that published it (none in jobs stored by an older servey).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) switches: Vec<String>,
 }
 
 /// How long Redis remembers that a background event was stored, so that storing it again (after a
@@ -100,6 +103,7 @@ impl BackgroundQueue for RedisQueue {
             action: action.to_owned(),
             event,
             published_by: publisher.request_id().to_string(),
+            switches: publisher.active_switches().map(str::to_owned).collect(),
         };
         // One key for every attempt: an attempt that timed out may still have been stored.
         let task = TaskBuilder::new(stored)

@@ -14,8 +14,7 @@ use apalis_core::worker::builder::WorkerBuilder;
 use apalis_core::worker::event::Event;
 use apalis_core::worker::ext::event_listener::EventListenerExt;
 use apalis_redis::RedisStorage;
-use servey_core::context::new_request_id;
-use servey_core::{App, Context, Input, Origin};
+use servey_core::{App, Input, Origin};
 use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tracing::Instrument;
@@ -151,10 +150,11 @@ async fn run_job(app: App, job: StoredJob) -> Result<(), BoxDynError> {
         );
         return Ok(());
     };
-    let context = Context::with_request_id(new_request_id())
-        .extensions(app.extensions().clone())
-        .with_shared_results(app.backends().shared_results().cloned())
-        .with_metrics(app.metrics().cloned())
+    // The action runs for the app, not for the publisher's caller: a new request id, no credentials,
+    // the app's shared values and backends, and the switches that were on where it was published.
+    let context = app
+        .context()
+        .switches(job.switches)
         .with_origin(Origin::Channel);
     let span = tracing::info_span!(
         "background_event",

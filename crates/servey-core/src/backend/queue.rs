@@ -77,6 +77,7 @@ impl BackgroundQueue for InProcessQueue {
         let context = Context::with_request_id(new_request_id())
             .extensions(publisher.shared_values().clone())
             .with_shared_results(publisher.shared_results().cloned())
+            .with_shared_limits(publisher.shared_limits().cloned())
             .switches(publisher.active_switches())
             .with_metrics(publisher.metrics().cloned())
             .with_origin(Origin::Channel);

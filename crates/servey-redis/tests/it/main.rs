@@ -9,3 +9,4 @@ mod redis_server;
 mod scale_out;
 mod scale_out_kill;
 mod slow_redis;
+mod switches;
