@@ -144,12 +144,41 @@ impl RedisBackend {
             .with_background_queue(RedisQueue::new(self, registry.clone()))
             .with_tick_lease(RedisTickLease::new(self))
             .with_shared_results(RedisResults::new(self))
-            .with_shared_limits(RedisLimits::new(self)))
+            .with_shared_limits(RedisLimits::new(self))
+            .with_probe("redis", self.probe()))
+    }
+
+    /// What `/health/ready` asks: whether Redis answers a `PING` within the call timeout.
+    pub fn probe(&self) -> RedisProbe {
+        RedisProbe {
+            connection: self.connection.clone(),
+            timeout: self.call_timeout,
+        }
     }
 
     /// The full name of a key or channel: `namespace:name`.
     fn key(&self, name: &str) -> String {
         format!("{}:{name}", self.namespace)
+    }
+}
+
+/// Whether Redis answers now, for readiness.
+#[derive(Clone)]
+pub struct RedisProbe {
+    connection: ConnectionManager,
+    timeout: Duration,
+}
+
+impl servey_core::backend::Probe for RedisProbe {
+    fn probe(&self) -> futures_util::future::BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            let mut connection = self.connection.clone();
+            within(
+                self.timeout,
+                ::redis::cmd("PING").query_async::<()>(&mut connection),
+            )
+            .await
+        })
     }
 }
 

@@ -1,16 +1,18 @@
-//! Self-description: `/health` and `/actions` (every action with its triggers and links to its routes),
-//! both built once at start.
+//! Self-description: `/health`, the probes `/health/live` and `/health/ready`, and `/actions` (every
+//! action with its triggers and links to its routes), built once at start.
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use bytes::Bytes;
 use serde::Serialize;
+use servey_core::backend::Probes;
 use servey_core::{Action, App, Trigger};
 
 use crate::openapi::web_routes;
 
-/// `/health` and `/actions`, each unless switched off.
+/// `/health`, `/health/live`, `/health/ready` and `/actions`, each unless switched off.
 pub(crate) fn router(app: &App) -> Router {
     let listing = Bytes::from(
         serde_json::to_vec(&listing(app, app.registry().iter().map(AsRef::as_ref)))
@@ -23,6 +25,22 @@ pub(crate) fn router(app: &App) -> Router {
             get(|| async { json(Bytes::from_static(br#"{"status":"ok"}"#)) }),
         );
     }
+    if app.serves("/health/live") {
+        router = router.route(
+            "/health/live",
+            get(|| async { json(Bytes::from_static(br#"{"status":"ok"}"#)) }),
+        );
+    }
+    if app.serves("/health/ready") {
+        let probes = app.backends().probes().required(&app.config().settings);
+        router = router.route(
+            "/health/ready",
+            get(move || {
+                let probes = probes.clone();
+                async move { ready(&probes).await }
+            }),
+        );
+    }
     if app.serves("/actions") {
         router = router.route(
             "/actions",
@@ -33,6 +51,25 @@ pub(crate) fn router(app: &App) -> Router {
         );
     }
     router
+}
+
+/// `200` when every required backend answers, else `503` naming each one that did not.
+async fn ready(probes: &Probes) -> axum::response::Response {
+    if probes.is_empty() {
+        return json(Bytes::from_static(br#"{"status":"ok"}"#)).into_response();
+    }
+    let unready = probes.unready().await;
+    if unready.is_empty() {
+        return json(Bytes::from_static(br#"{"status":"ok"}"#)).into_response();
+    }
+    let body = serde_json::json!({
+        "status": "not_ready",
+        "unreachable": unready
+            .iter()
+            .map(|unready| serde_json::json!({"backend": unready.backend, "error": unready.error}))
+            .collect::<Vec<_>>(),
+    });
+    (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
 }
 
 fn json(body: Bytes) -> ([(header::HeaderName, HeaderValue); 1], Bytes) {

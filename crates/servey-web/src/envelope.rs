@@ -150,7 +150,10 @@ where
                 .map(|body| Body::new(DeadlineBody::new(body, limit, flag)));
             timed_out
         });
-        let is_operator_route = matches!(request.uri().path(), "/health" | "/metrics");
+        let is_operator_route = matches!(
+            request.uri().path(),
+            "/health" | "/health/live" | "/health/ready" | "/metrics"
+        );
         let slot = layer.slots.try_acquire();
         let (inner, refused) = match (slot.is_some() || is_operator_route, direct) {
             (true, Some(endpoint)) => {

@@ -29,6 +29,11 @@ use crate::shape::Shape;
 /// The routes the REST adapter serves itself, for every method: no action may take them.
 pub const RESERVED_ROUTES: &[ReservedRoute] = &[
     ReservedRoute::exact("/health", "the health check"),
+    ReservedRoute::exact("/health/live", "the liveness probe"),
+    ReservedRoute::exact(
+        "/health/ready",
+        "the readiness probe (every required backend answers)",
+    ),
     ReservedRoute::exact("/actions", "the action list"),
     ReservedRoute::exact("/metrics", "the metrics (Prometheus text format)"),
     ReservedRoute::exact("/openapi.json", "the OpenAPI document"),

@@ -1,5 +1,5 @@
 //! What servey's listener answers by itself while no worker is free (every one held by an action that
-//! does not yield): `/health` says so with `503`, `/metrics` is scraped as usual, anything else is a
+//! does not yield): `/health` and its probes say so with `503`, `/metrics` is scraped as usual, anything else is a
 //! `503` problem with `Retry-After`. Nothing here needs a worker.
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -13,7 +13,7 @@ use crate::problem::status_response;
 pub fn stalled_answer(app: &App, path: &str, stalls: &[Stall]) -> Response {
     let actions: Vec<&str> = stalls.iter().map(|stall| &*stall.action).collect();
     match path {
-        "/health" if app.serves("/health") => {
+        "/health" | "/health/live" | "/health/ready" if app.serves(path) => {
             let body = serde_json::json!({
                 "status": "stalled",
                 "detail": "No worker is free: each is held by an action that does not yield.",

@@ -8,6 +8,7 @@ mod fan_out;
 mod in_flight;
 mod lease;
 mod limits;
+mod probe;
 mod queue;
 mod results;
 
@@ -21,6 +22,7 @@ pub use fan_out::{DeliveryTargets, Envelope, FanOut, InProcess, LocalSubscribers
 pub use in_flight::{InFlight, Running};
 pub use lease::TickLease;
 pub use limits::{SharedLimitStore, SharedLimits};
+pub use probe::{Probe, Probes, Unready};
 pub use queue::{BackgroundEvent, BackgroundQueue, InProcessQueue};
 pub use results::{SharedResultStore, SharedResults};
 
@@ -32,6 +34,7 @@ pub struct Backends {
     tick_lease: Option<Arc<dyn TickLease>>,
     shared_results: Option<SharedResultStore>,
     shared_limits: Option<SharedLimitStore>,
+    probes: Probes,
     event_subscriptions: Option<EventSubscriptions>,
 }
 
@@ -41,6 +44,7 @@ impl std::fmt::Debug for Backends {
             .field("tick_lease", &self.tick_lease.is_some())
             .field("shared_results", &self.shared_results.is_some())
             .field("shared_limits", &self.shared_limits.is_some())
+            .field("probes", &self.probes)
             .field("event_subscriptions", &self.event_subscriptions)
             .finish_non_exhaustive()
     }
@@ -56,6 +60,7 @@ impl Backends {
             tick_lease: None,
             shared_results: None,
             shared_limits: None,
+            probes: Probes::default(),
             event_subscriptions: None,
         }
     }
@@ -90,6 +95,12 @@ impl Backends {
         self
     }
 
+    /// Asks `probe` whether the backend `name` answers before the app says it is ready.
+    pub fn with_probe(mut self, name: &'static str, probe: impl Probe) -> Self {
+        self.probes.0.push((name, Arc::new(probe)));
+        self
+    }
+
     /// Offers the app's event channels to other transports (GraphQL subscriptions) through `events`.
     pub fn with_event_subscriptions(mut self, events: EventSubscriptions) -> Self {
         self.event_subscriptions = Some(events);
@@ -119,6 +130,11 @@ impl Backends {
     /// Where rate-limited calls take from when every instance shares the limits.
     pub fn shared_limits(&self) -> Option<&SharedLimitStore> {
         self.shared_limits.as_ref()
+    }
+
+    /// What readiness asks of the backends.
+    pub fn probes(&self) -> &Probes {
+        &self.probes
     }
 
     /// The app's event channels as other transports subscribe to them, if it has any.

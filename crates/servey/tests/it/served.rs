@@ -62,6 +62,8 @@ async fn start_up_log_in_a_process_of_its_own() {
         "POST {base}/api/things - action `add_thing`",
         "GET {base}/api/things - action `list_things`",
         "GET {base}/health - the health check",
+        "GET {base}/health/live - the liveness probe",
+        "GET {base}/health/ready - the readiness probe (every required backend answers)",
         "GET {base}/actions - the action list",
         "GET {base}/metrics - the metrics (Prometheus text format)",
         "GET {base}/openapi.json - the OpenAPI document",

@@ -7,6 +7,7 @@ mod constraints;
 mod examples;
 mod golden;
 mod graphql;
+mod probes;
 mod process;
 mod projections;
 mod rest;

@@ -10,7 +10,7 @@ use tokio::net::TcpStream;
 use tokio::process::{Child, ChildStderr};
 
 /// The tour binary, started with `settings` on a free port, once it logs that it listens.
-struct Binary {
+pub(crate) struct Binary {
     child: Child,
     address: std::net::SocketAddr,
     log: Lines<BufReader<ChildStderr>>,
@@ -18,7 +18,7 @@ struct Binary {
 }
 
 impl Binary {
-    async fn start(settings: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(settings: &[(&str, &str)]) -> Self {
         let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = free.local_addr().expect("an address");
         drop(free);
@@ -68,11 +68,11 @@ impl Binary {
         false
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
 
-    async fn signal(&self, name: &str) {
+    pub(crate) async fn signal(&self, name: &str) {
         let pid = self.child.id().expect("running").to_string();
         let killed = tokio::process::Command::new("kill")
             .args([&format!("-{name}"), &pid])
@@ -83,7 +83,7 @@ impl Binary {
     }
 
     /// Waits for the process to end; its exit code and its whole log.
-    async fn exit(mut self) -> (Option<i32>, String) {
+    pub(crate) async fn exit(mut self) -> (Option<i32>, String) {
         let status = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
             .await
             .expect("the binary stops within its grace period")
@@ -96,7 +96,7 @@ impl Binary {
 }
 
 /// A client that opens a connection per request, as a probe does.
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()
