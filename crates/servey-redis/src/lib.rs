@@ -55,6 +55,7 @@ pub struct RedisBackend {
     namespace: String,
     heartbeat: Duration,
     call_timeout: Duration,
+    tick_lease: Duration,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -64,6 +65,7 @@ impl std::fmt::Debug for RedisBackend {
             .field("namespace", &self.namespace)
             .field("heartbeat", &self.heartbeat)
             .field("call_timeout", &self.call_timeout)
+            .field("tick_lease", &self.tick_lease)
             .finish_non_exhaustive()
     }
 }
@@ -98,6 +100,7 @@ impl RedisBackend {
             namespace: "servey".to_owned(),
             heartbeat: Duration::from_secs(2),
             call_timeout: Duration::from_secs(1),
+            tick_lease: Duration::from_secs(10),
         })
     }
 
@@ -120,6 +123,14 @@ impl RedisBackend {
     /// claimed in time does not run here, and a background event not stored in time is stored again.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
+        self
+    }
+
+    /// How long a running tick's claim lives unless its instance renews it (default 10 s, renewed every
+    /// third of that): an instance that dies mid-run has its tick run again elsewhere about this long
+    /// after. At least 1 s.
+    pub fn tick_lease(mut self, lease: Duration) -> Self {
+        self.tick_lease = lease.max(Duration::from_secs(1));
         self
     }
 

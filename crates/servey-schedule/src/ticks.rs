@@ -25,6 +25,8 @@ use crate::tick_times::TickTimes;
 use servey_core::backend::InFlight;
 use servey_core::backend::{SharedResultStore, TickLease};
 
+mod leased;
+
 /// How often a scheduled action has been ticked, run, skipped and failed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TickStats {
@@ -38,6 +40,8 @@ pub struct TickStats {
     pub failures: u64,
     /// Ticks another instance claimed and ran (scale-out), or that could not be claimed.
     pub elsewhere: u64,
+    /// Ticks run again here because the instance that claimed them died mid-run (scale-out).
+    pub reruns: u64,
 }
 
 /// The running schedule of an app; stop it with [`Scheduler::shutdown`].
@@ -104,6 +108,7 @@ pub async fn start(app: &App) -> Result<Scheduler, ScheduleError> {
             skipped: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             elsewhere: AtomicU64::new(0),
+            reruns: AtomicU64::new(0),
             action,
         });
         // Shared ticks count from the epoch, so that every instance computes the same instants.
@@ -160,6 +165,7 @@ impl Scheduler {
             skipped: sum.skipped + job.skipped.load(Ordering::Relaxed),
             failures: sum.failures + job.failures.load(Ordering::Relaxed),
             elsewhere: sum.elsewhere + job.elsewhere.load(Ordering::Relaxed),
+            reruns: sum.reruns + job.reruns.load(Ordering::Relaxed),
         }))
     }
 
@@ -195,6 +201,7 @@ struct ScheduledAction {
     skipped: AtomicU64,
     failures: AtomicU64,
     elsewhere: AtomicU64,
+    reruns: AtomicU64,
 }
 
 impl ScheduledAction {
@@ -249,30 +256,13 @@ impl ScheduledAction {
                     job.tick().await;
                 }),
                 Some(lease) => {
-                    let lease = lease.clone();
+                    let (lease, stopped) = (lease.clone(), stopped.clone());
                     tokio::spawn(async move {
                         let _counted = counted;
-                        job.claim_and_tick(&*lease, next, hold).await;
+                        job.claim_and_tick(&*lease, next, hold, stopped).await;
                     })
                 }
             };
-        }
-    }
-
-    /// Runs the tick at `at` if this instance wins its lease.
-    async fn claim_and_tick(&self, lease: &dyn TickLease, at: DateTime<Utc>, hold: Duration) {
-        match lease.claim(&self.action.name, at.timestamp(), hold).await {
-            Ok(true) => self.tick().await,
-            Ok(false) => {
-                self.tick_count.fetch_add(1, Ordering::Relaxed);
-                self.elsewhere.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(error) => {
-                self.tick_count.fetch_add(1, Ordering::Relaxed);
-                self.elsewhere.fetch_add(1, Ordering::Relaxed);
-                // The backend logs its outage once; each missed tick is only a debug line.
-                tracing::debug!(action = %self.action.name, %error, "tick not run: its lease could not be claimed");
-            }
         }
     }
 

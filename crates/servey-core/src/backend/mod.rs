@@ -20,7 +20,7 @@ use crate::registry::Registry;
 pub use error::PublishError;
 pub use fan_out::{DeliveryTargets, Envelope, FanOut, InProcess, LocalSubscribers};
 pub use in_flight::{InFlight, Running};
-pub use lease::TickLease;
+pub use lease::{LeaseError, TickLease, Watched};
 pub use limits::{SharedLimitStore, SharedLimits};
 pub use probe::{Probe, Probes, Unready};
 pub use queue::{BackgroundEvent, BackgroundQueue, InProcessQueue};

@@ -10,3 +10,4 @@ mod scale_out;
 mod scale_out_kill;
 mod slow_redis;
 mod switches;
+mod tick_kill;
