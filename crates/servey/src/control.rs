@@ -236,7 +236,7 @@ async fn answer_stalled(
     let served = match tls {
         None => http.serve_connection(TokioIo::new(stream), service).await,
         Some(tls) => {
-            let Some((stream, _)) =
+            let Some((stream, _, _)) =
                 crate::listen::accept_tls(&tls, stream, peer, header_read_timeout).await
             else {
                 return;

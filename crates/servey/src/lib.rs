@@ -68,11 +68,11 @@
 //! # Cargo features
 //!
 //! An app links only what it turns on. The defaults (`web`, `graphql`, `schedule`, `jwt`, `rate-limit`,
-//! `cache`) serve what this page shows; the rest is opt-in. A feature that is off is never silently
+//! `cache`, `http2`) serve what this page shows; the rest is opt-in. A feature that is off is never silently
 //! missing: its routes answer `501` naming it, its commands exit 2 naming it, and an app whose actions
 //! need it stops at start with an error that names it. Costs are packages added to an app's dependency
-//! tree by the feature alone (distinct packages in `cargo tree -e normal`: 110 with no feature, 113 with
-//! `web` alone, 200 with the defaults, 308 with all).
+//! tree by the feature alone (distinct packages in `cargo tree -e normal`: 111 with no feature, 114 with
+//! `web` alone, 201 with the defaults, 309 with all).
 //!
 //! | Feature       | Default | What it adds | Cost |
 //! |---------------|---------|--------------|------|
@@ -82,6 +82,7 @@
 //! | `jwt`         | on  | The built-in HS256 `JwtBearer`, `Builder::bearer_schemes`, the debug login. | +16 |
 //! | `rate-limit`  | on  | Per-action and `SERVEY_RATE_LIMIT` limits. | +9 |
 //! | `cache`       | on  | The in-process store of `ttl(N)` results (cache headers are always on). | +8 |
+//! | `http2`       | on  | HTTP/2 on servey's listener: h2c with prior knowledge, `h2` by ALPN over TLS. | +1 |
 //! | `redis`       | off | Instances sharing events, background jobs, ticks and cached results through `SERVEY_REDIS_URL` (`RedisBackend`). | +58 |
 //! | `http-client` | off | `Client::http` and webhook channels. | +44 |
 //! | `msgpack`     | off | `application/msgpack` bodies and `Client::msgpack`. | +3 |
@@ -107,6 +108,8 @@ mod client_gen;
 mod control;
 #[cfg(any(feature = "codegen", feature = "lambda"))]
 mod eventbridge;
+#[cfg(feature = "http2")]
+mod http2;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 mod listen;

@@ -42,6 +42,8 @@ where
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
+    #[cfg(feature = "http2")]
+    let http2 = crate::http2::builder();
     // Every connection task holds a receiver: `closed` resolves once the last one has ended.
     let (stop, stopping) = watch::channel(false);
     let mut signal = std::pin::pin!(signal);
@@ -62,19 +64,40 @@ where
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let http = http.clone();
+        #[cfg(feature = "http2")]
+        let http2 = http2.clone();
         let stopping = stopping.clone();
         let tls = tls.clone();
         let handshake_timeout = limits.header_read_timeout;
         tokio::spawn(async move {
             match tls {
-                None => serve_io(&http, stream, service(router, peer, None), stopping, peer).await,
-                Some(tls) => {
-                    if let Some((stream, certificate)) =
-                        accept_tls(&tls, stream, peer, handshake_timeout).await
-                    {
-                        let service = service(router, peer, certificate);
-                        serve_io(&http, stream, service, stopping, peer).await;
+                None => {
+                    #[cfg(feature = "http2")]
+                    match crate::http2::starts_with_preface(&stream, handshake_timeout).await {
+                        Some(true) => {
+                            let service = service(router, peer, None);
+                            return crate::http2::serve(&http2, stream, service, stopping, peer)
+                                .await;
+                        }
+                        Some(false) => {}
+                        // Silent past the header-read timeout, or closed: as HTTP/1 would.
+                        None => return,
                     }
+                    serve_io(&http, stream, service(router, peer, None), stopping, peer).await;
+                }
+                Some(tls) => {
+                    let Some((stream, certificate, is_h2)) =
+                        accept_tls(&tls, stream, peer, handshake_timeout).await
+                    else {
+                        return;
+                    };
+                    let service = service(router, peer, certificate);
+                    #[cfg(feature = "http2")]
+                    if is_h2 {
+                        return crate::http2::serve(&http2, stream, service, stopping, peer).await;
+                    }
+                    let _ = is_h2;
+                    serve_io(&http, stream, service, stopping, peer).await;
                 }
             }
         });
@@ -136,7 +159,8 @@ async fn serve_io<I, S>(
     }
 }
 
-/// The TLS handshake, bounded like a request head; `None` (logged) when it fails.
+/// The TLS handshake, bounded like a request head: the stream, the verified client certificate and
+/// whether the client chose HTTP/2 by ALPN; `None` (logged) when it fails.
 pub(crate) async fn accept_tls(
     tls: &Tls,
     stream: TcpStream,
@@ -145,6 +169,7 @@ pub(crate) async fn accept_tls(
 ) -> Option<(
     impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
     Option<ClientCertificate>,
+    bool,
 )> {
     match tokio::time::timeout(timeout, tls.accept(stream)).await {
         Ok(Ok(accepted)) => Some(accepted),

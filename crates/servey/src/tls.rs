@@ -103,7 +103,7 @@ impl Tls {
     pub(crate) async fn accept(
         &self,
         _stream: TcpStream,
-    ) -> io::Result<(TcpStream, Option<ClientCertificate>)> {
+    ) -> io::Result<(TcpStream, Option<ClientCertificate>, bool)> {
         match *self {}
     }
 }
@@ -146,17 +146,22 @@ impl Tls {
         let mut server = builder
             .with_single_cert(chain, key)
             .map_err(|error| TlsError::Rustls(error.to_string()))?;
-        server.alpn_protocols = vec![b"http/1.1".to_vec()];
+        server.alpn_protocols = if cfg!(feature = "http2") {
+            vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+        } else {
+            vec![b"http/1.1".to_vec()]
+        };
         Ok(Some(Self {
             acceptor: TlsAcceptor::from(Arc::new(server)),
         }))
     }
 
-    /// The handshake on `stream`, and the verified client certificate if the client sent one.
+    /// The handshake on `stream`, the verified client certificate if the client sent one, and whether
+    /// it chose HTTP/2 (`h2` by ALPN, offered with the `http2` feature).
     pub(crate) async fn accept(
         &self,
         stream: TcpStream,
-    ) -> io::Result<(TlsStream<TcpStream>, Option<ClientCertificate>)> {
+    ) -> io::Result<(TlsStream<TcpStream>, Option<ClientCertificate>, bool)> {
         let stream = self.acceptor.accept(stream).await?;
         let certificate = stream
             .get_ref()
@@ -165,7 +170,8 @@ impl Tls {
             .and_then(|chain| chain.first())
             .and_then(|leaf| subject(leaf))
             .map(|subject| ClientCertificate { subject });
-        Ok((stream, certificate))
+        let is_h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+        Ok((stream, certificate, is_h2))
     }
 }
 

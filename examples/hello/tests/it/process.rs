@@ -68,6 +68,11 @@ impl Binary {
         false
     }
 
+    /// The address it listens on.
+    pub(crate) fn address(&self) -> std::net::SocketAddr {
+        self.address
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.address)
     }
