@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use crate::process::{Binary, client};
+use crate::process::{Binary, UPLOAD, client};
 use crate::server::scratch_dir;
 
 /// curl's body and HTTP version for `url` with `flags`.
@@ -129,6 +129,57 @@ async fn a_rapid_reset_flood_does_not_stall_other_clients() {
         "no request was sent during the flood of {reset} resets"
     );
     binary.signal("TERM").await;
+    let (code, log) = binary.exit().await;
+    assert_eq!(code, Some(0), "{log}");
+}
+
+/// SIGTERM while an HTTP/2 request's body is still arriving: the server sends GOAWAY, the stream in
+/// flight is answered once its body is in, and the process exits cleanly.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_an_http2_stream_in_flight_finish() {
+    let binary = Binary::start(&[]).await;
+    let tcp = tokio::net::TcpStream::connect(binary.address())
+        .await
+        .expect("connects");
+    let (sender, mut connection) = h2::client::handshake(tcp).await.expect("an h2 connection");
+    let mut ping_pong = connection.ping_pong().expect("the ping handle");
+    let connection = tokio::spawn(connection);
+    let mut sender = sender.ready().await.expect("ready");
+    let request = http::Request::post(binary.url("/actions/store-message"))
+        .header("content-type", "application/json")
+        .body(())
+        .expect("a request");
+    let (response, mut body) = sender.send_request(request, false).expect("sent");
+    let (first, rest) = UPLOAD.split_at(10);
+    body.send_data(first.as_bytes().to_vec().into(), false)
+        .expect("the first bytes");
+    // Frames are handled in order: once the ping is answered, the server has the stream.
+    ping_pong
+        .ping(h2::Ping::opaque())
+        .await
+        .expect("the ping is answered");
+    binary.signal("TERM").await;
+    body.send_data(rest.as_bytes().to_vec().into(), true)
+        .expect("the rest of the body");
+    let response = tokio::time::timeout(Duration::from_secs(10), response)
+        .await
+        .expect("answered within 10 s")
+        .expect("answered");
+    assert_eq!(response.status(), 200);
+    let mut stream = response.into_body();
+    let mut text = Vec::new();
+    while let Some(chunk) = stream.data().await {
+        let chunk = chunk.expect("a body chunk");
+        let _ = stream.flow_control().release_capacity(chunk.len());
+        text.extend_from_slice(&chunk);
+    }
+    assert!(
+        String::from_utf8_lossy(&text).contains("a slow upload"),
+        "{}",
+        String::from_utf8_lossy(&text)
+    );
+    drop(sender);
+    let _ = tokio::time::timeout(Duration::from_secs(10), connection).await;
     let (code, log) = binary.exit().await;
     assert_eq!(code, Some(0), "{log}");
 }

@@ -109,7 +109,8 @@ pub(crate) fn client() -> reqwest::Client {
 }
 
 /// The body of an upload to `/actions/store-message`.
-const UPLOAD: &str = r#"{"message": {"sender": "ann", "text": "a slow upload"}, "id": 3}"#;
+pub(crate) const UPLOAD: &str =
+    r#"{"message": {"sender": "ann", "text": "a slow upload"}, "id": 3}"#;
 
 /// Starts an upload to `/actions/store-message` and returns once the server reads its body (it answers
 /// `Expect: 100-continue`), having sent the first `sent` bytes of it.
