@@ -24,6 +24,12 @@ pub struct ServeyConfig {
     pub templates_dir: PathBuf,
     /// `SERVEY_STATIC` (default `static/`).
     pub static_dir: PathBuf,
+    /// The templates built into the binary (`Builder::embedded_templates`): read instead of
+    /// `templates_dir`, except in dev mode.
+    pub embedded_templates: Option<crate::EmbeddedDir>,
+    /// The static files built into the binary (`Builder::embedded_static`): served instead of
+    /// `static_dir`'s, except in dev mode.
+    pub embedded_static: Option<crate::EmbeddedDir>,
     /// `SERVEY_STATIC_SITE_DIR` (default `static_site/`), served at `/` behind every other route.
     pub static_site_dir: PathBuf,
     /// `SERVEY_METRICS_ADDR` (`127.0.0.1:9100`): when set, `/metrics` is served on its own listener
@@ -100,6 +106,8 @@ impl ServeyConfig {
             static_dir: lookup("SERVEY_STATIC")
                 .unwrap_or_else(|| "static/".to_owned())
                 .into(),
+            embedded_templates: None,
+            embedded_static: None,
             static_site_dir: lookup("SERVEY_STATIC_SITE_DIR")
                 .unwrap_or_else(|| "static_site/".to_owned())
                 .into(),

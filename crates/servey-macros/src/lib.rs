@@ -1,4 +1,4 @@
-//! The `#[action]`, `#[actions]` and `#[fixture]` attributes of servey. Three stages: `parse` (syn -> model, all checks
+//! The `#[action]`, `#[actions]` and `#[fixture]` attributes of servey, and `embed_dir!`. Three stages: `parse` (syn -> model, all checks
 //! and errors), `model` (the action as data), `expand` (model -> tokens). Users depend on `servey`, which
 //! re-exports these.
 
@@ -6,6 +6,7 @@ use proc_macro::TokenStream;
 use quote::{ToTokens, quote};
 use syn::{ImplItem, ItemFn, ItemImpl};
 
+mod embed;
 mod expand;
 mod json;
 mod model;
@@ -139,6 +140,16 @@ pub fn fixture(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     debug_print("fixture", &output);
     output.into()
+}
+
+/// A directory of the app's crate, relative to its `Cargo.toml`, built into the binary as a
+/// `servey::EmbeddedDir`: `servey::embed_dir!("templates")`.
+#[proc_macro]
+pub fn embed_dir(input: TokenStream) -> TokenStream {
+    match embed::embed_dir(input.into()) {
+        Ok(output) => output.into(),
+        Err(error) => error.to_compile_error().into(),
+    }
 }
 
 /// The user's item unchanged beside the errors, so one mistake does not cascade into "cannot find" errors.

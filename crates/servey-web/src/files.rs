@@ -16,7 +16,47 @@ const MAX_NAME_BYTES: usize = 255;
 /// `config.static_dir` as a service (mounted at `/static`), files only: nested under `/static`, a
 /// directory redirect would send `/static/.` to `/./`.
 pub(crate) fn static_files(app: &App) -> MethodRouter {
-    files(app, &app.config().static_dir, false)
+    match app.config().embedded_static {
+        Some(embedded) => embedded_files(app, embedded),
+        None => files(app, &app.config().static_dir, false),
+    }
+}
+
+/// The files built into the binary, by their path under `/static/` (`GET` and `HEAD`), with the type
+/// their extension says; a 404 problem for anything else.
+fn embedded_files(app: &App, embedded: servey_core::EmbeddedDir) -> MethodRouter {
+    let errors = app.errors().clone();
+    any(
+        move |method: axum::http::Method, uri: OriginalUri, request: Request| {
+            let errors = errors.clone();
+            async move {
+                let path = request.uri().path().trim_start_matches('/');
+                let found = embedded.get(path).filter(|_| {
+                    matches!(method, axum::http::Method::GET | axum::http::Method::HEAD)
+                });
+                let Some(bytes) = found else {
+                    return not_found(&errors, &method, uri);
+                };
+                let kind = mime_guess::from_path(path).first_or_octet_stream();
+                let body = if method == axum::http::Method::HEAD {
+                    axum::body::Body::empty()
+                } else {
+                    axum::body::Body::from(bytes)
+                };
+                (
+                    [
+                        (
+                            axum::http::header::CONTENT_TYPE,
+                            kind.essence_str().to_owned(),
+                        ),
+                        (axum::http::header::CONTENT_LENGTH, bytes.len().to_string()),
+                    ],
+                    body,
+                )
+                    .into_response()
+            }
+        },
+    )
 }
 
 /// The files under `dir` (with `index.html` for directories when `with_index`), and a 404 problem for

@@ -13,7 +13,8 @@ use servey_core::App;
 use crate::problem::status_response;
 use crate::routes::Endpoint;
 
-/// The template environment, made once at start with a loader on the templates directory.
+/// The template environment, made once at start with a loader on the templates directory, or on the
+/// templates built into the binary.
 pub(crate) struct Pages {
     environment: Arc<Environment<'static>>,
 }
@@ -22,7 +23,10 @@ impl Pages {
     /// An environment that loads templates from `config.templates_dir` and escapes for HTML.
     pub(crate) fn new(app: &App) -> Self {
         let mut environment = Environment::new();
-        environment.set_loader(minijinja::path_loader(&app.config().templates_dir));
+        match app.config().embedded_templates {
+            Some(embedded) => environment.set_loader(move |name| embedded_template(embedded, name)),
+            None => environment.set_loader(minijinja::path_loader(&app.config().templates_dir)),
+        }
         environment.set_auto_escape_callback(|_| AutoEscape::Html);
         Self {
             environment: Arc::new(environment),
@@ -89,6 +93,24 @@ fn render(
             status_response(app.errors(), StatusCode::INTERNAL_SERVER_ERROR, detail)
         }
     }
+}
+
+/// The template `name` from the files built into the binary, if there is one.
+fn embedded_template(
+    embedded: servey_core::EmbeddedDir,
+    name: &str,
+) -> Result<Option<String>, minijinja::Error> {
+    embedded
+        .get(name)
+        .map(|bytes| {
+            String::from_utf8(bytes.to_vec()).map_err(|_| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::CannotDeserialize,
+                    format!("the template `{name}` is not UTF-8"),
+                )
+            })
+        })
+        .transpose()
 }
 
 #[cfg(test)]

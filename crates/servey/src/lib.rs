@@ -143,12 +143,12 @@ pub use servey_core::registry::RegistryBuilder;
 pub use servey_core::state::StateNeed;
 pub use servey_core::{
     AccessControl, Action, ActionBuilder, ActionError, ActionOutput, ActionSchema, App, AppError,
-    Authenticator, Authorization, CacheControl, CacheHeaders, Context, Credentials, ErrorCode,
-    ErrorRenderer, Example, Extensions, FieldError, Input, Method, Metrics, Origin, Problem,
-    RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State, Trigger,
-    Ttl, Violation, invoke,
+    Authenticator, Authorization, CacheControl, CacheHeaders, Context, Credentials, EmbeddedDir,
+    ErrorCode, ErrorRenderer, Example, Extensions, FieldError, Input, Method, Metrics, Origin,
+    Problem, RateLimit, Registry, RegistryError, Reply, Scope, SecurityScheme, ServeyConfig, State,
+    Trigger, Ttl, Violation, invoke,
 };
-pub use servey_macros::{action, actions, fixture};
+pub use servey_macros::{action, actions, embed_dir, fixture};
 #[cfg(feature = "redis")]
 pub use servey_redis::{RedisBackend, RedisError};
 #[cfg(feature = "schedule")]

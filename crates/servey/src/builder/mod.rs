@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use servey_core::registry::RegistryBuilder;
 use servey_core::{
-    Action, App, AppError, Authenticator, Backends, ErrorRendering, Extensions, Registry,
-    RegistryError, ServeyConfig,
+    Action, App, AppError, Authenticator, Backends, EmbeddedDir, ErrorRendering, Extensions,
+    Registry, RegistryError, ServeyConfig,
 };
 
 use crate::serve::StartError;
@@ -68,6 +68,8 @@ pub struct Builder {
     without: Vec<String>,
     debug_login: Option<bool>,
     redis_url: Option<String>,
+    embedded_templates: Option<EmbeddedDir>,
+    embedded_static: Option<EmbeddedDir>,
     /// Builds the app in-process whatever `SERVEY_REDIS_URL` says: for the commands that only write a
     /// document or list the actions.
     pub(crate) in_process: bool,
@@ -123,6 +125,8 @@ impl Builder {
             without: Vec::new(),
             debug_login: None,
             redis_url: None,
+            embedded_templates: None,
+            embedded_static: None,
             in_process: false,
             layers: RouterLayers::default(),
             deny_unknown_fields: false,
@@ -170,6 +174,34 @@ impl Builder {
     /// ```
     pub fn config(mut self, config: ServeyConfig) -> Self {
         self.config = Some(config);
+        self
+    }
+
+    /// Reads page templates from `templates`, built into the binary, rather than from
+    /// `SERVEY_TEMPLATES` (`templates/`) at run time: the binary serves its pages from any directory,
+    /// in a container or on Lambda. In dev mode (`SERVEY_DEV`) the directory on disk is read instead,
+    /// so that edits show at once.
+    ///
+    /// ```rust,no_run
+    /// # use servey::prelude::*;
+    /// # #[action(triggers = [web_get])]
+    /// # fn ping() -> String { "pong".to_owned() }
+    /// fn main() {
+    ///     servey::builder()
+    ///         .embedded_templates(servey::embed_dir!("../../templates"))
+    ///         .embedded_static(servey::embed_dir!("../../static"))
+    ///         .main();
+    /// }
+    /// ```
+    pub fn embedded_templates(mut self, templates: EmbeddedDir) -> Self {
+        self.embedded_templates = Some(templates);
+        self
+    }
+
+    /// Serves `/static/` from `files`, built into the binary, rather than from `SERVEY_STATIC`
+    /// (`static/`) at run time (the directory on disk in dev mode).
+    pub fn embedded_static(mut self, files: EmbeddedDir) -> Self {
+        self.embedded_static = Some(files);
         self
     }
 
@@ -324,6 +356,8 @@ impl Builder {
         if let Some(url) = self.redis_url {
             config.settings = config.settings.with("SERVEY_REDIS_URL", url);
         }
+        config.embedded_templates = self.embedded_templates.or(config.embedded_templates);
+        config.embedded_static = self.embedded_static.or(config.embedded_static);
         let mut state = self.state;
         for setup in self.setups {
             let made = setup(config.clone()).await.map_err(StartError::Setup)?;

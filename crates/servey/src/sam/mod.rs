@@ -320,11 +320,14 @@ fn not_deployed_features(app: &App) -> Vec<Value> {
             .iter()
             .any(|t| matches!(t, Trigger::WebPage { .. }))
     });
-    if pages {
+    let embedded =
+        app.config().embedded_templates.is_some() && app.config().embedded_static.is_some();
+    if pages && !embedded {
         features.push(json!({
             "Feature": "templates/ and static/ (web pages, /static/)",
-            "Reason": "`sam build` packages the binary alone; copy templates/ and static/ next to \
-                       `bootstrap` in the package for pages and static files to be served.",
+            "Reason": "`sam build` packages the binary alone; build them into it \
+                       (`Builder::embedded_templates(servey::embed_dir!(\"templates\"))`, and \
+                       `embedded_static`), or copy templates/ and static/ next to `bootstrap`.",
         }));
     }
     features

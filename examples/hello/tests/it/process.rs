@@ -19,6 +19,11 @@ pub(crate) struct Binary {
 
 impl Binary {
     pub(crate) async fn start(settings: &[(&str, &str)]) -> Self {
+        Self::start_in(&crate::server::workspace_root(), settings).await
+    }
+
+    /// Like [`start`](Self::start), in the working directory `dir`.
+    pub(crate) async fn start_in(dir: &std::path::Path, settings: &[(&str, &str)]) -> Self {
         let free = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = free.local_addr().expect("an address");
         drop(free);
@@ -27,7 +32,7 @@ impl Binary {
             .env("SERVER_PORT", address.port().to_string())
             .env("RUST_LOG", "info")
             .env_remove("NO_COLOR")
-            .current_dir(crate::server::workspace_root())
+            .current_dir(dir)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
@@ -272,4 +277,43 @@ async fn log_lines_on_a_pipe_carry_no_colour_codes() {
         !log.contains('\u{1b}'),
         "colour codes in a piped log: {log:?}"
     );
+}
+
+/// The tour builds its templates and static files into the binary: started in an empty directory, it
+/// still serves its page and its stylesheet.
+#[tokio::test]
+async fn pages_and_static_files_are_served_from_the_binary() {
+    let empty = crate::server::scratch_dir("no-templates");
+    let binary = Binary::start_in(&empty, &[]).await;
+    let page = client()
+        .get(binary.url("/current-time-page"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.expect("a page");
+    assert!(html.contains("<h1>Current time</h1>"), "{html}");
+    let css = client()
+        .get(binary.url("/static/hello.css"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(css.status(), 200);
+    assert_eq!(
+        css.headers()["content-type"],
+        "text/css",
+        "the type follows the extension"
+    );
+    let expected = std::fs::read(crate::server::workspace_root().join("static/hello.css"))
+        .expect("the stylesheet");
+    assert_eq!(css.bytes().await.expect("a body"), expected);
+    let missing = client()
+        .get(binary.url("/static/../Cargo.toml"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(missing.status(), 404);
+    binary.signal("TERM").await;
+    let (code, log) = binary.exit().await;
+    assert_eq!(code, Some(0), "{log}");
 }
