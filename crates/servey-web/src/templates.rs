@@ -1,5 +1,6 @@
 //! Web pages (`web_page` triggers, the `pages` feature): the action's result rendered by a minijinja
-//! template as `model`.
+//! template as `model`. Templates are compiled once and kept, except in dev mode (`SERVEY_DEV`), where
+//! each render reads them from disk again, so that an edited template shows on the next page.
 
 use std::sync::Arc;
 
@@ -16,16 +17,16 @@ use crate::routes::Endpoint;
 /// The template environment, made once at start with a loader on the templates directory.
 pub(crate) struct Pages {
     environment: Arc<Environment<'static>>,
+    /// Dev mode: a fresh environment per render, so templates are read from disk every time.
+    reads_every_render: bool,
 }
 
 impl Pages {
     /// An environment that loads templates from `config.templates_dir` and escapes for HTML.
     pub(crate) fn new(app: &App) -> Self {
-        let mut environment = Environment::new();
-        environment.set_loader(minijinja::path_loader(&app.config().templates_dir));
-        environment.set_auto_escape_callback(|_| AutoEscape::Html);
         Self {
-            environment: Arc::new(environment),
+            environment: Arc::new(environment(app)),
+            reads_every_render: app.config().dev,
         }
     }
 
@@ -40,6 +41,7 @@ impl Pages {
             );
         }
         let environment = self.environment.clone();
+        let reads_every_render = self.reads_every_render;
         let template: Arc<str> = template.into();
         get(move |request: Request| {
             let endpoint = endpoint.clone();
@@ -48,6 +50,10 @@ impl Pages {
             async move {
                 match endpoint.call(request).await {
                     Ok(output) => match output.to_value() {
+                        Ok(model) if reads_every_render => {
+                            let fresh = self::environment(endpoint.app());
+                            render(endpoint.app(), &fresh, &template, model)
+                        }
                         Ok(model) => render(endpoint.app(), &environment, &template, model),
                         Err(error) => crate::problem::error_response(endpoint.app(), &error, false),
                     },
@@ -56,6 +62,15 @@ impl Pages {
             }
         })
     }
+}
+
+/// An environment that loads templates from `config.templates_dir` (when first asked for each) and
+/// escapes for HTML.
+fn environment(app: &App) -> Environment<'static> {
+    let mut environment = Environment::new();
+    environment.set_loader(minijinja::path_loader(&app.config().templates_dir));
+    environment.set_auto_escape_callback(|_| AutoEscape::Html);
+    environment
 }
 
 /// The page, or a 500 problem naming the template when it is missing or fails to render.

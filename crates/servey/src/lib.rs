@@ -99,6 +99,7 @@
 
 pub mod guide;
 
+mod activation;
 mod adapters;
 mod builder;
 mod cli;
