@@ -6,6 +6,8 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use std::convert::Infallible;
@@ -19,7 +21,7 @@ use servey_core::Limits;
 use servey_core::context::{Client, ClientCertificate};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tower::{Service, ServiceExt};
 
 use crate::tls::Tls;
@@ -65,15 +67,19 @@ where
         let stopping = stopping.clone();
         let tls = tls.clone();
         let handshake_timeout = limits.header_read_timeout;
+        let first = FirstRequest::default();
         tokio::spawn(async move {
             match tls {
-                None => serve_io(&http, stream, service(router, peer, None), stopping, peer).await,
+                None => {
+                    let service = service(router, peer, None, first.clone());
+                    serve_io(&http, stream, service, stopping, first, peer).await;
+                }
                 Some(tls) => {
                     if let Some((stream, certificate)) =
                         accept_tls(&tls, stream, peer, handshake_timeout).await
                     {
-                        let service = service(router, peer, certificate);
-                        serve_io(&http, stream, service, stopping, peer).await;
+                        let service = service(router, peer, certificate, first.clone());
+                        serve_io(&http, stream, service, stopping, first, peer).await;
                     }
                 }
             }
@@ -95,13 +101,42 @@ where
     Ok(())
 }
 
+/// Whether a connection's first request has begun, and a wake for whoever waits for it.
+#[derive(Debug, Clone, Default)]
+struct FirstRequest(Arc<(AtomicBool, Notify)>);
+
+impl FirstRequest {
+    /// Marks the first request begun (later ones cost one load).
+    fn begin(&self) {
+        let (has_begun, begun) = &*self.0;
+        if !has_begun.load(Ordering::Relaxed) && !has_begun.swap(true, Ordering::AcqRel) {
+            begun.notify_one();
+        }
+    }
+
+    /// Resolves once the first request has begun (at once if it has).
+    async fn begun(&self) {
+        let (has_begun, begun) = &*self.0;
+        if !has_begun.load(Ordering::Acquire) {
+            // `notify_one` keeps its permit when nobody waits yet: a request that began meanwhile wakes this.
+            begun.notified().await;
+        }
+    }
+}
+
 /// Serves one connection until it ends; once `stopping` turns true, it finishes the request in progress
 /// and closes (keep-alive ends, an upgraded websocket lives on in its own task).
+///
+/// A connection accepted just before the stop, whose first request is still on its way, gets that
+/// request answered: hyper would close it unread as idle, and its client would see an empty reply,
+/// though nothing refused it (a new build taking over a shared socket stops the old one so). The wait
+/// is bounded by the header-read timeout, which ends a connection that sends nothing.
 async fn serve_io<I, S>(
     http: &hyper::server::conn::http1::Builder,
     io: I,
     service: S,
     mut stopping: watch::Receiver<bool>,
+    first: FirstRequest,
     peer: SocketAddr,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -122,6 +157,7 @@ async fn serve_io<I, S>(
     // The guard `wait_for` returns is not `Send`: drop it inside.
     let stop = async move {
         let _ = stopping.wait_for(|stopping| *stopping).await;
+        first.begun().await;
     };
     let outcome = tokio::select! {
         outcome = connection.as_mut() => outcome,
@@ -165,6 +201,7 @@ fn service<R>(
     router: R,
     peer: SocketAddr,
     certificate: Option<ClientCertificate>,
+    first: FirstRequest,
 ) -> hyper_util::service::TowerToHyperService<
     impl tower::Service<Request<Incoming>, Response = Response, Error = Infallible, Future = impl Send>
     + Clone,
@@ -177,6 +214,7 @@ where
         certificate,
     };
     let service = router.map_request(move |mut request: Request<Incoming>| {
+        first.begin();
         request.extensions_mut().insert(client.clone());
         request.map(Body::new)
     });
