@@ -80,7 +80,11 @@ pub(crate) async fn run(app: App) -> Result<()> {
         }
         tokio::select! {
             change = changes.recv() => match change {
-                Some(Change::Code(paths)) => {
+                Some(Change::Code(mut paths)) => {
+                    // Saves made while the last build ran: one rebuild for all of them.
+                    while let Ok(Change::Code(more) | Change::Assets(more)) = changes.try_recv() {
+                        paths.extend(more);
+                    }
                     say(&format!("{} changed: rebuilding", list(&paths)));
                     rebuild_since = Some(Instant::now());
                 }
@@ -136,8 +140,13 @@ async fn take_over(
             say(&format!("build {generation} stopped ({status})"));
         }
     }
+    let cause = if next.generation == 1 {
+        "start"
+    } else {
+        "the change"
+    };
     say(&format!(
-        "build {} serves ({:.1} s after the change)",
+        "build {} serves ({:.1} s after {cause})",
         next.generation,
         ready_after.as_secs_f64()
     ));

@@ -95,10 +95,10 @@ impl Watched {
             .name("cargo-servey-watch".into())
             .spawn(move || {
                 while let Some(paths) = next_quiet_batch(&batches) {
-                    if let Some(change) = watched.classify(paths) {
-                        if send.send(change).is_err() {
-                            return;
-                        }
+                    if let Some(change) = watched.classify(paths)
+                        && send.send(change).is_err()
+                    {
+                        return;
                     }
                 }
             })
