@@ -11,11 +11,20 @@ use tokio::net::TcpListener;
 
 use crate::serve::StartError;
 
+/// The socket to serve: the one this process was handed (`LISTEN_FDS`), else `SERVER_HOST:SERVER_PORT`
+/// bound now.
+pub(crate) async fn listener(config: &ServeyConfig) -> Result<TcpListener, StartError> {
+    match inherited_listener(config)? {
+        Some(listener) => Ok(listener),
+        None => Ok(TcpListener::bind((config.host.as_str(), config.port)).await?),
+    }
+}
+
 /// The listening socket this process was handed (`LISTEN_FDS`), or `None` to bind one.
 ///
 /// `LISTEN_FDS` is read through `config`'s settings first, so that an app built from a map of
 /// settings (a test) never takes the process's descriptors.
-pub(crate) fn inherited_listener(config: &ServeyConfig) -> Result<Option<TcpListener>, StartError> {
+fn inherited_listener(config: &ServeyConfig) -> Result<Option<TcpListener>, StartError> {
     if config.settings.get("LISTEN_FDS").is_none() {
         return Ok(None);
     }
@@ -48,9 +57,13 @@ pub(crate) struct Notifier {
 }
 
 impl Notifier {
-    /// The notifier of `config`'s `NOTIFY_SOCKET`; one that sends nothing when it is not set.
-    pub(crate) fn from_config(config: &ServeyConfig) -> Self {
-        let socket = config.settings.get("NOTIFY_SOCKET");
+    /// The notifier of `config`'s `NOTIFY_SOCKET` for a server that `owns_the_process`; one that sends
+    /// nothing when it is not set, or for a server that does not speak for its process.
+    pub(crate) fn from_config(config: &ServeyConfig, owns_the_process: bool) -> Self {
+        let socket = config
+            .settings
+            .get("NOTIFY_SOCKET")
+            .filter(|_| owns_the_process);
         #[cfg(not(unix))]
         let _ = socket;
         Self {
@@ -121,7 +134,7 @@ mod tests {
         let receiver = std::os::unix::net::UnixDatagram::bind(&path).expect("bound");
         let path_text: &'static str = Box::leak(path.display().to_string().into_boxed_str());
         let settings: &'static [(&str, &str)] = Box::leak(Box::new([("NOTIFY_SOCKET", path_text)]));
-        let notifier = Notifier::from_config(&config(settings));
+        let notifier = Notifier::from_config(&config(settings), true);
 
         notifier.ready();
         notifier.stopping();

@@ -237,13 +237,7 @@ pub(crate) fn http_service(
 /// }
 /// ```
 pub async fn serve(app: App) -> Result<(), StartError> {
-    let listener = match crate::activation::inherited_listener(app.config())? {
-        Some(listener) => listener,
-        None => {
-            let address = format!("{}:{}", app.config().host, app.config().port);
-            TcpListener::bind(&address).await?
-        }
-    };
+    let listener = crate::activation::listener(app.config()).await?;
     serve_on(listener, app).await
 }
 
@@ -331,8 +325,7 @@ async fn serve_with(
     let limits = app.config().limits.clone();
     let deadline = std::sync::Arc::new(std::sync::OnceLock::new());
     // Only a server that owns the process speaks for it to the process manager.
-    let notifier =
-        exits_at_deadline.then(|| crate::activation::Notifier::from_config(app.config()));
+    let notifier = crate::activation::Notifier::from_config(app.config(), exits_at_deadline);
     let stopping = {
         let (deadline, close_websockets, grace) = (
             deadline.clone(),
@@ -342,9 +335,7 @@ async fn serve_with(
         let notifier = notifier.clone();
         async move {
             signal.await;
-            if let Some(notifier) = &notifier {
-                notifier.stopping();
-            }
+            notifier.stopping();
             let _ = deadline.set(tokio::time::Instant::now() + grace);
             tracing::info!("stopping: closing websockets, finishing requests, jobs and events");
             close_websockets();
@@ -360,9 +351,7 @@ async fn serve_with(
     };
     let listener = TcpListener::from_std(listener)?;
     let mut control = crate::control::start(plane, stopping)?;
-    if let Some(notifier) = &notifier {
-        notifier.ready();
-    }
+    notifier.ready();
     let served = crate::listen::serve(listener, service, &limits, tls, control.signalled()).await;
     if let Some(metrics_listener) = metrics_listener
         && let Err(error) = metrics_listener.stop().await
