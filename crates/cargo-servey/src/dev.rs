@@ -198,11 +198,18 @@ fn setting(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }
 
-/// `paths` for a message, relative to the current directory where they are under it.
+/// `paths` for a message, relative to the current directory where they are under it; those gone
+/// already (an editor's or `sed -i`'s temporary file) are left out, unless all are.
 fn list(paths: &[PathBuf]) -> String {
     let here = std::env::current_dir().ok();
-    paths
-        .iter()
+    let existing: Vec<&PathBuf> = paths.iter().filter(|path| path.exists()).collect();
+    let shown = if existing.is_empty() {
+        paths.iter().collect()
+    } else {
+        existing
+    };
+    shown
+        .into_iter()
         .map(|path| {
             here.as_ref()
                 .and_then(|here| path.strip_prefix(here).ok())

@@ -20,8 +20,9 @@ use tokio::process::Child;
 /// servey that does not notify, or one whose setup is slow).
 const READY_PATIENCE: Duration = Duration::from_secs(30);
 
-/// How long a stopped build may drain before it is killed: servey's own grace period is 10 s.
-const STOP_PATIENCE: Duration = Duration::from_secs(15);
+/// How long a stopped build may drain before it is killed: past servey's default grace period
+/// (`SERVEY_SHUTDOWN_GRACE`, 30 s) and the half second after it in which servey ends a process itself.
+const STOP_PATIENCE: Duration = Duration::from_secs(35);
 
 /// Starts app processes on one listening socket and hears when each is ready.
 #[derive(Debug)]
