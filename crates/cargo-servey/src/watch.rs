@@ -1,6 +1,7 @@
 //! What `cargo servey dev` watches, and what a change means: under the package's `src/` (or its
 //! `Cargo.toml`, `build.rs`) a rebuild; under the templates or static directories nothing to do but say
-//! so, since the app in dev mode reads those from disk on every request.
+//! so, since the app in dev mode recompiles a changed template on its next render (and static files are
+//! always read from disk).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -49,8 +49,9 @@ pub struct ServeyConfig {
     pub limits: Limits,
     /// `SERVEY_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
     pub log_format: LogFormat,
-    /// `SERVEY_DEV` (`1`/`true`, set by `cargo servey dev`): page templates are read from disk on every
-    /// render, and a stop closes websockets with 1012 (restart) rather than 1001 (going away).
+    /// `SERVEY_DEV` (`1`/`true`, set by `cargo servey dev`): a page template whose file changed is
+    /// recompiled on its next render, and a stop closes websockets with 1012 (restart) rather than 1001
+    /// (going away).
     pub dev: bool,
     /// What these settings were read from, through which each part reads its own when it is built
     /// (GraphQL's limits, the Redis URL, the TLS files, the OTLP endpoint, ...).

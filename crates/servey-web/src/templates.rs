@@ -1,6 +1,7 @@
 //! Web pages (`web_page` triggers, the `pages` feature): the action's result rendered by a minijinja
-//! template as `model`. Templates are compiled once and kept, except in dev mode (`SERVEY_DEV`), where
-//! each render reads them from disk again, so that an edited template shows on the next page.
+//! template as `model`. A template is compiled when first used and kept; in dev mode (`SERVEY_DEV`, as
+//! `cargo servey dev` runs an app) each render first checks its file (and those it includes) and
+//! recompiles what changed, so that an edited template shows on the next page without a restart.
 
 use std::sync::Arc;
 
@@ -17,16 +18,18 @@ use crate::routes::Endpoint;
 /// The template environment, made once at start with a loader on the templates directory.
 pub(crate) struct Pages {
     environment: Arc<Environment<'static>>,
-    /// Dev mode: a fresh environment per render, so templates are read from disk every time.
-    reads_every_render: bool,
 }
 
 impl Pages {
-    /// An environment that loads templates from `config.templates_dir` and escapes for HTML.
+    /// An environment that loads templates from `config.templates_dir` and escapes for HTML; in dev
+    /// mode it reloads a template whose file changed (a `stat` per render), else never.
     pub(crate) fn new(app: &App) -> Self {
+        let mut environment = Environment::new();
+        environment.set_loader(minijinja::path_loader(&app.config().templates_dir));
+        environment.set_auto_reload(app.config().dev);
+        environment.set_auto_escape_callback(|_| AutoEscape::Html);
         Self {
-            environment: Arc::new(environment(app)),
-            reads_every_render: app.config().dev,
+            environment: Arc::new(environment),
         }
     }
 
@@ -41,7 +44,6 @@ impl Pages {
             );
         }
         let environment = self.environment.clone();
-        let reads_every_render = self.reads_every_render;
         let template: Arc<str> = template.into();
         get(move |request: Request| {
             let endpoint = endpoint.clone();
@@ -50,10 +52,6 @@ impl Pages {
             async move {
                 match endpoint.call(request).await {
                     Ok(output) => match output.to_value() {
-                        Ok(model) if reads_every_render => {
-                            let fresh = self::environment(endpoint.app());
-                            render(endpoint.app(), &fresh, &template, model)
-                        }
                         Ok(model) => render(endpoint.app(), &environment, &template, model),
                         Err(error) => crate::problem::error_response(endpoint.app(), &error, false),
                     },
@@ -62,15 +60,6 @@ impl Pages {
             }
         })
     }
-}
-
-/// An environment that loads templates from `config.templates_dir` (when first asked for each) and
-/// escapes for HTML.
-fn environment(app: &App) -> Environment<'static> {
-    let mut environment = Environment::new();
-    environment.set_loader(minijinja::path_loader(&app.config().templates_dir));
-    environment.set_auto_escape_callback(|_| AutoEscape::Html);
-    environment
 }
 
 /// The page, or a 500 problem naming the template when it is missing or fails to render.
