@@ -4,7 +4,7 @@
 //! not compile leaves the last good one serving. Templates and static files need no rebuild.
 
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::time::Instant;
 
@@ -32,15 +32,28 @@ pub(crate) async fn run(app: App) -> Result<()> {
         setting("SERVEY_STATIC").unwrap_or_else(|| "static".to_owned()),
     ]
     .map(PathBuf::from);
-    let watched = Watched::new(&app.directory, &assets)?;
+    let packages: Vec<&Path> = std::iter::once(app.directory.as_path())
+        .chain(app.path_dependencies.iter().map(|(_, path)| path.as_path()))
+        .collect();
+    let watched = Watched::new(&packages, &assets)?;
     let (_watcher, mut changes) = watched.start()?;
     let launcher = Launcher::new(listener)?;
     let mut stops = Stops::new()?;
+    let dependencies = if app.path_dependencies.is_empty() {
+        String::new()
+    } else {
+        let names: Vec<&str> = app
+            .path_dependencies
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        format!(" (or of {})", names.join(", "))
+    };
     say(&format!(
-        "serving `{}` on http://{address}; a saved file under {} rebuilds and restarts it, {} are \
-         read live; Ctrl-C stops",
+        "serving `{}` on http://{address}; a saved source file of `{}`{dependencies} rebuilds and \
+         restarts it, {} are read live; Ctrl-C stops",
         app.package,
-        list(&watched.code),
+        app.package,
         if watched.assets.is_empty() {
             "templates/ and static/ (none yet)".to_owned()
         } else {

@@ -16,6 +16,9 @@ pub(crate) struct App {
     pub(crate) binary: String,
     /// The directory of the package's `Cargo.toml`.
     pub(crate) directory: PathBuf,
+    /// The workspace's packages the app depends on by path (directly or through one another), by
+    /// name and directory: their sources are the app's too.
+    pub(crate) path_dependencies: Vec<(String, PathBuf)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -31,6 +34,22 @@ struct Package {
     name: String,
     manifest_path: PathBuf,
     targets: Vec<Target>,
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Dependency {
+    /// `dev`, `build`, or none for a normal dependency.
+    kind: Option<String>,
+    /// Where a path dependency is.
+    path: Option<PathBuf>,
+}
+
+impl Package {
+    fn directory(&self) -> Option<&Path> {
+        self.manifest_path.parent()
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,10 +82,13 @@ impl App {
 /// The package `wanted` names, or the one the current directory is in, or the only binary one.
 fn choose(metadata: Metadata, wanted: Option<&str>, current: &Path) -> Result<App> {
     let workspace_root = metadata.workspace_root.clone();
-    let binaries: Vec<(Package, String)> = metadata
+    let members: Vec<Package> = metadata
         .packages
         .into_iter()
         .filter(|package| metadata.workspace_members.contains(&package.id))
+        .collect();
+    let binaries: Vec<(&Package, String)> = members
+        .iter()
         .filter_map(|package| {
             let binary = package
                 .targets
@@ -117,11 +139,39 @@ fn choose(metadata: Metadata, wanted: Option<&str>, current: &Path) -> Result<Ap
         package: package.name.clone(),
         binary: binary.clone(),
         directory: package
-            .manifest_path
-            .parent()
+            .directory()
             .map(Path::to_path_buf)
             .unwrap_or(workspace_root),
+        path_dependencies: path_dependencies(package, &members),
     })
+}
+
+/// The `members` that `package` depends on by path, directly or through one another (not as a
+/// dev-dependency: those are not in the binary).
+fn path_dependencies(package: &Package, members: &[Package]) -> Vec<(String, PathBuf)> {
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    let mut waiting = vec![package];
+    while let Some(next) = waiting.pop() {
+        let paths = next
+            .dependencies
+            .iter()
+            .filter(|dependency| dependency.kind.as_deref() != Some("dev"))
+            .filter_map(|dependency| dependency.path.as_deref());
+        for path in paths {
+            let Some(member) = members
+                .iter()
+                .find(|member| member.directory() == Some(path))
+            else {
+                continue;
+            };
+            if member.id != package.id && !found.iter().any(|(name, _)| *name == member.name) {
+                found.push((member.name.clone(), path.to_path_buf()));
+                waiting.push(member);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 /// The cargo that started this subcommand (`CARGO`), else the one on the `PATH`.
@@ -136,14 +186,24 @@ mod tests {
     fn metadata() -> Metadata {
         serde_json::from_value(serde_json::json!({
             "workspace_root": "/w",
-            "workspace_members": ["a", "b", "lib"],
+            "workspace_members": ["a", "b", "lib", "core", "tools"],
             "packages": [
                 {"id": "a", "name": "app-a", "manifest_path": "/w/a/Cargo.toml",
-                 "targets": [{"name": "app-a", "kind": ["bin"]}]},
+                 "targets": [{"name": "app-a", "kind": ["bin"]}],
+                 "dependencies": [
+                     {"kind": null, "path": "/w/lib"},
+                     {"kind": "dev", "path": "/w/tools"},
+                     {"kind": null, "path": null}
+                 ]},
                 {"id": "b", "name": "app-b", "manifest_path": "/w/b/Cargo.toml",
                  "targets": [{"name": "b-lib", "kind": ["lib"]}, {"name": "serve-b", "kind": ["bin"]}]},
                 {"id": "lib", "name": "only-lib", "manifest_path": "/w/lib/Cargo.toml",
-                 "targets": [{"name": "only-lib", "kind": ["lib"]}]}
+                 "targets": [{"name": "only-lib", "kind": ["lib"]}],
+                 "dependencies": [{"kind": null, "path": "/w/core"}]},
+                {"id": "core", "name": "core", "manifest_path": "/w/core/Cargo.toml",
+                 "targets": [{"name": "core", "kind": ["lib"]}]},
+                {"id": "tools", "name": "tools", "manifest_path": "/w/tools/Cargo.toml",
+                 "targets": [{"name": "tools", "kind": ["lib"]}]}
             ]
         }))
         .expect("metadata")
@@ -157,6 +217,18 @@ mod tests {
             ("app-b", "serve-b")
         );
         assert_eq!(app.directory, Path::new("/w/b"));
+    }
+
+    #[test]
+    fn the_workspace_path_dependencies_are_found_through_one_another_but_not_dev_ones() {
+        let app = choose(metadata(), Some("app-a"), Path::new("/w")).expect("found");
+        assert_eq!(
+            app.path_dependencies,
+            [
+                ("core".to_owned(), PathBuf::from("/w/core")),
+                ("only-lib".to_owned(), PathBuf::from("/w/lib"))
+            ]
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! What `cargo servey dev` watches, and what a change means: under the package's `src/` (or its
-//! `Cargo.toml`, `build.rs`) a rebuild; under the templates or static directories nothing to do but say
+//! What `cargo servey dev` watches, and what a change means: under the `src/` of the app's package or
+//! of a workspace package it depends on by path (or their `Cargo.toml`, `build.rs`) a rebuild; under the templates or static directories nothing to do but say
 //! so, since the app in dev mode recompiles a changed template on its next render (and static files are
 //! always read from disk).
 
@@ -35,12 +35,17 @@ pub(crate) struct Watched {
 }
 
 impl Watched {
-    /// The code of the package in `package_directory`, and the assets the app reads from
+    /// The code of the packages in `package_directories`, and the assets the app reads from
     /// `asset_directories` (relative to the current directory, where the app runs).
-    pub(crate) fn new(package_directory: &Path, asset_directories: &[PathBuf]) -> Result<Self> {
-        let code = ["src", "Cargo.toml", "build.rs"]
+    pub(crate) fn new(
+        package_directories: &[&Path],
+        asset_directories: &[PathBuf],
+    ) -> Result<Self> {
+        let code = package_directories
             .iter()
-            .map(|name| package_directory.join(name))
+            .flat_map(|directory| {
+                ["src", "Cargo.toml", "build.rs"].map(|name| directory.join(name))
+            })
             .filter(|path| path.exists())
             .map(|path| canonical(&path))
             .collect::<Result<_>>()?;
