@@ -108,7 +108,7 @@ pub(crate) async fn run(app: App) -> Result<()> {
             },
             status = exited(&mut current) => {
                 let status = status?;
-                say(&format!("the app exited ({status}); save a file to rebuild and start it"));
+                say(&format!("the app exited ({status}); save a source file to rebuild and start it"));
                 current = None;
             }
             () = stops.recv() => return stop(current).await,
