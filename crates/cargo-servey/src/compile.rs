@@ -44,8 +44,9 @@ pub(crate) async fn build(app: &App) -> Result<Option<PathBuf>> {
     let mut succeeded = false;
     while let Some(line) = lines.next_line().await? {
         let Ok(message) = serde_json::from_str::<Message>(&line) else {
-            // A build script's own output, or anything else that is not cargo's JSON: show it.
-            println!("{line}");
+            // Anything that is not cargo's JSON: shown, on stderr, so that stdout stays the app's own
+            // (`cargo servey openapi > openapi.json`).
+            eprintln!("{line}");
             continue;
         };
         match message.reason.as_str() {
