@@ -1,5 +1,5 @@
 //! Project automation: `cargo xtask ci` (what CI runs: provision, fmt, clippy, tests), `cargo xtask setup`
-//! (provision only: Chromium and the Python checkers the tests use), `cargo xtask bench` (servey vs bare axum),
+//! (provision only: Chromium and the Python checkers the tests use; and install `cargo servey`), `cargo xtask bench` (servey vs bare axum),
 //! `cargo xtask fuzz` (the fuzz targets, bounded in time), `cargo xtask conduit` (the RealWorld API suite
 //! against the Conduit example), `cargo xtask interop` (generated Python and TypeScript clients against the
 //! tour app), `cargo xtask docs` (rustdoc with warnings denied, no ignored doctest).
@@ -78,7 +78,12 @@ fn main() -> Result<()> {
             lint_docs::lint_docs(&root)?;
             conduit::conduit(&root)
         }
-        "setup" => setup(&root).map(|tools| println!("tools ready: {tools:?}")),
+        "setup" => {
+            let tools = setup(&root)?;
+            install_cargo_servey(&root)?;
+            println!("tools ready: {tools:?}");
+            Ok(())
+        }
         "bench" => bench::bench(&root, std::env::args().skip(2)),
         "fuzz" => fuzz::fuzz(&root, std::env::args().skip(2)),
         "conduit" => conduit::conduit(&root),
@@ -102,7 +107,7 @@ fn main() -> Result<()> {
                 "  ci     provision test tools, then fmt --check, clippy -D warnings, every test (and servey's features: each alone, none, all), the docs and the Conduit suite (what CI runs)"
             );
             eprintln!(
-                "  setup  provision only: Debian's chromium and redis-server, a Python venv of checkers and newman under target/"
+                "  setup  provision only: Debian's chromium and redis-server, a Python venv of checkers and newman under target/; and install `cargo servey` (crates/cargo-servey)"
             );
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
@@ -228,6 +233,22 @@ fn is_root() -> bool {
 
 /// Cargo in the workspace root, without incremental state: xtask builds once per run, and the
 /// incremental caches of every test binary would double the disk a `ci` run needs.
+/// `cargo servey` (crates/cargo-servey) for the developer, in cargo's bin directory: a debug build in
+/// the workspace's target directory, where its dependencies are usually built already (the tool spends its
+/// time waiting on cargo, not computing). Not part of `ci`: the tests run the binary they build.
+fn install_cargo_servey(root: &Path) -> Result<()> {
+    run(cargo(root)
+        .args([
+            "install",
+            "--locked",
+            "--debug",
+            "--path",
+            "crates/cargo-servey",
+        ])
+        .arg("--target-dir")
+        .arg(conduit::target_dir(root)))
+}
+
 pub(crate) fn cargo(root: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command.current_dir(root).env("CARGO_INCREMENTAL", "0");

@@ -55,6 +55,10 @@ pub struct ServeyConfig {
     pub limits: Limits,
     /// `SERVEY_LOG_FORMAT`: `text` (default) or `json` (one JSON object a line).
     pub log_format: LogFormat,
+    /// `SERVEY_DEV` (`1`/`true`, set by `cargo servey dev`): a page template whose file changed is
+    /// recompiled on its next render, and a stop closes websockets with 1012 (restart) rather than 1001
+    /// (going away).
+    pub dev: bool,
     /// What these settings were read from, through which each part reads its own when it is built
     /// (GraphQL's limits, the Redis URL, the TLS files, the OTLP endpoint, ...).
     pub settings: Settings,
@@ -98,8 +102,7 @@ impl ServeyConfig {
                 .unwrap_or(8000),
             jwt_secret_key: lookup("JWT_SECRET_KEY"),
             debug_authenticator_password: lookup("SERVEY_DEBUG_AUTHENTICATOR_PASSWORD"),
-            debug_login: lookup("SERVEY_DEBUG_LOGIN")
-                .is_some_and(|value| matches!(value.as_str(), "1" | "true" | "yes" | "on")),
+            debug_login: lookup("SERVEY_DEBUG_LOGIN").is_some_and(|value| is_true(&value)),
             templates_dir: lookup("SERVEY_TEMPLATES")
                 .unwrap_or_else(|| "templates/".to_owned())
                 .into(),
@@ -132,7 +135,13 @@ impl ServeyConfig {
                 Some(format) if format.eq_ignore_ascii_case("json") => LogFormat::Json,
                 _ => LogFormat::Text,
             },
+            dev: lookup("SERVEY_DEV").is_some_and(|value| is_true(&value)),
             settings: settings.clone(),
         }
     }
+}
+
+/// Whether a switch's value turns it on.
+fn is_true(value: &str) -> bool {
+    matches!(value, "1" | "true" | "yes" | "on")
 }

@@ -24,6 +24,8 @@ use crate::extension::SocketSlots;
 
 /// The close code sent when the server shuts down.
 const CLOSE_GOING_AWAY: u16 = 1001;
+/// The close code sent when the server stops in dev mode (`cargo servey dev` swapping builds): reconnect.
+const CLOSE_SERVICE_RESTART: u16 = 1012;
 /// The close code for a message or frame larger than the limit.
 const CLOSE_TOO_BIG: u16 = 1009;
 /// graphql-transport-ws: an operation before `connection_init`.
@@ -140,13 +142,17 @@ async fn connection(
             .event_subscriptions()
             .map(|source| source.closing());
         let session = session.clone();
+        let close = if app.config().dev {
+            (CLOSE_SERVICE_RESTART, "the server is restarting; reconnect")
+        } else {
+            (CLOSE_GOING_AWAY, "the server is shutting down")
+        };
         async move {
             match source {
                 Some(closing) => closing.await,
                 None => std::future::pending().await,
             }
-            session_of(&session).close =
-                Some((CLOSE_GOING_AWAY, "the server is shutting down".to_owned()));
+            session_of(&session).close = Some((close.0, close.1.to_owned()));
         }
     };
     let input = {

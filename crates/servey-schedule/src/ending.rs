@@ -15,11 +15,14 @@ pub(crate) enum Ending {
     TooSlow,
     /// The server is shutting down.
     GoingAway,
+    /// The server restarts (a new build takes over): the client should reconnect.
+    Restarting,
 }
 
 const NOT_ENDED: u8 = 0;
 const TOO_SLOW: u8 = 1;
 const GOING_AWAY: u8 = 2;
+const RESTARTING: u8 = 3;
 
 /// The reason a connection ends, set at most once, and the waker of the one task that serves it.
 #[derive(Debug, Default)]
@@ -34,6 +37,7 @@ impl EndSignal {
         let code = match reason {
             Ending::TooSlow => TOO_SLOW,
             Ending::GoingAway => GOING_AWAY,
+            Ending::Restarting => RESTARTING,
         };
         // A connection already ending keeps its first reason.
         let _ = self
@@ -47,6 +51,7 @@ impl EndSignal {
         match self.reason.load(Ordering::Acquire) {
             TOO_SLOW => Some(Ending::TooSlow),
             GOING_AWAY => Some(Ending::GoingAway),
+            RESTARTING => Some(Ending::Restarting),
             _ => None,
         }
     }

@@ -33,7 +33,8 @@ fn framed(channel: &str, payload: &str) -> Utf8Bytes {
 /// [`EndSignal`](crate::ending::EndSignal).
 #[derive(Debug, Default)]
 struct Open {
-    is_closing: bool,
+    /// Set once the connections are to close, with why.
+    closing: Option<Ending>,
     connections: HashMap<u64, Weak<Connection>>,
 }
 
@@ -98,10 +99,20 @@ impl Subscribers {
 
     /// Closes every connection, now and later, with code 1001 (the server is shutting down).
     pub fn close_all(&self) {
+        self.close_all_for(Ending::GoingAway);
+    }
+
+    /// Closes every connection, now and later, with code 1012 (the server restarts: reconnect), as
+    /// `cargo servey dev` does on every rebuild.
+    pub fn restart_all(&self) {
+        self.close_all_for(Ending::Restarting);
+    }
+
+    fn close_all_for(&self, reason: Ending) {
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        open.is_closing = true;
+        let reason = *open.closing.get_or_insert(reason);
         for connection in open.connections.values().filter_map(Weak::upgrade) {
-            connection.ending.end(Ending::GoingAway);
+            connection.ending.end(reason);
         }
         drop(open);
         self.closing.send_replace(true);
@@ -129,8 +140,8 @@ impl Subscribers {
             SUBSCRIBER_BUFFER,
         );
         let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
-        if open.is_closing {
-            connection.ending.end(Ending::GoingAway);
+        if let Some(reason) = open.closing {
+            connection.ending.end(reason);
         } else {
             open.connections
                 .insert(connection.key, Arc::downgrade(&connection));

@@ -41,8 +41,8 @@ pub use error::{PublishError, ScheduleError};
 pub use hub::{SUBSCRIBER_BUFFER, Subscribers};
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
-    CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, CLOSE_TOO_BIG,
+    CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
 pub use ticks::{Scheduler, TickStats, start};
 pub use webhook::WebhookChannel;

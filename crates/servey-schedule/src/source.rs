@@ -84,7 +84,7 @@ impl Subscription {
         let item = tokio::select! {
             biased;
             ending = self.connection.ending.ended() => match ending {
-                Ending::GoingAway => return None,
+                Ending::GoingAway | Ending::Restarting => return None,
                 Ending::TooSlow => {
                     self.ended = true;
                     Err(EventStreamError::TooSlow { buffered: SUBSCRIBER_BUFFER })

@@ -9,7 +9,8 @@
 //! `4400` for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>"}`;
 //! `1013` (try again later) when a subscriber's buffer of [`SUBSCRIBER_BUFFER`](crate::hub::SUBSCRIBER_BUFFER)
 //! events is full because it reads too slowly; `1009` for a message or frame larger than the configured
-//! limit (`SERVEY_WEBSOCKET_MESSAGE_LIMIT`); `1001` when the server shuts down.
+//! limit (`SERVEY_WEBSOCKET_MESSAGE_LIMIT`); `1001` when the server shuts down, `1012` when it restarts
+//! under `cargo servey dev`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -38,6 +39,8 @@ const WRITE_BATCH: usize = 32;
 pub const CLOSE_TOO_SLOW: u16 = 1013;
 /// Close code: the server is shutting down.
 pub const CLOSE_GOING_AWAY: u16 = 1001;
+/// Close code: the server restarts (`cargo servey dev` serving a new build): reconnect.
+pub const CLOSE_SERVICE_RESTART: u16 = 1012;
 /// Close code: a message or frame over the configured size limit.
 pub const CLOSE_TOO_BIG: u16 = 1009;
 /// Close code: a client message that is not a Subscribe/Unsubscribe command.
@@ -238,6 +241,9 @@ async fn write_all(
 fn ended(ending: Ending) -> CloseFrame {
     match ending {
         Ending::GoingAway => close_frame(CLOSE_GOING_AWAY, "the server is shutting down"),
+        Ending::Restarting => {
+            close_frame(CLOSE_SERVICE_RESTART, "the server is restarting; reconnect")
+        }
         Ending::TooSlow => close_frame(
             CLOSE_TOO_SLOW,
             "too slow: the subscriber's event buffer is full; reconnect and read faster",

@@ -1,5 +1,7 @@
 //! Web pages (`web_page` triggers, the `pages` feature): the action's result rendered by a minijinja
-//! template as `model`.
+//! template as `model`. A template is compiled when first used and kept; in dev mode (`SERVEY_DEV`, as
+//! `cargo servey dev` runs an app) each render first checks its file (and those it includes) and
+//! recompiles what changed, so that an edited template shows on the next page without a restart.
 
 use std::sync::Arc;
 
@@ -20,13 +22,18 @@ pub(crate) struct Pages {
 }
 
 impl Pages {
-    /// An environment that loads templates from `config.templates_dir` and escapes for HTML.
+    /// An environment that loads templates from `config.templates_dir` and escapes for HTML; in dev
+    /// mode it reloads a template whose file changed (a `stat` per render), else never.
     pub(crate) fn new(app: &App) -> Self {
         let mut environment = Environment::new();
         match app.config().embedded_templates {
-            Some(embedded) => environment.set_loader(move |name| embedded_template(embedded, name)),
-            None => environment.set_loader(minijinja::path_loader(&app.config().templates_dir)),
+            // In dev mode the files on disk are read, so that an edit shows at once.
+            Some(embedded) if !app.config().dev => {
+                environment.set_loader(move |name| embedded_template(embedded, name));
+            }
+            _ => environment.set_loader(minijinja::path_loader(&app.config().templates_dir)),
         }
+        environment.set_auto_reload(app.config().dev);
         environment.set_auto_escape_callback(|_| AutoEscape::Html);
         Self {
             environment: Arc::new(environment),

@@ -191,13 +191,20 @@ impl Background {
         }
     }
 
-    /// What closes the websockets when a stop begins (they would hold the drain otherwise).
-    pub(crate) fn closer(&self) -> impl FnOnce() + Send + 'static {
+    /// What closes the websockets when a stop begins (they would hold the drain otherwise): with 1012
+    /// (reconnect) when `is_restart` (dev mode, where a stop is a new build taking over), else 1001.
+    pub(crate) fn closer(&self, is_restart: bool) -> impl FnOnce() + Send + 'static {
         #[cfg(feature = "schedule")]
         let channels = self.channels.clone();
         move || {
             #[cfg(feature = "schedule")]
-            channels.subscribers().close_all();
+            if is_restart {
+                channels.subscribers().restart_all();
+            } else {
+                channels.subscribers().close_all();
+            }
+            #[cfg(not(feature = "schedule"))]
+            let _ = is_restart;
         }
     }
 

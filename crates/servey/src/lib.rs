@@ -100,6 +100,7 @@
 
 pub mod guide;
 
+mod activation;
 mod adapters;
 mod builder;
 mod cli;

@@ -6,6 +6,8 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use std::convert::Infallible;
@@ -19,7 +21,7 @@ use servey_core::Limits;
 use servey_core::context::{Client, ClientCertificate};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tower::{Service, ServiceExt};
 
 use crate::tls::Tls;
@@ -69,13 +71,14 @@ where
         let stopping = stopping.clone();
         let tls = tls.clone();
         let handshake_timeout = limits.header_read_timeout;
+        let first = FirstRequest::default();
         tokio::spawn(async move {
             match tls {
                 None => {
                     #[cfg(feature = "http2")]
                     match crate::http2::starts_with_preface(&stream, handshake_timeout).await {
                         Some(true) => {
-                            let service = service(router, peer, None);
+                            let service = service(router, peer, None, first);
                             return crate::http2::serve(&http2, stream, service, stopping, peer)
                                 .await;
                         }
@@ -83,7 +86,8 @@ where
                         // Silent past the header-read timeout, or closed: as HTTP/1 would.
                         None => return,
                     }
-                    serve_io(&http, stream, service(router, peer, None), stopping, peer).await;
+                    let service = service(router, peer, None, first.clone());
+                    serve_io(&http, stream, service, stopping, first, peer).await;
                 }
                 Some(tls) => {
                     let Some((stream, certificate, is_h2)) =
@@ -91,13 +95,13 @@ where
                     else {
                         return;
                     };
-                    let service = service(router, peer, certificate);
+                    let service = service(router, peer, certificate, first.clone());
                     #[cfg(feature = "http2")]
                     if is_h2 {
                         return crate::http2::serve(&http2, stream, service, stopping, peer).await;
                     }
                     let _ = is_h2;
-                    serve_io(&http, stream, service, stopping, peer).await;
+                    serve_io(&http, stream, service, stopping, first, peer).await;
                 }
             }
         });
@@ -118,13 +122,42 @@ where
     Ok(())
 }
 
+/// Whether a connection's first request has begun, and a wake for whoever waits for it.
+#[derive(Debug, Clone, Default)]
+struct FirstRequest(Arc<(AtomicBool, Notify)>);
+
+impl FirstRequest {
+    /// Marks the first request begun (later ones cost one load).
+    fn begin(&self) {
+        let (has_begun, begun) = &*self.0;
+        if !has_begun.load(Ordering::Relaxed) && !has_begun.swap(true, Ordering::AcqRel) {
+            begun.notify_one();
+        }
+    }
+
+    /// Resolves once the first request has begun (at once if it has).
+    async fn begun(&self) {
+        let (has_begun, begun) = &*self.0;
+        if !has_begun.load(Ordering::Acquire) {
+            // `notify_one` keeps its permit when nobody waits yet: a request that began meanwhile wakes this.
+            begun.notified().await;
+        }
+    }
+}
+
 /// Serves one connection until it ends; once `stopping` turns true, it finishes the request in progress
 /// and closes (keep-alive ends, an upgraded websocket lives on in its own task).
+///
+/// A connection accepted just before the stop, whose first request is still on its way, gets that
+/// request answered: hyper would close it unread as idle, and its client would see an empty reply,
+/// though nothing refused it (a new build taking over a shared socket stops the old one so). The wait
+/// is bounded by the header-read timeout, which ends a connection that sends nothing.
 async fn serve_io<I, S>(
     http: &hyper::server::conn::http1::Builder,
     io: I,
     service: S,
     mut stopping: watch::Receiver<bool>,
+    first: FirstRequest,
     peer: SocketAddr,
 ) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
@@ -145,6 +178,7 @@ async fn serve_io<I, S>(
     // The guard `wait_for` returns is not `Send`: drop it inside.
     let stop = async move {
         let _ = stopping.wait_for(|stopping| *stopping).await;
+        first.begun().await;
     };
     let outcome = tokio::select! {
         outcome = connection.as_mut() => outcome,
@@ -190,6 +224,7 @@ fn service<R>(
     router: R,
     peer: SocketAddr,
     certificate: Option<ClientCertificate>,
+    first: FirstRequest,
 ) -> hyper_util::service::TowerToHyperService<
     impl tower::Service<Request<Incoming>, Response = Response, Error = Infallible, Future = impl Send>
     + Clone,
@@ -202,6 +237,7 @@ where
         certificate,
     };
     let service = router.map_request(move |mut request: Request<Incoming>| {
+        first.begin();
         request.extensions_mut().insert(client.clone());
         request.map(Body::new)
     });

@@ -217,6 +217,11 @@ pub(crate) fn http_service(
 /// then stops gracefully (see [`serve_with_shutdown`]). A stop that a worker stuck in an action holds
 /// up past `SERVEY_SHUTDOWN_GRACE` ends the process (exit code 1).
 ///
+/// A process manager may hand the listening socket down instead, as systemd's socket activation,
+/// `systemfd` and `cargo servey dev` do: with `LISTEN_FDS=1` (and `LISTEN_PID` this process's id, or
+/// unset), fd 3 is served and nothing is bound. With `NOTIFY_SOCKET` set, `READY=1` is sent there once
+/// the app serves and `STOPPING=1` when it begins to stop (systemd's `Type=notify`).
+///
 /// ```rust,no_run
 /// use servey::prelude::*;
 ///
@@ -232,12 +237,12 @@ pub(crate) fn http_service(
 /// }
 /// ```
 pub async fn serve(app: App) -> Result<(), StartError> {
-    let address = format!("{}:{}", app.config().host, app.config().port);
-    let listener = TcpListener::bind(&address).await?;
+    let listener = crate::activation::listener(app.config()).await?;
     serve_on(listener, app).await
 }
 
-/// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C or SIGTERM.
+/// Serves `app` on an already-bound listener, with its scheduled jobs running, until Ctrl-C or SIGTERM;
+/// tells `NOTIFY_SOCKET`, when set, that it is ready and, later, that it stops.
 ///
 /// ```rust,no_run
 /// # use servey::prelude::*;
@@ -255,7 +260,8 @@ pub async fn serve_on(listener: TcpListener, app: App) -> Result<(), StartError>
 }
 
 /// Serves `app` on an already-bound listener, with its scheduled jobs running, until `signal` resolves.
-/// Then, within `limits.shutdown_grace` in all: stops taking connections, closes websockets with 1001,
+/// Then, within `limits.shutdown_grace` in all: stops taking connections, closes websockets with 1001
+/// (1012 in dev mode, `SERVEY_DEV`),
 /// answers the requests in progress, stops the schedule and waits for its runs, and flushes the channels'
 /// background work.
 ///
@@ -318,11 +324,18 @@ async fn serve_with(
     tracing::info!("servey listening on {scheme}://{address}");
     let limits = app.config().limits.clone();
     let deadline = std::sync::Arc::new(std::sync::OnceLock::new());
+    // Only a server that owns the process speaks for it to the process manager.
+    let notifier = crate::activation::Notifier::from_config(app.config(), exits_at_deadline);
     let stopping = {
-        let (deadline, close_websockets, grace) =
-            (deadline.clone(), background.closer(), limits.shutdown_grace);
+        let (deadline, close_websockets, grace) = (
+            deadline.clone(),
+            background.closer(app.config().dev),
+            limits.shutdown_grace,
+        );
+        let notifier = notifier.clone();
         async move {
             signal.await;
+            notifier.stopping();
             let _ = deadline.set(tokio::time::Instant::now() + grace);
             tracing::info!("stopping: closing websockets, finishing requests, jobs and events");
             close_websockets();
@@ -338,6 +351,7 @@ async fn serve_with(
     };
     let listener = TcpListener::from_std(listener)?;
     let mut control = crate::control::start(plane, stopping)?;
+    notifier.ready();
     let served = crate::listen::serve(listener, service, &limits, tls, control.signalled()).await;
     if let Some(metrics_listener) = metrics_listener
         && let Err(error) = metrics_listener.stop().await

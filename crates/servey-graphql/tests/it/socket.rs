@@ -1,5 +1,5 @@
 //! The graphql-transport-ws connection on a real socket: the protocol's close codes (4401, 4408, 4409,
-//! and 1009 for an oversized message) and the app's request slots held by operations sent over it.
+//! 1009 for an oversized message, 1001 on a stop and 1012 on a dev-mode one) and the app's request slots held by operations sent over it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,8 +74,41 @@ impl EventSource for Quiet {
     }
 }
 
+/// [`Quiet`]'s channel, on a server that stops when told: `closing` resolves once `true` is sent.
+struct Stopping(tokio::sync::watch::Receiver<bool>);
+
+impl EventSource for Stopping {
+    fn channels(&self) -> Vec<SubscribableChannel> {
+        Quiet.channels()
+    }
+
+    fn subscribe(
+        &self,
+        channel: &str,
+        subscriber_id: String,
+        authorization: Option<Authorization>,
+    ) -> Result<EventStream, ActionError> {
+        Quiet.subscribe(channel, subscriber_id, authorization)
+    }
+
+    fn closing(&self) -> BoxFuture<'static, ()> {
+        let mut stopping = self.0.clone();
+        Box::pin(async move {
+            let _ = stopping.wait_for(|stopping| *stopping).await;
+        })
+    }
+}
+
 /// A served app with `config`, its gate, and the app (whose request slots the test reads).
 async fn serve(config: ServeyConfig) -> (Server, Arc<Semaphore>, App) {
+    serve_with(config, Quiet).await
+}
+
+/// [`serve`] with `source` as the app's event channels.
+async fn serve_with(
+    config: ServeyConfig,
+    source: impl EventSource,
+) -> (Server, Arc<Semaphore>, App) {
     let gate = Arc::new(Semaphore::new(0));
     let registry = actions(gate.clone())
         .into_iter()
@@ -85,7 +118,7 @@ async fn serve(config: ServeyConfig) -> (Server, Arc<Semaphore>, App) {
         .build()
         .expect("unique names");
     let backends =
-        Backends::in_process(&registry).with_event_subscriptions(EventSubscriptions::new(Quiet));
+        Backends::in_process(&registry).with_event_subscriptions(EventSubscriptions::new(source));
     let app = App::builder(registry, config)
         .backends(backends)
         .build()
@@ -151,6 +184,24 @@ async fn closed(client: &mut Client) -> (u16, String) {
     match frame(client).await {
         Message::Close(Some(frame)) => (u16::from(frame.code), frame.reason.to_string()),
         other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_stop_closes_with_1001_and_in_dev_mode_with_1012_to_reconnect() {
+    for (is_dev, code, reason) in [
+        (false, 1001, "the server is shutting down"),
+        (true, 1012, "the server is restarting; reconnect"),
+    ] {
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let config = ServeyConfig {
+            dev: is_dev,
+            ..ServeyConfig::default()
+        };
+        let (server, _, _) = serve_with(config, Stopping(stopping)).await;
+        let mut client = initialised(&server).await;
+        stop.send_replace(true);
+        assert_eq!(closed(&mut client).await, (code, reason.to_owned()));
     }
 }
 

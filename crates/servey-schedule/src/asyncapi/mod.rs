@@ -20,8 +20,8 @@ use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
 use crate::runtime::Channels;
 use crate::subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
-    CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, CLOSE_TOO_BIG,
+    CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
 };
 
 /// The document's tag of websocket channels and the `/subscription` protocol.
@@ -156,7 +156,8 @@ fn document(app: &App, app_channels: &Channels) -> Value {
              completes, then the connection closes with a code: {CLOSE_UNAUTHENTICATED} no valid token, \
              {CLOSE_FORBIDDEN} missing scope, {CLOSE_UNKNOWN_CHANNEL} unknown channel (on connect, or on `Subscribe`), \
              {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_TOO_SLOW} the subscriber read too slowly \
-             ({SUBSCRIBER_BUFFER} events waiting), {CLOSE_TOO_BIG} message too large, {CLOSE_GOING_AWAY} server shutting down."
+             ({SUBSCRIBER_BUFFER} events waiting), {CLOSE_TOO_BIG} message too large, {CLOSE_GOING_AWAY} server shutting down, \
+             {CLOSE_SERVICE_RESTART} server restarting (a new build taking over in development: reconnect)."
         ),
     });
     if let Some(info) = info.as_object_mut() {

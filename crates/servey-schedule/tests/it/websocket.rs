@@ -289,6 +289,28 @@ async fn shutdown_closes_every_socket_with_1001_subscribed_or_not() {
 }
 
 #[tokio::test]
+async fn a_restart_closes_every_socket_with_1012_and_later_ones_too() {
+    let app = app_with(vec![]);
+    let address = serve(&app).await;
+    let mut subscribed = connect(&address, "/subscription/test_chat/ann").await;
+    subscribers(&app, "test_chat", 1).await;
+
+    channels(&app).subscribers().restart_all();
+    // The first reason wins: a shutdown after the restart does not change the code.
+    channels(&app).subscribers().close_all();
+
+    assert_eq!(
+        close_code(&mut subscribed).await,
+        servey_schedule::CLOSE_SERVICE_RESTART
+    );
+    let mut late = connect(&address, "/subscription/test_chat/cy").await;
+    assert_eq!(
+        close_code(&mut late).await,
+        servey_schedule::CLOSE_SERVICE_RESTART
+    );
+}
+
+#[tokio::test]
 async fn a_socket_that_received_events_still_answers_pings_and_commands() {
     let app = app_with(vec![]);
     let address = serve(&app).await;

@@ -23,6 +23,8 @@ mod lambda;
 mod metrics;
 #[cfg(feature = "jwt")]
 mod openapi;
+#[cfg(feature = "web")]
+mod pages;
 mod responses;
 #[cfg(feature = "redis")]
 mod scale_out;

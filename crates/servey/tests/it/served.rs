@@ -1,6 +1,7 @@
 //! What an app serves: the start-up log lists each route exactly as served (action routes under the
 //! path prefix, every built-in route on), and `SERVEY_METRICS_ADDR` moves `/metrics` to a listener of
-//! its own, which stops with the server.
+//! its own, which stops with the server; a stop answers the first request of a connection accepted
+//! just before it.
 //!
 //! The log test runs in a process of its own (see `calls.rs` for why tracing needs that).
 
@@ -162,4 +163,52 @@ async fn a_metrics_addr_that_cannot_be_bound_stops_the_start() {
         ),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn a_connection_accepted_just_before_a_stop_gets_its_first_request_answered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = builder([list_things()]).build().await.expect("builds");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds a free port");
+    let address = listener.local_addr().expect("an address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(servey::serve_with_shutdown(listener, app, async {
+        let _ = stopped.await;
+    }));
+    // Connected, its request still on the way (as when a new build takes over a shared socket).
+    let mut early = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connects");
+    // The backlog is first in, first out: a later connection answered means `early` was accepted.
+    let later = reqwest::get(format!("http://{address}/health"))
+        .await
+        .expect("answered");
+    assert_eq!(later.status(), 200);
+
+    stop.send(()).expect("the server still runs");
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while tokio::net::TcpStream::connect(address).await.is_ok() {
+        assert!(tokio::time::Instant::now() < deadline, "still accepting");
+        tokio::task::yield_now().await;
+    }
+    // Stopping, yet `early` stays open for its request: hyper alone closes an idle connection at once.
+    let mut byte = [0; 1];
+    let closed =
+        tokio::time::timeout(std::time::Duration::from_millis(500), early.peek(&mut byte)).await;
+    assert!(closed.is_err(), "closed before its request: {closed:?}");
+    early
+        .write_all(b"GET /things HTTP/1.1\r\nHost: servey\r\nConnection: close\r\n\r\n")
+        .await
+        .expect("sent");
+    let mut response = String::new();
+    early
+        .read_to_string(&mut response)
+        .await
+        .expect("an answer");
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    assert!(response.ends_with("[]"), "{response}");
+    server.await.expect("no panic").expect("a clean stop");
 }
