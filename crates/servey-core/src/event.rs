@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
+use serde_json::Value;
 
 use crate::auth::Authorization;
-use crate::error::ActionError;
+use crate::error::{ActionError, ErrorCode};
 use crate::schema::ActionSchema;
 
 /// A channel other transports may subscribe to.
@@ -41,6 +42,49 @@ pub enum EventStreamError {
 /// error when the subscriber falls too far behind. Dropping it unsubscribes.
 pub type EventStream = BoxStream<'static, Result<String, EventStreamError>>;
 
+/// What a transport asks for when it subscribes someone to a channel.
+#[derive(Debug, Clone)]
+pub struct SubscribeRequest {
+    /// The channel's name.
+    pub channel: String,
+    /// The id targeted publishes and event filters see.
+    pub subscriber_id: String,
+    /// The subscriber's verified grant, if any.
+    pub authorization: Option<Authorization>,
+    /// The channel's subscription parameters as a JSON object (empty when none are given), checked
+    /// against the channel's parameter schema like an action's input.
+    pub params: Value,
+}
+
+impl SubscribeRequest {
+    /// A request for `channel` under `subscriber_id`, without parameters.
+    pub fn new(
+        channel: impl Into<String>,
+        subscriber_id: impl Into<String>,
+        authorization: Option<Authorization>,
+    ) -> Self {
+        Self {
+            channel: channel.into(),
+            subscriber_id: subscriber_id.into(),
+            authorization,
+            params: Value::Object(serde_json::Map::new()),
+        }
+    }
+
+    /// This request with `params` as its subscription parameters.
+    pub fn with_params(mut self, params: Value) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// Whether parameters were given (anything but an empty object).
+    pub fn has_params(&self) -> bool {
+        self.params
+            .as_object()
+            .is_none_or(|params| !params.is_empty())
+    }
+}
+
 /// Offers an app's event channels to transports other than the one that owns them.
 pub trait EventSource: Send + Sync + 'static {
     /// The channels one may subscribe to, sorted by name.
@@ -55,6 +99,25 @@ pub trait EventSource: Send + Sync + 'static {
         subscriber_id: String,
         authorization: Option<Authorization>,
     ) -> Result<EventStream, ActionError>;
+
+    /// Subscribes with everything `request` carries, its subscription parameters included (checked
+    /// and decoded by the channel: `422` with each bad field's path). The default takes no parameters.
+    fn subscribe_with(&self, request: SubscribeRequest) -> Result<EventStream, ActionError> {
+        if request.has_params() {
+            return Err(ActionError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "The channel `{}` takes no subscription parameters.",
+                    request.channel
+                ),
+            ));
+        }
+        self.subscribe(
+            &request.channel,
+            request.subscriber_id,
+            request.authorization,
+        )
+    }
 
     /// Resolves when the app starts shutting down, so that connections carrying streams close too.
     fn closing(&self) -> BoxFuture<'static, ()>;

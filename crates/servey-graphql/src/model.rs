@@ -143,6 +143,8 @@ pub(crate) struct SubscriptionField {
     pub(crate) description: Option<String>,
     /// The event's type.
     pub(crate) event: Ty,
+    /// The channel's subscription parameters, as arguments.
+    pub(crate) args: Args,
 }
 
 /// The optional argument of a subscription field: the id targeted publishes and event filters see.
@@ -216,6 +218,17 @@ impl Model {
                 .map(|field| (field.name.as_str(), field.channel))
                 .collect(),
         )?;
+        for field in &self.subscription {
+            if let Args::Fields(args) = &field.args {
+                unique(
+                    format!("arguments of `{}`", field.name),
+                    args.iter()
+                        .map(|a| (a.name.as_str(), a.key.as_str()))
+                        .chain([(SUBSCRIBER_ID_ARG, "the subscriber's id")])
+                        .collect(),
+                )?;
+            }
+        }
         for object in self.outputs.values().chain(self.inputs.values()) {
             let names = object
                 .fields

@@ -12,30 +12,39 @@ use async_graphql::dynamic::{
     SubscriptionFieldFuture, TypeRef,
 };
 use futures_util::StreamExt;
+use servey_core::event::SubscribeRequest;
 use servey_core::{Context, EventSubscriptions};
 
 use crate::error::{coded, field_error};
 use crate::model::{SUBSCRIBER_ID_ARG, SubscriptionField};
-use crate::resolve::output_value;
+use crate::resolve::{InputTypes, arguments, output_value};
+use crate::schema::arguments_of;
 
-/// The `Subscription` field of `field`, subscribing through `source`.
+/// The `Subscription` field of `field`, subscribing through `source`; `inputs` are the schema's input
+/// types, which the subscription parameters' arguments may use.
 pub(crate) fn subscription_field(
     field: &SubscriptionField,
     source: &EventSubscriptions,
+    inputs: &InputTypes,
 ) -> GqlField {
     let field = Arc::new(field.clone());
     let source = source.clone();
+    let inputs = inputs.clone();
     let resolver_field = field.clone();
     let mut graphql = GqlField::new(&field.name, field.event.type_ref(), move |ctx: ResolverContext<'_>| {
         let field = resolver_field.clone();
         let source = source.clone();
-        SubscriptionFieldFuture::new(async move { events(&ctx, &field, &source) })
+        let inputs = inputs.clone();
+        SubscriptionFieldFuture::new(async move { events(&ctx, &field, &source, &inputs) })
     })
     .argument(
         InputValue::new(SUBSCRIBER_ID_ARG, TypeRef::named(TypeRef::STRING)).description(
             "The id that targeted publishes and the channel's event filter see (random when absent).",
         ),
     );
+    for argument in arguments_of(&field.args) {
+        graphql = graphql.argument(argument);
+    }
     if let Some(description) = &field.description {
         graphql = graphql.description(description);
     }
@@ -47,6 +56,7 @@ fn events<'a>(
     ctx: &ResolverContext<'_>,
     field: &SubscriptionField,
     source: &EventSubscriptions,
+    inputs: &InputTypes,
 ) -> async_graphql::Result<
     impl futures_util::Stream<Item = async_graphql::Result<FieldValue<'a>>> + use<'a>,
 > {
@@ -62,9 +72,10 @@ fn events<'a>(
         .authorization()
         .map_err(refused)?
         .cloned();
-    let stream = source
-        .subscribe(field.channel, subscriber_id, authorization)
-        .map_err(refused)?;
+    let params = arguments(&ctx.args, &field.args, inputs)?;
+    let request =
+        SubscribeRequest::new(field.channel, subscriber_id, authorization).with_params(params);
+    let stream = source.subscribe_with(request).map_err(refused)?;
     let event = field.event.clone();
     Ok(stream.map(move |item| {
         let text = item.map_err(|error| coded("TOO_SLOW", error.to_string()))?;

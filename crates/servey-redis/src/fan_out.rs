@@ -9,8 +9,9 @@ use bytes::Bytes;
 
 use ::redis::aio::{ConnectionManager, PubSub};
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::RedisBackend;
 use crate::outage::{Backoff, Outage};
@@ -38,6 +39,9 @@ pub struct RedisFanOut {
     outbox: mpsc::Sender<Envelope>,
     /// This instance's hubs, which the receiving task delivers to.
     targets: Arc<DeliveryTargets>,
+    /// Whether this instance's subscription to the events channel is active (what a subscriber's
+    /// acknowledgement waits for).
+    live: watch::Receiver<bool>,
     /// Dropped with the fan-out (with the app's channels): the receiving task ends.
     _alive: oneshot::Sender<()>,
 }
@@ -54,16 +58,20 @@ impl RedisFanOut {
         let (outbox, pending) = mpsc::channel(OUTBOX);
         let (alive, dropped) = oneshot::channel();
         let topic = backend.key("events");
+        // `subscription` is subscribed already: live from the start.
+        let (is_live, live) = watch::channel(true);
         runtime.spawn(publish(backend.connection.clone(), topic.clone(), pending));
         runtime.spawn(receive(
             backend.clone(),
             subscription,
             Arc::downgrade(&targets),
+            is_live,
             dropped,
         ));
         Self {
             outbox,
             targets,
+            live,
             _alive: alive,
         }
     }
@@ -83,6 +91,14 @@ impl FanOut for RedisFanOut {
 
     fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>) {
         self.targets.add(subscribers);
+    }
+
+    fn until_live(&self) -> BoxFuture<'static, ()> {
+        let mut live = self.live.clone();
+        Box::pin(async move {
+            // An error means the receiving task ended with the fan-out: nothing will come any more.
+            let _ = live.wait_for(|is_live| *is_live).await;
+        })
     }
 }
 
@@ -122,6 +138,7 @@ async fn receive(
     backend: RedisBackend,
     subscription: Subscription,
     targets: Weak<DeliveryTargets>,
+    is_live: watch::Sender<bool>,
     mut dropped: oneshot::Receiver<()>,
 ) {
     let outage = Outage::new("websocket fan-out (subscribe)");
@@ -139,6 +156,7 @@ async fn receive(
                     Ok(subscription) => {
                         outage.recovered();
                         backoff.reset();
+                        is_live.send_replace(true);
                         subscription
                     }
                     Err(error) => {
@@ -158,6 +176,7 @@ async fn receive(
                 _ = &mut dropped => return,
             };
             let Some(message) = message else {
+                is_live.send_replace(false);
                 outage.failed(&"the subscription's connection closed");
                 break;
             };

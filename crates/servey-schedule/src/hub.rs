@@ -15,7 +15,7 @@ use servey_core::metrics::ChannelMetrics;
 use tokio::sync::watch;
 
 use crate::catalog::Catalog;
-use crate::channel::ChannelKind;
+use crate::channel::{ChannelKind, DecodedParams, Subscriber};
 use crate::connection::{Connection, Events, Framing, Offered};
 use crate::ending::Ending;
 
@@ -37,13 +37,20 @@ struct Open {
     connections: HashMap<u64, Weak<Connection>>,
 }
 
+/// One connection's subscription to one channel, with the parameters it gave.
+#[derive(Debug)]
+struct Subscribed {
+    connection: Arc<Connection>,
+    params: Option<DecodedParams>,
+}
+
 /// The local subscribers of each channel of one app.
 #[derive(Debug)]
 pub struct Subscribers {
     catalog: Arc<Catalog>,
     /// Each channel's subscribers by connection key: subscribing, unsubscribing and the duplicate check
     /// cost the same with 10 or 10,000 of them.
-    channels: RwLock<HashMap<String, IndexMap<u64, Arc<Connection>>>>,
+    channels: RwLock<HashMap<String, IndexMap<u64, Subscribed>>>,
     next_key: AtomicU64,
     open: Mutex<Open>,
     closing: watch::Sender<bool>,
@@ -87,7 +94,7 @@ impl Subscribers {
     /// the gauges follow the lists in order).
     fn count_subscribers<'a>(
         &self,
-        channels: impl Iterator<Item = (&'a String, &'a IndexMap<u64, Arc<Connection>>)>,
+        channels: impl Iterator<Item = (&'a String, &'a IndexMap<u64, Subscribed>)>,
     ) {
         for (name, list) in channels {
             if let Some(metrics) = self.channel_metrics(name) {
@@ -138,17 +145,25 @@ impl Subscribers {
         (connection, events)
     }
 
-    /// Adds `connection` to the subscribers of `channel` (once).
-    pub(crate) fn subscribe(&self, channel: &str, connection: &Arc<Connection>) {
+    /// Adds `connection` to the subscribers of `channel` with `params` (once: subscribing again
+    /// replaces the parameters).
+    pub(crate) fn subscribe(
+        &self,
+        channel: &str,
+        connection: &Arc<Connection>,
+        params: Option<DecodedParams>,
+    ) {
         let mut channels = self
             .channels
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        channels
-            .entry(channel.to_owned())
-            .or_default()
-            .entry(connection.key)
-            .or_insert_with(|| connection.clone());
+        channels.entry(channel.to_owned()).or_default().insert(
+            connection.key,
+            Subscribed {
+                connection: connection.clone(),
+                params,
+            },
+        );
         self.count_subscribers(channels.get_key_value(channel).into_iter());
     }
 
@@ -214,7 +229,8 @@ impl Subscribers {
             let Some(list) = channels.get(&envelope.channel) else {
                 return 0;
             };
-            for connection in list.values() {
+            for subscribed in list.values() {
+                let connection = &subscribed.connection;
                 if envelope
                     .target
                     .as_deref()
@@ -223,7 +239,11 @@ impl Subscribers {
                     continue;
                 }
                 if let Some(filter) = &filter
-                    && !filter(connection.authorization.as_ref(), &connection.subscriber_id)
+                    && !filter(&Subscriber {
+                        authorization: connection.authorization.as_ref(),
+                        id: &connection.subscriber_id,
+                        params: subscribed.params.as_deref(),
+                    })
                 {
                     continue;
                 }
@@ -288,7 +308,7 @@ mod tests {
                 Framing::Enveloped
             };
             let (connection, queue) = subscribers.connect(format!("sub-{index}"), None, framing);
-            subscribers.subscribe("news", &connection);
+            subscribers.subscribe("news", &connection, None);
             queues.push((framing, connection, queue));
         }
         let envelope = Envelope {
@@ -327,9 +347,9 @@ mod tests {
         let subscribers = Subscribers::new(Arc::new(catalog));
         let (ann, mut ann_events) = subscribers.connect("ann".to_owned(), None, Framing::Bare);
         let (bob, mut bob_events) = subscribers.connect("bob".to_owned(), None, Framing::Bare);
-        subscribers.subscribe("news", &ann);
-        subscribers.subscribe("news", &bob);
-        subscribers.subscribe("news", &ann);
+        subscribers.subscribe("news", &ann, None);
+        subscribers.subscribe("news", &bob, None);
+        subscribers.subscribe("news", &ann, None);
         assert_eq!(subscribers.count("news"), 2);
         let envelope = Envelope {
             channel: "news".to_owned(),

@@ -51,6 +51,13 @@
 /// ```
 #[macro_export]
 macro_rules! websocket_event_channel {
+    ($(#[doc = $doc:literal])* $vis:vis $static_name:ident, $name:literal, $event:ty, params = $params:ty $(, $($option:tt)*)?) => {
+        $(#[doc = $doc])*
+        $vis static $static_name: $crate::WebsocketChannel<$event, $params> = $crate::__websocket_options!(
+            $crate::WebsocketChannel::new($name, ::core::concat!($($doc, "\n",)*)).params::<$params>() ; $($($option)*)?
+        );
+        $crate::__private::inventory::submit! { $crate::ChannelEntry(&$static_name) }
+    };
     ($(#[doc = $doc:literal])* $vis:vis $static_name:ident, $name:literal, $event:ty $(, $($option:tt)*)?) => {
         $(#[doc = $doc])*
         $vis static $static_name: $crate::WebsocketChannel<$event> = $crate::__websocket_options!(
@@ -74,6 +81,9 @@ macro_rules! __websocket_options {
     };
     ($channel:expr ; filter = $filter:expr $(, $($rest:tt)*)?) => {
         $crate::__websocket_options!($channel.filter($filter) ; $($($rest)*)?)
+    };
+    ($channel:expr ; params_filter = $filter:expr $(, $($rest:tt)*)?) => {
+        $crate::__websocket_options!($channel.filter_with_params($filter) ; $($($rest)*)?)
     };
 }
 

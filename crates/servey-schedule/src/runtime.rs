@@ -201,6 +201,12 @@ impl Channels {
         self.inner.fan_out.send(envelope)
     }
 
+    /// Resolves once events sent from now on reach this instance's subscribers (see
+    /// [`FanOut::until_live`]).
+    pub(crate) fn until_live(&self) -> BoxFuture<'static, ()> {
+        self.inner.fan_out.until_live()
+    }
+
     /// Hands a background event to the queue.
     pub(crate) fn enqueue(
         &self,

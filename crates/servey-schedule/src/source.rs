@@ -6,13 +6,15 @@ use std::sync::Arc;
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
-use servey_core::event::{EventSource, EventStream, EventStreamError, SubscribableChannel};
+use servey_core::event::{
+    EventSource, EventStream, EventStreamError, SubscribableChannel, SubscribeRequest,
+};
 use servey_core::schema::{ActionSchema, Components};
 use servey_core::{ActionError, Authorization};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{Object, Schema, Type};
 
-use crate::channel::ChannelKind;
+use crate::channel::{ChannelKind, doc_text};
 use crate::connection::{Connection, Events, Framing};
 use crate::ending::Ending;
 use crate::hub::SUBSCRIBER_BUFFER;
@@ -25,14 +27,16 @@ impl EventSource for Channels {
             .filter(|listed| listed.channel.kind() == ChannelKind::Websocket)
             .map(|listed| {
                 let channel = listed.channel;
-                let mut components = Components::new();
-                let event = channel.event_schema(&mut components);
-                let no_input = RefOr::T(Schema::Object(Object::with_type(Type::Object)));
+                let schema = listed.params.clone().unwrap_or_else(|| {
+                    let mut components = Components::new();
+                    let event = channel.event_schema(&mut components);
+                    let no_input = RefOr::T(Schema::Object(Object::with_type(Type::Object)));
+                    ActionSchema::new(no_input, event, components)
+                });
                 SubscribableChannel {
                     name: channel.name(),
-                    description: Some(channel.doc().trim().to_owned())
-                        .filter(|doc| !doc.is_empty()),
-                    schema: ActionSchema::new(no_input, event, components),
+                    description: Some(doc_text(channel.doc())).filter(|doc| !doc.is_empty()),
+                    schema,
                 }
             })
             .collect()
@@ -44,11 +48,17 @@ impl EventSource for Channels {
         subscriber_id: String,
         authorization: Option<Authorization>,
     ) -> Result<EventStream, ActionError> {
-        let listed = self.catalog().websocket(channel)?;
-        listed.check_subscriber(authorization.as_ref())?;
+        self.subscribe_with(SubscribeRequest::new(channel, subscriber_id, authorization))
+    }
+
+    fn subscribe_with(&self, request: SubscribeRequest) -> Result<EventStream, ActionError> {
+        let listed = self.catalog().websocket(&request.channel)?;
+        listed.check_subscriber(request.authorization.as_ref())?;
+        let params = listed.decode_params(request.params)?;
         let subscribers = self.subscribers();
-        let (connection, events) = subscribers.connect(subscriber_id, authorization, Framing::Bare);
-        subscribers.subscribe(listed.channel.name(), &connection);
+        let (connection, events) =
+            subscribers.connect(request.subscriber_id, request.authorization, Framing::Bare);
+        subscribers.subscribe(listed.channel.name(), &connection, params);
         let subscription = Subscription {
             channels: self.clone(),
             connection,

@@ -5,6 +5,7 @@
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 
 use super::PublishError;
 
@@ -34,6 +35,13 @@ pub trait FanOut: Send + Sync + 'static {
     /// Delivers the events this fan-out carries to `subscribers` (an app's hub, when its channels are
     /// built) from now on, while they exist.
     fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>);
+
+    /// Resolves once every event sent from now on, on any instance, reaches this instance's
+    /// subscribers: at once in process; a broker's fan-out waits while its subscription is down. A
+    /// subscriber is told it is subscribed only after this.
+    fn until_live(&self) -> BoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
 /// The local subscribers a fan-out delivers to: a list of weak handles, pruned as hubs go away.

@@ -128,11 +128,14 @@ impl<'r> Reader<'r> {
         self.action = format!("channel `{}`", channel.name);
         let base = format!("{}Event", pascal_case(channel.name));
         let event = self.ty(&channel.schema.model().output, Side::Output, &base, None)?;
+        let params = format!("{}Params", pascal_case(channel.name));
+        let args = self.args(&channel.schema.model().input, &params)?;
         Ok(SubscriptionField {
             name: camel_case(channel.name),
             channel: channel.name,
             description: channel.description.clone(),
             event,
+            args,
         })
     }
 

@@ -15,7 +15,7 @@ use info::{contact_object, document_id};
 use messages::{command_message, event_envelope, message};
 
 use crate::catalog::Listed;
-use crate::channel::{ChannelKind, EventChannel};
+use crate::channel::{ChannelKind, EventChannel, doc_text};
 use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
 use crate::runtime::Channels;
@@ -195,9 +195,9 @@ fn document(app: &App, app_channels: &Channels) -> Value {
 }
 
 fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
-    match channel.doc().trim() {
-        "" => fallback.to_owned(),
-        doc => doc.to_owned(),
+    match doc_text(channel.doc()) {
+        doc if doc.is_empty() => fallback.to_owned(),
+        doc => doc,
     }
 }
 
