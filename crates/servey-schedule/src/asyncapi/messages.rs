@@ -54,9 +54,12 @@ fn named_schema(schemas: &mut Map<String, Value>, name: String, schema: Value) -
     reference
 }
 
+/// The `Subscribe` or `Unsubscribe` command of `names` (the websocket channels); `with_params` are the
+/// channels with subscription parameters and their schema, which a `Subscribe` may give.
 pub(super) fn command_message(
     kind: &str,
     names: &[&str],
+    with_params: &[(&str, Value)],
     schemas: &mut Map<String, Value>,
 ) -> Value {
     let mut channel = json!({"type": "string", "description": "The channel's name."});
@@ -65,6 +68,28 @@ pub(super) fn command_message(
     {
         channel.insert("enum".into(), json!(names));
     }
+    let mut forms = vec![
+        channel.clone(),
+        json!({
+            "type": "object",
+            "required": ["channel"],
+            "additionalProperties": false,
+            "properties": {"channel": channel},
+        }),
+    ];
+    for (name, params) in with_params {
+        forms.push(json!({
+            "type": "object",
+            "required": ["channel"],
+            "additionalProperties": false,
+            "description": format!("A subscription to `{name}` with its parameters (each checked; a bad one closes with 4422)."),
+            "properties": {
+                "channel": {"type": "string", "const": name},
+                "params": params,
+            },
+        }));
+    }
+    let payload = json!({"anyOf": forms});
     json!({
         "messageId": kind,
         "name": kind,
@@ -75,8 +100,30 @@ pub(super) fn command_message(
             "type": "object",
             "required": ["type", "payload"],
             "additionalProperties": false,
-            "properties": {"type": {"type": "string", "const": kind}, "payload": channel},
+            "properties": {"type": {"type": "string", "const": kind}, "payload": payload},
         })),
         "examples": [{"payload": {"type": kind, "payload": names.first().copied().unwrap_or("messenger")}}],
+    })
+}
+
+/// The acknowledgement of a `Subscribe`, sent once every event published from then on reaches the
+/// connection.
+pub(super) fn subscribed_message(names: &[&str], schemas: &mut Map<String, Value>) -> Value {
+    json!({
+        "messageId": "Subscribed",
+        "name": "Subscribed",
+        "title": "Subscribed",
+        "summary": "The answer to a `Subscribe`: the connection is subscribed, and every event published from now on, on any instance, reaches it.",
+        "contentType": "application/json",
+        "payload": named_schema(schemas, "servey-subscribed".to_owned(), json!({
+            "type": "object",
+            "required": ["type", "channel"],
+            "additionalProperties": false,
+            "properties": {
+                "type": {"type": "string", "const": "Subscribed"},
+                "channel": {"type": "string", "enum": names},
+            },
+        })),
+        "examples": [{"payload": {"type": "Subscribed", "channel": names.first().copied().unwrap_or("messenger")}}],
     })
 }

@@ -79,7 +79,7 @@ fn asyncapi_document_describes_channels_and_protocol() {
     );
     let subscribe = &document["components"]["schemas"]["servey-subscribe"];
     assert_eq!(subscribe["properties"]["type"]["const"], "Subscribe");
-    let names = subscribe["properties"]["payload"]["enum"]
+    let names = subscribe["properties"]["payload"]["anyOf"][0]["enum"]
         .as_array()
         .expect("channel names");
     assert!(names.contains(&json!("test_chat")) && !names.contains(&json!("test_record")));
