@@ -31,20 +31,25 @@ pub(crate) fn subscription_field(
     let source = source.clone();
     let inputs = inputs.clone();
     let resolver_field = field.clone();
-    let mut graphql = GqlField::new(&field.name, field.event.type_ref(), move |ctx: ResolverContext<'_>| {
-        let field = resolver_field.clone();
-        let source = source.clone();
-        let inputs = inputs.clone();
-        SubscriptionFieldFuture::new(async move { events(&ctx, &field, &source, &inputs) })
-    })
-    .argument(
+    let mut graphql = GqlField::new(
+        &field.name,
+        field.event.type_ref(),
+        move |ctx: ResolverContext<'_>| {
+            let field = resolver_field.clone();
+            let source = source.clone();
+            let inputs = inputs.clone();
+            SubscriptionFieldFuture::new(async move { events(&ctx, &field, &source, &inputs) })
+        },
+    );
+    // The channel's parameters first: they are what a subscriber usually gives.
+    for argument in arguments_of(&field.args) {
+        graphql = graphql.argument(argument);
+    }
+    graphql = graphql.argument(
         InputValue::new(SUBSCRIBER_ID_ARG, TypeRef::named(TypeRef::STRING)).description(
             "The id that targeted publishes and the channel's event filter see (random when absent).",
         ),
     );
-    for argument in arguments_of(&field.args) {
-        graphql = graphql.argument(argument);
-    }
     if let Some(description) = &field.description {
         graphql = graphql.description(description);
     }
