@@ -149,6 +149,8 @@ pub(crate) struct SubscriptionField {
 
 /// The optional argument of a subscription field: the id targeted publishes and event filters see.
 pub(crate) const SUBSCRIBER_ID_ARG: &str = "subscriberId";
+/// The optional argument of a subscription field: the event id to resume after.
+pub(crate) const SINCE_ARG: &str = "since";
 
 /// Everything the GraphQL schema is built from.
 #[derive(Debug, Default)]
@@ -224,7 +226,10 @@ impl Model {
                     format!("arguments of `{}`", field.name),
                     args.iter()
                         .map(|a| (a.name.as_str(), a.key.as_str()))
-                        .chain([(SUBSCRIBER_ID_ARG, "the subscriber's id")])
+                        .chain([
+                            (SUBSCRIBER_ID_ARG, "the subscriber's id"),
+                            (SINCE_ARG, "the event id to resume after"),
+                        ])
                         .collect(),
                 )?;
             }

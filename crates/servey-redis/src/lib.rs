@@ -52,6 +52,7 @@ pub struct RedisBackend {
     namespace: String,
     heartbeat: Duration,
     call_timeout: Duration,
+    history: usize,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -61,6 +62,7 @@ impl std::fmt::Debug for RedisBackend {
             .field("namespace", &self.namespace)
             .field("heartbeat", &self.heartbeat)
             .field("call_timeout", &self.call_timeout)
+            .field("history", &self.history)
             .finish_non_exhaustive()
     }
 }
@@ -95,6 +97,7 @@ impl RedisBackend {
             namespace: "servey".to_owned(),
             heartbeat: Duration::from_secs(2),
             call_timeout: Duration::from_secs(1),
+            history: servey_core::backend::DEFAULT_HISTORY,
         })
     }
 
@@ -117,6 +120,13 @@ impl RedisBackend {
     /// claimed in time does not run here, and a background event not stored in time is stored again.
     pub fn call_timeout(mut self, timeout: Duration) -> Self {
         self.call_timeout = timeout;
+        self
+    }
+
+    /// Keeps about the last `events` of each websocket channel (at least that many; default 1000) in
+    /// its Redis stream, for subscribers that resume after a reconnect.
+    pub fn history(mut self, events: usize) -> Self {
+        self.history = events.max(1);
         self
     }
 

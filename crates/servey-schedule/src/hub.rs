@@ -18,16 +18,11 @@ use crate::catalog::Catalog;
 use crate::channel::{ChannelKind, DecodedParams, Subscriber};
 use crate::connection::{Connection, Events, Framing, Offered};
 use crate::ending::Ending;
+use crate::protocol::framed;
+use crate::subscribed::Subscribed;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
 pub const SUBSCRIBER_BUFFER: usize = 256;
-
-/// The event in the envelope the shared `/subscription` connection writes, which names its channel:
-/// `{"type": "Event", "channel": "<name>", "payload": <event>}`.
-fn framed(channel: &str, payload: &str) -> Utf8Bytes {
-    let channel = serde_json::to_string(channel).unwrap_or_default();
-    format!(r#"{{"type":"Event","channel":{channel},"payload":{payload}}}"#).into()
-}
 
 /// Every open connection, subscribed or not, so that shutdown reaches each one's
 /// [`EndSignal`](crate::ending::EndSignal).
@@ -35,13 +30,6 @@ fn framed(channel: &str, payload: &str) -> Utf8Bytes {
 struct Open {
     is_closing: bool,
     connections: HashMap<u64, Weak<Connection>>,
-}
-
-/// One connection's subscription to one channel, with the parameters it gave.
-#[derive(Debug)]
-struct Subscribed {
-    connection: Arc<Connection>,
-    params: Option<DecodedParams>,
 }
 
 /// The local subscribers of each channel of one app.
@@ -146,12 +134,13 @@ impl Subscribers {
     }
 
     /// Adds `connection` to the subscribers of `channel` with `params` (once: subscribing again
-    /// replaces the parameters).
+    /// replaces the parameters). With `is_held`, its live events wait for [`release`](Self::release).
     pub(crate) fn subscribe(
         &self,
         channel: &str,
         connection: &Arc<Connection>,
         params: Option<DecodedParams>,
+        is_held: bool,
     ) {
         let mut channels = self
             .channels
@@ -159,12 +148,66 @@ impl Subscribers {
             .unwrap_or_else(PoisonError::into_inner);
         channels.entry(channel.to_owned()).or_default().insert(
             connection.key,
-            Subscribed {
-                connection: connection.clone(),
-                params,
-            },
+            Subscribed::new(connection.clone(), params, is_held, SUBSCRIBER_BUFFER),
         );
         self.count_subscribers(channels.get_key_value(channel).into_iter());
+    }
+
+    /// Lets the held live events of `connection` on `channel` through, those up to `replayed_through`
+    /// dropped (see [`Subscribed::release`]); a hold that overflowed ends the connection as too slow.
+    pub(crate) fn release(&self, channel: &str, connection: &Connection, replayed_through: u64) {
+        let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
+        let outcome = channels
+            .get(channel)
+            .and_then(|list| list.get(&connection.key))
+            .map(|subscribed| subscribed.release(replayed_through));
+        if outcome == Some(Offered::Full) {
+            connection.ending.end(Ending::TooSlow);
+        }
+    }
+
+    /// The replayed `events` of `channel` that `connection` sees (its target and the channel's filter
+    /// with its parameters), as it writes them, with their ids.
+    pub(crate) fn replayed(
+        &self,
+        channel: &str,
+        connection: &Connection,
+        events: &[Envelope],
+    ) -> Vec<(u64, Utf8Bytes)> {
+        let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
+        let params = channels
+            .get(channel)
+            .and_then(|list| list.get(&connection.key))
+            .and_then(|subscribed| subscribed.params.clone());
+        drop(channels);
+        let listed = self.catalog.get(channel);
+        events
+            .iter()
+            .filter(|envelope| {
+                envelope
+                    .target
+                    .as_deref()
+                    .is_none_or(|target| target == connection.subscriber_id)
+            })
+            .filter_map(|envelope| {
+                let payload = std::str::from_utf8(&envelope.payload).ok()?;
+                let filter = listed.and_then(|listed| listed.channel.subscriber_filter(payload));
+                let sees = filter.is_none_or(|filter| {
+                    filter(&Subscriber {
+                        authorization: connection.authorization.as_ref(),
+                        id: &connection.subscriber_id,
+                        params: params.as_deref(),
+                    })
+                });
+                sees.then(|| {
+                    let text = match connection.framing {
+                        Framing::Bare => Utf8Bytes::from(payload.to_owned()),
+                        Framing::Enveloped => framed(channel, envelope.id, payload),
+                    };
+                    (envelope.id, text)
+                })
+            })
+            .collect()
     }
 
     /// Removes `connection` from the subscribers of `channel`.
@@ -250,10 +293,12 @@ impl Subscribers {
                 let text = match connection.framing {
                     Framing::Bare => payload.clone(),
                     Framing::Enveloped => enveloped
-                        .get_or_insert_with(|| framed(&envelope.channel, payload.as_str()))
+                        .get_or_insert_with(|| {
+                            framed(&envelope.channel, envelope.id, payload.as_str())
+                        })
                         .clone(),
                 };
-                match connection.offer(text) {
+                match subscribed.offer(envelope.id, text) {
                     Offered::Queued => delivered += 1,
                     Offered::Full => {
                         tracing::warn!(
@@ -308,20 +353,23 @@ mod tests {
                 Framing::Enveloped
             };
             let (connection, queue) = subscribers.connect(format!("sub-{index}"), None, framing);
-            subscribers.subscribe("news", &connection, None);
+            subscribers.subscribe("news", &connection, None, false);
             queues.push((framing, connection, queue));
         }
         let envelope = Envelope {
-            channel: "news".to_owned(),
-            target: None,
-            payload: bytes::Bytes::from(r#"{"text":"hi"}"#.to_owned()),
+            id: 7,
+            ..Envelope::new(
+                "news",
+                None,
+                bytes::Bytes::from(r#"{"text":"hi"}"#.to_owned()),
+            )
         };
 
         assert_eq!(subscribers.deliver(&envelope), 1_000);
 
         let (mut bare, mut enveloped) = (HashSet::new(), HashSet::new());
         for (framing, _connection, mut queue) in queues {
-            let text = queue.try_recv().expect("the event waits in every queue");
+            let (_, text) = queue.try_recv().expect("the event waits in every queue");
             match framing {
                 Framing::Bare => {
                     assert_eq!(text.as_str(), r#"{"text":"hi"}"#);
@@ -330,7 +378,7 @@ mod tests {
                 Framing::Enveloped => {
                     assert_eq!(
                         text.as_str(),
-                        r#"{"type":"Event","channel":"news","payload":{"text":"hi"}}"#
+                        r#"{"type":"Event","channel":"news","id":7,"payload":{"text":"hi"}}"#
                     );
                     enveloped.insert(address(text.as_bytes()));
                 }
@@ -347,22 +395,18 @@ mod tests {
         let subscribers = Subscribers::new(Arc::new(catalog));
         let (ann, mut ann_events) = subscribers.connect("ann".to_owned(), None, Framing::Bare);
         let (bob, mut bob_events) = subscribers.connect("bob".to_owned(), None, Framing::Bare);
-        subscribers.subscribe("news", &ann, None);
-        subscribers.subscribe("news", &bob, None);
-        subscribers.subscribe("news", &ann, None);
+        subscribers.subscribe("news", &ann, None, false);
+        subscribers.subscribe("news", &bob, None, false);
+        subscribers.subscribe("news", &ann, None, false);
         assert_eq!(subscribers.count("news"), 2);
-        let envelope = Envelope {
-            channel: "news".to_owned(),
-            target: None,
-            payload: bytes::Bytes::from_static(b"1"),
-        };
+        let envelope = Envelope::new("news", None, bytes::Bytes::from_static(b"1"));
 
         assert_eq!(subscribers.deliver(&envelope), 2);
         subscribers.unsubscribe("news", &ann);
         assert_eq!(subscribers.deliver(&envelope), 1);
 
         assert_eq!(
-            ann_events.try_recv().map(|text| text.to_string()),
+            ann_events.try_recv().map(|(_, text)| text.to_string()),
             Some("1".to_owned())
         );
         assert_eq!(
@@ -371,11 +415,11 @@ mod tests {
             "one event: subscribed once, then not"
         );
         assert_eq!(
-            bob_events.try_recv().map(|text| text.to_string()),
+            bob_events.try_recv().map(|(_, text)| text.to_string()),
             Some("1".to_owned())
         );
         assert_eq!(
-            bob_events.try_recv().map(|text| text.to_string()),
+            bob_events.try_recv().map(|(_, text)| text.to_string()),
             Some("1".to_owned())
         );
         subscribers.disconnect(&bob);

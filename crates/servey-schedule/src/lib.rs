@@ -17,11 +17,13 @@ mod connection;
 mod ending;
 mod error;
 mod hub;
+mod join;
 mod macros;
 mod protocol;
 mod read_gate;
 mod runtime;
 mod source;
+mod subscribed;
 mod subscription;
 mod tick_times;
 mod ticks;
@@ -42,6 +44,7 @@ pub use channel::{
 };
 pub use error::{PublishError, ScheduleError};
 pub use hub::{SUBSCRIBER_BUFFER, Subscribers};
+pub use join::CLOSE_HISTORY_UNAVAILABLE;
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_INVALID_PARAMS, CLOSE_TOO_BIG,

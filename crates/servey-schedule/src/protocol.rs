@@ -1,7 +1,8 @@
 //! The messages of servey's own websocket protocol on `/subscription`, and the subscription parameters
 //! of the websocket routes: what a client sends (`Subscribe` / `Unsubscribe`, naming a channel, with
-//! parameters or not), the `Subscribed` acknowledgement it gets back, and a channel's parameters read
-//! from the query string of `/subscription/{channel}[/{subscriber_id}]`.
+//! parameters and an event id to resume after, or not), what it gets back (`Subscribed`, `Gap`, each
+//! event in an envelope with its id), and a channel's parameters read from the query string of
+//! `/subscription/{channel}[/{subscriber_id}]`.
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use servey_core::schema::{TypeKind, TypeModel};
 use crate::catalog::Listed;
 
 /// Query keys the websocket routes read themselves; every other key is a subscription parameter.
-pub(crate) const RESERVED_QUERY_KEYS: &[&str] = &["token", "subscriber_id"];
+pub(crate) const RESERVED_QUERY_KEYS: &[&str] = &["token", "subscriber_id", "since"];
 
 /// What a client sends on `/subscription`.
 #[derive(Debug, Deserialize)]
@@ -38,6 +39,9 @@ pub(crate) enum Target {
         /// The subscription parameters (an object), if the channel takes any.
         #[serde(default)]
         params: Option<Value>,
+        /// Resume after this event id.
+        #[serde(default)]
+        since: Option<u64>,
     },
 }
 
@@ -49,14 +53,13 @@ impl Target {
         }
     }
 
-    /// The parameters given, an empty object when none were.
-    pub(crate) fn params(self) -> Value {
+    /// The parameters given (an empty object when none were), and the id to resume after.
+    pub(crate) fn into_parts(self) -> (Value, Option<u64>) {
         match self {
-            Self::Detailed {
-                params: Some(params),
-                ..
-            } => params,
-            _ => Value::Object(Map::new()),
+            Self::Detailed { params, since, .. } => {
+                (params.unwrap_or_else(|| Value::Object(Map::new())), since)
+            }
+            Self::Name(_) => (Value::Object(Map::new()), None),
         }
     }
 }
@@ -66,6 +69,20 @@ impl Target {
 pub(crate) fn subscribed(channel: &str) -> Utf8Bytes {
     let channel = serde_json::to_string(channel).unwrap_or_default();
     format!(r#"{{"type":"Subscribed","channel":{channel}}}"#).into()
+}
+
+/// What a resuming client is told when events after `since` are no longer kept: `{"type": "Gap",
+/// "channel": "<name>", "since": 3, "first_id": 120}`, `first_id` being the next event it gets.
+pub(crate) fn gap(channel: &str, since: u64, first_id: u64) -> Utf8Bytes {
+    let channel = serde_json::to_string(channel).unwrap_or_default();
+    format!(r#"{{"type":"Gap","channel":{channel},"since":{since},"first_id":{first_id}}}"#).into()
+}
+
+/// An event in the envelope that names its channel and its id: `{"type": "Event", "channel": "<name>",
+/// "id": 17, "payload": <event>}`.
+pub(crate) fn framed(channel: &str, id: u64, payload: &str) -> Utf8Bytes {
+    let channel = serde_json::to_string(channel).unwrap_or_default();
+    format!(r#"{{"type":"Event","channel":{channel},"id":{id},"payload":{payload}}}"#).into()
 }
 
 /// The subscription parameters in `query` for the channel `listed`: every key but the reserved ones,
@@ -129,17 +146,20 @@ mod tests {
             panic!("a Subscribe");
         };
         assert_eq!(target.channel(), "bids");
-        assert_eq!(target.params(), serde_json::json!({}));
+        assert_eq!(target.into_parts(), (serde_json::json!({}), None));
 
         let detailed: Command = serde_json::from_str(
-            r#"{"type": "Subscribe", "payload": {"channel": "bids", "params": {"auction_id": 42}}}"#,
+            r#"{"type": "Subscribe", "payload": {"channel": "bids", "params": {"auction_id": 42}, "since": 9}}"#,
         )
         .expect("parses");
         let Command::Subscribe(target) = detailed else {
             panic!("a Subscribe");
         };
         assert_eq!(target.channel(), "bids");
-        assert_eq!(target.params(), serde_json::json!({"auction_id": 42}));
+        assert_eq!(
+            target.into_parts(),
+            (serde_json::json!({"auction_id": 42}), Some(9))
+        );
         assert!(serde_json::from_str::<Command>(r#"{"type": "Subscribe", "payload": 4}"#).is_err());
     }
 

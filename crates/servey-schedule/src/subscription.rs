@@ -20,16 +20,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use futures_util::SinkExt;
 use servey_core::{ActionError, App, Authorization, Credentials};
 
-use crate::connection::{Connection, Events, Framing, Offered};
+use crate::connection::{Connection, Events, Framing, Queued};
 use crate::ending::{EndWatch, Ending};
-use crate::protocol::{Command, query_params, subscribed};
+use crate::join::{JoinFailed, Joining, join};
+use crate::protocol::{Command, query_params};
 use crate::read_gate::ReadGate;
 use crate::runtime::Channels;
 
@@ -135,18 +136,55 @@ fn subscribe_at_once(
             let authorization = credentials.authorization()?;
             listed.check_subscriber(authorization)?;
             let params = listed.decode_params(query_params(listed, &query))?;
-            Ok((listed.channel.name(), authorization.cloned(), params))
+            let since = since_of(&query)?;
+            Ok((listed.channel.name(), authorization.cloned(), params, since))
         });
-    let (name, authorization, params) = match allowed {
+    let (name, authorization, params, since) = match allowed {
         Ok(allowed) => allowed,
         Err(error) => return refuse(upgrade, &error),
     };
-    upgrade.on_upgrade(move |socket| {
+    upgrade.on_upgrade(move |mut socket| async move {
         let subscribers = routes.channels.subscribers();
-        let (connection, events) = subscribers.connect(subscriber_id, authorization, Framing::Bare);
-        subscribers.subscribe(name, &connection, params);
-        serve(socket, routes.channels, connection, events, false)
+        // Resuming needs the ids, which only the envelope carries.
+        let framing = match since {
+            Some(_) => Framing::Enveloped,
+            None => Framing::Bare,
+        };
+        let (connection, events) = subscribers.connect(subscriber_id, authorization, framing);
+        subscribers.subscribe(name, &connection, params, since.is_some());
+        if since.is_some() {
+            let joining = Joining {
+                channel: name,
+                since,
+            };
+            if let Err(failed) =
+                join(&mut socket, &routes.channels, &connection, joining, true).await
+            {
+                subscribers.disconnect(&connection);
+                if let JoinFailed::Close(frame) = failed {
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                }
+                return;
+            }
+        }
+        serve(socket, routes.channels, connection, events, false).await;
     })
+}
+
+/// The event id of `?since=`, if given.
+fn since_of(query: &HashMap<String, String>) -> Result<Option<u64>, ActionError> {
+    query
+        .get("since")
+        .map(|since| {
+            since.parse().map_err(|_| {
+                ActionError::invalid_input(vec![servey_core::FieldError::new(
+                    "since",
+                    servey_core::Violation::Type,
+                    "must be an event id (a whole number from 0)",
+                )])
+            })
+        })
+        .transpose()
 }
 
 /// Completes the handshake and closes at once with the close code of `error` (see the module docs).
@@ -246,16 +284,16 @@ async fn serve(
                     match command(&channels, &connection, text.as_str()) {
                         Err(close) => break Some(close),
                         Ok(None) => {}
-                        Ok(Some(acknowledgement)) => {
-                            // Told only once events from every instance reach this subscriber.
-                            tokio::select! {
+                        Ok(Some(joining)) => {
+                            let joined = tokio::select! {
                                 biased;
                                 ending = end.ended(&connection.ending) => break Some(ended(ending)),
-                                () = channels.until_live() => {}
-                            }
-                            // Through the buffer, after the events already delivered to it.
-                            if connection.offer(acknowledgement) == Offered::Full {
-                                connection.ending.end(Ending::TooSlow);
+                                joined = join(&mut socket, &channels, &connection, joining, true) => joined,
+                            };
+                            match joined {
+                                Ok(()) => {}
+                                Err(JoinFailed::Socket) => break None,
+                                Err(JoinFailed::Close(frame)) => break Some(frame),
                             }
                         }
                     }
@@ -281,11 +319,8 @@ async fn serve(
 }
 
 /// Writes the events of `waiting` in order as text frames, then flushes once.
-async fn write_all(
-    socket: &mut WebSocket,
-    waiting: &mut Vec<Utf8Bytes>,
-) -> Result<(), axum::Error> {
-    for event in waiting.drain(..) {
+async fn write_all(socket: &mut WebSocket, waiting: &mut Vec<Queued>) -> Result<(), axum::Error> {
+    for (_, event) in waiting.drain(..) {
         socket.feed(Message::Text(event)).await?;
     }
     socket.flush().await
@@ -310,12 +345,12 @@ fn is_too_big(error: &axum::Error) -> bool {
         .is_some_and(|error| matches!(error, Error::Capacity(_)))
 }
 
-/// Carries out one command; a `Subscribe` returns the acknowledgement to send once the fan-out is live.
+/// Carries out one command; a `Subscribe` registers the subscription held and returns it to join.
 fn command(
     channels: &Channels,
     connection: &Arc<Connection>,
     text: &str,
-) -> Result<Option<Utf8Bytes>, CloseFrame> {
+) -> Result<Option<Joining>, CloseFrame> {
     let command = serde_json::from_str::<Command>(text).map_err(|_| {
         close_frame(
             CLOSE_BAD_MESSAGE,
@@ -334,9 +369,15 @@ fn command(
             listed
                 .check_subscriber(connection_authorization(connection))
                 .map_err(refused)?;
-            let params = listed.decode_params(target.params()).map_err(refused)?;
-            channels.subscribers().subscribe(name, connection, params);
-            Ok(Some(subscribed(name)))
+            let (params, since) = target.into_parts();
+            let params = listed.decode_params(params).map_err(refused)?;
+            channels
+                .subscribers()
+                .subscribe(name, connection, params, true);
+            Ok(Some(Joining {
+                channel: name,
+                since,
+            }))
         }
         Command::Unsubscribe(_) => {
             channels.subscribers().unsubscribe(name, connection);

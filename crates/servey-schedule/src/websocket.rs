@@ -157,11 +157,11 @@ impl<E: Serialize + DeserializeOwned + ToSchema + Send + Sync + 'static, P> Webs
     ) -> Result<(), PublishError> {
         let payload =
             serde_json::to_string(event).map_err(|source| self.meta.serialize_error(source))?;
-        Channels::of_context(context, self.meta.name)?.send(Envelope {
-            channel: self.meta.name.to_owned(),
+        Channels::of_context(context, self.meta.name)?.send(Envelope::new(
+            self.meta.name,
             target,
-            payload: payload.into(),
-        })
+            payload,
+        ))
     }
 }
 

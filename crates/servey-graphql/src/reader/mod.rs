@@ -58,6 +58,8 @@ pub(crate) fn read_model(
     for channel in channels {
         let field = reader.subscription_field(channel)?;
         reader.model.subscription.push(field);
+        // Each subscription's `since` is an event id, which may outgrow `Int`.
+        reader.model.uses_big_int = true;
     }
     while let Some((component, object)) = reader.pending_nested.pop() {
         for action in registry.nested_of(&component) {

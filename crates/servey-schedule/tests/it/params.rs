@@ -109,7 +109,7 @@ async fn a_subscribe_message_carries_its_parameters_and_is_acknowledged() {
     BIDS.publish(&context, &bid(7, 2)).expect("published");
     assert_eq!(
         next_json(&mut shared).await,
-        json!({"type": "Event", "channel": "test_bids", "payload": {"auction_id": 7, "amount": 2}})
+        json!({"type": "Event", "channel": "test_bids", "id": 2, "payload": {"auction_id": 7, "amount": 2}})
     );
 
     // Subscribing again replaces the parameters.
@@ -179,7 +179,7 @@ async fn the_event_source_checks_parameters_and_filters_by_them() {
         .await
         .expect("the stream goes on")
         .expect("an event");
-    assert_eq!(event, r#"{"auction_id":5,"amount":2}"#);
+    assert_eq!(event.json, r#"{"auction_id":5,"amount":2}"#);
 }
 
 #[tokio::test]

@@ -66,7 +66,7 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
     assert_eq!(next_json(&mut by_path).await, expected);
     assert_eq!(
         next_json(&mut by_message).await,
-        json!({"type": "Event", "channel": "test_chat", "payload": expected})
+        json!({"type": "Event", "channel": "test_chat", "id": 1, "payload": expected})
     );
     let chat = |name: &str| metric(&app, &format!(r#"{name}{{channel="test_chat"}}"#));
     assert_eq!(chat("servey_websocket_subscribers"), Some(2.0));
@@ -113,11 +113,11 @@ async fn events_on_the_shared_connection_name_their_channel() {
     let payload = json!({"to": null, "text": "same text"});
     assert_eq!(
         next_json(&mut shared).await,
-        json!({"type": "Event", "channel": "test_targeted", "payload": payload})
+        json!({"type": "Event", "channel": "test_targeted", "id": 1, "payload": payload})
     );
     assert_eq!(
         next_json(&mut shared).await,
-        json!({"type": "Event", "channel": "test_chat", "payload": payload})
+        json!({"type": "Event", "channel": "test_chat", "id": 1, "payload": payload})
     );
 }
 

@@ -79,7 +79,7 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
     assert_eq!(next_event(&mut by_path, limit).await, message);
     assert_eq!(
         next_event(&mut by_message, limit).await,
-        json!({"type": "Event", "channel": "messenger", "payload": message})
+        json!({"type": "Event", "channel": "messenger", "id": 1, "payload": message})
     );
 }
 
