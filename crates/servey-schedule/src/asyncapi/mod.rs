@@ -12,12 +12,15 @@ use servey_core::App;
 use servey_core::schema::Components;
 
 use info::{contact_object, document_id};
-use messages::{command_message, event_envelope, message, subscribed_message};
+use messages::{
+    command_message, event_envelope, event_id, gap_message, message, subscribed_message,
+};
 
 use crate::catalog::Listed;
 use crate::channel::{ChannelKind, EventChannel, doc_text};
 use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
+use crate::join::CLOSE_HISTORY_UNAVAILABLE;
 use crate::runtime::Channels;
 use crate::subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_INVALID_PARAMS, CLOSE_TOO_BIG,
@@ -142,6 +145,11 @@ fn document(app: &App, app_channels: &Channels) -> Value {
             "Subscribed".into(),
             subscribed_message(&websocket_names, &mut payload_schemas),
         );
+        messages.insert(
+            "Gap".into(),
+            gap_message(&websocket_names, &mut payload_schemas),
+        );
+        websocket_messages.insert(0, json!({"$ref": "#/components/messages/Gap"}));
         websocket_messages.insert(0, json!({"$ref": "#/components/messages/Subscribed"}));
     }
     channels.insert(
@@ -177,11 +185,15 @@ fn document(app: &App, app_channels: &Channels) -> Value {
              `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` or `{{\"type\": \"Subscribe\", \"payload\": \
              {{\"channel\": \"<channel>\", \"params\": {{..}}}}}}` / `Unsubscribe`: each `Subscribe` is answered with \
              `{{\"type\": \"Subscribed\", \"channel\": \"<channel>\"}}` once every event published from then on reaches \
-             the connection, and events arrive as `{{\"type\": \"Event\", \"channel\": \"<channel>\", \"payload\": <event>}}`. \
+             the connection, and events arrive as `{{\"type\": \"Event\", \"channel\": \"<channel>\", \"id\": <id>, \"payload\": <event>}}`. \
+             Each channel numbers its events and keeps the recent ones: `\"since\": <id>` in a `Subscribe` (or `?since=` on the \
+             path form, whose events then come in the same envelope) replays the kept events after that id before the live ones, \
+             after a `Gap` message when some are no longer kept. \
              A token goes in `Authorization: {scheme} <token>` or `?token=`. A refused subscriber's handshake \
              completes, then the connection closes with a code: {CLOSE_UNAUTHENTICATED} no valid token, \
              {CLOSE_FORBIDDEN} missing scope, {CLOSE_UNKNOWN_CHANNEL} unknown channel (on connect, or on `Subscribe`), \
              {CLOSE_INVALID_PARAMS} subscription parameters that do not fit the channel's (the reason names each field), \
+             {CLOSE_HISTORY_UNAVAILABLE} the history to resume from cannot be read now, \
              {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_TOO_SLOW} the subscriber read too slowly \
              ({SUBSCRIBER_BUFFER} events waiting), {CLOSE_TOO_BIG} message too large, {CLOSE_GOING_AWAY} server shutting down."
         ),
@@ -322,6 +334,12 @@ fn websocket_channel(
     let mut bindings = connect_binding(false, auth);
     if let Some(query) = bindings["ws"]["query"]["properties"].as_object_mut() {
         query.extend(params);
+        query.insert(
+            "since".into(),
+            event_id(
+                "Resume after this event id; events then come as on `/subscription` (with their ids), after `Subscribed` (and a `Gap` when some are lost).",
+            ),
+        );
     }
     json!({
         "description": describe(channel, &format!("The `{}` channel, subscribed at once on connect.", channel.name())),
