@@ -1,6 +1,7 @@
 //! Two instances of one app on a real redis-server: a subscriber on one instance that got its
 //! `Subscribed` acknowledgement receives an event the other instance publishes right after it, with its
-//! subscription parameters applied where it is connected.
+//! subscription parameters applied where it is connected; the channel's ids are shared by the
+//! instances, a client resumes on either, and an id older than the stream keeps is a `Gap`.
 
 use futures_util::SinkExt;
 use serde::{Deserialize, Serialize};
@@ -90,4 +91,104 @@ async fn an_event_published_on_another_instance_right_after_the_acknowledgement_
             "round {round}"
         );
     }
+}
+
+/// Subscribes `client` to `test_auction_bids` for `auction_id` after `since`, and reads the
+/// acknowledgement.
+async fn resume(client: &mut crate::common::Client, auction_id: u64, since: u64) {
+    client
+        .send(Message::text(
+            json!({"type": "Subscribe", "payload": {"channel": "test_auction_bids", "params": {"auction_id": auction_id}, "since": since}})
+                .to_string(),
+        ))
+        .await
+        .expect("sends");
+    assert_eq!(next_json(client).await["type"], "Subscribed");
+}
+
+#[tokio::test]
+async fn a_client_resumes_on_another_instance_with_the_ids_every_instance_shares() {
+    let server = RedisServer::start();
+    let (first, _) = instance(&server, vec![]).await;
+    let (second, _) = instance(&server, vec![]).await;
+    let address = serve(&second).await;
+    // Published on the first instance (in order: one publisher), resumed on the second once all four
+    // are in Redis, which a live subscriber seeing the fourth shows.
+    let mut watcher = connect(&address, "/subscription").await;
+    resume(&mut watcher, 5, 0).await;
+    for amount in 1..=4 {
+        AUCTION_BIDS
+            .publish(
+                &context(&first),
+                &Bid {
+                    auction_id: 5,
+                    amount,
+                },
+            )
+            .expect("published");
+    }
+    for id in 1..=4 {
+        assert_eq!(next_json(&mut watcher).await["id"], id);
+    }
+    let mut client = connect(&address, "/subscription").await;
+    resume(&mut client, 5, 1).await;
+    for (id, amount) in [(2, 2), (3, 3), (4, 4)] {
+        let event = next_json(&mut client).await;
+        assert_eq!(
+            (&event["id"], &event["payload"]["amount"]),
+            (&json!(id), &json!(amount)),
+            "{event}"
+        );
+    }
+    // The second instance's next event continues the channel's one sequence of ids.
+    AUCTION_BIDS
+        .publish(
+            &context(&second),
+            &Bid {
+                auction_id: 5,
+                amount: 5,
+            },
+        )
+        .expect("published");
+    assert_eq!(next_json(&mut client).await["id"], 5);
+}
+
+#[tokio::test]
+async fn an_id_older_than_the_stream_keeps_is_reported_as_a_gap() {
+    let server = RedisServer::start();
+    let backend = servey_redis::RedisBackend::connect(&server.url())
+        .await
+        .expect("the test's redis-server answers")
+        .namespace(server.namespace())
+        .history(10);
+    let (registry, _) = crate::common::recording_registry(vec![]);
+    let app = crate::common::app_over(
+        registry.clone(),
+        backend.backends(&registry).await.expect("subscribes"),
+    );
+    let address = serve(&app).await;
+    // Watches auction 10 only: seeing its one bid, the last, shows all 500 are in Redis.
+    let mut watcher = connect(&address, "/subscription").await;
+    resume(&mut watcher, 10, 0).await;
+    // `MAXLEN ~` trims whole nodes of the stream (100 entries each): enough events to trim some.
+    for amount in 1..=500 {
+        let auction_id = if amount == 500 { 10 } else { 9 };
+        AUCTION_BIDS
+            .publish(&context(&app), &Bid { auction_id, amount })
+            .expect("published");
+    }
+    assert_eq!(next_json(&mut watcher).await["id"], 500);
+
+    let mut client = connect(&address, "/subscription").await;
+    resume(&mut client, 9, 1).await;
+    let gap = next_json(&mut client).await;
+    assert_eq!(
+        (&gap["type"], &gap["since"]),
+        (&json!("Gap"), &json!(1)),
+        "{gap}"
+    );
+    let first_id = gap["first_id"].as_u64().expect("an id");
+    assert!(first_id > 2 && first_id <= 491, "{gap}");
+    let event = next_json(&mut client).await;
+    assert_eq!(event["id"], first_id, "the kept events follow the gap");
 }
