@@ -53,8 +53,9 @@ pub(crate) fn subscription_field(
             ),
         )
         .argument(InputValue::new(SINCE_ARG, TypeRef::named(BIG_INT)).description(
-            "Resume after this event id (each event's is in the response's `extensions.eventId`): the \
-             kept events after it come first; a `HISTORY_LOST` error first when some are gone.",
+            "Resume after this event id (each event's is in its response's `extensions.eventId`): the \
+             kept events after it come first. When some are no longer kept, the subscription's one \
+             result is a `HISTORY_LOST` error whose `extensions.firstId` is the oldest kept.",
         ));
     if let Some(description) = &field.description {
         graphql = graphql.description(description);

@@ -1,6 +1,7 @@
 //! A channel's typed subscription parameters as GraphQL subscription arguments, over graphql-transport-ws
 //! on a real socket: the SDL lists them, the channel's filter gets them, and a bad one is that
-//! subscription's one result, an error naming the argument's path.
+//! subscription's one result, an error naming the argument's path. Each event's id is in its response's
+//! `extensions.eventId`, and `since` resumes after one (`HISTORY_LOST` when it is too old).
 
 use std::time::Duration;
 
@@ -144,7 +145,7 @@ async fn subscription_parameters_are_arguments_and_the_filter_gets_them() {
     .expect("published");
     assert_eq!(
         next(&mut client).await,
-        json!({"id": "1", "type": "next", "payload": {"data": {"bids": {"auctionId": 42, "amount": 2}}}})
+        json!({"id": "1", "type": "next", "payload": {"data": {"bids": {"auctionId": 42, "amount": 2}}, "extensions": {"eventId": 2}}})
     );
 }
 
@@ -176,5 +177,100 @@ async fn a_bad_argument_is_the_subscriptions_one_result_naming_its_path() {
             .subscribers()
             .count("bids"),
         0
+    );
+}
+
+fn bid(auction_id: i32, amount: u32) -> Bid {
+    Bid { auction_id, amount }
+}
+
+#[tokio::test]
+async fn a_subscription_resumes_after_the_event_id_of_its_extensions() {
+    let server = serve().await;
+    let context = server.app.context();
+    let mut client = connect(&server).await;
+    let query = "subscription { bids(auctionId: 1) { amount } }";
+    send(
+        &mut client,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+    bids_subscribers(&server, 1).await;
+    BIDS.publish(&context, &bid(1, 10)).expect("published");
+    assert_eq!(
+        next(&mut client).await,
+        json!({"id": "1", "type": "next", "payload": {"data": {"bids": {"amount": 10}}, "extensions": {"eventId": 1}}})
+    );
+    send(&mut client, json!({"id": "1", "type": "complete"})).await;
+    assert_eq!(
+        next(&mut client).await,
+        json!({"id": "1", "type": "complete"})
+    );
+    bids_subscribers(&server, 0).await;
+
+    // Missed while away, one of them for another auction.
+    for (auction_id, amount) in [(1, 20), (2, 99), (1, 30)] {
+        BIDS.publish(&context, &bid(auction_id, amount))
+            .expect("published");
+    }
+    let resumed = "subscription { bids(auctionId: 1, since: 1) { amount } }";
+    send(
+        &mut client,
+        json!({"id": "2", "type": "subscribe", "payload": {"query": resumed}}),
+    )
+    .await;
+    for (id, amount) in [(2, 20), (4, 30)] {
+        assert_eq!(
+            next(&mut client).await,
+            json!({"id": "2", "type": "next", "payload": {"data": {"bids": {"amount": amount}}, "extensions": {"eventId": id}}})
+        );
+    }
+    bids_subscribers(&server, 1).await;
+    BIDS.publish(&context, &bid(1, 40)).expect("published");
+    assert_eq!(
+        next(&mut client).await["payload"]["extensions"]["eventId"],
+        5
+    );
+}
+
+#[tokio::test]
+async fn a_since_older_than_the_kept_history_ends_the_subscription_with_history_lost() {
+    let server = serve().await;
+    let context = server.app.context();
+    // One more than the default history of 1000: the first event is gone.
+    for amount in 1..=1001 {
+        BIDS.publish(&context, &bid(3, amount)).expect("published");
+    }
+    let mut client = connect(&server).await;
+    let query = "subscription { bids(auctionId: 3, since: 0) { amount } }";
+    send(
+        &mut client,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+    let lost = next(&mut client).await;
+    let error = &lost["payload"]["errors"][0];
+    assert_eq!(
+        (
+            &error["extensions"]["code"],
+            &error["extensions"]["firstId"]
+        ),
+        (&json!("HISTORY_LOST"), &json!(2)),
+        "{lost}"
+    );
+    // async-graphql ends a subscription at its first error; resuming before `firstId` takes the rest.
+    assert_eq!(
+        next(&mut client).await,
+        json!({"id": "1", "type": "complete"})
+    );
+    let query = "subscription { bids(auctionId: 3, since: 1) { amount } }";
+    send(
+        &mut client,
+        json!({"id": "2", "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+    assert_eq!(
+        next(&mut client).await["payload"],
+        json!({"data": {"bids": {"amount": 2}}, "extensions": {"eventId": 2}})
     );
 }
