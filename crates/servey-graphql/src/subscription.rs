@@ -108,7 +108,8 @@ fn events<'a>(
                 return Err(stream_error(&error));
             }
         };
-        ids.push(Some(streamed.id));
+        // 0: the fan-out does not number events; there is no id to resume after.
+        ids.push(Some(streamed.id).filter(|id| *id != 0));
         let json = serde_json::from_str(&streamed.json)
             .map_err(|error| coded("INTERNAL_SERVER_ERROR", error.to_string()))?;
         let value: FieldValue<'a> = output_value(json, &event)?.unwrap_or(FieldValue::NULL);
