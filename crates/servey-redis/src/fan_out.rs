@@ -41,6 +41,10 @@ redis.call('PUBLISH', KEYS[3], message)
 return id
 ";
 
+/// One entry of a channel's stream as `XRANGE` answers it: its stream id, then its fields and values
+/// (`m`, the published message).
+type StreamEntry = (String, Vec<Vec<u8>>);
+
 /// A pub/sub connection already subscribed to the events channel.
 pub(crate) struct Subscription(PubSub);
 
@@ -135,7 +139,7 @@ impl FanOut for RedisFanOut {
                 .arg("+")
                 .cmd("GET")
                 .arg(&seq);
-            let (entries, last_id): (Vec<(String, Vec<Vec<u8>>)>, Option<u64>) =
+            let (entries, last_id): (Vec<StreamEntry>, Option<u64>) =
                 crate::within(timeout, read.query_async(&mut connection))
                     .await
                     .map_err(PublishError::FanOut)?;
