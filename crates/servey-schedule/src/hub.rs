@@ -166,48 +166,17 @@ impl Subscribers {
         }
     }
 
-    /// The replayed `events` of `channel` that `connection` sees (its target and the channel's filter
-    /// with its parameters), as it writes them, with their ids.
-    pub(crate) fn replayed(
+    /// The parameters `connection` subscribed to `channel` with.
+    pub(crate) fn params_of(
         &self,
         channel: &str,
         connection: &Connection,
-        events: &[Envelope],
-    ) -> Vec<(u64, Utf8Bytes)> {
+    ) -> Option<DecodedParams> {
         let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
-        let params = channels
+        channels
             .get(channel)
             .and_then(|list| list.get(&connection.key))
-            .and_then(|subscribed| subscribed.params.clone());
-        drop(channels);
-        let listed = self.catalog.get(channel);
-        events
-            .iter()
-            .filter(|envelope| {
-                envelope
-                    .target
-                    .as_deref()
-                    .is_none_or(|target| target == connection.subscriber_id)
-            })
-            .filter_map(|envelope| {
-                let payload = std::str::from_utf8(&envelope.payload).ok()?;
-                let filter = listed.and_then(|listed| listed.channel.subscriber_filter(payload));
-                let sees = filter.is_none_or(|filter| {
-                    filter(&Subscriber {
-                        authorization: connection.authorization.as_ref(),
-                        id: &connection.subscriber_id,
-                        params: params.as_deref(),
-                    })
-                });
-                sees.then(|| {
-                    let text = match connection.framing {
-                        Framing::Bare => Utf8Bytes::from(payload.to_owned()),
-                        Framing::Enveloped => framed(channel, envelope.id, payload),
-                    };
-                    (envelope.id, text)
-                })
-            })
-            .collect()
+            .and_then(|subscribed| subscribed.params.clone())
     }
 
     /// Removes `connection` from the subscribers of `channel`.

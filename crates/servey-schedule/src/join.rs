@@ -5,11 +5,13 @@
 //! an event published after the acknowledgement always arrives, and the replay meets the live events
 //! without a duplicate or a gap.
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::SinkExt;
+use servey_core::backend::Envelope;
 
-use crate::connection::Connection;
-use crate::protocol::{gap, subscribed};
+use crate::channel::Subscriber;
+use crate::connection::{Connection, Framing};
+use crate::protocol::{framed, gap, subscribed};
 use crate::runtime::Channels;
 
 /// Close code: the channel's event history could not be read to resume (the broker is away).
@@ -72,8 +74,7 @@ pub(crate) async fn join(
                 .await
                 .map_err(socket_failed)?;
         }
-        let subscribers = channels.subscribers();
-        for (_, text) in subscribers.replayed(channel, connection, &replay.events) {
+        for (_, text) in replayed(channels, channel, connection, &replay.events) {
             socket
                 .feed(Message::Text(text))
                 .await
@@ -86,4 +87,43 @@ pub(crate) async fn join(
         .subscribers()
         .release(channel, connection, replayed_through);
     Ok(())
+}
+
+/// The replayed `events` of `channel` that `connection` sees (its target, and the channel's filter with
+/// the parameters it subscribed with), as it writes them, with their ids.
+pub(crate) fn replayed(
+    channels: &Channels,
+    channel: &str,
+    connection: &Connection,
+    events: &[Envelope],
+) -> Vec<(u64, Utf8Bytes)> {
+    let params = channels.subscribers().params_of(channel, connection);
+    let listed = channels.catalog().get(channel);
+    events
+        .iter()
+        .filter(|envelope| {
+            envelope
+                .target
+                .as_deref()
+                .is_none_or(|target| target == connection.subscriber_id)
+        })
+        .filter_map(|envelope| {
+            let payload = std::str::from_utf8(&envelope.payload).ok()?;
+            let filter = listed.and_then(|listed| listed.channel.subscriber_filter(payload));
+            let sees = filter.is_none_or(|filter| {
+                filter(&Subscriber {
+                    authorization: connection.authorization.as_ref(),
+                    id: &connection.subscriber_id,
+                    params: params.as_deref(),
+                })
+            });
+            sees.then(|| {
+                let text = match connection.framing {
+                    Framing::Bare => Utf8Bytes::from(payload.to_owned()),
+                    Framing::Enveloped => framed(channel, envelope.id, payload),
+                };
+                (envelope.id, text)
+            })
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ use axum::extract::ws::Utf8Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 use servey_core::schema::{TypeKind, TypeModel};
+use servey_core::{ActionError, FieldError, Violation};
 
 use crate::catalog::Listed;
 
@@ -112,6 +113,22 @@ pub(crate) fn query_params(listed: &Listed, query: &HashMap<String, String>) -> 
         })
         .collect();
     Value::Object(params)
+}
+
+/// The event id of `?since=`, if given.
+pub(crate) fn since_of(query: &HashMap<String, String>) -> Result<Option<u64>, ActionError> {
+    query
+        .get("since")
+        .map(|since| {
+            since.parse().map_err(|_| {
+                ActionError::invalid_input(vec![FieldError::new(
+                    "since",
+                    Violation::Type,
+                    "must be an event id (a whole number from 0)",
+                )])
+            })
+        })
+        .transpose()
 }
 
 /// `text` as the JSON value of type `ty`, or as a string when it is not one.

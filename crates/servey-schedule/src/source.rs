@@ -20,6 +20,7 @@ use crate::channel::{ChannelKind, doc_text};
 use crate::connection::{Connection, Events, Framing};
 use crate::ending::Ending;
 use crate::hub::SUBSCRIBER_BUFFER;
+use crate::join::replayed;
 use crate::runtime::Channels;
 
 impl EventSource for Channels {
@@ -140,7 +141,9 @@ impl Subscription {
                     self.replayed
                         .push_back(Err(EventStreamError::HistoryLost { since, first_id }));
                 }
-                for (id, text) in subscribers.replayed(channel, &self.connection, &replay.events) {
+                for (id, text) in
+                    replayed(&self.channels, channel, &self.connection, &replay.events)
+                {
                     self.replayed.push_back(Ok(StreamedEvent {
                         id,
                         json: text.as_str().to_owned(),

@@ -30,7 +30,7 @@ use servey_core::{ActionError, App, Authorization, Credentials};
 use crate::connection::{Connection, Events, Framing, Queued};
 use crate::ending::{EndWatch, Ending};
 use crate::join::{JoinFailed, Joining, join};
-use crate::protocol::{Command, query_params};
+use crate::protocol::{Command, query_params, since_of};
 use crate::read_gate::ReadGate;
 use crate::runtime::Channels;
 
@@ -169,22 +169,6 @@ fn subscribe_at_once(
         }
         serve(socket, routes.channels, connection, events, false).await;
     })
-}
-
-/// The event id of `?since=`, if given.
-fn since_of(query: &HashMap<String, String>) -> Result<Option<u64>, ActionError> {
-    query
-        .get("since")
-        .map(|since| {
-            since.parse().map_err(|_| {
-                ActionError::invalid_input(vec![servey_core::FieldError::new(
-                    "since",
-                    servey_core::Violation::Type,
-                    "must be an event id (a whole number from 0)",
-                )])
-            })
-        })
-        .transpose()
 }
 
 /// Completes the handshake and closes at once with the close code of `error` (see the module docs).
