@@ -17,7 +17,8 @@ use crate::ending::EndSignal;
 pub(crate) enum Framing {
     /// The event's JSON as published (one channel per connection: `/subscription/{channel}/{id}`).
     Bare,
-    /// `{"type": "Event", "channel": "<name>", "payload": <event>}` (the shared `/subscription`).
+    /// `{"type": "Event", "channel": "<name>", "id": <id>, "payload": <event>}` (the shared
+    /// `/subscription`, and the path form resuming with `?since=`).
     Enveloped,
 }
 

@@ -6,11 +6,14 @@
 /// `NAME.publish_to(&context, subscriber_id, &event)`, where `context` is the `Context` of the action
 /// call (its app's subscribers receive the event).
 ///
-/// The event type is `Serialize + Deserialize + ToSchema`. Two options may follow, in any order:
-/// `access_control = scope("..")` (or a type implementing `AccessControl + Default`) decides who may
-/// subscribe; `filter = some_fn` (a `fn(&Event, Option<&Authorization>, &str) -> bool`, given each
-/// subscriber's grant and id) decides which events each subscriber sees. Apps use it as
-/// `servey::websocket_event_channel!`.
+/// The event type is `Serialize + Deserialize + ToSchema`. `params = Params` may come right after it:
+/// each subscriber then gives subscription parameters of that `Deserialize + ToSchema` type (from the
+/// query of the path form, the `Subscribe` message, or GraphQL arguments), checked like an action's
+/// input. Options follow, in any order: `access_control = scope("..")` (or a type implementing
+/// `AccessControl + Default`) decides who may subscribe; `filter = some_fn` (a `fn(&Event,
+/// Option<&Authorization>, &str) -> bool`, given each subscriber's grant and id) or, with `params`,
+/// `params_filter = some_fn` (a `fn(&Event, &Params, Option<&Authorization>, &str) -> bool`) decides
+/// which events each subscriber sees. Apps use it as `servey::websocket_event_channel!`.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};

@@ -1,8 +1,9 @@
 //! The websocket routes: `GET /subscription` (subscribe by message, Python servey 5's protocol) and
 //! `GET /subscription/{channel}[/{subscriber_id}]` (subscribed at once; the query's keys other than
-//! `token` and `subscriber_id` are the channel's subscription parameters). The path form writes each
+//! `token`, `subscriber_id` and `since` are the channel's subscription parameters). The path form writes each
 //! event as its bare JSON; the shared connection wraps each in `{"type": "Event", "channel": "<name>",
-//! "payload": <event>}`, so that a client subscribed to several channels tells them apart, and answers
+//! "id": <id>, "payload": <event>}`, so that a client subscribed to several channels tells them apart and
+//! can resume after the id (`since`; see [`join`](crate::join)), and answers
 //! each `Subscribe` with `{"type": "Subscribed", "channel": "<name>"}` once every event published from
 //! then on reaches it (on every instance, with a broker).
 //!
