@@ -197,7 +197,8 @@ async fn publish(backend: RedisBackend, topic: String, mut pending: mpsc::Receiv
 }
 
 /// Delivers every event received to the fan-out's hubs while it exists, subscribing again after a lost
-/// connection (events published while it was lost are not replayed: pub/sub keeps nothing).
+/// connection (events published while it was lost are not delivered live: pub/sub keeps nothing; their
+/// subscribers see the jump in ids, and resume from the channel's stream with `since`).
 async fn receive(
     backend: RedisBackend,
     subscription: Subscription,
