@@ -167,6 +167,17 @@ impl Input {
         fast.map_err(|first| self.explain(check, &first))
     }
 
+    /// Decodes `P` after the checks of `schema`'s input (types, declared constraints, every bad field by
+    /// path; unknown keys ignored): for input a transport takes outside an action call, such as the
+    /// parameters of an event subscription.
+    pub fn decode_by_schema<P: DeserializeOwned>(
+        self,
+        schema: &crate::schema::ActionSchema,
+    ) -> Result<P, ActionError> {
+        self.checked(schema.checker(), UnknownFields::Ignore)?
+            .decode(|_, _| {})
+    }
+
     /// Decodes the parent object of a nested action.
     pub fn decode_parent<T: DeserializeOwned>(&self) -> Result<T, ActionError> {
         let parent = self.parent.as_ref().ok_or_else(|| {

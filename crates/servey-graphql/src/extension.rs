@@ -27,6 +27,7 @@ use crate::cost::Costs;
 use crate::document::selected_operation;
 use crate::documents::Documents;
 use crate::limits::GraphqlLimits;
+use crate::subscription::EventIds;
 use crate::trace::ActionSpans;
 
 /// What the extension of every request of one schema shares.
@@ -60,6 +61,7 @@ impl ExtensionFactory for ServeyExtension {
                 cost: AtomicUsize::new(0),
                 is_subscription: AtomicBool::new(false),
                 slot: Mutex::new(None),
+                event_ids: EventIds::default(),
             }),
         })
     }
@@ -83,6 +85,8 @@ struct State {
     is_subscription: AtomicBool,
     /// The websocket operation's request slot, held until the request ends.
     slot: Mutex<Option<RequestSlot>>,
+    /// The ids of a subscription's events, in the order its responses go out.
+    event_ids: EventIds,
 }
 
 impl State {
@@ -111,6 +115,7 @@ impl Extension for PerRequest {
         if let Some(budget) = shared {
             let _ = self.state.answer.set(budget.clone());
         }
+        let request = request.data(self.state.event_ids.clone());
         next.run(ctx, request).await
     }
 
@@ -183,7 +188,7 @@ impl Extension for PerRequest {
     }
 
     /// A websocket operation's responses, bounded as [`execute`](Self::execute) bounds one over HTTP
-    /// (async-graphql runs those without `execute`).
+    /// (async-graphql runs those without `execute`), each event's with its id in `extensions.eventId`.
     fn subscribe<'s>(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -192,7 +197,14 @@ impl Extension for PerRequest {
     ) -> BoxStream<'s, Response> {
         let state = self.state.clone();
         let limits = self.shared.limits;
-        let stream = stream.map(move |response| state.answer(&limits).finish(response));
+        let stream = stream.map(move |mut response| {
+            if let Some(id) = state.event_ids.next_response() {
+                response
+                    .extensions
+                    .insert("eventId".to_owned(), Value::from(id));
+            }
+            state.answer(&limits).finish(response)
+        });
         next.run(ctx, stream.boxed())
     }
 

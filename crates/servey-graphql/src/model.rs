@@ -143,10 +143,14 @@ pub(crate) struct SubscriptionField {
     pub(crate) description: Option<String>,
     /// The event's type.
     pub(crate) event: Ty,
+    /// The channel's subscription parameters, as arguments.
+    pub(crate) args: Args,
 }
 
 /// The optional argument of a subscription field: the id targeted publishes and event filters see.
 pub(crate) const SUBSCRIBER_ID_ARG: &str = "subscriberId";
+/// The optional argument of a subscription field: the event id to resume after.
+pub(crate) const SINCE_ARG: &str = "since";
 
 /// Everything the GraphQL schema is built from.
 #[derive(Debug, Default)]
@@ -216,6 +220,20 @@ impl Model {
                 .map(|field| (field.name.as_str(), field.channel))
                 .collect(),
         )?;
+        for field in &self.subscription {
+            if let Args::Fields(args) = &field.args {
+                unique(
+                    format!("arguments of `{}`", field.name),
+                    args.iter()
+                        .map(|a| (a.name.as_str(), a.key.as_str()))
+                        .chain([
+                            (SUBSCRIBER_ID_ARG, "the subscriber's id"),
+                            (SINCE_ARG, "the event id to resume after"),
+                        ])
+                        .collect(),
+                )?;
+            }
+        }
         for object in self.outputs.values().chain(self.inputs.values()) {
             let names = object
                 .fields

@@ -123,7 +123,7 @@ pub(crate) fn output_value(
 }
 
 /// The action's JSON input object from the field's arguments, keys back in their JSON spelling.
-fn arguments(
+pub(crate) fn arguments(
     args: &ObjectAccessor<'_>,
     spec: &Args,
     inputs: &InputTypes,

@@ -64,7 +64,7 @@ pub(crate) fn build_schema(
             .subscription
             .iter()
             .fold(Subscription::new("Subscription"), |root, field| {
-                root.field(subscription_field(field, source))
+                root.field(subscription_field(field, source, &types.inputs))
             });
         builder = builder.register(root);
     }
@@ -157,24 +157,30 @@ fn action_field(field: &ActionField, types: &Types, is_nested: bool) -> Field {
     if let Some(description) = &field.description {
         graphql = graphql.description(description);
     }
-    match &field.args {
-        Args::Fields(args) => {
-            for arg in args {
-                let mut input = InputValue::new(&arg.name, arg.ty.type_ref());
-                if let Some(description) = &arg.description {
-                    input = input.description(description);
-                }
-                graphql = graphql.argument(input);
-            }
-        }
-        Args::FreeForm => {
-            graphql = graphql.argument(
-                InputValue::new(FREE_FORM_ARG, TypeRef::named(JSON))
-                    .description("The whole input object (this action declares no parameters)."),
-            );
-        }
+    for argument in arguments_of(&field.args) {
+        graphql = graphql.argument(argument);
     }
     graphql
+}
+
+/// The GraphQL arguments of an input object (an action's, or a channel's subscription parameters).
+pub(crate) fn arguments_of(args: &Args) -> Vec<InputValue> {
+    match args {
+        Args::Fields(args) => args
+            .iter()
+            .map(|arg| {
+                let input = InputValue::new(&arg.name, arg.ty.type_ref());
+                match &arg.description {
+                    Some(description) => input.description(description),
+                    None => input,
+                }
+            })
+            .collect(),
+        Args::FreeForm => vec![
+            InputValue::new(FREE_FORM_ARG, TypeRef::named(JSON))
+                .description("The whole input object (this action declares no parameters)."),
+        ],
+    }
 }
 
 fn output_object(object: &ObjectType, types: &Types) -> Object {

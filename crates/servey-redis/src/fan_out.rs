@@ -2,6 +2,11 @@
 //! channel (`namespace:events`) and delivers what it receives there to its own subscribers, its own
 //! events included, so that every subscriber on every instance sees every event. One publishing task
 //! per instance keeps the order of its events; Redis keeps it on the way.
+//!
+//! Each event is published by one script that numbers it (`INCR namespace:events:seq:<channel>`),
+//! keeps it in the channel's stream (`XADD namespace:events:log:<channel> MAXLEN ~ N`, the id as the
+//! stream id) and publishes it, all at once: every instance sees each channel's ids in order, and a
+//! subscriber resuming after an id reads the stream ([`FanOut::replay`]).
 
 use std::sync::{Arc, Weak};
 
@@ -9,18 +14,36 @@ use bytes::Bytes;
 
 use ::redis::aio::{ConnectionManager, PubSub};
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::RedisBackend;
 use crate::outage::{Backoff, Outage};
-use servey_core::backend::{DeliveryTargets, Envelope, FanOut, LocalSubscribers, PublishError};
+use servey_core::backend::{
+    DeliveryTargets, Envelope, FanOut, LocalSubscribers, PublishError, Replay,
+};
 
 /// Events waiting to be published (while Redis is away, say) before `publish` refuses more.
 const OUTBOX: usize = 16 * 1024;
 
 /// Events published to Redis in one round trip at most.
 const BATCH: usize = 256;
+
+/// Numbers an event of a channel, keeps it in the channel's stream and publishes it, at once. KEYS: the
+/// channel's sequence, its stream, the events topic; ARGV: how many events the stream keeps (about),
+/// the encoded event. The message gets its id in front: `<id> <header>\n<payload>`.
+const PUBLISH_SCRIPT: &str = r"
+local id = redis.call('INCR', KEYS[1])
+local message = id .. ' ' .. ARGV[2]
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[1], id .. '-0', 'm', message)
+redis.call('PUBLISH', KEYS[3], message)
+return id
+";
+
+/// One entry of a channel's stream as `XRANGE` answers it: its stream id, then its fields and values
+/// (`m`, the published message).
+type StreamEntry = (String, Vec<Vec<u8>>);
 
 /// A pub/sub connection already subscribed to the events channel.
 pub(crate) struct Subscription(PubSub);
@@ -38,8 +61,13 @@ pub struct RedisFanOut {
     outbox: mpsc::Sender<Envelope>,
     /// This instance's hubs, which the receiving task delivers to.
     targets: Arc<DeliveryTargets>,
+    /// Whether this instance's subscription to the events channel is active (what a subscriber's
+    /// acknowledgement waits for).
+    live: watch::Receiver<bool>,
     /// Dropped with the fan-out (with the app's channels): the receiving task ends.
     _alive: oneshot::Sender<()>,
+    /// Reads the channels' streams for subscribers that resume.
+    backend: RedisBackend,
 }
 
 impl RedisFanOut {
@@ -54,17 +82,22 @@ impl RedisFanOut {
         let (outbox, pending) = mpsc::channel(OUTBOX);
         let (alive, dropped) = oneshot::channel();
         let topic = backend.key("events");
-        runtime.spawn(publish(backend.connection.clone(), topic.clone(), pending));
+        // `subscription` is subscribed already: live from the start.
+        let (is_live, live) = watch::channel(true);
+        runtime.spawn(publish(backend.clone(), topic.clone(), pending));
         runtime.spawn(receive(
             backend.clone(),
             subscription,
             Arc::downgrade(&targets),
+            is_live,
             dropped,
         ));
         Self {
             outbox,
             targets,
+            live,
             _alive: alive,
+            backend: backend.clone(),
         }
     }
 }
@@ -84,21 +117,68 @@ impl FanOut for RedisFanOut {
     fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>) {
         self.targets.add(subscribers);
     }
+
+    fn replay(
+        &self,
+        channel: &str,
+        since: u64,
+    ) -> BoxFuture<'static, Result<Replay, PublishError>> {
+        let mut connection = self.backend.connection.clone();
+        let (log, seq) = (
+            self.backend.key(&format!("events:log:{channel}")),
+            self.backend.key(&format!("events:seq:{channel}")),
+        );
+        let timeout = self.backend.call_timeout;
+        Box::pin(async move {
+            // The event at `since` too, when kept: it shows that nothing after it was lost.
+            let mut read = ::redis::pipe();
+            read.atomic()
+                .cmd("XRANGE")
+                .arg(&log)
+                .arg(format!("{since}-0"))
+                .arg("+")
+                .cmd("GET")
+                .arg(&seq);
+            let (entries, last_id): (Vec<StreamEntry>, Option<u64>) =
+                crate::within(timeout, read.query_async(&mut connection))
+                    .await
+                    .map_err(PublishError::FanOut)?;
+            let events = entries
+                .iter()
+                .filter_map(|(_, fields)| decode(fields.get(1)?))
+                .collect();
+            Ok(Replay::of(since, events, last_id.unwrap_or(0)))
+        })
+    }
+
+    fn until_live(&self) -> BoxFuture<'static, ()> {
+        let mut live = self.live.clone();
+        Box::pin(async move {
+            // An error means the receiving task ended with the fan-out: nothing will come any more.
+            let _ = live.wait_for(|is_live| *is_live).await;
+        })
+    }
 }
 
 /// Publishes the events of `pending` in order, in batches, retrying a batch until Redis takes it.
-async fn publish(
-    mut connection: ConnectionManager,
-    topic: String,
-    mut pending: mpsc::Receiver<Envelope>,
-) {
+async fn publish(backend: RedisBackend, topic: String, mut pending: mpsc::Receiver<Envelope>) {
+    let mut connection: ConnectionManager = backend.connection.clone();
     let outage = Outage::new("websocket fan-out (publish)");
     let mut backoff = Backoff::default();
     let mut batch = Vec::with_capacity(BATCH);
     while pending.recv_many(&mut batch, BATCH).await > 0 {
         let mut pipeline = ::redis::pipe();
         for envelope in batch.drain(..) {
-            pipeline.publish(&topic, encode(&envelope)).ignore();
+            pipeline
+                .cmd("EVAL")
+                .arg(PUBLISH_SCRIPT)
+                .arg(3)
+                .arg(backend.key(&format!("events:seq:{}", envelope.channel)))
+                .arg(backend.key(&format!("events:log:{}", envelope.channel)))
+                .arg(&topic)
+                .arg(backend.history)
+                .arg(encode(&envelope))
+                .ignore();
         }
         loop {
             match pipeline.query_async::<()>(&mut connection).await {
@@ -117,11 +197,13 @@ async fn publish(
 }
 
 /// Delivers every event received to the fan-out's hubs while it exists, subscribing again after a lost
-/// connection (events published while it was lost are not replayed: pub/sub keeps nothing).
+/// connection (events published while it was lost are not delivered live: pub/sub keeps nothing; their
+/// subscribers see the jump in ids, and resume from the channel's stream with `since`).
 async fn receive(
     backend: RedisBackend,
     subscription: Subscription,
     targets: Weak<DeliveryTargets>,
+    is_live: watch::Sender<bool>,
     mut dropped: oneshot::Receiver<()>,
 ) {
     let outage = Outage::new("websocket fan-out (subscribe)");
@@ -139,6 +221,7 @@ async fn receive(
                     Ok(subscription) => {
                         outage.recovered();
                         backoff.reset();
+                        is_live.send_replace(true);
                         subscription
                     }
                     Err(error) => {
@@ -158,6 +241,7 @@ async fn receive(
                 _ = &mut dropped => return,
             };
             let Some(message) = message else {
+                is_live.send_replace(false);
                 outage.failed(&"the subscription's connection closed");
                 break;
             };
@@ -180,7 +264,8 @@ async fn receive(
     }
 }
 
-/// `["channel", "target or null"]`, a newline, then the event's JSON as it was published.
+/// `["channel", "target or null"]`, a newline, then the event's JSON as it was published (the publish
+/// script puts the id and a space in front).
 fn encode(envelope: &Envelope) -> Vec<u8> {
     let header = serde_json::to_vec(&(&envelope.channel, &envelope.target))
         .expect("two strings always serialize");
@@ -191,7 +276,11 @@ fn encode(envelope: &Envelope) -> Vec<u8> {
     message
 }
 
+/// An event as published by the script: `<id> ["channel", "target or null"]\n<payload>`.
 fn decode(message: &[u8]) -> Option<Envelope> {
+    let space = message.iter().position(|byte| *byte == b' ')?;
+    let id = std::str::from_utf8(&message[..space]).ok()?.parse().ok()?;
+    let message = &message[space + 1..];
     let split = message.iter().position(|byte| *byte == b'\n')?;
     let (channel, target) =
         serde_json::from_slice::<(String, Option<String>)>(&message[..split]).ok()?;
@@ -200,6 +289,7 @@ fn decode(message: &[u8]) -> Option<Envelope> {
         channel,
         target,
         payload: Bytes::copy_from_slice(payload.as_bytes()),
+        id,
     })
 }
 
@@ -209,13 +299,16 @@ mod tests {
 
     #[test]
     fn envelopes_survive_the_wire() {
-        let envelope = Envelope {
-            channel: "messenger".to_owned(),
-            target: Some("ann\nbob".to_owned()),
-            payload: Bytes::from_static(br#"{"text":"a\nb"}"#),
-        };
-        let decoded = decode(&encode(&envelope)).expect("decodes");
-        assert_eq!(decoded.channel, "messenger");
+        let envelope = Envelope::new(
+            "messenger",
+            Some("ann\nbob".to_owned()),
+            Bytes::from_static(br#"{"text":"a\nb"}"#),
+        );
+        // What the publish script sends: the id it gave, a space, the encoded event.
+        let mut published = b"42 ".to_vec();
+        published.extend(encode(&envelope));
+        let decoded = decode(&published).expect("decodes");
+        assert_eq!((decoded.channel.as_str(), decoded.id), ("messenger", 42));
         assert_eq!(decoded.target.as_deref(), Some("ann\nbob"));
         assert_eq!(&decoded.payload[..], br#"{"text":"a\nb"}"#);
         assert!(decode(b"no header").is_none());

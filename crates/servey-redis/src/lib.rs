@@ -56,6 +56,7 @@ pub struct RedisBackend {
     heartbeat: Duration,
     call_timeout: Duration,
     tick_lease: Duration,
+    history: usize,
 }
 
 impl std::fmt::Debug for RedisBackend {
@@ -66,6 +67,7 @@ impl std::fmt::Debug for RedisBackend {
             .field("heartbeat", &self.heartbeat)
             .field("call_timeout", &self.call_timeout)
             .field("tick_lease", &self.tick_lease)
+            .field("history", &self.history)
             .finish_non_exhaustive()
     }
 }
@@ -101,6 +103,7 @@ impl RedisBackend {
             heartbeat: Duration::from_secs(2),
             call_timeout: Duration::from_secs(1),
             tick_lease: Duration::from_secs(10),
+            history: servey_core::backend::DEFAULT_HISTORY,
         })
     }
 
@@ -131,6 +134,13 @@ impl RedisBackend {
     /// after. At least 1 s.
     pub fn tick_lease(mut self, lease: Duration) -> Self {
         self.tick_lease = lease.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Keeps about the last `events` of each websocket channel (at least that many; default 1000) in
+    /// its Redis stream, for subscribers that resume after a reconnect.
+    pub fn history(mut self, events: usize) -> Self {
+        self.history = events.max(1);
         self
     }
 

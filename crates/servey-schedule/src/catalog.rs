@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 
-use servey_core::{AccessControl, ActionError, Authorization, ErrorCode};
+use serde_json::Value;
+use servey_core::schema::Components;
+use servey_core::{AccessControl, ActionError, ActionSchema, Authorization, ErrorCode, Input};
 
-use crate::channel::{ChannelEntry, ChannelKind, EventChannel};
+use crate::channel::{ChannelEntry, ChannelKind, DecodedParams, EventChannel};
 use crate::error::ScheduleError;
 
 /// One channel of the app, with what was built for it at start.
@@ -15,6 +17,9 @@ pub(crate) struct Listed {
     pub(crate) channel: &'static dyn EventChannel,
     /// Websocket channels: who may subscribe (`None`: everyone).
     pub(crate) access: Option<Box<dyn AccessControl>>,
+    /// Websocket channels with subscription parameters: their schema as an action's (the parameters
+    /// as input, the event as output), whose checks every subscription's parameters get.
+    pub(crate) params: Option<ActionSchema>,
 }
 
 impl Listed {
@@ -26,6 +31,20 @@ impl Listed {
         match &self.access {
             None => Ok(()),
             Some(policy) => policy.check(authorization),
+        }
+    }
+
+    /// A subscription's parameters (a JSON object) checked and decoded; a channel without parameters
+    /// ignores them.
+    pub(crate) fn decode_params(
+        &self,
+        params: Value,
+    ) -> Result<Option<DecodedParams>, ActionError> {
+        match &self.params {
+            Some(schema) => self
+                .channel
+                .decode_params(Input::from_value(params), schema),
+            None => Ok(None),
         }
     }
 
@@ -71,6 +90,7 @@ impl Catalog {
             .map(|channel| Listed {
                 channel,
                 access: channel.access_control(),
+                params: params_schema(channel),
             })
             .collect();
         Ok(Self { sorted, by_name })
@@ -111,4 +131,12 @@ impl Catalog {
             )),
         }
     }
+}
+
+/// The schema of `channel`'s subscription parameters as an action's, if it has any.
+fn params_schema(channel: &dyn EventChannel) -> Option<ActionSchema> {
+    let mut components = Components::new();
+    let params = channel.params_schema(&mut components)?;
+    let event = channel.event_schema(&mut components);
+    Some(ActionSchema::new(params, event, components))
 }

@@ -2,12 +2,14 @@
 //! (`websocket_event_channel!`, `background_channel!` and `webhook_channel!` submit theirs). A declaration
 //! is immutable metadata; what changes at run time (subscribers, queues) belongs to each app's `Channels`.
 
+use std::any::Any;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use servey_core::schema::Components;
-use servey_core::{AccessControl, Authorization, Context};
+use servey_core::{AccessControl, ActionError, ActionSchema, Authorization, Context, Input};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -36,9 +38,42 @@ impl ChannelKind {
     }
 }
 
-/// Decides for one subscriber (its grant and id) whether it sees the event it was built for.
-pub type SubscriberFilter<'a> =
-    Box<dyn Fn(Option<&Authorization>, &str) -> bool + Send + Sync + 'a>;
+/// One subscription as an event filter sees it: who subscribed, under which id, with which parameters.
+#[derive(Clone, Copy)]
+pub struct Subscriber<'a> {
+    /// The subscriber's verified grant, if it sent a token.
+    pub authorization: Option<&'a Authorization>,
+    /// The id targeted publishes reach.
+    pub id: &'a str,
+    /// The subscription's decoded parameters, for a channel that declares them.
+    pub params: Option<&'a (dyn Any + Send + Sync)>,
+}
+
+impl std::fmt::Debug for Subscriber<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Subscriber")
+            .field("id", &self.id)
+            .field("authorization", &self.authorization)
+            .field("has_params", &self.params.is_some())
+            .finish()
+    }
+}
+
+/// A subscription's parameters once checked and decoded (the channel's own parameter type).
+pub type DecodedParams = Arc<dyn Any + Send + Sync>;
+
+/// Decides for one subscriber whether it sees the event it was built for.
+pub type SubscriberFilter<'a> = Box<dyn Fn(&Subscriber<'_>) -> bool + Send + Sync + 'a>;
+
+/// A doc comment as text: each line without the one space `///` leaves before it, the whole trimmed.
+pub(crate) fn doc_text(doc: &str) -> String {
+    doc.lines()
+        .map(|line| line.strip_prefix(' ').unwrap_or(line))
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
 
 /// A named stream of events of one type. The three built-ins are declared with this crate's macros; a
 /// custom channel implements this and submits a [`ChannelEntry`] with `inventory::submit!`.
@@ -73,6 +108,24 @@ pub trait EventChannel: Send + Sync + 'static {
     fn subscriber_filter(&self, payload: &str) -> Option<SubscriberFilter<'static>> {
         let _ = payload;
         None
+    }
+
+    /// Websocket channels: the schema of the subscription parameters, registering the named types it
+    /// refers to in `components`; `None` for a channel without parameters.
+    fn params_schema(&self, components: &mut Components) -> Option<RefOr<Schema>> {
+        let _ = components;
+        None
+    }
+
+    /// Websocket channels with parameters: `input` checked against `schema` (built from
+    /// [`params_schema`](Self::params_schema)) and decoded into the parameter type.
+    fn decode_params(
+        &self,
+        input: Input,
+        schema: &ActionSchema,
+    ) -> Result<Option<DecodedParams>, ActionError> {
+        let _ = (input, schema);
+        Ok(None)
     }
 
     /// Background channels: the action each event runs.

@@ -17,9 +17,14 @@ use crate::ending::EndSignal;
 pub(crate) enum Framing {
     /// The event's JSON as published (one channel per connection: `/subscription/{channel}/{id}`).
     Bare,
-    /// `{"type": "Event", "channel": "<name>", "payload": <event>}` (the shared `/subscription`).
+    /// `{"type": "Event", "channel": "<name>", "id": <id>, "payload": <event>}` (the shared
+    /// `/subscription`, and the path form resuming with `?since=`).
     Enveloped,
 }
+
+/// An event waiting in a connection's buffer: its id (0 for protocol messages and unnumbered events)
+/// and its text as the connection writes it.
+pub(crate) type Queued = (u64, Utf8Bytes);
 
 /// One websocket connection as the hub sees it: its id, its grant and its bounded buffer.
 #[derive(Debug)]
@@ -28,7 +33,7 @@ pub(crate) struct Connection {
     pub(crate) subscriber_id: String,
     pub(crate) authorization: Option<Authorization>,
     pub(crate) framing: Framing,
-    sender: mpsc::UnboundedSender<Utf8Bytes>,
+    sender: mpsc::UnboundedSender<Queued>,
     /// Events queued and not yet taken by the connection's task.
     waiting: AtomicUsize,
     capacity: usize,
@@ -75,7 +80,7 @@ impl Connection {
     }
 
     /// Queues `event` without waiting, unless the buffer is full or the task gone.
-    pub(crate) fn offer(&self, event: Utf8Bytes) -> Offered {
+    pub(crate) fn offer(&self, event: Queued) -> Offered {
         // An increment that finds the buffer full is undone and queues nothing, so at most `capacity`
         // events wait however many deliveries race; the count only overshoots for that instant.
         if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.capacity {
@@ -92,20 +97,20 @@ impl Connection {
 /// The receiving end of a connection's buffer, read by the task that serves the connection.
 #[derive(Debug)]
 pub(crate) struct Events {
-    receiver: mpsc::UnboundedReceiver<Utf8Bytes>,
+    receiver: mpsc::UnboundedReceiver<Queued>,
     connection: Arc<Connection>,
 }
 
 impl Events {
     /// Waits for events and moves up to `limit` of them into `into`; returns how many.
-    pub(crate) async fn recv_many(&mut self, into: &mut Vec<Utf8Bytes>, limit: usize) -> usize {
+    pub(crate) async fn recv_many(&mut self, into: &mut Vec<Queued>, limit: usize) -> usize {
         let taken = self.receiver.recv_many(into, limit).await;
         self.connection.waiting.fetch_sub(taken, Ordering::AcqRel);
         taken
     }
 
     /// Waits for the next event.
-    pub(crate) async fn recv(&mut self) -> Option<Utf8Bytes> {
+    pub(crate) async fn recv(&mut self) -> Option<Queued> {
         let event = self.receiver.recv().await?;
         self.connection.waiting.fetch_sub(1, Ordering::AcqRel);
         Some(event)
@@ -113,7 +118,7 @@ impl Events {
 
     /// The next event if one is queued.
     #[cfg(test)]
-    pub(crate) fn try_recv(&mut self) -> Option<Utf8Bytes> {
+    pub(crate) fn try_recv(&mut self) -> Option<Queued> {
         let event = self.receiver.try_recv().ok()?;
         self.connection.waiting.fetch_sub(1, Ordering::AcqRel);
         Some(event)
@@ -124,8 +129,8 @@ impl Events {
 mod tests {
     use super::*;
 
-    fn event(text: &'static str) -> Utf8Bytes {
-        Utf8Bytes::from_static(text)
+    fn event(text: &'static str) -> Queued {
+        (0, Utf8Bytes::from_static(text))
     }
 
     #[tokio::test]

@@ -15,19 +15,14 @@ use servey_core::metrics::ChannelMetrics;
 use tokio::sync::watch;
 
 use crate::catalog::Catalog;
-use crate::channel::ChannelKind;
+use crate::channel::{ChannelKind, DecodedParams, Subscriber};
 use crate::connection::{Connection, Events, Framing, Offered};
 use crate::ending::Ending;
+use crate::protocol::framed;
+use crate::subscribed::Subscribed;
 
 /// Events a subscriber may have waiting before it counts as too slow and is dropped.
 pub const SUBSCRIBER_BUFFER: usize = 256;
-
-/// The event in the envelope the shared `/subscription` connection writes, which names its channel:
-/// `{"type": "Event", "channel": "<name>", "payload": <event>}`.
-fn framed(channel: &str, payload: &str) -> Utf8Bytes {
-    let channel = serde_json::to_string(channel).unwrap_or_default();
-    format!(r#"{{"type":"Event","channel":{channel},"payload":{payload}}}"#).into()
-}
 
 /// Every open connection, subscribed or not, so that shutdown reaches each one's
 /// [`EndSignal`](crate::ending::EndSignal).
@@ -44,7 +39,7 @@ pub struct Subscribers {
     catalog: Arc<Catalog>,
     /// Each channel's subscribers by connection key: subscribing, unsubscribing and the duplicate check
     /// cost the same with 10 or 10,000 of them.
-    channels: RwLock<HashMap<String, IndexMap<u64, Arc<Connection>>>>,
+    channels: RwLock<HashMap<String, IndexMap<u64, Subscribed>>>,
     next_key: AtomicU64,
     open: Mutex<Open>,
     closing: watch::Sender<bool>,
@@ -88,7 +83,7 @@ impl Subscribers {
     /// the gauges follow the lists in order).
     fn count_subscribers<'a>(
         &self,
-        channels: impl Iterator<Item = (&'a String, &'a IndexMap<u64, Arc<Connection>>)>,
+        channels: impl Iterator<Item = (&'a String, &'a IndexMap<u64, Subscribed>)>,
     ) {
         for (name, list) in channels {
             if let Some(metrics) = self.channel_metrics(name) {
@@ -149,18 +144,50 @@ impl Subscribers {
         (connection, events)
     }
 
-    /// Adds `connection` to the subscribers of `channel` (once).
-    pub(crate) fn subscribe(&self, channel: &str, connection: &Arc<Connection>) {
+    /// Adds `connection` to the subscribers of `channel` with `params` (once: subscribing again
+    /// replaces the parameters). With `is_held`, its live events wait for [`release`](Self::release).
+    pub(crate) fn subscribe(
+        &self,
+        channel: &str,
+        connection: &Arc<Connection>,
+        params: Option<DecodedParams>,
+        is_held: bool,
+    ) {
         let mut channels = self
             .channels
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        channels
-            .entry(channel.to_owned())
-            .or_default()
-            .entry(connection.key)
-            .or_insert_with(|| connection.clone());
+        channels.entry(channel.to_owned()).or_default().insert(
+            connection.key,
+            Subscribed::new(connection.clone(), params, is_held, SUBSCRIBER_BUFFER),
+        );
         self.count_subscribers(channels.get_key_value(channel).into_iter());
+    }
+
+    /// Lets the held live events of `connection` on `channel` through, those up to `replayed_through`
+    /// dropped (see [`Subscribed::release`]); a hold that overflowed ends the connection as too slow.
+    pub(crate) fn release(&self, channel: &str, connection: &Connection, replayed_through: u64) {
+        let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
+        let outcome = channels
+            .get(channel)
+            .and_then(|list| list.get(&connection.key))
+            .map(|subscribed| subscribed.release(replayed_through));
+        if outcome == Some(Offered::Full) {
+            connection.ending.end(Ending::TooSlow);
+        }
+    }
+
+    /// The parameters `connection` subscribed to `channel` with.
+    pub(crate) fn params_of(
+        &self,
+        channel: &str,
+        connection: &Connection,
+    ) -> Option<DecodedParams> {
+        let channels = self.channels.read().unwrap_or_else(PoisonError::into_inner);
+        channels
+            .get(channel)
+            .and_then(|list| list.get(&connection.key))
+            .and_then(|subscribed| subscribed.params.clone())
     }
 
     /// Removes `connection` from the subscribers of `channel`.
@@ -225,7 +252,8 @@ impl Subscribers {
             let Some(list) = channels.get(&envelope.channel) else {
                 return 0;
             };
-            for connection in list.values() {
+            for subscribed in list.values() {
+                let connection = &subscribed.connection;
                 if envelope
                     .target
                     .as_deref()
@@ -234,17 +262,23 @@ impl Subscribers {
                     continue;
                 }
                 if let Some(filter) = &filter
-                    && !filter(connection.authorization.as_ref(), &connection.subscriber_id)
+                    && !filter(&Subscriber {
+                        authorization: connection.authorization.as_ref(),
+                        id: &connection.subscriber_id,
+                        params: subscribed.params.as_deref(),
+                    })
                 {
                     continue;
                 }
                 let text = match connection.framing {
                     Framing::Bare => payload.clone(),
                     Framing::Enveloped => enveloped
-                        .get_or_insert_with(|| framed(&envelope.channel, payload.as_str()))
+                        .get_or_insert_with(|| {
+                            framed(&envelope.channel, envelope.id, payload.as_str())
+                        })
                         .clone(),
                 };
-                match connection.offer(text) {
+                match subscribed.offer(envelope.id, text) {
                     Offered::Queued => delivered += 1,
                     Offered::Full => {
                         tracing::warn!(
@@ -299,20 +333,23 @@ mod tests {
                 Framing::Enveloped
             };
             let (connection, queue) = subscribers.connect(format!("sub-{index}"), None, framing);
-            subscribers.subscribe("news", &connection);
+            subscribers.subscribe("news", &connection, None, false);
             queues.push((framing, connection, queue));
         }
         let envelope = Envelope {
-            channel: "news".to_owned(),
-            target: None,
-            payload: bytes::Bytes::from(r#"{"text":"hi"}"#.to_owned()),
+            id: 7,
+            ..Envelope::new(
+                "news",
+                None,
+                bytes::Bytes::from(r#"{"text":"hi"}"#.to_owned()),
+            )
         };
 
         assert_eq!(subscribers.deliver(&envelope), 1_000);
 
         let (mut bare, mut enveloped) = (HashSet::new(), HashSet::new());
         for (framing, _connection, mut queue) in queues {
-            let text = queue.try_recv().expect("the event waits in every queue");
+            let (_, text) = queue.try_recv().expect("the event waits in every queue");
             match framing {
                 Framing::Bare => {
                     assert_eq!(text.as_str(), r#"{"text":"hi"}"#);
@@ -321,7 +358,7 @@ mod tests {
                 Framing::Enveloped => {
                     assert_eq!(
                         text.as_str(),
-                        r#"{"type":"Event","channel":"news","payload":{"text":"hi"}}"#
+                        r#"{"type":"Event","channel":"news","id":7,"payload":{"text":"hi"}}"#
                     );
                     enveloped.insert(address(text.as_bytes()));
                 }
@@ -338,22 +375,18 @@ mod tests {
         let subscribers = Subscribers::new(Arc::new(catalog));
         let (ann, mut ann_events) = subscribers.connect("ann".to_owned(), None, Framing::Bare);
         let (bob, mut bob_events) = subscribers.connect("bob".to_owned(), None, Framing::Bare);
-        subscribers.subscribe("news", &ann);
-        subscribers.subscribe("news", &bob);
-        subscribers.subscribe("news", &ann);
+        subscribers.subscribe("news", &ann, None, false);
+        subscribers.subscribe("news", &bob, None, false);
+        subscribers.subscribe("news", &ann, None, false);
         assert_eq!(subscribers.count("news"), 2);
-        let envelope = Envelope {
-            channel: "news".to_owned(),
-            target: None,
-            payload: bytes::Bytes::from_static(b"1"),
-        };
+        let envelope = Envelope::new("news", None, bytes::Bytes::from_static(b"1"));
 
         assert_eq!(subscribers.deliver(&envelope), 2);
         subscribers.unsubscribe("news", &ann);
         assert_eq!(subscribers.deliver(&envelope), 1);
 
         assert_eq!(
-            ann_events.try_recv().map(|text| text.to_string()),
+            ann_events.try_recv().map(|(_, text)| text.to_string()),
             Some("1".to_owned())
         );
         assert_eq!(
@@ -362,11 +395,11 @@ mod tests {
             "one event: subscribed once, then not"
         );
         assert_eq!(
-            bob_events.try_recv().map(|text| text.to_string()),
+            bob_events.try_recv().map(|(_, text)| text.to_string()),
             Some("1".to_owned())
         );
         assert_eq!(
-            bob_events.try_recv().map(|text| text.to_string()),
+            bob_events.try_recv().map(|(_, text)| text.to_string()),
             Some("1".to_owned())
         );
         subscribers.disconnect(&bob);

@@ -17,10 +17,13 @@ mod connection;
 mod ending;
 mod error;
 mod hub;
+mod join;
 mod macros;
+mod protocol;
 mod read_gate;
 mod runtime;
 mod source;
+mod subscribed;
 mod subscription;
 mod tick_times;
 mod ticks;
@@ -36,17 +39,21 @@ use servey_core::route::ReservedRoute;
 
 pub use asyncapi::{asyncapi, asyncapi_json};
 pub use background::BackgroundChannel;
-pub use channel::{ChannelEntry, ChannelKind, EventChannel, SubscriberFilter};
+pub use channel::{
+    ChannelEntry, ChannelKind, DecodedParams, EventChannel, Subscriber, SubscriberFilter,
+};
 pub use error::{PublishError, ScheduleError};
 pub use hub::{SUBSCRIBER_BUFFER, Subscribers};
+pub use join::CLOSE_HISTORY_UNAVAILABLE;
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, CLOSE_TOO_BIG,
-    CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_INVALID_PARAMS,
+    CLOSE_SERVICE_RESTART, CLOSE_TOO_BIG, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
+    CLOSE_UNKNOWN_CHANNEL,
 };
 pub use ticks::{Scheduler, TickStats, start};
 pub use webhook::WebhookChannel;
-pub use websocket::{EventFilter, WebsocketChannel};
+pub use websocket::{EventFilter, NoParams, ParamsFilter, WebsocketChannel};
 
 /// What the declaring macros name; not a public API.
 #[doc(hidden)]
@@ -62,7 +69,7 @@ pub const RESERVED_ROUTES: &[ReservedRoute] = &[
     ReservedRoute::exact("/asyncapi.json", "the AsyncAPI document"),
 ];
 
-/// The websocket routes (`/subscription`, `/subscription/{channel}/{subscriber_id}`) and `/asyncapi.json`
+/// The websocket routes (`/subscription`, `/subscription/{channel}[/{subscriber_id}]`) and `/asyncapi.json`
 /// of the app's channels; fails for an app built without its [`Channels`].
 pub fn router(app: &App) -> Result<Router, ScheduleError> {
     let channels = Channels::of(app)?.clone();
@@ -73,6 +80,7 @@ pub fn router(app: &App) -> Result<Router, ScheduleError> {
     if app.serves("/subscription") {
         router = router
             .route("/subscription", get(subscription::by_message))
+            .route("/subscription/{channel}", get(subscription::by_channel))
             .route(
                 "/subscription/{channel}/{subscriber_id}",
                 get(subscription::by_path),

@@ -6,11 +6,14 @@
 /// `NAME.publish_to(&context, subscriber_id, &event)`, where `context` is the `Context` of the action
 /// call (its app's subscribers receive the event).
 ///
-/// The event type is `Serialize + Deserialize + ToSchema`. Two options may follow, in any order:
-/// `access_control = scope("..")` (or a type implementing `AccessControl + Default`) decides who may
-/// subscribe; `filter = some_fn` (a `fn(&Event, Option<&Authorization>, &str) -> bool`, given each
-/// subscriber's grant and id) decides which events each subscriber sees. Apps use it as
-/// `servey::websocket_event_channel!`.
+/// The event type is `Serialize + Deserialize + ToSchema`. `params = Params` may come right after it:
+/// each subscriber then gives subscription parameters of that `Deserialize + ToSchema` type (from the
+/// query of the path form, the `Subscribe` message, or GraphQL arguments), checked like an action's
+/// input. Options follow, in any order: `access_control = scope("..")` (or a type implementing
+/// `AccessControl + Default`) decides who may subscribe; `filter = some_fn` (a `fn(&Event,
+/// Option<&Authorization>, &str) -> bool`, given each subscriber's grant and id) or, with `params`,
+/// `params_filter = some_fn` (a `fn(&Event, &Params, Option<&Authorization>, &str) -> bool`) decides
+/// which events each subscriber sees. Apps use it as `servey::websocket_event_channel!`.
 ///
 /// ```
 /// use serde::{Deserialize, Serialize};
@@ -51,6 +54,13 @@
 /// ```
 #[macro_export]
 macro_rules! websocket_event_channel {
+    ($(#[doc = $doc:literal])* $vis:vis $static_name:ident, $name:literal, $event:ty, params = $params:ty $(, $($option:tt)*)?) => {
+        $(#[doc = $doc])*
+        $vis static $static_name: $crate::WebsocketChannel<$event, $params> = $crate::__websocket_options!(
+            $crate::WebsocketChannel::new($name, ::core::concat!($($doc, "\n",)*)).params::<$params>() ; $($($option)*)?
+        );
+        $crate::__private::inventory::submit! { $crate::ChannelEntry(&$static_name) }
+    };
     ($(#[doc = $doc:literal])* $vis:vis $static_name:ident, $name:literal, $event:ty $(, $($option:tt)*)?) => {
         $(#[doc = $doc])*
         $vis static $static_name: $crate::WebsocketChannel<$event> = $crate::__websocket_options!(
@@ -74,6 +84,9 @@ macro_rules! __websocket_options {
     };
     ($channel:expr ; filter = $filter:expr $(, $($rest:tt)*)?) => {
         $crate::__websocket_options!($channel.filter($filter) ; $($($rest)*)?)
+    };
+    ($channel:expr ; params_filter = $filter:expr $(, $($rest:tt)*)?) => {
+        $crate::__websocket_options!($channel.filter_with_params($filter) ; $($($rest)*)?)
     };
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use servey_core::backend::{
-    BackgroundEvent, BackgroundQueue, Envelope, FanOut, LocalSubscribers, TickLease,
+    BackgroundEvent, BackgroundQueue, Envelope, FanOut, LocalSubscribers, Replay, TickLease,
 };
 use servey_core::{App, Backends, Context, Registry};
 use tokio::sync::watch;
@@ -199,6 +199,21 @@ impl Channels {
     /// Sends a websocket event through the fan-out.
     pub(crate) fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
         self.inner.fan_out.send(envelope)
+    }
+
+    /// Resolves once events sent from now on reach this instance's subscribers (see
+    /// [`FanOut::until_live`]).
+    pub(crate) fn until_live(&self) -> BoxFuture<'static, ()> {
+        self.inner.fan_out.until_live()
+    }
+
+    /// The kept events of `channel` after the id `since` (see [`FanOut::replay`]).
+    pub(crate) async fn replay(
+        &self,
+        channel: &str,
+        since: u64,
+    ) -> Result<Replay, servey_core::backend::PublishError> {
+        self.inner.fan_out.replay(channel, since).await
     }
 
     /// Hands a background event to the queue.

@@ -1,12 +1,18 @@
 //! The websocket routes: `GET /subscription` (subscribe by message, Python servey 5's protocol) and
-//! `GET /subscription/{channel}/{subscriber_id}` (subscribed at once). The path form writes each event as
-//! its bare JSON; the shared connection wraps each in `{"type": "Event", "channel": "<name>", "payload":
-//! <event>}`, so that a client subscribed to several channels tells them apart.
+//! `GET /subscription/{channel}[/{subscriber_id}]` (subscribed at once; the query's keys other than
+//! `token`, `subscriber_id` and `since` are the channel's subscription parameters). The path form writes each
+//! event as its bare JSON; the shared connection wraps each in `{"type": "Event", "channel": "<name>",
+//! "id": <id>, "payload": <event>}`, so that a client subscribed to several channels tells them apart and
+//! can resume after the id (`since`; see [`join`](crate::join)), and answers
+//! each `Subscribe` with `{"type": "Subscribed", "channel": "<name>"}` once every event published from
+//! then on reaches it (on every instance, with a broker).
 //!
 //! Every refusal completes the handshake and closes with a code a browser can read (a refused handshake
 //! shows only as 1006 there): `4401` for a missing or rejected token, `4403` for a missing scope, `4404`
-//! for an unknown channel, on connect (path form, or a rejected token on either) or on `Subscribe`;
-//! `4400` for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>"}`;
+//! for an unknown channel, `4422` for subscription parameters that do not fit the channel's (the reason
+//! names each bad field), on connect (path form, or a rejected token on either) or on `Subscribe`;
+//! `4400` for a message that is not `{"type": "Subscribe" | "Unsubscribe", "payload": "<channel>" |
+//! {"channel": "<channel>", "params": {..}}}`;
 //! `1013` (try again later) when a subscriber's buffer of [`SUBSCRIBER_BUFFER`](crate::hub::SUBSCRIBER_BUFFER)
 //! events is full because it reads too slowly; `1009` for a message or frame larger than the configured
 //! limit (`SERVEY_WEBSOCKET_MESSAGE_LIMIT`); `1001` when the server shuts down, `1012` when it restarts
@@ -16,16 +22,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use futures_util::SinkExt;
-use serde::Deserialize;
 use servey_core::{ActionError, App, Authorization, Credentials};
 
-use crate::connection::{Connection, Events, Framing};
+use crate::connection::{Connection, Events, Framing, Queued};
 use crate::ending::{EndWatch, Ending};
+use crate::join::{JoinFailed, Joining, join};
+use crate::protocol::{Command, query_params, since_of};
 use crate::read_gate::ReadGate;
 use crate::runtime::Channels;
 
@@ -51,14 +58,8 @@ pub const CLOSE_UNAUTHENTICATED: u16 = 4401;
 pub const CLOSE_FORBIDDEN: u16 = 4403;
 /// Close code: no websocket channel has that name.
 pub const CLOSE_UNKNOWN_CHANNEL: u16 = 4404;
-
-/// What a client sends on `/subscription`.
-#[derive(Debug, Deserialize)]
-#[serde(tag = "type", content = "payload")]
-enum Command {
-    Subscribe(String),
-    Unsubscribe(String),
-}
+/// Close code: the subscription parameters do not fit the channel's (the reason names the fields).
+pub const CLOSE_INVALID_PARAMS: u16 = 4422;
 
 /// What the websocket routes serve: the app (its authorizer) and its channels.
 #[derive(Debug, Clone)]
@@ -94,11 +95,38 @@ pub(crate) async fn by_message(
     })
 }
 
-/// `GET /subscription/{channel}/{subscriber_id}[?token=..]`.
+/// `GET /subscription/{channel}/{subscriber_id}[?token=..][&param=..]`.
 pub(crate) async fn by_path(
     State(routes): State<Routes>,
     Path((channel_name, subscriber_id)): Path<(String, String)>,
     Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    subscribe_at_once(routes, channel_name, subscriber_id, query, headers, upgrade)
+}
+
+/// `GET /subscription/{channel}[?subscriber_id=..][&token=..][&param=..]`.
+pub(crate) async fn by_channel(
+    State(routes): State<Routes>,
+    Path(channel_name): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let subscriber_id = query
+        .get("subscriber_id")
+        .cloned()
+        .unwrap_or_else(servey_core::context::new_request_id);
+    subscribe_at_once(routes, channel_name, subscriber_id, query, headers, upgrade)
+}
+
+/// The path forms: checks the caller and the parameters of the query, then subscribes on upgrade.
+fn subscribe_at_once(
+    routes: Routes,
+    channel_name: String,
+    subscriber_id: String,
+    query: HashMap<String, String>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
@@ -111,23 +139,45 @@ pub(crate) async fn by_path(
         .and_then(|listed| {
             let authorization = credentials.authorization()?;
             listed.check_subscriber(authorization)?;
-            Ok((listed.channel.name(), authorization.cloned()))
+            let params = listed.decode_params(query_params(listed, &query))?;
+            let since = since_of(&query)?;
+            Ok((listed.channel.name(), authorization.cloned(), params, since))
         });
-    let (name, authorization) = match allowed {
+    let (name, authorization, params, since) = match allowed {
         Ok(allowed) => allowed,
         Err(error) => return refuse(upgrade, &error),
     };
-    upgrade.on_upgrade(move |socket| {
+    upgrade.on_upgrade(move |mut socket| async move {
         let subscribers = routes.channels.subscribers();
-        let (connection, events) = subscribers.connect(subscriber_id, authorization, Framing::Bare);
-        subscribers.subscribe(name, &connection);
-        serve(socket, routes.channels, connection, events, false)
+        // Resuming needs the ids, which only the envelope carries.
+        let framing = match since {
+            Some(_) => Framing::Enveloped,
+            None => Framing::Bare,
+        };
+        let (connection, events) = subscribers.connect(subscriber_id, authorization, framing);
+        subscribers.subscribe(name, &connection, params, since.is_some());
+        if since.is_some() {
+            let joining = Joining {
+                channel: name,
+                since,
+            };
+            if let Err(failed) =
+                join(&mut socket, &routes.channels, &connection, joining, true).await
+            {
+                subscribers.disconnect(&connection);
+                if let JoinFailed::Close(frame) = failed {
+                    let _ = socket.send(Message::Close(Some(frame))).await;
+                }
+                return;
+            }
+        }
+        serve(socket, routes.channels, connection, events, false).await;
     })
 }
 
 /// Completes the handshake and closes at once with the close code of `error` (see the module docs).
 fn refuse(upgrade: WebSocketUpgrade, error: &ActionError) -> Response {
-    let frame = close_frame(close_code(error), error.detail());
+    let frame = refusal(error);
     tracing::debug!(code = frame.code, reason = %frame.reason, "refusing a websocket subscriber");
     upgrade.on_upgrade(move |mut socket| async move {
         let _ = tokio::time::timeout(
@@ -138,13 +188,30 @@ fn refuse(upgrade: WebSocketUpgrade, error: &ActionError) -> Response {
     })
 }
 
-/// The close code of a refusal: `4401`, `4403` or `4404` (the HTTP status REST would answer, plus 4000).
+/// The close code of a refusal: `4401`, `4403`, `4404` or `4422` (the HTTP status REST would answer,
+/// plus 4000).
 fn close_code(error: &ActionError) -> u16 {
     match error.status() {
         401 => CLOSE_UNAUTHENTICATED,
         403 => CLOSE_FORBIDDEN,
+        400 | 422 => CLOSE_INVALID_PARAMS,
         _ => CLOSE_UNKNOWN_CHANNEL,
     }
+}
+
+/// The close frame of a refusal: its code, and its detail followed by each bad field's path and words
+/// (`1 invalid field: auction_id: must be at least 1`), as much as a close frame carries.
+fn refusal(error: &ActionError) -> CloseFrame {
+    let fields: Vec<String> = error
+        .field_errors()
+        .iter()
+        .map(|field| format!("{}: {}", field.path, field.message))
+        .collect();
+    let reason = match fields.is_empty() {
+        true => error.detail().to_owned(),
+        false => format!("{}: {}", error.detail(), fields.join("; ")),
+    };
+    close_frame(close_code(error), &reason)
 }
 
 /// The upgrade with the app's message and frame size limit: anonymous clients may connect, so the
@@ -202,8 +269,21 @@ async fn serve(
             }
             incoming = reads.recv(&mut socket) => match incoming {
                 Some(Ok(Message::Text(text))) if takes_commands => {
-                    if let Err(close) = command(&channels, &connection, text.as_str()) {
-                        break Some(close);
+                    match command(&channels, &connection, text.as_str()) {
+                        Err(close) => break Some(close),
+                        Ok(None) => {}
+                        Ok(Some(joining)) => {
+                            let joined = tokio::select! {
+                                biased;
+                                ending = end.ended(&connection.ending) => break Some(ended(ending)),
+                                joined = join(&mut socket, &channels, &connection, joining, true) => joined,
+                            };
+                            match joined {
+                                Ok(()) => {}
+                                Err(JoinFailed::Socket) => break None,
+                                Err(JoinFailed::Close(frame)) => break Some(frame),
+                            }
+                        }
                     }
                 }
                 Some(Err(error)) if is_too_big(&error) => break Some(close_frame(
@@ -227,11 +307,8 @@ async fn serve(
 }
 
 /// Writes the events of `waiting` in order as text frames, then flushes once.
-async fn write_all(
-    socket: &mut WebSocket,
-    waiting: &mut Vec<Utf8Bytes>,
-) -> Result<(), axum::Error> {
-    for event in waiting.drain(..) {
+async fn write_all(socket: &mut WebSocket, waiting: &mut Vec<Queued>) -> Result<(), axum::Error> {
+    for (_, event) in waiting.drain(..) {
         socket.feed(Message::Text(event)).await?;
     }
     socket.flush().await
@@ -259,31 +336,45 @@ fn is_too_big(error: &axum::Error) -> bool {
         .is_some_and(|error| matches!(error, Error::Capacity(_)))
 }
 
+/// Carries out one command; a `Subscribe` registers the subscription held and returns it to join.
 fn command(
     channels: &Channels,
     connection: &Arc<Connection>,
     text: &str,
-) -> Result<(), CloseFrame> {
+) -> Result<Option<Joining>, CloseFrame> {
     let command = serde_json::from_str::<Command>(text).map_err(|_| {
         close_frame(
             CLOSE_BAD_MESSAGE,
-            r#"expected {"type": "Subscribe" or "Unsubscribe", "payload": "<channel>"}"#,
+            r#"expected {"type": "Subscribe" or "Unsubscribe", "payload": "<channel>" or {"channel": .., "params": {..}}}"#,
         )
     })?;
-    let (Command::Subscribe(name) | Command::Unsubscribe(name)) = &command;
-    let refused = |error: ActionError| close_frame(close_code(&error), error.detail());
-    let listed = channels.catalog().websocket(name).map_err(refused)?;
+    let (Command::Subscribe(target) | Command::Unsubscribe(target)) = &command;
+    let refused = |error: ActionError| refusal(&error);
+    let listed = channels
+        .catalog()
+        .websocket(target.channel())
+        .map_err(refused)?;
     let name = listed.channel.name();
     match command {
-        Command::Subscribe(_) => {
+        Command::Subscribe(target) => {
             listed
                 .check_subscriber(connection_authorization(connection))
                 .map_err(refused)?;
-            channels.subscribers().subscribe(name, connection);
+            let (params, since) = target.into_parts();
+            let params = listed.decode_params(params).map_err(refused)?;
+            channels
+                .subscribers()
+                .subscribe(name, connection, params, true);
+            Ok(Some(Joining {
+                channel: name,
+                since,
+            }))
         }
-        Command::Unsubscribe(_) => channels.subscribers().unsubscribe(name, connection),
+        Command::Unsubscribe(_) => {
+            channels.subscribers().unsubscribe(name, connection);
+            Ok(None)
+        }
     }
-    Ok(())
 }
 
 fn connection_authorization(connection: &Connection) -> Option<&Authorization> {

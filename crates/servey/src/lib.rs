@@ -161,9 +161,10 @@ pub use servey_schedule::{background_channel, webhook_channel, websocket_event_c
 #[cfg(feature = "schedule")]
 pub mod channels {
     pub use servey_schedule::{
-        CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_TOO_BIG, CLOSE_TOO_SLOW,
-        CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL, ChannelKind, Channels, EventChannel,
-        PublishError, ScheduleError, Scheduler, TickStats, start,
+        CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_HISTORY_UNAVAILABLE,
+        CLOSE_INVALID_PARAMS, CLOSE_TOO_BIG, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
+        CLOSE_UNKNOWN_CHANNEL, ChannelKind, Channels, EventChannel, NoParams, PublishError,
+        ScheduleError, Scheduler, Subscriber, TickStats, start,
     };
 }
 

@@ -16,6 +16,9 @@ pub(crate) struct RedisSettings {
     /// as an unreachable one.
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     pub(crate) timeout: Duration,
+    /// `SERVEY_CHANNEL_HISTORY` (default 1000): how many recent events each websocket channel keeps for
+    /// subscribers that resume, in process or (about that many) in Redis.
+    pub(crate) channel_history: usize,
 }
 
 impl RedisSettings {
@@ -24,6 +27,10 @@ impl RedisSettings {
         Self {
             url: settings.get("SERVEY_REDIS_URL"),
             timeout: settings.seconds("SERVEY_REDIS_TIMEOUT", 1),
+            channel_history: settings.count(
+                "SERVEY_CHANNEL_HISTORY",
+                servey_core::backend::DEFAULT_HISTORY,
+            ),
         }
     }
 }
@@ -31,6 +38,14 @@ impl RedisSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn channels_keep_1000_events_unless_told_otherwise() {
+        let defaults = RedisSettings::from_settings(&Settings::default());
+        assert_eq!(defaults.channel_history, 1000);
+        let settings = Settings::default().with("SERVEY_CHANNEL_HISTORY", "25");
+        assert_eq!(RedisSettings::from_settings(&settings).channel_history, 25);
+    }
 
     #[test]
     fn the_redis_timeout_is_one_second_unless_set_to_a_positive_number_of_seconds() {

@@ -91,7 +91,9 @@ pub(crate) async fn install_channels(
     let redis = RedisSettings::from_settings(&config.settings);
     let backends = match &redis.url {
         Some(url) => redis_backends(registry, url, &redis).await?,
-        None => Backends::in_process(registry),
+        None => Backends::in_process(registry).with_fan_out(
+            servey_core::backend::InProcess::with_history(redis.channel_history),
+        ),
     };
     crate::adapters::channels_over(registry, backends, state)
 }
@@ -106,7 +108,8 @@ async fn redis_backends(
     let backend = servey_redis::RedisBackend::connect(url)
         .await
         .map_err(StartError::Redis)?
-        .call_timeout(settings.timeout);
+        .call_timeout(settings.timeout)
+        .history(settings.channel_history);
     tracing::info!(url = backend.url(), "instances share work through Redis");
     backend.backends(registry).await.map_err(StartError::Redis)
 }

@@ -1,12 +1,15 @@
 //! The websocket fan-out: how a published event reaches the subscribers of every instance of an app.
 //! In-process by default ([`InProcess`]); a broker-backed one publishes and, on every instance, hands
-//! what it receives to that instance's [`LocalSubscribers`].
+//! what it receives to that instance's [`LocalSubscribers`]. The fan-out numbers each channel's events
+//! and keeps the recent ones, so that a subscriber resumes after a reconnect ([`FanOut::replay`]).
 
 use std::sync::{Arc, PoisonError, RwLock, Weak};
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 
 use super::PublishError;
+use super::history::{DEFAULT_HISTORY, History, Replay};
 
 /// One published event on its way to subscribers.
 #[derive(Debug, Clone)]
@@ -17,6 +20,24 @@ pub struct Envelope {
     pub target: Option<String>,
     /// The event as JSON text (UTF-8), shared by every subscriber.
     pub payload: Bytes,
+    /// The event's id, increasing by one per event of its channel; 0 until the fan-out numbers it.
+    pub id: u64,
+}
+
+impl Envelope {
+    /// An event of `channel` for every subscriber (or only those with id `target`), not yet numbered.
+    pub fn new(
+        channel: impl Into<String>,
+        target: Option<String>,
+        payload: impl Into<Bytes>,
+    ) -> Self {
+        Self {
+            channel: channel.into(),
+            target,
+            payload: payload.into(),
+            id: 0,
+        }
+    }
 }
 
 /// This process's subscribers of one app's channels (the websocket hub): what a fan-out delivers to.
@@ -34,6 +55,28 @@ pub trait FanOut: Send + Sync + 'static {
     /// Delivers the events this fan-out carries to `subscribers` (an app's hub, when its channels are
     /// built) from now on, while they exist.
     fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>);
+
+    /// Resolves once every event sent from now on, on any instance, reaches this instance's
+    /// subscribers: at once in process; a broker's fan-out waits while its subscription is down. A
+    /// subscriber is told it is subscribed only after this.
+    fn until_live(&self) -> BoxFuture<'static, ()> {
+        Box::pin(std::future::ready(()))
+    }
+
+    /// The kept events of `channel` after the id `since`, for a subscriber that resumes. The default
+    /// keeps nothing: every resume is told that events were lost.
+    fn replay(
+        &self,
+        channel: &str,
+        since: u64,
+    ) -> BoxFuture<'static, Result<Replay, PublishError>> {
+        let _ = channel;
+        Box::pin(std::future::ready(Ok(Replay {
+            events: Vec::new(),
+            last_id: 0,
+            is_lost: since > 0,
+        })))
+    }
 }
 
 /// The local subscribers a fan-out delivers to: a list of weak handles, pruned as hubs go away.
@@ -74,20 +117,47 @@ impl DeliveryTargets {
     }
 }
 
-/// Delivers straight to this process's subscribers of the app.
-#[derive(Debug, Default)]
+/// Delivers straight to this process's subscribers of the app, numbering each channel's events and
+/// keeping the last [`DEFAULT_HISTORY`] of each (see [`InProcess::with_history`]).
+#[derive(Debug)]
 pub struct InProcess {
     targets: DeliveryTargets,
+    history: History,
+}
+
+impl Default for InProcess {
+    fn default() -> Self {
+        Self::with_history(DEFAULT_HISTORY)
+    }
+}
+
+impl InProcess {
+    /// Keeps the last `events` of each channel for subscribers that resume (0: none).
+    pub fn with_history(events: usize) -> Self {
+        Self {
+            targets: DeliveryTargets::default(),
+            history: History::new(events),
+        }
+    }
 }
 
 impl FanOut for InProcess {
     fn send(&self, envelope: Envelope) -> Result<(), PublishError> {
-        self.targets.deliver(&envelope);
+        self.history
+            .record(envelope, |numbered| self.targets.deliver(numbered));
         Ok(())
     }
 
     fn deliver_to(&self, subscribers: Weak<dyn LocalSubscribers>) {
         self.targets.add(subscribers);
+    }
+
+    fn replay(
+        &self,
+        channel: &str,
+        since: u64,
+    ) -> BoxFuture<'static, Result<Replay, PublishError>> {
+        Box::pin(std::future::ready(Ok(self.history.replay(channel, since))))
     }
 }
 
@@ -116,11 +186,7 @@ mod tests {
         fan_out.deliver_to(Arc::downgrade(&kept_dyn));
         fan_out.deliver_to(Arc::downgrade(&dropped_dyn));
         drop((dropped, dropped_dyn));
-        let envelope = Envelope {
-            channel: "news".to_owned(),
-            target: None,
-            payload: Bytes::from_static(b"{}"),
-        };
+        let envelope = Envelope::new("news", None, Bytes::from_static(b"{}"));
         fan_out
             .send(envelope.clone())
             .expect("in-process never refuses");

@@ -5,6 +5,7 @@
 
 mod error;
 mod fan_out;
+mod history;
 mod in_flight;
 mod lease;
 mod limits;
@@ -19,6 +20,7 @@ use crate::registry::Registry;
 
 pub use error::PublishError;
 pub use fan_out::{DeliveryTargets, Envelope, FanOut, InProcess, LocalSubscribers};
+pub use history::{DEFAULT_HISTORY, History, Replay};
 pub use in_flight::{InFlight, Running};
 pub use lease::{LeaseError, TickLease, Watched};
 pub use limits::{SharedLimitStore, SharedLimits};

@@ -58,6 +58,8 @@ pub(crate) fn read_model(
     for channel in channels {
         let field = reader.subscription_field(channel)?;
         reader.model.subscription.push(field);
+        // Each subscription's `since` is an event id, which may outgrow `Int`.
+        reader.model.uses_big_int = true;
     }
     while let Some((component, object)) = reader.pending_nested.pop() {
         for action in registry.nested_of(&component) {
@@ -128,11 +130,14 @@ impl<'r> Reader<'r> {
         self.action = format!("channel `{}`", channel.name);
         let base = format!("{}Event", pascal_case(channel.name));
         let event = self.ty(&channel.schema.model().output, Side::Output, &base, None)?;
+        let params = format!("{}Params", pascal_case(channel.name));
+        let args = self.args(&channel.schema.model().input, &params)?;
         Ok(SubscriptionField {
             name: camel_case(channel.name),
             channel: channel.name,
             description: channel.description.clone(),
             event,
+            args,
         })
     }
 

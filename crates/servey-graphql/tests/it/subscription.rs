@@ -8,7 +8,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
-use servey_core::event::{EventSource, EventStream, SubscribableChannel};
+use servey_core::event::{EventSource, EventStream, StreamedEvent, SubscribableChannel};
 use servey_core::{
     AccessControl, ActionError, App, Authorization, Backends, ErrorCode, EventSubscriptions,
     JwtBearer, Registry, Scope, ServeyConfig,
@@ -64,7 +64,11 @@ impl EventSource for Alerts {
                 loop {
                     match receiver.recv().await {
                         Ok((name, event)) if name == channel => {
-                            return Some((Ok(event.to_string()), receiver));
+                            let event = StreamedEvent {
+                                id: 0,
+                                json: event.to_string(),
+                            };
+                            return Some((Ok(event), receiver));
                         }
                         Ok(_) => {}
                         Err(_) => return None,

@@ -1,6 +1,7 @@
 //! Integration tests of servey-redis: several instances of one app on a real redis-server (started by
 //! the tests on a free port), sharing websocket events, background jobs, ticks and cached results.
 
+mod acknowledged;
 mod backlog;
 mod common;
 mod limits;

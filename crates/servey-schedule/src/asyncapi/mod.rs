@@ -12,16 +12,20 @@ use servey_core::App;
 use servey_core::schema::Components;
 
 use info::{contact_object, document_id};
-use messages::{command_message, event_envelope, message};
+use messages::{
+    command_message, event_envelope, event_id, gap_message, message, subscribed_message,
+};
 
 use crate::catalog::Listed;
-use crate::channel::{ChannelKind, EventChannel};
+use crate::channel::{ChannelKind, EventChannel, doc_text};
 use crate::error::ScheduleError;
 use crate::hub::SUBSCRIBER_BUFFER;
+use crate::join::CLOSE_HISTORY_UNAVAILABLE;
 use crate::runtime::Channels;
 use crate::subscription::{
-    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_SERVICE_RESTART, CLOSE_TOO_BIG,
-    CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED, CLOSE_UNKNOWN_CHANNEL,
+    CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_INVALID_PARAMS,
+    CLOSE_SERVICE_RESTART, CLOSE_TOO_BIG, CLOSE_TOO_SLOW, CLOSE_UNAUTHENTICATED,
+    CLOSE_UNKNOWN_CHANNEL,
 };
 
 /// The document's tag of websocket channels and the `/subscription` protocol.
@@ -71,6 +75,8 @@ fn document(app: &App, app_channels: &Channels) -> Value {
     );
     let mut websocket_messages = Vec::new();
     let mut websocket_names = Vec::new();
+    // Each websocket channel with subscription parameters, and the `$ref` of their schema.
+    let mut with_params = Vec::new();
     for listed in app_channels.catalog().iter() {
         let channel = listed.channel;
         // Background channels run an action in-process: nothing outside the app talks to them, so
@@ -84,9 +90,17 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         messages.insert(channel.name().into(), message(channel, payload.clone()));
         match channel.kind() {
             ChannelKind::Websocket => {
+                let params = channel.params_schema(&mut components).map(|params| {
+                    let params = serde_json::to_value(params).unwrap_or_default();
+                    with_params.push((channel.name(), params.clone()));
+                    params
+                });
+                let query_params = params
+                    .map(|params| query_properties(&params, &components))
+                    .unwrap_or_default();
                 channels.insert(
                     format!("/subscription/{}/{{subscriber_id}}", channel.name()),
-                    websocket_channel(listed, &message_ref, &auth),
+                    websocket_channel(listed, &message_ref, &auth, query_params),
                 );
                 let envelope = format!("Event.{}", channel.name());
                 messages.insert(
@@ -127,17 +141,34 @@ fn document(app: &App, app_channels: &Channels) -> Value {
             ChannelKind::Background => {}
         }
     }
+    if !websocket_names.is_empty() {
+        messages.insert(
+            "Subscribed".into(),
+            subscribed_message(&websocket_names, &mut payload_schemas),
+        );
+        messages.insert(
+            "Gap".into(),
+            gap_message(&websocket_names, &mut payload_schemas),
+        );
+        websocket_messages.insert(0, json!({"$ref": "#/components/messages/Gap"}));
+        websocket_messages.insert(0, json!({"$ref": "#/components/messages/Subscribed"}));
+    }
     channels.insert(
         "/subscription".into(),
         command_channel(&websocket_names, websocket_messages, &auth),
     );
     messages.insert(
         "Subscribe".into(),
-        command_message("Subscribe", &websocket_names, &mut payload_schemas),
+        command_message(
+            "Subscribe",
+            &websocket_names,
+            &with_params,
+            &mut payload_schemas,
+        ),
     );
     messages.insert(
         "Unsubscribe".into(),
-        command_message("Unsubscribe", &websocket_names, &mut payload_schemas),
+        command_message("Unsubscribe", &websocket_names, &[], &mut payload_schemas),
     );
     let mut security_schemes = serde_json::Map::new();
     security_schemes.insert(auth.key.clone(), auth.header_scheme());
@@ -149,12 +180,21 @@ fn document(app: &App, app_channels: &Channels) -> Value {
         "title": config.api_title,
         "version": config.api_version,
         "description": format!(
-            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` to be subscribed at once \
-             (events arrive as their bare JSON), or to `/subscription` and send `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` \
-             / `Unsubscribe` (events arrive as `{{\"type\": \"Event\", \"channel\": \"<channel>\", \"payload\": <event>}}`). \
+            "Event channels. Connect a websocket to `/subscription/{{channel}}/{{subscriber_id}}` (or \
+             `/subscription/{{channel}}?subscriber_id=..`) to be subscribed at once (events arrive as their bare JSON; \
+             the other query keys are the channel's subscription parameters), or to `/subscription` and send \
+             `{{\"type\": \"Subscribe\", \"payload\": \"<channel>\"}}` or `{{\"type\": \"Subscribe\", \"payload\": \
+             {{\"channel\": \"<channel>\", \"params\": {{..}}}}}}` / `Unsubscribe`: each `Subscribe` is answered with \
+             `{{\"type\": \"Subscribed\", \"channel\": \"<channel>\"}}` once every event published from then on reaches \
+             the connection, and events arrive as `{{\"type\": \"Event\", \"channel\": \"<channel>\", \"id\": <id>, \"payload\": <event>}}`. \
+             Each channel numbers its events and keeps the recent ones: `\"since\": <id>` in a `Subscribe` (or `?since=` on the \
+             path form, whose events then come in the same envelope) replays the kept events after that id before the live ones, \
+             after a `Gap` message when some are no longer kept. \
              A token goes in `Authorization: {scheme} <token>` or `?token=`. A refused subscriber's handshake \
              completes, then the connection closes with a code: {CLOSE_UNAUTHENTICATED} no valid token, \
              {CLOSE_FORBIDDEN} missing scope, {CLOSE_UNKNOWN_CHANNEL} unknown channel (on connect, or on `Subscribe`), \
+             {CLOSE_INVALID_PARAMS} subscription parameters that do not fit the channel's (the reason names each field), \
+             {CLOSE_HISTORY_UNAVAILABLE} the history to resume from cannot be read now, \
              {CLOSE_BAD_MESSAGE} malformed command, {CLOSE_TOO_SLOW} the subscriber read too slowly \
              ({SUBSCRIBER_BUFFER} events waiting), {CLOSE_TOO_BIG} message too large, {CLOSE_GOING_AWAY} server shutting down, \
              {CLOSE_SERVICE_RESTART} server restarting (a new build taking over in development: reconnect)."
@@ -196,9 +236,9 @@ fn document(app: &App, app_channels: &Channels) -> Value {
 }
 
 fn describe(channel: &dyn EventChannel, fallback: &str) -> String {
-    match channel.doc().trim() {
-        "" => fallback.to_owned(),
-        doc => doc.to_owned(),
+    match doc_text(channel.doc()) {
+        doc if doc.is_empty() => fallback.to_owned(),
+        doc => doc,
     }
 }
 
@@ -256,7 +296,26 @@ fn security(listed: &Listed, auth: &AuthDoc) -> Option<Value> {
     })
 }
 
-fn websocket_channel(listed: &Listed, message_ref: &Value, auth: &AuthDoc) -> Value {
+/// The properties of a subscription parameters schema (`$ref` followed), as query parameters.
+fn query_properties(params: &Value, components: &Components) -> Map<String, Value> {
+    let resolved = params["$ref"]
+        .as_str()
+        .and_then(|reference| reference.strip_prefix("#/components/schemas/"))
+        .and_then(|name| components.get(name))
+        .and_then(|schema| serde_json::to_value(schema).ok())
+        .unwrap_or_else(|| params.clone());
+    match resolved.get("properties") {
+        Some(Value::Object(properties)) => properties.clone(),
+        _ => Map::new(),
+    }
+}
+
+fn websocket_channel(
+    listed: &Listed,
+    message_ref: &Value,
+    auth: &AuthDoc,
+    params: Map<String, Value>,
+) -> Value {
     let channel = listed.channel;
     let required = listed.required_scopes();
     let scopes = required.clone().unwrap_or_default();
@@ -274,13 +333,23 @@ fn websocket_channel(listed: &Listed, message_ref: &Value, auth: &AuthDoc) -> Va
     if let (Some(security), Some(operation)) = (security(listed, auth), subscribe.as_object_mut()) {
         operation.insert("security".into(), security);
     }
+    let mut bindings = connect_binding(false, auth);
+    if let Some(query) = bindings["ws"]["query"]["properties"].as_object_mut() {
+        query.extend(params);
+        query.insert(
+            "since".into(),
+            event_id(
+                "Resume after this event id; events then come as on `/subscription` (with their ids), after `Subscribed` (and a `Gap` when some are lost).",
+            ),
+        );
+    }
     json!({
         "description": describe(channel, &format!("The `{}` channel, subscribed at once on connect.", channel.name())),
         "servers": ["servey"],
         "parameters": {
             "subscriber_id": {"description": "The id targeted publishes reach.", "schema": {"type": "string"}},
         },
-        "bindings": connect_binding(false, auth),
+        "bindings": bindings,
         "subscribe": subscribe,
     })
 }

@@ -79,7 +79,7 @@ fn asyncapi_document_describes_channels_and_protocol() {
     );
     let subscribe = &document["components"]["schemas"]["servey-subscribe"];
     assert_eq!(subscribe["properties"]["type"]["const"], "Subscribe");
-    let names = subscribe["properties"]["payload"]["enum"]
+    let names = subscribe["properties"]["payload"]["anyOf"][0]["enum"]
         .as_array()
         .expect("channel names");
     assert!(names.contains(&json!("test_chat")) && !names.contains(&json!("test_record")));
@@ -109,8 +109,31 @@ fn asyncapi_document_describes_channels_and_protocol() {
         json!({
             "type": {"type": "string", "const": "Event"},
             "channel": {"type": "string", "const": "test_chat"},
+            "id": {"type": "integer", "format": "int64", "minimum": 0, "description": "The event's id: one more than the channel's previous event's. Resume after it with `since`."},
             "payload": {"$ref": "#/components/schemas/Note"},
         })
+    );
+    let bids = &document["channels"]["/subscription/test_bids/{subscriber_id}"];
+    let query = &bids["bindings"]["ws"]["query"]["properties"];
+    assert_eq!(query["auction_id"]["minimum"], 1, "{query}");
+    assert_eq!(query["since"]["type"], "integer", "{query}");
+    let protocol = &document["channels"]["/subscription"]["subscribe"]["message"]["oneOf"];
+    assert_eq!(
+        (&protocol[0], &protocol[1]),
+        (
+            &json!({"$ref": "#/components/messages/Subscribed"}),
+            &json!({"$ref": "#/components/messages/Gap"})
+        )
+    );
+    let forms =
+        &document["components"]["schemas"]["servey-subscribe"]["properties"]["payload"]["anyOf"];
+    assert!(
+        forms.as_array().expect("forms").iter().any(|form| {
+            form["properties"]["channel"]["const"] == "test_bids"
+                && form["properties"]["params"]
+                    == json!({"$ref": "#/components/schemas/AuctionParams"})
+        }),
+        "{forms}"
     );
     assert_eq!(
         document["channels"].get("test_record"),

@@ -6,6 +6,8 @@ mod asyncapi;
 mod background;
 mod channels;
 mod common;
+mod params;
+mod resume;
 mod source;
 mod ticks;
 // Webhook channels declared in this binary would make every app in it refuse to start without the

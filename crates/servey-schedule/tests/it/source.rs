@@ -19,7 +19,7 @@ async fn next_event(stream: &mut EventStream) -> Value {
         .expect("an event within 10 s")
         .expect("the stream goes on")
         .expect("an event");
-    serde_json::from_str(&item).expect("JSON")
+    serde_json::from_str(&item.json).expect("JSON")
 }
 
 #[tokio::test]

@@ -55,6 +55,10 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
         ))
         .await
         .expect("sends");
+    assert_eq!(
+        next_json(&mut by_message).await,
+        json!({"type": "Subscribed", "channel": "test_chat"})
+    );
     subscribers(&app, "test_chat", 2).await;
     CHAT.publish(&context, &Note::new("hello all"))
         .expect("published");
@@ -62,7 +66,7 @@ async fn broadcast_reaches_every_subscriber_of_both_protocols() {
     assert_eq!(next_json(&mut by_path).await, expected);
     assert_eq!(
         next_json(&mut by_message).await,
-        json!({"type": "Event", "channel": "test_chat", "payload": expected})
+        json!({"type": "Event", "channel": "test_chat", "id": 1, "payload": expected})
     );
     let chat = |name: &str| metric(&app, &format!(r#"{name}{{channel="test_chat"}}"#));
     assert_eq!(chat("servey_websocket_subscribers"), Some(2.0));
@@ -96,7 +100,10 @@ async fn events_on_the_shared_connection_name_their_channel() {
             )))
             .await
             .expect("sends");
-        subscribers(&app, channel, 1).await;
+        assert_eq!(
+            next_json(&mut shared).await,
+            json!({"type": "Subscribed", "channel": channel})
+        );
     }
     TARGETED
         .publish_to(&context, "sam", &Note::new("same text"))
@@ -106,11 +113,11 @@ async fn events_on_the_shared_connection_name_their_channel() {
     let payload = json!({"to": null, "text": "same text"});
     assert_eq!(
         next_json(&mut shared).await,
-        json!({"type": "Event", "channel": "test_targeted", "payload": payload})
+        json!({"type": "Event", "channel": "test_targeted", "id": 1, "payload": payload})
     );
     assert_eq!(
         next_json(&mut shared).await,
-        json!({"type": "Event", "channel": "test_chat", "payload": payload})
+        json!({"type": "Event", "channel": "test_chat", "id": 1, "payload": payload})
     );
 }
 
@@ -322,7 +329,7 @@ async fn a_socket_that_received_events_still_answers_pings_and_commands() {
         ))
     };
     shared.send(subscribe("test_chat")).await.expect("sends");
-    subscribers(&app, "test_chat", 1).await;
+    assert_eq!(next_json(&mut shared).await["type"], "Subscribed");
     for index in 0..3 {
         CHAT.publish(&context, &Note::new(&format!("note {index}")))
             .expect("published");
@@ -345,7 +352,10 @@ async fn a_socket_that_received_events_still_answers_pings_and_commands() {
         .send(subscribe("test_targeted"))
         .await
         .expect("sends");
-    subscribers(&app, "test_targeted", 1).await;
+    assert_eq!(
+        next_json(&mut shared).await,
+        json!({"type": "Subscribed", "channel": "test_targeted"})
+    );
     shared
         .send(Message::text(r#"{"type": "Dance"}"#))
         .await

@@ -32,6 +32,8 @@ mod scale_out;
 mod served;
 mod state;
 mod stuck;
+#[cfg(all(feature = "graphql", feature = "schedule"))]
+mod subscriptions;
 mod support;
 #[cfg(feature = "schedule")]
 mod traces;

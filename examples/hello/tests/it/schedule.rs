@@ -59,6 +59,11 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
     })
     .await;
     assert!(subscribed.is_ok(), "both clients subscribe to messenger");
+    assert_eq!(
+        next_event(&mut by_message, Duration::from_secs(10)).await,
+        json!({"type": "Subscribed", "channel": "messenger"}),
+        "servey's protocol acknowledges a Subscribe before any event"
+    );
 
     let message = json!({"sender": "ann", "text": "hello, subscribers"});
     let response = reqwest::Client::new()
@@ -74,7 +79,7 @@ async fn broadcast_message_reaches_messenger_subscribers_of_both_protocols() {
     assert_eq!(next_event(&mut by_path, limit).await, message);
     assert_eq!(
         next_event(&mut by_message, limit).await,
-        json!({"type": "Event", "channel": "messenger", "payload": message})
+        json!({"type": "Event", "channel": "messenger", "id": 1, "payload": message})
     );
 }
 

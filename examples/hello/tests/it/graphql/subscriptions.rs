@@ -107,7 +107,7 @@ async fn a_subscription_receives_what_broadcast_message_publishes() {
     );
     assert_eq!(
         next(&mut client).await,
-        json!({"id": "1", "type": "next", "payload": {"data": {"messenger": {"sender": "ann", "text": "hello, subscribers"}}}})
+        json!({"id": "1", "type": "next", "payload": {"data": {"messenger": {"sender": "ann", "text": "hello, subscribers"}}, "extensions": {"eventId": 1}}})
     );
 
     send(&mut client, json!({"id": "1", "type": "complete"})).await;
@@ -137,7 +137,7 @@ async fn two_subscriptions_on_one_connection_each_get_the_event() {
         let message = next(&mut client).await;
         assert_eq!(
             message["payload"],
-            json!({"data": {"messenger": {"text": "twice"}}})
+            json!({"data": {"messenger": {"text": "twice"}}, "extensions": {"eventId": 1}})
         );
         ids.push(message["id"].as_str().expect("an id").to_owned());
     }
