@@ -8,6 +8,7 @@
 //! stream id) and publishes it, all at once: every instance sees each channel's ids in order, and a
 //! subscriber resuming after an id reads the stream ([`FanOut::replay`]).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
@@ -197,8 +198,10 @@ async fn publish(backend: RedisBackend, topic: String, mut pending: mpsc::Receiv
 }
 
 /// Delivers every event received to the fan-out's hubs while it exists, subscribing again after a lost
-/// connection (events published while it was lost are not delivered live: pub/sub keeps nothing; their
-/// subscribers see the jump in ids, and resume from the channel's stream with `since`).
+/// connection. Pub/sub keeps nothing for a subscriber that is away, so after a lost connection each
+/// channel this instance has delivered from is caught up from its stream first (what was published
+/// meanwhile, in order, as far as the stream still keeps it), and an event already delivered is never
+/// delivered again.
 async fn receive(
     backend: RedisBackend,
     subscription: Subscription,
@@ -209,6 +212,8 @@ async fn receive(
     let outage = Outage::new("websocket fan-out (subscribe)");
     let mut backoff = Backoff::default();
     let mut subscribed = Some(subscription);
+    // The id of the last event delivered here, per channel.
+    let mut delivered: HashMap<String, u64> = HashMap::new();
     loop {
         let Subscription(pubsub) = match subscribed.take() {
             Some(subscription) => subscription,
@@ -219,6 +224,15 @@ async fn receive(
                 };
                 match attempt {
                     Ok(subscription) => {
+                        // Subscribed first, then caught up: what is published meanwhile waits on the
+                        // new subscription, and the ids drop what the catch-up delivered already.
+                        if let Err(error) = catch_up(&backend, &mut delivered, &targets).await {
+                            outage.failed(&error);
+                            tokio::select! {
+                                () = backoff.wait() => continue,
+                                _ = &mut dropped => return,
+                            }
+                        }
                         outage.recovered();
                         backoff.reset();
                         is_live.send_replace(true);
@@ -250,7 +264,9 @@ async fn receive(
             };
             match decode(message.get_payload_bytes()) {
                 Some(envelope) => {
-                    targets.deliver(&envelope);
+                    if is_new(&mut delivered, &envelope) {
+                        targets.deliver(&envelope);
+                    }
                 }
                 None => tracing::warn!(
                     "ignoring a message on the events channel that servey did not publish"
@@ -262,6 +278,68 @@ async fn receive(
             _ = &mut dropped => return,
         }
     }
+}
+
+/// Whether `envelope` comes after the last event delivered on its channel (and records it so).
+fn is_new(delivered: &mut HashMap<String, u64>, envelope: &Envelope) -> bool {
+    match delivered.get_mut(&envelope.channel) {
+        Some(last) if envelope.id <= *last => false,
+        Some(last) => {
+            *last = envelope.id;
+            true
+        }
+        None => {
+            delivered.insert(envelope.channel.clone(), envelope.id);
+            true
+        }
+    }
+}
+
+/// Delivers, channel by channel, what each stream keeps after the last event delivered here. A
+/// sequence found behind that id (a Redis that restarted empty) starts the channel over from its
+/// first kept event.
+async fn catch_up(
+    backend: &RedisBackend,
+    delivered: &mut HashMap<String, u64>,
+    targets: &Weak<DeliveryTargets>,
+) -> Result<(), String> {
+    let mut connection = backend.connection.clone();
+    for (channel, last) in delivered.iter_mut() {
+        let (log, seq) = (
+            backend.key(&format!("events:log:{channel}")),
+            backend.key(&format!("events:seq:{channel}")),
+        );
+        let latest: Option<u64> = crate::within(
+            backend.call_timeout,
+            ::redis::cmd("GET").arg(&seq).query_async(&mut connection),
+        )
+        .await?;
+        if latest.unwrap_or(0) < *last {
+            *last = 0;
+        }
+        let entries: Vec<StreamEntry> = crate::within(
+            backend.call_timeout,
+            ::redis::cmd("XRANGE")
+                .arg(&log)
+                .arg(format!("{}-0", *last + 1))
+                .arg("+")
+                .query_async(&mut connection),
+        )
+        .await?;
+        let Some(targets) = targets.upgrade() else {
+            return Ok(());
+        };
+        for envelope in entries
+            .iter()
+            .filter_map(|(_, fields)| decode(fields.get(1)?))
+        {
+            if envelope.id > *last {
+                *last = envelope.id;
+                targets.deliver(&envelope);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `["channel", "target or null"]`, a newline, then the event's JSON as it was published (the publish

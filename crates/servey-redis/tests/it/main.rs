@@ -3,6 +3,7 @@
 
 mod acknowledged;
 mod backlog;
+mod catch_up;
 mod common;
 mod limits;
 mod outage;

@@ -28,8 +28,8 @@ servey_schedule::websocket_event_channel!(
 /// The `seq`th event of publisher `publisher`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub(crate) struct Numbered {
-    publisher: u64,
-    seq: u64,
+    pub(crate) publisher: u64,
+    pub(crate) seq: u64,
 }
 
 /// One instance of the test app on `server`: its own app, channels through Redis, its recorded notes.
