@@ -234,16 +234,44 @@ async fn answer_stalled(
         .header_read_timeout(header_read_timeout)
         .keep_alive(false);
     let served = match tls {
-        None => http.serve_connection(TokioIo::new(stream), service).await,
+        None => {
+            #[cfg(feature = "http2")]
+            match crate::http2::starts_with_preface(&stream, header_read_timeout).await {
+                Some(true) => {
+                    let http2 = crate::http2::builder();
+                    return report(
+                        peer,
+                        http2.serve_connection(TokioIo::new(stream), service).await,
+                    );
+                }
+                Some(false) => {}
+                None => return,
+            }
+            http.serve_connection(TokioIo::new(stream), service).await
+        }
         Some(tls) => {
-            let Some((stream, _, _)) =
+            let Some((stream, _, is_h2)) =
                 crate::listen::accept_tls(&tls, stream, peer, header_read_timeout).await
             else {
                 return;
             };
+            #[cfg(feature = "http2")]
+            if is_h2 {
+                let http2 = crate::http2::builder();
+                return report(
+                    peer,
+                    http2.serve_connection(TokioIo::new(stream), service).await,
+                );
+            }
+            let _ = is_h2;
             http.serve_connection(TokioIo::new(stream), service).await
         }
     };
+    report(peer, served);
+}
+
+/// Logs how a connection answered by the control thread ended, when it ended with an error.
+fn report(peer: std::net::SocketAddr, served: Result<(), hyper::Error>) {
     if let Err(error) = served {
         tracing::debug!(%peer, %error, "a connection answered by the control thread ended with an error");
     }

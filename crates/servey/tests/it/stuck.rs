@@ -138,6 +138,21 @@ async fn with_every_worker_stuck_health_answers_and_sigterm_ends_the_process() {
     .expect("/metrics answers while workers are held")
     .expect("a response");
     assert_eq!(metrics.status(), 200);
+
+    // An HTTP/2 client (h2c with prior knowledge, as a proxy's health check may be) is answered too.
+    let probe = format!("{base}/health/live");
+    let h2 = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("curl")
+            .args(["--silent", "--max-time", "10", "--http2-prior-knowledge"])
+            .args(["--write-out", "\n%{http_version} %{http_code}", &probe])
+            .output()
+            .expect("curl runs")
+    })
+    .await
+    .expect("curl ran");
+    let h2 = String::from_utf8_lossy(&h2.stdout).into_owned();
+    assert!(h2.ends_with("\n2 503"), "{h2}");
+    assert!(h2.contains("stalled"), "{h2}");
     let text = metrics.text().await.expect("text");
     assert!(
         text.contains("servey_stalled_polls_total{action=\"stuck\"}"),
