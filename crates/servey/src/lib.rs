@@ -71,8 +71,8 @@
 //! `cache`, `http2`) serve what this page shows; the rest is opt-in. A feature that is off is never silently
 //! missing: its routes answer `501` naming it, its commands exit 2 naming it, and an app whose actions
 //! need it stops at start with an error that names it. Costs are packages added to an app's dependency
-//! tree by the feature alone (distinct packages in `cargo tree -e normal`: 111 with no feature, 114 with
-//! `web` alone, 201 with the defaults, 309 with all).
+//! tree by the feature alone (distinct packages in `cargo tree -e normal`: 112 with no feature, 115 with
+//! `web` alone, 202 with the defaults, 310 with all).
 //!
 //! | Feature       | Default | What it adds | Cost |
 //! |---------------|---------|--------------|------|
