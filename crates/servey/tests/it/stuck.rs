@@ -140,19 +140,9 @@ async fn with_every_worker_stuck_health_answers_and_sigterm_ends_the_process() {
     assert_eq!(metrics.status(), 200);
 
     // An HTTP/2 client (h2c with prior knowledge, as a proxy's health check may be) is answered too.
-    let probe = format!("{base}/health/live");
-    let h2 = tokio::task::spawn_blocking(move || {
-        std::process::Command::new("curl")
-            .args(["--silent", "--max-time", "10", "--http2-prior-knowledge"])
-            .args(["--write-out", "\n%{http_version} %{http_code}", &probe])
-            .output()
-            .expect("curl runs")
-    })
-    .await
-    .expect("curl ran");
-    let h2 = String::from_utf8_lossy(&h2.stdout).into_owned();
-    assert!(h2.ends_with("\n2 503"), "{h2}");
-    assert!(h2.contains("stalled"), "{h2}");
+    #[cfg(feature = "http2")]
+    h2c_is_answered_while_stalled(&base).await;
+
     let text = metrics.text().await.expect("text");
     assert!(
         text.contains("servey_stalled_polls_total{action=\"stuck\"}"),
@@ -199,4 +189,22 @@ async fn hold_a_worker(address: std::net::SocketAddr) -> tokio::net::TcpStream {
         .await
         .expect("writes");
     stream
+}
+
+/// `/health/live` over h2c while every worker is held: the control thread answers it, stalled.
+#[cfg(feature = "http2")]
+async fn h2c_is_answered_while_stalled(base: &str) {
+    let probe = format!("{base}/health/live");
+    let h2 = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("curl")
+            .args(["--silent", "--max-time", "10", "--http2-prior-knowledge"])
+            .args(["--write-out", "\n%{http_version} %{http_code}", &probe])
+            .output()
+            .expect("curl runs")
+    })
+    .await
+    .expect("curl ran");
+    let h2 = String::from_utf8_lossy(&h2.stdout).into_owned();
+    assert!(h2.ends_with("\n2 503"), "{h2}");
+    assert!(h2.contains("stalled"), "{h2}");
 }
