@@ -81,6 +81,17 @@ impl Default for ServeyConfig {
 }
 
 impl ServeyConfig {
+    /// The templates built into the binary that pages read: none in dev mode, where the directory on
+    /// disk is read so that edits show at once.
+    pub fn templates_in_binary(&self) -> Option<crate::EmbeddedDir> {
+        self.embedded_templates.filter(|_| !self.dev)
+    }
+
+    /// The static files built into the binary that `/static/` serves: none in dev mode, as for templates.
+    pub fn static_in_binary(&self) -> Option<crate::EmbeddedDir> {
+        self.embedded_static.filter(|_| !self.dev)
+    }
+
     /// Reads the settings from the process environment.
     pub fn from_env() -> Self {
         Self::from_lookup(|key| std::env::var(key).ok().filter(|value| !value.is_empty()))
@@ -144,4 +155,22 @@ impl ServeyConfig {
 /// Whether a switch's value turns it on.
 fn is_true(value: &str) -> bool {
     matches!(value, "1" | "true" | "yes" | "on")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_in_the_binary_yield_to_the_disk_in_dev_mode() {
+        static FILES: &[(&str, &[u8])] = &[("page.j2", b"<p>")];
+        let mut config = ServeyConfig {
+            embedded_templates: Some(crate::EmbeddedDir::new(FILES)),
+            embedded_static: Some(crate::EmbeddedDir::new(FILES)),
+            ..ServeyConfig::default()
+        };
+        assert!(config.templates_in_binary().is_some() && config.static_in_binary().is_some());
+        config.dev = true;
+        assert!(config.templates_in_binary().is_none() && config.static_in_binary().is_none());
+    }
 }

@@ -16,10 +16,9 @@ const MAX_NAME_BYTES: usize = 255;
 /// `config.static_dir` as a service (mounted at `/static`), files only: nested under `/static`, a
 /// directory redirect would send `/static/.` to `/./`.
 pub(crate) fn static_files(app: &App) -> MethodRouter {
-    match app.config().embedded_static {
-        // In dev mode the files on disk are served, so that an edit shows at once.
-        Some(embedded) if !app.config().dev => embedded_files(app, embedded),
-        _ => files(app, &app.config().static_dir, false),
+    match app.config().static_in_binary() {
+        Some(embedded) => embedded_files(app, embedded),
+        None => files(app, &app.config().static_dir, false),
     }
 }
 

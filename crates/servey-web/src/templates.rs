@@ -26,12 +26,9 @@ impl Pages {
     /// mode it reloads a template whose file changed (a `stat` per render), else never.
     pub(crate) fn new(app: &App) -> Self {
         let mut environment = Environment::new();
-        match app.config().embedded_templates {
-            // In dev mode the files on disk are read, so that an edit shows at once.
-            Some(embedded) if !app.config().dev => {
-                environment.set_loader(move |name| embedded_template(embedded, name));
-            }
-            _ => environment.set_loader(minijinja::path_loader(&app.config().templates_dir)),
+        match app.config().templates_in_binary() {
+            Some(embedded) => environment.set_loader(move |name| embedded_template(embedded, name)),
+            None => environment.set_loader(minijinja::path_loader(&app.config().templates_dir)),
         }
         environment.set_auto_reload(app.config().dev);
         environment.set_auto_escape_callback(|_| AutoEscape::Html);
