@@ -111,10 +111,10 @@ fn main() -> Result<()> {
             );
             eprintln!("  test   provision, then cargo test --workspace");
             eprintln!(
-                "  schemas  re-bless the tour app's OpenAPI, SDL, AsyncAPI, SAM and typed-client golden files (examples/hello/golden/)"
+                "  schemas  re-bless the tour app's OpenAPI, SDL, .proto, AsyncAPI, SAM and typed-client golden files (examples/hello/golden/)"
             );
             eprintln!(
-                "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI and SDL with the goldens (optic, graphql-inspector); fails on breaking changes"
+                "  schemas check [--bin NAME] [--golden DIR]  compare the live OpenAPI, SDL and .proto with the goldens (optic, graphql-inspector, buf); fails on breaking changes"
             );
             eprintln!(
                 "  bench [--instructions | --instructions-only | --build]  release build; servey's tour app vs a bare axum baseline under wrk (and instructions per request under callgrind); --build: cold debug and release builds of a REST-only app, the tour and axum + utoipa (about 20 minutes on 2 cores); writes BENCHMARKS.md"

@@ -1,7 +1,8 @@
 //! `cargo xtask schemas`: re-bless the tour app's golden documents; `cargo xtask schemas check [--bin
-//! NAME] [--golden DIR]`: compare an app's live OpenAPI document and GraphQL SDL with its committed
-//! goldens using maintained diff tools (Optic's `diff --check` for OpenAPI 3.1, `graphql-inspector diff`
-//! for SDL), print the changelog they write, and fail on a breaking change until it is blessed.
+//! NAME] [--golden DIR]`: compare an app's live OpenAPI document, GraphQL SDL and `.proto` with its
+//! committed goldens using maintained diff tools (Optic's `diff --check` for OpenAPI 3.1,
+//! `graphql-inspector diff` for SDL, `buf breaking` for the `.proto`), print the changelog they write,
+//! and fail on a breaking change until it is blessed.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,10 +13,12 @@ use crate::conduit::target_dir;
 use crate::{cargo, run};
 
 /// The npm tools, pinned.
-const NPM_TOOLS: [&str; 3] = [
+const NPM_TOOLS: [&str; 4] = [
     "@useoptic/optic@1.0.9",
     "@graphql-inspector/cli@7.0.0",
     "graphql@16.11.0",
+    // Buf's own binary, as npm packages it: its breaking-change rules for the `.proto`.
+    "@bufbuild/buf@1.75.0",
 ];
 
 /// `{"overrides": ..}` for the tools' prefix: Optic 1.0.9's tree resolves two ajv 8 copies, and
@@ -76,14 +79,57 @@ fn check(root: &Path, bin: &str, golden: &Path) -> Result<()> {
         &golden.join("schema.graphql"),
         &live.join("schema.graphql"),
     )?;
-    if !(openapi_ok && sdl_ok) {
+    let proto_ok = proto_check(&tools, &binary, root, golden, &live)?;
+    if !(openapi_ok && sdl_ok && proto_ok) {
         bail!(
             "breaking API changes (listed above): keep the old shape, or bless the new one with \
              `cargo xtask schemas` and say so in the release notes"
         );
     }
-    println!("xtask: no breaking change in the OpenAPI document or the GraphQL schema");
+    println!("xtask: no breaking change in the OpenAPI document, the GraphQL schema or the .proto");
     Ok(())
+}
+
+/// Writes the binary's `.proto` and compares it with the golden one, when the app serves gRPC (built
+/// with servey's `grpc` feature) and has a golden `.proto`; true when there is nothing to compare.
+fn proto_check(
+    tools: &DiffTools,
+    binary: &Path,
+    root: &Path,
+    golden: &Path,
+    live: &Path,
+) -> Result<bool> {
+    let Some(golden_proto) = std::fs::read_dir(golden)?
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .find(|path| path.extension().is_some_and(|ext| ext == "proto"))
+    else {
+        return Ok(true);
+    };
+    let file_name = golden_proto.file_name().unwrap_or_default();
+    let (old, new) = (live.join("proto-golden"), live.join("proto-live"));
+    for dir in [&old, &new] {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::copy(&golden_proto, old.join(file_name))?;
+    run(Command::new(binary)
+        .current_dir(root)
+        .arg("--run=proto")
+        .arg(format!("--output={}", new.join(file_name).display())))?;
+    proto_compatible(tools, &old, &new)
+}
+
+/// buf's breaking-change check of the `.proto` files in `new` against those in `old` (field numbers,
+/// types, names, services and methods); whether it passes.
+pub(crate) fn proto_compatible(tools: &DiffTools, old: &Path, new: &Path) -> Result<bool> {
+    let status = Command::new(tools.bin.join("buf"))
+        .arg("breaking")
+        .arg(new)
+        .arg("--against")
+        .arg(old)
+        .status()
+        .context("starting buf")?;
+    Ok(status.success())
 }
 
 /// Where the diff tools are.
@@ -98,6 +144,7 @@ pub(crate) fn install_tools(root: &Path) -> Result<DiffTools> {
     let stamp = prefix.join("tools.installed");
     let wanted = format!("{} {PACKAGE_JSON}", NPM_TOOLS.join(" "));
     if bin.join("optic").exists()
+        && bin.join("buf").exists()
         && std::fs::read_to_string(&stamp).ok().as_deref() == Some(&wanted)
     {
         return Ok(DiffTools { bin });
@@ -214,6 +261,39 @@ mod tests {
         assert!(openapi_check("added", |document| {
             let input = &mut document["components"]["schemas"]["StoreMessageInput"];
             input["properties"]["note"] = serde_json::json!({"type": ["string", "null"]});
+        }));
+    }
+
+    fn proto_check(name: &str, change: impl FnOnce(&str) -> String) -> bool {
+        let tools = tools();
+        let dir = scratch(name);
+        let old = std::fs::read_to_string(root().join("examples/hello/golden/servey.proto"))
+            .expect("the golden .proto");
+        let (old_dir, new_dir) = (dir.join("old"), dir.join("new"));
+        for (path, text) in [(&old_dir, old.clone()), (&new_dir, change(&old))] {
+            std::fs::create_dir_all(path).expect("a directory");
+            std::fs::write(path.join("servey.proto"), text).expect("written");
+        }
+        let compatible = proto_compatible(&tools, &old_dir, &new_dir).expect("buf runs");
+        let _ = std::fs::remove_dir_all(dir);
+        compatible
+    }
+
+    #[test]
+    fn a_retyped_field_is_a_breaking_proto_change() {
+        assert!(!proto_check("retyped", |proto| {
+            proto.replacen("uint64 price_cents = 3", "string price_cents = 3", 1)
+        }));
+    }
+
+    #[test]
+    fn an_added_field_is_a_compatible_proto_change() {
+        assert!(proto_check("added-field", |proto| {
+            proto.replacen(
+                "message SayHelloRequest {\n  string name = 1;\n",
+                "message SayHelloRequest {\n  string name = 1;\n  optional string greeting = 2;\n",
+                1,
+            )
         }));
     }
 

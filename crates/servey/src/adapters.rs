@@ -168,6 +168,18 @@ pub fn asyncapi_json(app: &App) -> Result<String, StartError> {
     }
 }
 
+/// The `.proto` of `app`'s gRPC service (`--run=proto`); without the `grpc` feature, the error that
+/// names it.
+pub fn proto(app: &App) -> Result<String, StartError> {
+    #[cfg(feature = "grpc")]
+    return Ok(servey_grpc::proto(app)?);
+    #[cfg(not(feature = "grpc"))]
+    {
+        let _ = app;
+        Err(FeatureOff::new("grpc", "`--run=proto`").into())
+    }
+}
+
 /// What runs beside the routes while an app is served: its schedule and its channels' background work.
 pub(crate) struct Background {
     #[cfg(feature = "schedule")]

@@ -24,7 +24,7 @@ struct Cli {
     /// With `--run=action`: a bearer token to call protected actions.
     #[arg(long)]
     token: Option<String>,
-    /// With `--run=openapi`, `graphql-schema`, `asyncapi`, `sam` or `client`: the file to write (default: stdout).
+    /// With `--run=openapi`, `graphql-schema`, `asyncapi`, `proto`, `sam` or `client`: the file to write (default: stdout).
     #[arg(long)]
     output: Option<PathBuf>,
 }
@@ -43,6 +43,8 @@ enum Mode {
     GraphqlSchema,
     /// Write the AsyncAPI document.
     Asyncapi,
+    /// Write the `.proto` of the gRPC service.
+    Proto,
     /// Write the AWS SAM template that deploys the app to Lambda.
     Sam,
     /// Write a typed Rust client of the actions served over HTTP.
@@ -181,6 +183,7 @@ pub async fn run(app: App, args: impl IntoIterator<Item = std::ffi::OsString>) -
         Mode::Openapi => write_document(crate::openapi_json(&app), cli.output.as_deref()),
         Mode::GraphqlSchema => document(crate::adapters::graphql_sdl(&app), cli.output.as_deref()),
         Mode::Asyncapi => document(crate::adapters::asyncapi_json(&app), cli.output.as_deref()),
+        Mode::Proto => document(crate::adapters::proto(&app), cli.output.as_deref()),
         #[cfg(feature = "codegen")]
         Mode::Client => write_document(crate::client_source(&app), cli.output.as_deref()),
         #[cfg(not(feature = "codegen"))]

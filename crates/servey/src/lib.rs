@@ -109,6 +109,8 @@ mod client_gen;
 mod control;
 #[cfg(any(feature = "codegen", feature = "lambda"))]
 mod eventbridge;
+#[cfg(feature = "grpc")]
+mod grpc;
 #[cfg(feature = "http2")]
 mod http2;
 #[cfg(feature = "lambda")]
@@ -127,7 +129,7 @@ mod tls;
 pub mod __private;
 
 pub use adapters::FeatureOff;
-pub use adapters::{asyncapi_json, graphql_sdl, openapi_json};
+pub use adapters::{asyncapi_json, graphql_sdl, openapi_json, proto};
 pub use axum;
 pub use builder::{Builder, SetupError, builder};
 pub use cli::{main, main_with, run};

@@ -33,6 +33,10 @@ pub enum StartError {
     #[cfg(feature = "graphql")]
     #[error("GraphQL schema: {0}")]
     Graphql(#[from] servey_graphql::GraphqlError),
+    /// The gRPC face could not be built from the schemas.
+    #[cfg(feature = "grpc")]
+    #[error("gRPC: {0}")]
+    Grpc(#[from] servey_grpc::GrpcError),
     /// The channels or a schedule could not start (two channels with one name, a background channel
     /// naming no action, a bad cron expression, an app built without `servey::app`).
     #[cfg(feature = "schedule")]
@@ -213,7 +217,14 @@ pub(crate) fn http_service(
         _ => (routes, servey_web::DirectRoutes::of(app)?),
     };
     // Around the router as one service, not a layer on each route: no boxed route per request.
-    Ok(servey_web::envelop(routes, app, direct))
+    let web = servey_web::envelop(routes, app, direct);
+    #[cfg(feature = "grpc")]
+    return Ok(crate::grpc::WithGrpc::new(
+        web,
+        servey_grpc::GrpcService::new(app)?,
+    ));
+    #[cfg(not(feature = "grpc"))]
+    Ok(web)
 }
 
 /// Serves `app` on its configured host and port (`SERVER_HOST`, `SERVER_PORT`) until Ctrl-C or SIGTERM,

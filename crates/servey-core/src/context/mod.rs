@@ -59,6 +59,8 @@ pub enum Origin {
     Rest,
     /// A GraphQL field.
     Graphql,
+    /// A gRPC call.
+    Grpc,
     /// The command line (`--run=action`).
     Cli,
     /// A scheduled tick (`fixed_rate`, `cron`).
@@ -74,9 +76,10 @@ pub enum Origin {
 
 impl Origin {
     /// Every origin, in the order of [`index`](Self::index).
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Rest,
         Self::Graphql,
+        Self::Grpc,
         Self::Cli,
         Self::Schedule,
         Self::Channel,
@@ -84,11 +87,12 @@ impl Origin {
         Self::Internal,
     ];
 
-    /// The label value: `rest`, `graphql`, `cli`, `job`, `channel`, `test` or `internal`.
+    /// The label value: `rest`, `graphql`, `grpc`, `cli`, `job`, `channel`, `test` or `internal`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Rest => "rest",
             Self::Graphql => "graphql",
+            Self::Grpc => "grpc",
             Self::Cli => "cli",
             Self::Schedule => "job",
             Self::Channel => "channel",

@@ -1,5 +1,5 @@
 //! The tour app's public surface as golden files (`examples/hello/golden/`): any change to the OpenAPI
-//! document, the GraphQL SDL, the AsyncAPI document, the SAM template or the typed client
+//! document, the GraphQL SDL, the gRPC `.proto`, the AsyncAPI document, the SAM template or the typed client
 //! (`--run=client`) shows in review. `cargo xtask schemas` re-blesses them.
 
 use std::path::PathBuf;
@@ -45,6 +45,14 @@ async fn graphql_sdl_is_unchanged() {
     check(
         "schema.graphql",
         &servey::graphql_sdl(&tour_app(test_config()).await).expect("the schema builds"),
+    );
+}
+
+#[tokio::test]
+async fn proto_is_unchanged() {
+    check(
+        "servey.proto",
+        &servey::proto(&tour_app(test_config()).await).expect("the proto is written"),
     );
 }
 

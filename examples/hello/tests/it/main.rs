@@ -7,6 +7,7 @@ mod constraints;
 mod examples;
 mod golden;
 mod graphql;
+mod grpc;
 mod http2;
 mod probes;
 mod process;

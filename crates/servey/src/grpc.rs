@@ -1,0 +1,76 @@
+//! The gRPC face beside the HTTP routes on one port (the `grpc` feature): a request whose content type
+//! is `application/grpc` goes to servey-grpc, any other to the enveloped routes.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
+use axum::response::Response;
+use servey_grpc::GrpcService;
+use tower::Service;
+
+/// The app's routes and its gRPC service, told apart by content type.
+#[derive(Clone)]
+pub(crate) struct WithGrpc<S> {
+    web: S,
+    grpc: GrpcService,
+}
+
+impl<S> WithGrpc<S> {
+    /// `web` for HTTP requests, `grpc` for gRPC calls.
+    pub(crate) fn new(web: S, grpc: GrpcService) -> Self {
+        Self { web, grpc }
+    }
+}
+
+impl<S> Service<Request> for WithGrpc<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answer<S::Future, <GrpcService as Service<Request>>::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // The gRPC service is always ready.
+        self.web.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if GrpcService::is_grpc(&request) {
+            Answer::Grpc {
+                future: self.grpc.call(request),
+            }
+        } else {
+            Answer::Web {
+                future: self.web.call(request),
+            }
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The answer of whichever side took the request.
+    #[project = AnswerProj]
+    pub(crate) enum Answer<W, G> {
+        Web { #[pin] future: W },
+        Grpc { #[pin] future: G },
+    }
+}
+
+impl<W, G> Future for Answer<W, G>
+where
+    W: Future<Output = Result<Response, Infallible>>,
+    G: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            AnswerProj::Web { future } => future.poll(cx),
+            AnswerProj::Grpc { future } => future.poll(cx),
+        }
+    }
+}
