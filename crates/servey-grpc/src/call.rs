@@ -80,9 +80,35 @@ pub(crate) fn to_json(message: &DynamicMessage) -> Result<Value, Status> {
     const OPTIONS: SerializeOptions = SerializeOptions::new()
         .stringify_64_bit_integers(false)
         .skip_default_fields(false);
-    message
+    let mut value = message
         .serialize_with_options(serde_json::value::Serializer, &OPTIONS)
-        .map_err(|error| Status::invalid_argument(format!("the request cannot be read: {error}")))
+        .map_err(|error| {
+            Status::invalid_argument(format!("the request cannot be read: {error}"))
+        })?;
+    whole_numbers(&mut value);
+    Ok(value)
+}
+
+/// Writes whole floats as integers: a `google.protobuf.Value` holds every number as a double, and JSON
+/// does not tell `3.0` from `3`, but an action reading an integer refuses `3.0`.
+fn whole_numbers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: beyond it a double is not one integer
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                // Exact: a whole double within 2^53 is an integer.
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
 }
 
 /// A result (or event) as a message of type `output`.
@@ -147,6 +173,14 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("grpc-timeout", value.parse().expect("a header value"));
         deadline(&headers)
+    }
+
+    #[test]
+    fn whole_doubles_become_integers() {
+        let mut value = serde_json::json!({"a": [1.0, 2.5, -3.0], "b": 1e300, "c": "1.0"});
+        whole_numbers(&mut value);
+        assert_eq!(value, serde_json::json!({"a": [1, 2.5, -3], "b": 1e300, "c": "1.0"}));
+        assert!(value["a"][0].is_i64());
     }
 
     #[test]

@@ -56,6 +56,11 @@ pub fn proto(app: &App) -> Result<String, GrpcError> {
     Ok(read(app)?.to_text())
 }
 
+/// The descriptor of `app`'s `.proto`, as `protoc` would compile it (what reflection serves).
+pub fn descriptor(app: &App) -> Result<prost_types::FileDescriptorProto, GrpcError> {
+    Ok(read(app)?.descriptor())
+}
+
 /// The gRPC package and service names of an app: its title in snake case and in Pascal case (`Servey
 /// tour` serves `servey_tour.ServeyTour`).
 fn names(app: &App) -> (String, String) {
