@@ -179,7 +179,10 @@ mod tests {
     fn whole_doubles_become_integers() {
         let mut value = serde_json::json!({"a": [1.0, 2.5, -3.0], "b": 1e300, "c": "1.0"});
         whole_numbers(&mut value);
-        assert_eq!(value, serde_json::json!({"a": [1, 2.5, -3], "b": 1e300, "c": "1.0"}));
+        assert_eq!(
+            value,
+            serde_json::json!({"a": [1, 2.5, -3], "b": 1e300, "c": "1.0"})
+        );
         assert!(value["a"][0].is_i64());
     }
 

@@ -61,6 +61,12 @@ pub fn descriptor(app: &App) -> Result<prost_types::FileDescriptorProto, GrpcErr
     Ok(read(app)?.descriptor())
 }
 
+/// The full name of `app`'s gRPC service (`servey.Servey`), the first segment of each method's path.
+pub fn service_name(app: &App) -> String {
+    let (package, service) = names(app);
+    format!("{package}.{service}")
+}
+
 /// The gRPC package and service names of an app: its title in snake case and in Pascal case (`Servey
 /// tour` serves `servey_tour.ServeyTour`).
 fn names(app: &App) -> (String, String) {

@@ -84,13 +84,15 @@ impl GrpcService {
         })
     }
 
-    /// Whether `request` is a gRPC call (its content type `application/grpc`, `+proto` or the like).
+    /// Whether `request` is a gRPC call: its content type `application/grpc`, or that with a `+proto`
+    /// (or other) suffix (not gRPC-Web's `application/grpc-web`, which this service does not speak).
     pub fn is_grpc(request: &Request) -> bool {
         request
             .headers()
             .get(http::header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.starts_with("application/grpc"))
+            .and_then(|value| value.strip_prefix("application/grpc"))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['+', ';']))
     }
 
     async fn answer(self, request: Request) -> Response {
@@ -222,4 +224,24 @@ where
     S::Future: Send + 'static,
 {
     BoxCloneSyncService::new(service.map_response(|response| response.map(Body::new)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_type(content_type: &str) -> Request {
+        axum::http::Request::post("/servey.Servey/SayHello")
+            .header("content-type", content_type)
+            .body(Body::empty())
+            .expect("a request")
+    }
+
+    #[test]
+    fn grpc_is_told_by_content_type() {
+        assert!(GrpcService::is_grpc(&with_type("application/grpc")));
+        assert!(GrpcService::is_grpc(&with_type("application/grpc+proto")));
+        assert!(!GrpcService::is_grpc(&with_type("application/grpc-web")));
+        assert!(!GrpcService::is_grpc(&with_type("application/json")));
+    }
 }

@@ -53,3 +53,6 @@ pub mod migrating {}
 pub mod serverless {}
 #[doc = include_str!("../docs/guide/17-service-calls.md")]
 pub mod service_calls {}
+
+#[doc = include_str!("../docs/guide/18-grpc.md")]
+pub mod grpc {}

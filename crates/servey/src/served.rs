@@ -43,6 +43,12 @@ pub(crate) fn route_lines(app: &App, address: &str, metrics_address: Option<&str
             route.methods, route.path, route.owner
         ));
     }
+    #[cfg(feature = "grpc")]
+    lines.push(format!(
+        "gRPC {address}/{}/{{Method}} - every web action and channel (content type application/grpc), \
+         with reflection and health",
+        servey_grpc::service_name(app)
+    ));
     let site = &app.config().static_site_dir;
     if site.is_dir() {
         lines.push(format!(

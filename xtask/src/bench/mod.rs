@@ -5,6 +5,7 @@ mod answers;
 mod batching;
 mod build;
 mod calls;
+mod grpc;
 mod instructions;
 mod load;
 mod report;
@@ -86,19 +87,21 @@ impl Drop for Server {
     }
 }
 
-/// `cargo xtask bench [--instructions | --instructions-only | --build]`: the wrk tables, and with
-/// `--instructions` the callgrind counts too (`--instructions-only` replaces just that section of the
-/// committed BENCHMARKS.md); `--build` replaces just the build-cost section (cold builds, binary sizes).
+/// `cargo xtask bench [--instructions | --instructions-only | --build | --grpc]`: the wrk tables, and
+/// with `--instructions` the callgrind counts too (`--instructions-only` replaces just that section of
+/// the committed BENCHMARKS.md); `--build` replaces just the build-cost section (cold builds, binary
+/// sizes), `--grpc` just the gRPC one.
 /// A scenario an app answers wrongly is reported as failed and fails the command, after the file is written.
 pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<()> {
     let args: Vec<String> = args.collect();
     let only = args.iter().any(|a| a == "--instructions-only");
     let counted = only || args.iter().any(|a| a == "--instructions");
-    if let Some(unknown) = args
-        .iter()
-        .find(|a| !["--instructions", "--instructions-only", "--build"].contains(&a.as_str()))
-    {
-        bail!("unknown bench option {unknown}: use --instructions, --instructions-only or --build");
+    if let Some(unknown) = args.iter().find(|a| {
+        !["--instructions", "--instructions-only", "--build", "--grpc"].contains(&a.as_str())
+    }) {
+        bail!(
+            "unknown bench option {unknown}: use --instructions, --instructions-only, --build or --grpc"
+        );
     }
     let committed = std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default();
     let build_section = committed.find(build::BUILD_HEADING).map(|start| {
@@ -113,6 +116,27 @@ pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<(
             build::BUILD_HEADING,
             &section,
             report::INSTRUCTIONS_HEADING,
+        );
+        std::fs::write(root.join("BENCHMARKS.md"), &report)?;
+        println!("{section}");
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--grpc") {
+        super::run(super::cargo(root).args(["build", "--release", "-p", "hello"]))?;
+        super::run(super::cargo(root).args([
+            "build",
+            "--release",
+            "-p",
+            "servey-bench",
+            "--bin",
+            "grpc_baseline",
+        ]))?;
+        let section = grpc::section(root)?;
+        let report = build::splice(
+            &committed,
+            grpc::GRPC_HEADING,
+            &section,
+            build::BUILD_HEADING,
         );
         std::fs::write(root.join("BENCHMARKS.md"), &report)?;
         println!("{section}");
@@ -250,6 +274,7 @@ fn wall_clock(root: &Path, failures: &mut Vec<String>) -> Result<String> {
     )?;
     let mut report = format!("{report}{}", scale_out(root)?);
     report.push_str(&calls::section(root)?);
+    report.push_str(&grpc::section(root)?);
     report.push_str(&batching::section(root)?);
     Ok(report)
 }
