@@ -100,6 +100,14 @@ impl GrpcService {
         if let Some(route) = self.inner.routes.get(path) {
             return match route {
                 Route::Action(call, codec) => {
+                    // A call holds one of the app's request slots, as a REST request does; a stream
+                    // (like a websocket) does not.
+                    let Some(_slot) = self.inner.app.request_slots().try_acquire() else {
+                        return Status::unavailable(
+                            "the server is at its limit of requests in flight; retry shortly",
+                        )
+                        .into_http::<Body>();
+                    };
                     let app = &self.inner.app;
                     let service = tower::service_fn(|request| call.call(app, request));
                     Grpc::new(codec.clone())

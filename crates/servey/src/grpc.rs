@@ -39,7 +39,8 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        if GrpcService::is_grpc(&request) {
+        // gRPC rides on HTTP/2 only: an HTTP/1.1 request's headers are not even looked at.
+        if request.version() == http::Version::HTTP_2 && GrpcService::is_grpc(&request) {
             Answer::Grpc {
                 future: self.grpc.call(request),
             }
