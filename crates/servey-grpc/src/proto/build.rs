@@ -1,19 +1,18 @@
-//! Reads the schema model into a [`ProtoFile`]: a message per object component, per request and per
-//! wrapped result; JSON's shapes to proto's (`optional` for keys that may be absent or `null`,
-//! `repeated`, `map<string, T>`, `Timestamp` for `date-time`, `Value` where proto has no shape: any
-//! JSON, lists of lists, lists holding `null`).
+//! Reads the schema model into a [`ProtoFile`]: a method per served action and channel, with a request
+//! message per action, the result's own message or a response holding it, and each channel's event
+//! message (the types of their fields: `types.rs`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use servey_core::Registry;
 use servey_core::event::SubscribableChannel;
-use servey_core::schema::{ObjectType, TypeKind, TypeModel};
+use servey_core::schema::{TypeKind, TypeModel};
 use servey_core::trigger::Trigger;
 
-use super::naming::{field_name, message_name, pascal_case};
+use super::naming::pascal_case;
 use super::{
     FieldType, Label, Message, Method, ProtoFile, Reply, STRUCT, TIMESTAMP, Target, VALUE,
-    components, is_map, is_timestamp,
+    components, is_map,
 };
 use crate::GrpcError;
 
@@ -134,23 +133,23 @@ fn doc(summary: &str, description: &str) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-struct Reader {
+pub(super) struct Reader {
     package: String,
     components: BTreeMap<String, TypeModel>,
     /// Every message so far, by name (the file lists them in name order).
     messages: BTreeMap<String, Message>,
     /// The message made of each object component, by component name.
-    component_messages: HashMap<String, String>,
+    pub(super) component_messages: HashMap<String, String>,
     imports: BTreeSet<&'static str>,
 }
 
 impl Reader {
-    fn full_name(&self, message: &str) -> String {
+    pub(super) fn full_name(&self, message: &str) -> String {
         format!(".{}.{}", self.package, message)
     }
 
     /// Adds `message`; another message of its name is a clash. Returns its full name.
-    fn add(&mut self, message: Message) -> Result<String, GrpcError> {
+    pub(super) fn add(&mut self, message: Message) -> Result<String, GrpcError> {
         let full = self.full_name(&message.name);
         if self.messages.contains_key(&message.name) {
             return Err(GrpcError::NameClash { name: message.name });
@@ -159,7 +158,7 @@ impl Reader {
         Ok(full)
     }
 
-    fn well_known(&mut self, name: &'static str) -> FieldType {
+    pub(super) fn well_known(&mut self, name: &'static str) -> FieldType {
         self.imports.insert(match name {
             TIMESTAMP => "google/protobuf/timestamp.proto",
             _ => "google/protobuf/struct.proto",
@@ -168,7 +167,7 @@ impl Reader {
     }
 
     /// `ty` with named links followed, and the component name it came from (the last one).
-    fn resolve<'a>(&'a self, mut ty: &'a TypeModel) -> (&'a TypeModel, Option<&'a str>) {
+    pub(super) fn resolve<'a>(&'a self, mut ty: &'a TypeModel) -> (&'a TypeModel, Option<&'a str>) {
         let mut component = None;
         for _ in 0..MAX_LINKS {
             match &ty.kind {
@@ -267,162 +266,5 @@ impl Reader {
             }],
         })?;
         Ok((message, Reply::Wrapped))
-    }
-
-    fn fields(&mut self, owner: &str, object: &ObjectType) -> Result<Vec<super::Field>, GrpcError> {
-        let mut fields = Vec::with_capacity(object.properties.len());
-        let mut names = BTreeSet::new();
-        for (index, property) in object.properties.iter().enumerate() {
-            let name = field_name(&property.name);
-            if !names.insert(name.clone()) {
-                return Err(GrpcError::NameClash {
-                    name: format!("{owner}.{name}"),
-                });
-            }
-            let (ty, label) = self.field(owner, &property.name, &property.ty, property.required)?;
-            fields.push(super::Field {
-                name,
-                json_name: property.name.clone(),
-                number: i32::try_from(index + 1).unwrap_or(i32::MAX),
-                ty,
-                label,
-                description: property.ty.description.clone(),
-            });
-        }
-        Ok(fields)
-    }
-
-    /// The type and label of the JSON key `key` of `owner` holding `ty`.
-    fn field(
-        &mut self,
-        owner: &str,
-        key: &str,
-        ty: &TypeModel,
-        required: bool,
-    ) -> Result<(FieldType, Label), GrpcError> {
-        let (resolved, _) = self.resolve(ty);
-        let resolved = resolved.clone();
-        let nullable = ty.nullable || resolved.nullable;
-        match &resolved.kind {
-            TypeKind::List { items } => {
-                let (item, item_component) = self.resolve(items);
-                let item = item.clone();
-                let item_component = item_component.map(str::to_owned);
-                if items.nullable || item.nullable || is_container(&item) {
-                    return Ok((self.well_known(VALUE), Label::Repeated));
-                }
-                let ty = self.element(owner, key, &item, item_component.as_deref())?;
-                Ok((ty, Label::Repeated))
-            }
-            TypeKind::Map { values } => self.map(owner, key, values),
-            TypeKind::Object(object) if is_map(object) && object.additional.is_some() => {
-                let values = object
-                    .additional
-                    .as_deref()
-                    .cloned()
-                    .unwrap_or_else(TypeModel::any);
-                self.map(owner, key, &values)
-            }
-            _ => {
-                let component = self.resolve(ty).1.map(str::to_owned);
-                let element = self.element(owner, key, &resolved, component.as_deref())?;
-                let label = if matches!(element, FieldType::Message(_)) || required && !nullable {
-                    Label::Singular
-                } else {
-                    Label::Optional
-                };
-                Ok((element, label))
-            }
-        }
-    }
-
-    fn map(
-        &mut self,
-        owner: &str,
-        key: &str,
-        values: &TypeModel,
-    ) -> Result<(FieldType, Label), GrpcError> {
-        let (value, component) = self.resolve(values);
-        let value = value.clone();
-        let component = component.map(str::to_owned);
-        if values.nullable || value.nullable || is_container(&value) {
-            return Ok((self.well_known(VALUE), Label::Map));
-        }
-        Ok((
-            self.element(owner, key, &value, component.as_deref())?,
-            Label::Map,
-        ))
-    }
-
-    /// The type of one value of `ty` (already resolved; `component` is the name it came from).
-    fn element(
-        &mut self,
-        owner: &str,
-        key: &str,
-        ty: &TypeModel,
-        component: Option<&str>,
-    ) -> Result<FieldType, GrpcError> {
-        Ok(match &ty.kind {
-            TypeKind::Any
-            | TypeKind::Named { .. }
-            | TypeKind::List { .. }
-            | TypeKind::Map { .. } => self.well_known(VALUE),
-            TypeKind::String if is_timestamp(ty) => self.well_known(TIMESTAMP),
-            TypeKind::String | TypeKind::Enum { .. } => FieldType::String,
-            TypeKind::Boolean => FieldType::Bool,
-            TypeKind::Number => FieldType::Double,
-            TypeKind::Integer(integer) => match (integer.signed, integer.bits) {
-                (true, Some(bits)) if bits <= 32 => FieldType::Int32,
-                (true, _) => FieldType::Int64,
-                (false, Some(bits)) if bits <= 32 => FieldType::Uint32,
-                (false, _) => FieldType::Uint64,
-            },
-            TypeKind::Object(object) if is_map(object) => self.well_known(STRUCT),
-            TypeKind::Object(object) => match component {
-                Some(component) => self.component_message(component, ty, object)?,
-                None => {
-                    let name = format!("{owner}{}", pascal_case(key));
-                    let fields = self.fields(&name, object)?;
-                    FieldType::Message(self.add(Message {
-                        name,
-                        description: ty.description.clone(),
-                        fields,
-                    })?)
-                }
-            },
-        })
-    }
-
-    /// The message of the object component `component`, made on first use.
-    fn component_message(
-        &mut self,
-        component: &str,
-        ty: &TypeModel,
-        object: &ObjectType,
-    ) -> Result<FieldType, GrpcError> {
-        if let Some(name) = self.component_messages.get(component) {
-            return Ok(FieldType::Message(name.clone()));
-        }
-        let name = message_name(component);
-        let full = self.full_name(&name);
-        // Registered before its fields are read, so that a type holding itself ends.
-        self.component_messages
-            .insert(component.to_owned(), full.clone());
-        let fields = self.fields(&name, object)?;
-        self.add(Message {
-            name,
-            description: ty.description.clone(),
-            fields,
-        })?;
-        Ok(FieldType::Message(full))
-    }
-}
-
-/// Whether values of `ty` are lists or maps (which proto cannot nest in a list or map).
-fn is_container(ty: &TypeModel) -> bool {
-    match &ty.kind {
-        TypeKind::List { .. } | TypeKind::Map { .. } | TypeKind::Any => true,
-        TypeKind::Object(object) => is_map(object),
-        _ => false,
     }
 }

@@ -15,6 +15,7 @@ mod build;
 mod descriptor;
 mod naming;
 mod text;
+mod types;
 
 pub(crate) use naming::pascal_case;
 
