@@ -14,6 +14,8 @@ mod errors;
 #[cfg(feature = "graphql")]
 mod failures;
 mod features;
+#[cfg(all(feature = "grpc", feature = "graphql", feature = "schedule"))]
+mod grpc;
 mod inputs;
 #[cfg(all(feature = "jwt", feature = "rate-limit"))]
 mod jobs;

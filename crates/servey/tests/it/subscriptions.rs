@@ -93,7 +93,7 @@ async fn connect(server: &Server) -> Client {
 }
 
 /// Waits until `bids` has `count` subscribers: graphql-transport-ws acknowledges no subscription.
-async fn bids_subscribers(server: &Server, count: usize) {
+pub(crate) async fn bids_subscribers(server: &Server, count: usize) {
     let subscribers = Channels::of(&server.app).expect("channels").subscribers();
     let reached = tokio::time::timeout(Duration::from_secs(10), async {
         while subscribers.count("bids") != count {
@@ -180,7 +180,7 @@ async fn a_bad_argument_is_the_subscriptions_one_result_naming_its_path() {
     );
 }
 
-fn bid(auction_id: i32, amount: u32) -> Bid {
+pub(crate) fn bid(auction_id: i32, amount: u32) -> Bid {
     Bid { auction_id, amount }
 }
 
