@@ -13,7 +13,7 @@ use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
 
-use ::redis::aio::{ConnectionManager, PubSub};
+use ::redis::aio::PubSub;
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
@@ -51,7 +51,7 @@ pub(crate) struct Subscription(PubSub);
 
 /// Subscribes to the events channel of `backend`.
 pub(crate) async fn subscribe(backend: &RedisBackend) -> ::redis::RedisResult<Subscription> {
-    let mut pubsub = backend.client.get_async_pubsub().await?;
+    let mut pubsub = backend.target.client().await?.get_async_pubsub().await?;
     pubsub.subscribe(backend.key("events")).await?;
     Ok(Subscription(pubsub))
 }
@@ -163,37 +163,54 @@ impl FanOut for RedisFanOut {
 
 /// Publishes the events of `pending` in order, in batches, retrying a batch until Redis takes it.
 async fn publish(backend: RedisBackend, topic: String, mut pending: mpsc::Receiver<Envelope>) {
-    let mut connection: ConnectionManager = backend.connection.clone();
+    let mut connection: crate::Connection = backend.connection.clone();
     let outage = Outage::new("websocket fan-out (publish)");
     let mut backoff = Backoff::default();
     let mut batch = Vec::with_capacity(BATCH);
     while pending.recv_many(&mut batch, BATCH).await > 0 {
-        let mut pipeline = ::redis::pipe();
-        for envelope in batch.drain(..) {
-            pipeline
-                .cmd("EVAL")
-                .arg(PUBLISH_SCRIPT)
-                .arg(3)
-                .arg(backend.key(&format!("events:seq:{}", envelope.channel)))
-                .arg(backend.key(&format!("events:log:{}", envelope.channel)))
-                .arg(&topic)
-                .arg(backend.history)
-                .arg(encode(&envelope))
-                .ignore();
-        }
-        loop {
-            match pipeline.query_async::<()>(&mut connection).await {
-                Ok(()) => {
-                    outage.recovered();
-                    backoff.reset();
-                    break;
-                }
-                Err(error) => {
-                    outage.failed(&error);
-                    backoff.wait().await;
-                }
+        // The events of the batch not yet taken: a refused one (a node that is not the master yet,
+        // one still loading) is sent again with the ones after it, never those before it.
+        let mut first = 0;
+        while first < batch.len() {
+            let mut pipeline = ::redis::pipe();
+            // Each event's own answer: which of them Redis took.
+            pipeline.ignore_errors();
+            for envelope in &batch[first..] {
+                pipeline
+                    .cmd("EVAL")
+                    .arg(PUBLISH_SCRIPT)
+                    .arg(3)
+                    .arg(backend.key(&format!("events:seq:{}", envelope.channel)))
+                    .arg(backend.key(&format!("events:log:{}", envelope.channel)))
+                    .arg(&topic)
+                    .arg(backend.history)
+                    .arg(encode(envelope));
             }
+            let answers = pipeline
+                .query_async::<Vec<::redis::RedisResult<u64>>>(&mut connection)
+                .await;
+            let error = match answers {
+                Ok(answers) => match answers.iter().position(Result::is_err) {
+                    None => {
+                        first = batch.len();
+                        outage.recovered();
+                        backoff.reset();
+                        continue;
+                    }
+                    Some(refused) => {
+                        first += refused;
+                        match &answers[refused] {
+                            Err(error) => error.to_string(),
+                            Ok(_) => String::new(),
+                        }
+                    }
+                },
+                Err(error) => error.to_string(),
+            };
+            outage.failed(&error);
+            backoff.wait().await;
         }
+        batch.clear();
     }
 }
 

@@ -8,7 +8,6 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use ::redis::Script;
-use ::redis::aio::ConnectionManager;
 use futures_util::future::BoxFuture;
 
 use crate::outage::Outage;
@@ -43,7 +42,7 @@ static WATCH: LazyLock<Script> = LazyLock::new(|| {
 /// Claims scheduled ticks in Redis, one winner per action and tick across instances.
 #[derive(Debug)]
 pub struct RedisTickLease {
-    connection: ConnectionManager,
+    connection: crate::Connection,
     prefix: String,
     timeout: Duration,
     ttl: Duration,

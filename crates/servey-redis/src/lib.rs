@@ -12,6 +12,7 @@
 //! call that waited: a cached result is a miss, a tick is not run here, a background event is stored
 //! again later.
 
+mod connection;
 mod fan_out;
 mod lease;
 mod limits;
@@ -21,9 +22,10 @@ mod results;
 mod scripts;
 mod worker;
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use ::redis::aio::{ConnectionManager, ConnectionManagerConfig};
+pub(crate) use connection::{Connection, Target};
 use servey_core::{Backends, Registry};
 
 pub use fan_out::RedisFanOut;
@@ -50,8 +52,8 @@ pub struct RedisError {
 #[derive(Clone)]
 pub struct RedisBackend {
     url: String,
-    client: ::redis::Client,
-    connection: ConnectionManager,
+    target: Arc<Target>,
+    connection: Connection,
     namespace: String,
     heartbeat: Duration,
     call_timeout: Duration,
@@ -73,31 +75,25 @@ impl std::fmt::Debug for RedisBackend {
 }
 
 impl RedisBackend {
-    /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS) and checks it answers; the error
-    /// names the URL (its password hidden). Keys and channels start with `servey:`.
+    /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS, or
+    /// `redis+sentinel://host:port[,host:port...]/service[/db]` for the master a set of Sentinels names,
+    /// followed when they fail over) and checks it answers; the error names the URL (its password
+    /// hidden). Keys and channels start with `servey:`.
     pub async fn connect(url: &str) -> Result<Self, RedisError> {
         let shown = redact(url);
         let failed = |source| RedisError {
             url: shown.clone(),
             source,
         };
-        let client = ::redis::Client::open(url).map_err(failed)?;
-        // Few retries and short timeouts: callers back off themselves and log an outage once.
-        let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(1)
-            .set_connection_timeout(Some(Duration::from_secs(2)))
-            .set_response_timeout(Some(Duration::from_secs(5)));
-        let mut connection = client
-            .get_connection_manager_with_config(config)
-            .await
-            .map_err(failed)?;
+        let target = Arc::new(Target::parse(url).map_err(failed)?);
+        let mut connection = Connection::open(target.clone()).await.map_err(failed)?;
         ::redis::cmd("PING")
             .query_async::<()>(&mut connection)
             .await
             .map_err(failed)?;
         Ok(Self {
             url: shown,
-            client,
+            target,
             connection,
             namespace: "servey".to_owned(),
             heartbeat: Duration::from_secs(2),
@@ -186,7 +182,7 @@ impl RedisBackend {
 /// Whether Redis answers now, for readiness.
 #[derive(Clone)]
 pub struct RedisProbe {
-    connection: ConnectionManager,
+    connection: Connection,
     timeout: Duration,
 }
 

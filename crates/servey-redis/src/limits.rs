@@ -7,7 +7,6 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use ::redis::Script;
-use ::redis::aio::ConnectionManager;
 use futures_util::future::BoxFuture;
 use servey_core::RateLimit;
 use servey_core::backend::SharedLimits;
@@ -21,7 +20,7 @@ static GCRA: LazyLock<Script> = LazyLock::new(|| Script::new(include_str!("lua/g
 /// Rate-limit buckets in Redis, shared by the instances of an app.
 #[derive(Debug)]
 pub struct RedisLimits {
-    connection: ConnectionManager,
+    connection: crate::Connection,
     prefix: String,
     timeout: Duration,
     outage: Outage,

@@ -48,7 +48,7 @@ const MISSED_HEARTBEATS: usize = 3;
 pub struct RedisQueue {
     registry: Registry,
     backend: RedisBackend,
-    storage: RedisStorage<StoredJob>,
+    storage: RedisStorage<StoredJob, crate::Connection>,
     in_flight: InFlight,
     outage: Arc<Outage>,
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ::redis::AsyncCommands;
-use ::redis::aio::ConnectionManager;
 use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use servey_core::backend::SharedResults;
@@ -19,7 +18,7 @@ use crate::{RedisBackend, within};
 /// Results kept in Redis under `namespace:cache:`, shared by every instance.
 #[derive(Debug)]
 pub struct RedisResults {
-    connection: ConnectionManager,
+    connection: crate::Connection,
     prefix: String,
     timeout: Duration,
     outage: Outage,

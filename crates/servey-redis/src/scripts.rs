@@ -13,7 +13,7 @@
 
 use std::sync::LazyLock;
 
-use ::redis::aio::{ConnectionLike, ConnectionManager};
+use ::redis::aio::ConnectionLike;
 use ::redis::{Arg, Cmd, Pipeline, RedisFuture, Script, Value};
 
 /// apalis-redis 1.0.0's scripts that servey patches, by the SHA-1 of their text, and the patched copy.
@@ -32,11 +32,11 @@ static PATCHED: LazyLock<[(&str, Script); 2]> = LazyLock::new(|| {
 
 /// A Redis connection that runs servey's patched copies of apalis-redis's broken scripts.
 #[derive(Clone)]
-pub(crate) struct PatchedScripts(ConnectionManager);
+pub(crate) struct PatchedScripts(crate::Connection);
 
 impl PatchedScripts {
     /// Commands go through `connection`.
-    pub(crate) fn new(connection: ConnectionManager) -> Self {
+    pub(crate) fn new(connection: crate::Connection) -> Self {
         Self(connection)
     }
 }

@@ -126,8 +126,8 @@ const KEEP_FINISHED: Duration = Duration::from_secs(3600);
 /// Removes finished jobs older than [`KEEP_FINISHED`] every minute until `stopped` turns true, so that
 /// the queue's data does not grow without bound (apalis-redis keeps every finished job otherwise).
 pub(crate) async fn vacuum(backend: RedisBackend, mut stopped: watch::Receiver<bool>) {
-    let mut storage =
-        RedisStorage::<StoredJob>::new(backend.connection.clone()).with_config(config(&backend));
+    let mut storage = RedisStorage::<StoredJob, crate::Connection>::new(backend.connection.clone())
+        .with_config(config(&backend));
     loop {
         tokio::select! {
             () = tokio::time::sleep(Duration::from_secs(60)) => {}

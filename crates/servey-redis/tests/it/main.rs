@@ -10,6 +10,7 @@ mod outage;
 mod redis_server;
 mod scale_out;
 mod scale_out_kill;
+mod sentinel;
 mod slow_redis;
 mod switches;
 mod tick_kill;

@@ -37,6 +37,12 @@ impl RedisServer {
         Self::launch_with(free_port(), None, settings)
     }
 
+    /// The port of a server of the test's own.
+    pub(crate) fn port(&self) -> u16 {
+        assert!(self.shared.is_none(), "a server of the test's own");
+        self.port
+    }
+
     /// The prefix of this test's keys and channels.
     pub(crate) fn namespace(&self) -> &str {
         &self.namespace
