@@ -51,7 +51,7 @@ pub(crate) struct Subscription(PubSub);
 
 /// Subscribes to the events channel of `backend`.
 pub(crate) async fn subscribe(backend: &RedisBackend) -> ::redis::RedisResult<Subscription> {
-    let mut pubsub = backend.target.client().await?.get_async_pubsub().await?;
+    let mut pubsub = backend.target.pubsub().await?;
     pubsub.subscribe(backend.key("events")).await?;
     Ok(Subscription(pubsub))
 }

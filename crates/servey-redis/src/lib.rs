@@ -173,9 +173,15 @@ impl RedisBackend {
         }
     }
 
-    /// The full name of a key or channel: `namespace:name`.
+    /// The full name of a key or channel: `namespace:name`, or `{namespace}:name` on a cluster (one hash
+    /// tag: all of an app's keys in one slot, so that its scripts may take several).
     fn key(&self, name: &str) -> String {
-        format!("{}:{name}", self.namespace)
+        if self.target.is_cluster() {
+            // One hash tag for all of an app's keys: one slot, so a script may take several of them.
+            format!("{{{}}}:{name}", self.namespace)
+        } else {
+            format!("{}:{name}", self.namespace)
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! `PatchedScripts`: the connection the background workers give apalis-redis, which runs servey's
-//! patched copies of two of its Lua scripts in place of the originals. apalis-redis 1.0's `fetch_next`
+//! patched copies of three of its Lua scripts in place of the originals. apalis-redis 1.0's `fetch_next`
 //! promotes every due job with one `unpack(...)`, and `reenqueue_orphaned` pushes a dead worker's jobs
 //! back the same way; Redis's Lua refuses more than about 8,000 values there ("too many results to
-//! unpack"), so a larger backlog failed every fetch (or heartbeat) for good and no job ran again.
+//! unpack"), so a larger backlog failed every fetch (or heartbeat) for good and no job ran again. And
+//! `register_worker` writes a global key that a Redis Cluster keeps in another slot, which failed every
+//! worker's registration there.
 //!
 //! apalis-redis loads its scripts with `include_str!` and offers no way to replace them, but its storage
 //! takes any `ConnectionLike`: this one recognises each broken script by the SHA-1 apalis-redis sends
@@ -17,7 +19,7 @@ use ::redis::aio::ConnectionLike;
 use ::redis::{Arg, Cmd, Pipeline, RedisFuture, Script, Value};
 
 /// apalis-redis 1.0.0's scripts that servey patches, by the SHA-1 of their text, and the patched copy.
-static PATCHED: LazyLock<[(&str, Script); 2]> = LazyLock::new(|| {
+static PATCHED: LazyLock<[(&str, Script); 3]> = LazyLock::new(|| {
     [
         (
             "f053fd9b41b61a2d32b8b7d8dba3f1a96e3aa6e1",
@@ -26,6 +28,10 @@ static PATCHED: LazyLock<[(&str, Script); 2]> = LazyLock::new(|| {
         (
             "6b6f3808de063cd4ca38e9e11b6968a6cc826069",
             Script::new(include_str!("lua/reenqueue_orphaned.lua")),
+        ),
+        (
+            "0d5fbce91e1dcff1121ece41f7169da3c0e39194",
+            Script::new(include_str!("lua/register_worker.lua")),
         ),
     ]
 });

@@ -4,6 +4,7 @@
 mod acknowledged;
 mod backlog;
 mod catch_up;
+mod cluster;
 mod common;
 mod limits;
 mod outage;
