@@ -75,9 +75,10 @@ impl std::fmt::Debug for RedisBackend {
 }
 
 impl RedisBackend {
-    /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS, or
+    /// Connects to `url` (`redis://host:port/db`, `rediss://` for TLS,
     /// `redis+sentinel://host:port[,host:port...]/service[/db]` for the master a set of Sentinels names,
-    /// followed when they fail over) and checks it answers; the error names the URL (its password
+    /// followed when they fail over, or `redis+cluster://host:port[,host:port...]` for a Redis Cluster)
+    /// and checks it answers; the error names the URL (its password
     /// hidden). Keys and channels start with `servey:`.
     pub async fn connect(url: &str) -> Result<Self, RedisError> {
         let shown = redact(url);

@@ -73,7 +73,7 @@
 //! missing: its routes answer `501` naming it, its commands exit 2 naming it, and an app whose actions
 //! need it stops at start with an error that names it. Costs are packages added to an app's dependency
 //! tree by the feature alone (distinct packages in `cargo tree -e normal`: 112 with no feature, 115 with
-//! `web` alone, 202 with the defaults, 320 with all).
+//! `web` alone, 202 with the defaults, 321 with all).
 //!
 //! | Feature       | Default | What it adds | Cost |
 //! |---------------|---------|--------------|------|
@@ -85,7 +85,7 @@
 //! | `cache`       | on  | The in-process store of `ttl(N)` results (cache headers are always on). | +8 |
 //! | `http2`       | on  | HTTP/2 on servey's listener: h2c with prior knowledge, `h2` by ALPN over TLS. | +1 |
 //! | `grpc`        | off | Every web action a unary gRPC method and every websocket channel a server-streaming one, on the same port, with reflection and health; `--run=proto` ([`proto`]); turns on `http2`. | +22 |
-//! | `redis`       | off | Instances sharing events, background jobs, ticks and cached results through `SERVEY_REDIS_URL` (`RedisBackend`). | +58 |
+//! | `redis`       | off | Instances sharing events, background jobs, ticks and cached results through `SERVEY_REDIS_URL` (`RedisBackend`): one server, Sentinel or Cluster. | +59 |
 //! | `http-client` | off | `Client::http` and webhook channels. | +44 |
 //! | `msgpack`     | off | `application/msgpack` bodies and `Client::msgpack`. | +3 |
 //! | `otlp`        | off | Span export over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (`telemetry::otlp_provider`); without it, a set endpoint is a warning at start. W3C trace context in and out is always on. | +53 |
