@@ -144,3 +144,13 @@ async fn generators_without_the_codegen_feature_exit_2() {
         );
     }
 }
+
+#[cfg(not(feature = "grpc"))]
+#[tokio::test]
+async fn without_grpc_the_proto_command_exits_2() {
+    let app = builder([ping()]).build().await.expect("the app builds");
+    assert_eq!(
+        servey::run(app, ["app", "--run=proto"].map(Into::into)).await,
+        std::process::ExitCode::from(2)
+    );
+}

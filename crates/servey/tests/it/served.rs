@@ -77,6 +77,13 @@ async fn start_up_log_in_a_process_of_its_own() {
         "GET {base}/asyncapi.json - the AsyncAPI document",
     ]
     .map(|line| line.replace("{base}", base));
+    let mut expected = expected.to_vec();
+    if cfg!(feature = "grpc") {
+        expected.push(format!(
+            "gRPC {base}/servey.Servey/{{Method}} - every web action and channel (content type \
+             application/grpc), with reflection and health"
+        ));
+    }
     assert_eq!(routes, expected, "{text}");
 }
 
