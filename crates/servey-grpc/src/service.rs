@@ -100,16 +100,18 @@ impl GrpcService {
         if let Some(route) = self.inner.routes.get(path) {
             return match route {
                 Route::Action(call, codec) => {
-                    // A call holds one of the app's request slots, as a REST request does; a stream
-                    // (like a websocket) does not.
-                    let Some(_slot) = self.inner.app.request_slots().try_acquire() else {
-                        return Status::unavailable(
-                            "the server is at its limit of requests in flight; retry shortly",
-                        )
-                        .into_http::<Body>();
-                    };
                     let app = &self.inner.app;
-                    let service = tower::service_fn(|request| call.call(app, request));
+                    // A call holds one of the app's request slots while its action runs, as a REST
+                    // request does (taken once the message has arrived: a client sending slowly holds
+                    // none); a stream, like a websocket, holds none.
+                    let service = tower::service_fn(|request| async move {
+                        let Some(_slot) = app.request_slots().try_acquire() else {
+                            return Err(Status::unavailable(
+                                "the server is at its limit of requests in flight; retry shortly",
+                            ));
+                        };
+                        call.call(app, request).await
+                    });
                     Grpc::new(codec.clone())
                         .unary(service, request)
                         .await

@@ -1,4 +1,7 @@
 //! Integration tests of the tour app: a real server on a real socket, the real binary, external checkers.
+// The generated client's test awaits every tour action in one async block, whose layout rustc computes
+// past its default query depth of 128 in a non-incremental build (what CI runs).
+#![recursion_limit = "256"]
 
 mod cli;
 mod client;
