@@ -25,6 +25,7 @@ pub mod invoke;
 pub mod job;
 pub mod limits;
 pub mod metrics;
+pub mod naming;
 mod numbers;
 pub mod output;
 pub mod rate;

@@ -1,5 +1,8 @@
 //! GraphQL names from Rust and JSON names: `say_hello` -> `sayHello` (fields and arguments),
-//! `number_stats` -> `NumberStats` (generated type names), and error paths in GraphQL spelling.
+//! `number_stats` -> `NumberStats` (generated type names), and error paths in GraphQL spelling. The word
+//! split is core's ([`servey_core::naming`]); the guards against names GraphQL forbids are here.
+
+use servey_core::naming::{push_capitalized, words};
 
 /// The camelCase GraphQL name of an action, function or property name (`say_hello` -> `sayHello`).
 ///
@@ -22,11 +25,7 @@ pub(crate) fn camel_case(name: &str) -> String {
 
 /// The PascalCase name of a generated type (`number_stats` -> `NumberStats`, `sayHello` -> `SayHello`).
 pub(crate) fn pascal_case(name: &str) -> String {
-    let mut out = String::new();
-    for word in words(name) {
-        push_capitalized(&mut out, word);
-    }
-    guard_start(out)
+    guard_start(servey_core::naming::pascal_case(name))
 }
 
 /// A type name from a schema component name: kept as written where GraphQL allows it (`NumberStats`),
@@ -62,19 +61,6 @@ pub(crate) fn is_name(name: &str) -> bool {
         .next()
         .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && chars.all(is_name_char)
-}
-
-fn words(name: &str) -> impl Iterator<Item = &str> {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-}
-
-fn push_capitalized(out: &mut String, word: &str) {
-    let mut chars = word.chars();
-    if let Some(first) = chars.next() {
-        out.push(first.to_ascii_uppercase());
-        out.push_str(chars.as_str());
-    }
 }
 
 fn is_name_char(c: char) -> bool {

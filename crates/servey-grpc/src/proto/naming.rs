@@ -1,21 +1,9 @@
 //! Proto names from JSON keys, action names and schema names.
 
-/// `say_hello` -> `SayHello`, `number-stats` -> `NumberStats`, `isEven` -> `IsEven`.
+/// `say_hello` -> `SayHello`, `number-stats` -> `NumberStats`, `isEven` -> `IsEven` (core's word split),
+/// with an `X` in front of a name that would start with a digit or be empty.
 pub(crate) fn pascal_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = true;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            if upper {
-                out.push(c.to_ascii_uppercase());
-            } else {
-                out.push(c);
-            }
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
+    let mut out = servey_core::naming::pascal_case(name);
     if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
         out.insert(0, 'X');
     }
