@@ -26,6 +26,29 @@ struct Round {
     mean_ms: f64,
 }
 
+/// `--grpc`: builds the two servers, measures, and replaces just this section of BENCHMARKS.md.
+pub(super) fn rewrite(root: &Path, committed: &str) -> Result<()> {
+    crate::run(crate::cargo(root).args(["build", "--release", "-p", "hello"]))?;
+    crate::run(crate::cargo(root).args([
+        "build",
+        "--release",
+        "-p",
+        "servey-bench",
+        "--bin",
+        "grpc_baseline",
+    ]))?;
+    let section = section(root)?;
+    let report = super::build::splice(
+        committed,
+        GRPC_HEADING,
+        &section,
+        super::build::BUILD_HEADING,
+    );
+    std::fs::write(root.join("BENCHMARKS.md"), &report)?;
+    println!("{section}");
+    Ok(())
+}
+
 pub(super) fn section(root: &Path) -> Result<String> {
     ensure_h2load()?;
     let release = root.join("target/release");

@@ -122,25 +122,7 @@ pub(crate) fn bench(root: &Path, args: impl Iterator<Item = String>) -> Result<(
         return Ok(());
     }
     if args.iter().any(|a| a == "--grpc") {
-        super::run(super::cargo(root).args(["build", "--release", "-p", "hello"]))?;
-        super::run(super::cargo(root).args([
-            "build",
-            "--release",
-            "-p",
-            "servey-bench",
-            "--bin",
-            "grpc_baseline",
-        ]))?;
-        let section = grpc::section(root)?;
-        let report = build::splice(
-            &committed,
-            grpc::GRPC_HEADING,
-            &section,
-            build::BUILD_HEADING,
-        );
-        std::fs::write(root.join("BENCHMARKS.md"), &report)?;
-        println!("{section}");
-        return Ok(());
+        return grpc::rewrite(root, &committed);
     }
     if counted {
         instructions::ensure_valgrind()?;
