@@ -16,6 +16,7 @@ mod features;
 mod fuzz;
 mod interop;
 mod lint_docs;
+mod moto;
 mod realtime;
 mod redis;
 mod schemas;
@@ -36,9 +37,12 @@ fn main() -> Result<()> {
                 "warnings",
             ]))?;
             let redis = redis::TestRedis::start(&tools.redis_server)?;
+            let moto = moto::TestMoto::start(&tools.python)?;
             run(tools
                 .apply(cargo(&root).args(["test", "--workspace"]))
-                .env("SERVEY_TEST_REDIS_URL", redis.url()))?;
+                .env("SERVEY_TEST_REDIS_URL", redis.url())
+                .env("SERVEY_TEST_MOTO_URL", moto.url()))?;
+            drop(moto);
             // A backlog of 100,000 background jobs (past Redis's Lua unpack limit, which once stopped
             // the queue for good) drained by three instances: minutes, so not part of every
             // `cargo test`, but of every CI run.
@@ -95,9 +99,11 @@ fn main() -> Result<()> {
         "test" => {
             let tools = setup(&root)?;
             let redis = redis::TestRedis::start(&tools.redis_server)?;
+            let moto = moto::TestMoto::start(&tools.python)?;
             run(tools
                 .apply(cargo(&root).args(["test", "--workspace"]))
-                .env("SERVEY_TEST_REDIS_URL", redis.url()))
+                .env("SERVEY_TEST_REDIS_URL", redis.url())
+                .env("SERVEY_TEST_MOTO_URL", moto.url()))
         }
         _ => {
             eprintln!(

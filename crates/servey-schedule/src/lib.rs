@@ -21,6 +21,7 @@ mod join;
 mod macros;
 mod protocol;
 mod read_gate;
+mod remote;
 mod runtime;
 mod source;
 mod subscribed;
@@ -45,6 +46,7 @@ pub use channel::{
 pub use error::{PublishError, ScheduleError};
 pub use hub::{SUBSCRIBER_BUFFER, Subscribers};
 pub use join::CLOSE_HISTORY_UNAVAILABLE;
+pub use remote::{Refusal, RemoteCommand, RemoteSubscriber, RemoteSubscriptions, Selector};
 pub use runtime::{Channels, ChannelsBuilder};
 pub use subscription::{
     CLOSE_BAD_MESSAGE, CLOSE_FORBIDDEN, CLOSE_GOING_AWAY, CLOSE_INVALID_PARAMS,

@@ -165,9 +165,11 @@ impl Channels {
         &self.inner.subscribers
     }
 
-    /// Resolves once every background event and webhook delivery published so far (and those they
-    /// published in turn) has finished; a CLI call waits here before it exits.
+    /// Resolves once every websocket event sent so far has left, and every background event and webhook
+    /// delivery published so far (and those they published in turn) has finished; a CLI call waits
+    /// here before it exits.
     pub async fn flush(&self) {
+        self.inner.fan_out.flush().await;
         self.inner.background.flush().await;
         self.inner.webhooks.in_flight().idle().await;
     }
@@ -190,6 +192,11 @@ impl Channels {
         stopped: watch::Receiver<bool>,
     ) -> Option<BoxFuture<'static, ()>> {
         self.inner.background.workers(app, stopped)
+    }
+
+    /// The checks and matching of these channels for subscribers held outside this process.
+    pub fn remote(&self) -> crate::RemoteSubscriptions {
+        crate::RemoteSubscriptions::new(self.inner.catalog.clone())
     }
 
     pub(crate) fn catalog(&self) -> &Catalog {

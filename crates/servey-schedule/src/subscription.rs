@@ -201,7 +201,7 @@ fn close_code(error: &ActionError) -> u16 {
 
 /// The close frame of a refusal: its code, and its detail followed by each bad field's path and words
 /// (`1 invalid field: auction_id: must be at least 1`), as much as a close frame carries.
-fn refusal(error: &ActionError) -> CloseFrame {
+pub(crate) fn refusal(error: &ActionError) -> CloseFrame {
     let fields: Vec<String> = error
         .field_errors()
         .iter()

@@ -104,6 +104,8 @@ pub mod guide;
 
 mod activation;
 mod adapters;
+#[cfg(any(feature = "codegen", feature = "lambda"))]
+mod aws_settings;
 mod builder;
 mod cli;
 #[cfg(feature = "codegen")]

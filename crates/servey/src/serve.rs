@@ -99,6 +99,17 @@ pub(crate) async fn install_channels(
             servey_core::backend::InProcess::with_history(redis.channel_history),
         ),
     };
+    #[cfg(feature = "lambda")]
+    {
+        // Boxed: the SDK's futures are deep, and every caller's future would carry them inline.
+        let aws = Box::pin(crate::lambda::AwsBackends::from_settings(&config.settings)).await;
+        let backends = crate::adapters::channels_over(registry, aws.over(backends), state)?;
+        if let Some(channels) = state.get::<servey_schedule::Channels>() {
+            aws.attach(channels);
+        }
+        Ok(backends)
+    }
+    #[cfg(not(feature = "lambda"))]
     crate::adapters::channels_over(registry, backends, state)
 }
 

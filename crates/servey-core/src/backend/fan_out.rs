@@ -63,6 +63,12 @@ pub trait FanOut: Send + Sync + 'static {
         Box::pin(std::future::ready(()))
     }
 
+    /// Resolves once every event sent so far has left this instance (a fan-out that sends in the
+    /// background); at once by default.
+    fn flush(&self) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
+
     /// The kept events of `channel` after the id `since`, for a subscriber that resumes. The default
     /// keeps nothing: every resume is told that events were lost.
     fn replay(

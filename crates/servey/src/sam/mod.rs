@@ -1,7 +1,9 @@
 //! `--run=sam`: the app's AWS SAM template, so that the same binary deploys to Lambda. One function
 //! serves every route (REST, GraphQL, docs) behind an API Gateway HTTP API and runs every `fixed_rate`
-//! and `cron` action from an EventBridge rule; its environment comes from the app's `ServeyConfig`, its
-//! keys from Secrets Manager. What Lambda cannot run is listed under `Metadata.servey.NotDeployed`.
+//! and `cron` action from an EventBridge rule; websocket channels get an API Gateway websocket API and a
+//! DynamoDB table of its connections, background channels an SQS queue with a dead-letter queue; its
+//! environment comes from the app's `ServeyConfig`, its keys from Secrets Manager. What Lambda cannot
+//! run is listed under `Metadata.servey.NotDeployed`.
 //!
 //! SAM rather than the Serverless Framework: a SAM template is CloudFormation, which `cfn-lint` checks
 //! and `aws cloudformation deploy` takes without another tool; `sam build` builds Rust with cargo-lambda;
@@ -14,6 +16,8 @@ use serde_json::{Map, Value, json};
 use servey_core::{App, Limits, LogFormat, Trigger};
 
 use crate::eventbridge as schedule;
+
+mod aws;
 
 /// The logical id of the app's function.
 const FUNCTION: &str = "App";
@@ -105,8 +109,28 @@ pub fn template(app: &App) -> Value {
             json!({"Fn::Sub": format!("{{{{resolve:secretsmanager:${{{secret}}}:SecretString}}}}")}),
         );
     }
-    let (events, adjusted, mut not_deployed) = events(app);
+    let (mut events, adjusted, mut not_deployed) = events(app);
     not_deployed.extend(not_deployed_features(app));
+    let timeout = timeout_seconds(&config.limits);
+    let mut additions = aws::Additions::default();
+    let (websockets, background) = channel_kinds(app);
+    if websockets {
+        aws::websockets(&mut resources, FUNCTION, &mut additions);
+    }
+    if background {
+        aws::queue(&mut resources, timeout, &mut additions);
+    }
+    environment.extend(additions.environment);
+    events.extend(additions.events);
+    let mut outputs = Map::new();
+    outputs.insert(
+        "ApiUrl".to_owned(),
+        json!({
+            "Description": "The app's base URL (API Gateway HTTP API, $default stage)",
+            "Value": {"Fn::Sub": "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
+        }),
+    );
+    outputs.extend(additions.outputs);
     resources.insert(
         FUNCTION.to_owned(),
         json!({
@@ -119,8 +143,9 @@ pub fn template(app: &App) -> Value {
                 "Runtime": "provided.al2023",
                 "Architectures": ["arm64"],
                 "MemorySize": 256,
-                "Timeout": timeout_seconds(&config.limits),
+                "Timeout": timeout,
                 "Environment": {"Variables": environment},
+                "Policies": additions.policies,
                 // A failed scheduled run is logged and the schedule goes on, as on the server: no retry.
                 "EventInvokeConfig": {"MaximumRetryAttempts": 0},
                 "Events": events,
@@ -138,12 +163,7 @@ pub fn template(app: &App) -> Value {
         "Parameters": parameters,
         "Conditions": conditions,
         "Resources": resources,
-        "Outputs": {
-            "ApiUrl": {
-                "Description": "The app's base URL (API Gateway HTTP API, $default stage)",
-                "Value": {"Fn::Sub": "https://${ServerlessHttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"},
-            },
-        },
+        "Outputs": outputs,
     })
 }
 
@@ -276,22 +296,21 @@ fn timeout_seconds(limits: &Limits) -> u64 {
         .clamp(3, 900)
 }
 
+/// Whether the app has websocket channels, and background channels.
+fn channel_kinds(app: &App) -> (bool, bool) {
+    #[cfg(feature = "schedule")]
+    if let Ok(channels) = servey_schedule::Channels::of(app) {
+        use servey_schedule::ChannelKind;
+        let has = |kind| channels.iter().any(|channel| channel.kind() == kind);
+        return (has(ChannelKind::Websocket), has(ChannelKind::Background));
+    }
+    let _ = app;
+    (false, false)
+}
+
 /// What the app has that this template does not deploy, each with the reason.
 fn not_deployed_features(app: &App) -> Vec<Value> {
     let mut features = Vec::new();
-    #[cfg(feature = "schedule")]
-    if let Ok(channels) = servey_schedule::Channels::of(app) {
-        for channel in channels.iter() {
-            if channel.kind() == servey_schedule::ChannelKind::Websocket {
-                features.push(json!({
-                    "Feature": format!("websocket channel `{}` (/subscription)", channel.name()),
-                    "Reason": "An API Gateway HTTP API does not carry websocket upgrades, and a Lambda \
-                               instance lives for one request at a time: there is no connection to keep \
-                               subscribers on.",
-                }));
-            }
-        }
-    }
     let cached: Vec<&str> = app
         .registry()
         .iter()
@@ -305,7 +324,8 @@ fn not_deployed_features(app: &App) -> Vec<Value> {
         .collect();
     let mut redis = "The template creates no Redis (ElastiCache \
                      needs a VPC the function would have to join). Each Lambda instance keeps its own \
-                     result store and runs its background events before it answers."
+                     result store and rate limits, and delivers webhook events before it answers; \
+                     websocket and background events go through API Gateway, DynamoDB and SQS."
         .to_owned();
     if !cached.is_empty() {
         redis.push_str(&format!(
@@ -320,9 +340,8 @@ fn not_deployed_features(app: &App) -> Vec<Value> {
             .iter()
             .any(|t| matches!(t, Trigger::WebPage { .. }))
     });
-    let embedded =
-        app.config().embedded_templates.is_some() && app.config().embedded_static.is_some();
-    if pages && !embedded {
+    // Static files are served from static/ only when there; the pages need their templates.
+    if pages && app.config().embedded_templates.is_none() {
         features.push(json!({
             "Feature": "templates/ and static/ (web pages, /static/)",
             "Reason": "`sam build` packages the binary alone; build them into it \

@@ -1,7 +1,9 @@
 //! AWS Lambda (the `lambda` feature): when the binary starts inside Lambda (`AWS_LAMBDA_RUNTIME_API` is
 //! set), `servey::main()` answers Lambda's events instead of reading its command line. API Gateway REST
 //! (v1) and HTTP (v2) events and function URL requests go through the same router the server serves;
-//! EventBridge scheduled events run the action their rule names through the one invoke path.
+//! EventBridge scheduled events run the action their rule names through the one invoke path; SQS
+//! batches run their background events, reporting the failed ones; an API Gateway websocket API's
+//! events connect and subscribe websocket clients, kept in DynamoDB ([`websocket`]).
 //!
 //! [`Handler`] is that answer for one event, callable without Lambda (tests feed it recorded events).
 
@@ -27,6 +29,12 @@ use tracing::Instrument;
 
 use crate::eventbridge::{SCHEDULE_SOURCE, action_for_rule};
 use crate::serve::StartError;
+
+mod backends;
+mod websocket;
+
+pub(crate) use backends::AwsBackends;
+use websocket::{WebsocketEvent, Websockets};
 
 pub use lambda_http::Context as LambdaContext;
 
@@ -131,9 +139,10 @@ pub enum LambdaError {
     /// The app's routes could not be built.
     #[error("{0}")]
     Start(#[from] StartError),
-    /// The event is neither an HTTP request (API Gateway REST or HTTP, function URL) nor a schedule.
+    /// The event is none of those servey answers.
     #[error(
-        "the event is neither an API Gateway (REST or HTTP) or function URL request nor a scheduled event"
+        "the event is none of: an API Gateway (REST, HTTP or websocket) or function URL request, a \
+         scheduled event, an SQS batch"
     )]
     UnknownEvent,
     /// A scheduled event names no scheduled action of this app.
@@ -147,6 +156,16 @@ pub enum LambdaError {
         /// Its error.
         error: ActionError,
     },
+    /// A websocket event names a connection, but the app's environment names no connections table
+    /// and websocket endpoint (`SERVEY_AWS_CONNECTIONS_TABLE`, `SERVEY_AWS_WEBSOCKET_ENDPOINT`).
+    #[error(
+        "a websocket event arrived, but SERVEY_AWS_CONNECTIONS_TABLE and SERVEY_AWS_WEBSOCKET_ENDPOINT \
+         are not both set (deploy with `--run=sam`'s template, which sets them)"
+    )]
+    NoWebsockets,
+    /// An AWS call (DynamoDB, the Management API) failed.
+    #[error("{0}")]
+    Aws(#[from] servey_aws::AwsError),
     /// The Lambda runtime itself failed (it could not reach the runtime API).
     #[error("the Lambda runtime failed: {0}")]
     Runtime(lambda_http::Error),
@@ -155,12 +174,14 @@ pub enum LambdaError {
 impl LambdaError {
     /// The `errorType` Lambda records: a failed action's own code (`invalid_input`, `not_found`, or an
     /// app's custom one), else what went wrong (`start_failed`, `unknown_event`, `unknown_schedule`,
-    /// `runtime_failed`).
+    /// `runtime_failed`, `no_websockets`, `aws_failed`).
     pub fn error_type(&self) -> &str {
         match self {
             Self::Start(_) => "start_failed",
             Self::UnknownEvent => "unknown_event",
             Self::UnknownSchedule(_) => "unknown_schedule",
+            Self::NoWebsockets => "no_websockets",
+            Self::Aws(_) => "aws_failed",
             Self::Run { error, .. } => error.code_str(),
             Self::Runtime(_) => "runtime_failed",
         }
@@ -181,6 +202,8 @@ pub struct Handler {
     app: App,
     router: Router,
     channels: Channels,
+    /// Made at the first websocket event: the SDK's configuration is read then.
+    websockets: std::sync::Arc<tokio::sync::OnceCell<Option<Websockets>>>,
 }
 
 impl std::fmt::Debug for Handler {
@@ -196,6 +219,7 @@ impl Handler {
             app: app.clone(),
             router: crate::serve::router(app)?,
             channels: Channels::of(app)?.clone(),
+            websockets: Default::default(),
         })
     }
 
@@ -241,6 +265,19 @@ impl Handler {
                 .ok_or_else(|| LambdaError::UnknownSchedule(rules.join(", ")))?;
             let name = action.name.clone();
             return self.run_scheduled(&name, &context).await;
+        }
+        // Boxed, as the websocket answer below: the SDK's futures are deep.
+        if let Some(failures) = Box::pin(servey_aws::run_batch(&self.app, event.get())).await {
+            return Ok(serde_json::to_value(failures).expect("a batch answer serializes"));
+        }
+        if let Some(websocket) = WebsocketEvent::parse(event.get()) {
+            let websockets = self
+                .websockets
+                .get_or_init(|| Box::pin(Websockets::of(&self.app, &self.channels)))
+                .await
+                .as_ref()
+                .ok_or(LambdaError::NoWebsockets)?;
+            return Box::pin(websockets.answer(&self.app, websocket)).await;
         }
         let request: LambdaRequest =
             serde_json::from_str(event.get()).map_err(|_| LambdaError::UnknownEvent)?;
