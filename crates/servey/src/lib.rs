@@ -91,7 +91,7 @@
 //! | `otlp`        | off | Span export over OTLP/HTTP to `OTEL_EXPORTER_OTLP_ENDPOINT` (`telemetry::otlp_provider`); without it, a set endpoint is a warning at start. W3C trace context in and out is always on. | +53 |
 //! | `tls`         | off | HTTPS and client certificates from `SERVEY_TLS_CERT`, `SERVEY_TLS_KEY`, `SERVEY_TLS_CLIENT_CA`. | +30 |
 //! | `codegen`     | off | `--run=client` (`servey::client_source`) and `--run=sam` (`servey::sam`). | +1 |
-//! | `lambda`      | off | Answering AWS Lambda's events when started there (`servey::lambda`); turns on `schedule`. | +76 |
+//! | `lambda`      | off | Answering AWS Lambda's events when started there (`servey::lambda`): websocket channels through API Gateway and DynamoDB, background events through SQS; turns on `schedule`. | +145 |
 //!
 //! ```toml
 //! servey = { version = "0.1", default-features = false, features = ["web"] } # REST, OpenAPI, docs, pages, CLI
