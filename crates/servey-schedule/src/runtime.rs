@@ -232,8 +232,50 @@ impl Channels {
         self.inner.background.enqueue(job, publisher)
     }
 
-    /// Starts a webhook delivery in the background.
+    /// Starts a webhook delivery in the background, or hands it to the background queue when that
+    /// carries webhooks.
     pub(crate) fn deliver(&self, delivery: Delivery) -> Result<(), PublishError> {
+        #[cfg(feature = "http-client")]
+        if self.inner.background.carries_webhooks() {
+            return self.inner.background.enqueue_webhook(delivery.into_job()?);
+        }
         self.inner.webhooks.deliver(delivery)
+    }
+
+    /// Runs a webhook delivery a background queue carried (a [`WebhookJob`]'s channel and delivery) to
+    /// its end here; false when every attempt failed (or the job is not one of this app's), so that the
+    /// queue delivers it again.
+    ///
+    /// [`WebhookJob`]: servey_core::backend::WebhookJob
+    pub async fn run_webhook(&self, channel: &str, delivery: serde_json::Value) -> bool {
+        let Some(listed) = self
+            .inner
+            .catalog
+            .get(channel)
+            .filter(|listed| listed.channel.kind() == ChannelKind::Webhook)
+        else {
+            tracing::error!(
+                channel,
+                "a carried webhook delivery names no webhook channel of this app"
+            );
+            return false;
+        };
+        #[cfg(feature = "http-client")]
+        match Delivery::from_job(listed.channel.name(), delivery) {
+            Ok(delivery) => self.inner.webhooks.run_now(delivery).await,
+            Err(error) => {
+                tracing::error!(channel, %error, "a carried webhook delivery does not read back");
+                false
+            }
+        }
+        #[cfg(not(feature = "http-client"))]
+        {
+            let _ = (listed, delivery);
+            tracing::error!(
+                channel,
+                "this build has no HTTP client (servey's `http-client` feature)"
+            );
+            false
+        }
     }
 }

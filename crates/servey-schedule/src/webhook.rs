@@ -2,7 +2,8 @@
 //! per attempt and retries with exponential backoff; giving up is logged as an error. Each delivery runs
 //! in a `webhook` span whose W3C trace context goes with the POST (`traceparent`), through the app's
 //! `TracePropagation`. The HTTP client and the count of deliveries under way belong to the app's
-//! `Channels` ([`Webhooks`]).
+//! `Channels` ([`Webhooks`]). A background queue that carries webhooks (SQS, on Lambda) gets each
+//! delivery as JSON instead ([`Delivery::into_job`]) and hands it back to be run ([`Delivery::from_job`]).
 
 use std::time::Duration;
 
@@ -91,6 +92,8 @@ impl<E: Serialize + ToSchema + Send + Sync + 'static> WebhookChannel<E> {
             timeout: self.timeout,
             initial_backoff: self.initial_backoff,
             trace: TracePropagation::of(context).cloned(),
+            trace_headers: Vec::new(),
+            carried: false,
         })
     }
 }
@@ -146,6 +149,13 @@ impl Webhooks {
         Ok(())
     }
 
+    /// Runs `delivery` here and now (one a queue handed back); false when every attempt failed.
+    #[cfg(feature = "http-client")]
+    pub(crate) async fn run_now(&self, delivery: Delivery) -> bool {
+        let span = tracing::info_span!("webhook", channel = delivery.channel, url = %delivery.url);
+        delivery.run(&self.client).instrument(span).await
+    }
+
     /// Refuses `delivery`: this build has no HTTP client (channels built at start refuse webhooks).
     #[cfg(not(feature = "http-client"))]
     pub(crate) fn deliver(&self, delivery: Delivery) -> Result<(), PublishError> {
@@ -158,7 +168,7 @@ impl Webhooks {
 /// One event on its way to a webhook.
 #[cfg_attr(not(feature = "http-client"), allow(dead_code))]
 pub(crate) struct Delivery {
-    channel: &'static str,
+    pub(crate) channel: &'static str,
     url: String,
     body: Vec<u8>,
     max_attempts: u32,
@@ -166,41 +176,128 @@ pub(crate) struct Delivery {
     initial_backoff: Duration,
     /// Writes the `webhook` span's trace context into each attempt's headers.
     trace: Option<TracePropagation>,
+    /// The trace context of a delivery that was stored: the publisher's, sent with each attempt.
+    trace_headers: Vec<(String, String)>,
+    /// A queue carried it, and delivers it again when every attempt fails.
+    carried: bool,
+}
+
+/// A delivery as a queue carries it.
+#[cfg(feature = "http-client")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredDelivery {
+    url: String,
+    event: Value,
+    max_attempts: u32,
+    timeout_ms: u64,
+    initial_backoff_ms: u64,
+    #[serde(default)]
+    trace_headers: Vec<(String, String)>,
 }
 
 #[cfg(feature = "http-client")]
 impl Delivery {
-    async fn run(self, client: &reqwest::Client) {
+    /// The delivery as JSON for a queue that carries webhooks, with the publisher's trace context.
+    pub(crate) fn into_job(self) -> Result<servey_core::backend::WebhookJob, PublishError> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(trace) = &self.trace {
+            trace.inject(&mut headers);
+        }
+        let trace_headers = headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.to_string(), value.to_str().ok()?.to_owned())))
+            .collect();
+        let event =
+            serde_json::from_slice(&self.body).map_err(|source| PublishError::Serialize {
+                channel: self.channel,
+                source,
+            })?;
+        let stored = StoredDelivery {
+            url: self.url,
+            event,
+            max_attempts: self.max_attempts,
+            timeout_ms: self.timeout.as_millis() as u64,
+            initial_backoff_ms: self.initial_backoff.as_millis() as u64,
+            trace_headers,
+        };
+        Ok(servey_core::backend::WebhookJob {
+            channel: self.channel,
+            delivery: serde_json::to_value(stored).map_err(|source| PublishError::Serialize {
+                channel: self.channel,
+                source,
+            })?,
+        })
+    }
+
+    /// The delivery a queue handed back, for `channel`.
+    pub(crate) fn from_job(
+        channel: &'static str,
+        delivery: Value,
+    ) -> Result<Self, serde_json::Error> {
+        let stored: StoredDelivery = serde_json::from_value(delivery)?;
+        Ok(Self {
+            channel,
+            url: stored.url,
+            body: serde_json::to_vec(&stored.event)?,
+            max_attempts: stored.max_attempts.max(1),
+            timeout: Duration::from_millis(stored.timeout_ms),
+            initial_backoff: Duration::from_millis(stored.initial_backoff_ms),
+            trace: None,
+            trace_headers: stored.trace_headers,
+            carried: true,
+        })
+    }
+}
+
+#[cfg(feature = "http-client")]
+impl Delivery {
+    /// Tries the delivery up to its attempts; false when every attempt failed (a receiver that refuses
+    /// the event for good ends it too, logged, since trying again would not help).
+    pub(crate) async fn run(self, client: &reqwest::Client) -> bool {
         let mut backoff = self.initial_backoff;
         for attempt in 1..=self.max_attempts {
             let outcome = self.attempt(client).await;
             let reason = match outcome {
                 Ok(()) => {
                     tracing::debug!(attempt, "webhook delivered");
-                    return;
+                    return true;
                 }
                 Err(Failure::Permanent(reason)) => {
                     tracing::error!(channel = self.channel, url = %self.url, attempt, %reason,
                         "giving up on a webhook event: the receiver refused it");
-                    return;
+                    return true;
                 }
                 Err(Failure::Retryable(reason)) => reason,
             };
+            if attempt == self.max_attempts && self.carried {
+                tracing::warn!(channel = self.channel, url = %self.url, attempts = attempt, %reason,
+                    "every attempt to deliver a webhook event failed; its queue delivers it again");
+                return false;
+            }
             if attempt == self.max_attempts {
                 tracing::error!(channel = self.channel, url = %self.url, attempts = attempt, %reason,
                     "giving up on a webhook event after every attempt failed");
-                return;
+                return false;
             }
             tracing::warn!(attempt, %reason, retry_in_ms = backoff.as_millis() as u64, "webhook attempt failed");
             tokio::time::sleep(backoff).await;
             backoff = backoff.saturating_mul(2).min(Duration::from_secs(60));
         }
+        false
     }
 
     async fn attempt(&self, client: &reqwest::Client) -> Result<(), Failure> {
         let mut headers = reqwest::header::HeaderMap::new();
         if let Some(trace) = &self.trace {
             trace.inject(&mut headers);
+        }
+        for (name, value) in &self.trace_headers {
+            if let (Ok(name), Ok(value)) = (
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                reqwest::header::HeaderValue::from_str(value),
+            ) {
+                headers.insert(name, value);
+            }
         }
         let response = client
             .post(&self.url)

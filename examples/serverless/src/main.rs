@@ -1,6 +1,6 @@
 //! servey on AWS Lambda: an auction whose bids reach websocket subscribers through an API Gateway
-//! websocket API (connections in DynamoDB), whose settlements run in the background through SQS, and
-//! whose page is built into the binary. `cargo run -p serverless -- --run=sam` writes its template;
+//! websocket API (connections in DynamoDB), whose settlements run in the background through SQS (their
+//! receipts POSTed to a webhook through SQS too), and whose page is built into the binary. `cargo run -p serverless -- --run=sam` writes its template;
 //! `sam build && sam deploy --guided` deploys it (the guide's serverless chapter).
 
 use serde::{Deserialize, Serialize};
@@ -42,6 +42,23 @@ background_channel!(
     pub SETTLEMENTS, "settlements", Bid, action = "settle"
 );
 
+/// The receipt of a settled bid, POSTed to the auction house.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Receipt {
+    /// The auction.
+    pub auction_id: u64,
+    /// The amount settled, in cents.
+    pub amount: u64,
+}
+
+webhook_channel!(
+    /// Receipts of settled bids, POSTed to `RECEIPTS_URL` (one attempt each here: on Lambda, SQS
+    /// delivers a failed one again).
+    pub RECEIPTS, "receipts", Receipt,
+    url = std::env::var("RECEIPTS_URL").unwrap_or_else(|_| "http://127.0.0.1:9/receipts".to_owned()),
+    max_attempts = 1,
+);
+
 /// Place a bid: its auction's subscribers see it at once, and it is settled in the background.
 #[action(triggers = [web_post])]
 pub fn place_bid(context: Context, auction_id: u64, amount: u64) -> Result<Bid, ActionError> {
@@ -63,6 +80,7 @@ pub fn settle(context: Context, auction_id: u64, amount: u64) -> Result<Bid, Act
     }
     let bid = Bid { auction_id, amount };
     SETTLED.publish(&context, &bid)?;
+    RECEIPTS.publish(&context, &Receipt { auction_id, amount })?;
     Ok(bid)
 }
 

@@ -46,6 +46,9 @@ pub enum PublishError {
     /// The fan-out backend refused the event.
     #[error("the websocket fan-out failed: {0}")]
     FanOut(String),
+    /// The background queue refused the event.
+    #[error("the background queue failed: {0}")]
+    Queue(String),
     /// A webhook event with no HTTP client to deliver it (refused at start unless the channels were
     /// built by hand).
     #[error(

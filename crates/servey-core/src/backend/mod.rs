@@ -25,7 +25,7 @@ pub use in_flight::{InFlight, Running};
 pub use lease::{LeaseError, TickLease, Watched};
 pub use limits::{SharedLimitStore, SharedLimits};
 pub use probe::{Probe, Probes, Unready};
-pub use queue::{BackgroundEvent, BackgroundQueue, InProcessQueue};
+pub use queue::{BackgroundEvent, BackgroundQueue, InProcessQueue, WebhookJob};
 pub use results::{SharedResultStore, SharedResults};
 
 /// What an app's work goes through, one typed slot per seam. Cheap to clone; clones share each backend.

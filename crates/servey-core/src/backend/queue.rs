@@ -25,10 +25,35 @@ pub struct BackgroundEvent {
     pub event: Value,
 }
 
+/// One webhook delivery handed to a queue that carries them: its channel, and the delivery as the
+/// channels write and read it back (URL, body, attempts, trace headers).
+#[derive(Debug, Clone)]
+pub struct WebhookJob {
+    /// The webhook channel.
+    pub channel: &'static str,
+    /// The delivery, as JSON.
+    pub delivery: Value,
+}
+
 /// Runs the actions of an app's background events, each once.
 pub trait BackgroundQueue: Send + Sync + 'static {
     /// Takes `job` to run; `publisher` is the context it was published in (its app's shared values).
     fn enqueue(&self, job: BackgroundEvent, publisher: &Context) -> Result<(), PublishError>;
+
+    /// Whether webhook deliveries go through this queue too (one whose jobs outlive the instance, as
+    /// on Lambda, which freezes it between events) rather than run in this process.
+    fn carries_webhooks(&self) -> bool {
+        false
+    }
+
+    /// Takes a webhook delivery to hand back to the app (called only when it
+    /// [carries webhooks](Self::carries_webhooks)).
+    fn enqueue_webhook(&self, job: WebhookJob) -> Result<(), PublishError> {
+        Err(PublishError::Queue(format!(
+            "webhook channel `{}`: this background queue does not carry webhook deliveries",
+            job.channel
+        )))
+    }
 
     /// Resolves once every job taken so far has run (in-process) or is stored durably (a broker).
     fn flush(&self) -> BoxFuture<'_, ()>;

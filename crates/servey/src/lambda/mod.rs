@@ -267,7 +267,13 @@ impl Handler {
             return self.run_scheduled(&name, &context).await;
         }
         // Boxed, as the websocket answer below: the SDK's futures are deep.
-        if let Some(failures) = Box::pin(servey_aws::run_batch(&self.app, event.get())).await {
+        let webhook = |channel: String, delivery: Value| {
+            let channels = self.channels.clone();
+            async move { channels.run_webhook(&channel, delivery).await }
+        };
+        if let Some(failures) =
+            Box::pin(servey_aws::run_batch(&self.app, event.get(), webhook)).await
+        {
             return Ok(serde_json::to_value(failures).expect("a batch answer serializes"));
         }
         if let Some(websocket) = WebsocketEvent::parse(event.get()) {

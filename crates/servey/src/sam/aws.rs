@@ -1,5 +1,6 @@
 //! What the template adds for channels: an API Gateway websocket API and a DynamoDB table of its
-//! connections for websocket channels; an SQS queue with a dead-letter queue for background channels.
+//! connections for websocket channels; an SQS queue with a dead-letter queue for background and webhook
+//! channels.
 //! The function finds each in its environment (`servey_aws::AwsSettings`).
 
 use serde_json::{Map, Value, json};
@@ -140,7 +141,8 @@ pub(super) fn websockets(
     );
 }
 
-/// The queue background events go through, its dead-letter queue, and the function consuming it.
+/// The queue background events and webhook deliveries go through, its dead-letter queue, and the
+/// function consuming it.
 pub(super) fn queue(
     resources: &mut Map<String, Value>,
     timeout_seconds: u64,
@@ -190,7 +192,7 @@ pub(super) fn queue(
     additions.outputs.insert(
         "BackgroundDeadLetterQueueUrl".to_owned(),
         json!({
-            "Description": "Where background events whose action failed three times are parked",
+            "Description": "Where background events and webhook deliveries that failed three times are parked",
             "Value": {"Ref": "BackgroundDeadLetters"},
         }),
     );

@@ -296,13 +296,16 @@ fn timeout_seconds(limits: &Limits) -> u64 {
         .clamp(3, 900)
 }
 
-/// Whether the app has websocket channels, and background channels.
+/// Whether the app has websocket channels, and background or webhook channels (both go through SQS).
 fn channel_kinds(app: &App) -> (bool, bool) {
     #[cfg(feature = "schedule")]
     if let Ok(channels) = servey_schedule::Channels::of(app) {
         use servey_schedule::ChannelKind;
         let has = |kind| channels.iter().any(|channel| channel.kind() == kind);
-        return (has(ChannelKind::Websocket), has(ChannelKind::Background));
+        return (
+            has(ChannelKind::Websocket),
+            has(ChannelKind::Background) || has(ChannelKind::Webhook),
+        );
     }
     let _ = app;
     (false, false)
@@ -324,8 +327,8 @@ fn not_deployed_features(app: &App) -> Vec<Value> {
         .collect();
     let mut redis = "The template creates no Redis (ElastiCache \
                      needs a VPC the function would have to join). Each Lambda instance keeps its own \
-                     result store and rate limits, and delivers webhook events before it answers; \
-                     websocket and background events go through API Gateway, DynamoDB and SQS."
+                     result store and rate limits; websocket events go through API Gateway and \
+                     DynamoDB, background and webhook events through SQS."
         .to_owned();
     if !cached.is_empty() {
         redis.push_str(&format!(

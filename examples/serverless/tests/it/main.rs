@@ -1,16 +1,19 @@
 //! The serverless example as Lambda runs it: the real binary, started with `AWS_LAMBDA_RUNTIME_API`
 //! pointing at a stand-in of Lambda's runtime API (`runtime.rs`), which feeds it what API Gateway and
 //! SQS would send; DynamoDB and SQS are moto's (`SERVEY_TEST_MOTO_URL`, started by `cargo xtask ci`),
-//! the websocket API's Management API a stand-in that records each post (`management.rs`).
+//! the websocket API's Management API a stand-in that records each post (`management.rs`), the webhook's
+//! receiver one that is down for the first receipt (`receiver.rs`).
 
 mod aws;
 mod management;
+mod receiver;
 mod runtime;
 
 use serde_json::{Value, json};
 
 use aws::Moto;
 use management::Management;
+use receiver::Receiver;
 use runtime::Lambda;
 
 /// A websocket event of API Gateway for `connection`.
@@ -56,7 +59,9 @@ async fn websocket_channels_background_events_and_pages_on_lambda() {
     let moto = Moto::from_env().await;
     let resources = moto.resources().await;
     let management = Management::start().await;
-    let mut lambda = Lambda::start(&moto, &resources, &management.endpoint()).await;
+    let receiver = Receiver::start().await;
+    let mut lambda =
+        Lambda::start(&moto, &resources, &management.endpoint(), &receiver.url()).await;
 
     // Two subscribers of auction 7's bids (one of them will be gone), one that sends bad parameters.
     for connection in ["ann", "gone-bo", "cy"] {
@@ -129,12 +134,31 @@ async fn websocket_channels_background_events_and_pages_on_lambda() {
         "the gone connection is forgotten: {items:?}"
     );
 
-    // Both bids were sent to SQS; each settles in the background, its `settled` event reaching ann.
+    // Both bids were sent to SQS; each settles in the background, its `settled` event reaching ann, its
+    // receipt sent to SQS in turn and POSTed from there: the first POST fails, SQS hands it out again.
+    assert!(receiver.received().is_empty(), "receipts go through SQS");
     let mut settled = Vec::new();
-    while let Some(failures) = lambda.sqs_batch(&resources).await {
-        assert_eq!(failures, json!({"batchItemFailures": []}));
+    let mut failed = 0;
+    while let Some(answer) = lambda.sqs_batch(&resources).await {
+        failed += answer["batchItemFailures"].as_array().map_or(0, Vec::len);
         settled.extend(management.posted("ann"));
     }
+    assert_eq!(failed, 1, "the receipt the receiver refused once");
+    let received = receiver.received();
+    assert_eq!(received.len(), 3, "{received:?}");
+    let mut delivered: Vec<i64> = received
+        .iter()
+        .filter(|(status, _)| status.is_success())
+        .map(|(_, receipt)| receipt["amount"].as_i64().expect("an amount"))
+        .collect();
+    delivered.sort_unstable();
+    assert_eq!(delivered, [100, 500]);
+    assert!(
+        received[1..]
+            .iter()
+            .any(|(_, receipt)| *receipt == received[0].1),
+        "the refused receipt is delivered again: {received:?}"
+    );
     let mut amounts: Vec<i64> = settled
         .iter()
         .map(|event| {

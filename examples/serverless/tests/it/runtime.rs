@@ -66,8 +66,14 @@ pub(crate) struct Lambda {
 }
 
 impl Lambda {
-    /// Starts the runtime API stand-in and the binary, its websocket endpoint `endpoint`.
-    pub(crate) async fn start(moto: &Moto, resources: &Resources, endpoint: &str) -> Self {
+    /// Starts the runtime API stand-in and the binary, its websocket endpoint `endpoint` and its
+    /// receipts POSTed to `receipts_url`.
+    pub(crate) async fn start(
+        moto: &Moto,
+        resources: &Resources,
+        endpoint: &str,
+        receipts_url: &str,
+    ) -> Self {
         let (events, waiting) = mpsc::unbounded_channel();
         let (answered, answers) = mpsc::unbounded_channel();
         let api = RuntimeApi {
@@ -95,6 +101,7 @@ impl Lambda {
             .env("SERVEY_AWS_CONNECTIONS_TABLE", &resources.table)
             .env("SERVEY_AWS_QUEUE_URL", &resources.queue_url)
             .env("SERVEY_AWS_WEBSOCKET_ENDPOINT", endpoint)
+            .env("RECEIPTS_URL", receipts_url)
             .env("JWT_SECRET_KEY", "serverless-test-signing-key-of-32-bytes")
             .env("RUST_LOG", "warn")
             .kill_on_drop(true)
