@@ -238,6 +238,26 @@ impl Connections {
         }
     }
 
+    /// The id of the last event of `channel` (0 before the first).
+    pub async fn last_event_id(&self, channel: &str) -> Result<u64, AwsError> {
+        let got = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", string(format!("counter#{channel}")))
+            .key("sk", string("-"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(dynamo)?;
+        Ok(got
+            .item()
+            .and_then(|item| item.get("last_id"))
+            .and_then(|id| id.as_n().ok())
+            .and_then(|id| id.parse().ok())
+            .unwrap_or(0))
+    }
+
     /// The next event id of `channel` (1, 2, ...), counted in the table so that every instance agrees.
     pub async fn next_event_id(&self, channel: &str) -> Result<u64, AwsError> {
         let updated = self

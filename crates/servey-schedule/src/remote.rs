@@ -11,7 +11,7 @@ use servey_core::{ActionError, Authorization};
 
 use crate::catalog::{Catalog, Listed};
 use crate::channel::{Subscriber, SubscriberFilter};
-use crate::protocol::{Command, framed, subscribed};
+use crate::protocol::{Command, framed, gap, subscribed};
 use crate::subscription::{CLOSE_BAD_MESSAGE, refusal};
 
 /// A remote subscriber's command, checked against the app's channels.
@@ -23,6 +23,8 @@ pub enum RemoteCommand {
         channel: &'static str,
         /// The subscription parameters.
         params: Value,
+        /// The event id the client resumes after, if it resumes.
+        since: Option<u64>,
     },
     /// Leave `channel`.
     Unsubscribe {
@@ -108,11 +110,15 @@ impl RemoteSubscriptions {
                 listed
                     .check_subscriber(authorization)
                     .map_err(|error| Refusal::of(&error))?;
-                let (params, _since) = target.into_parts();
+                let (params, since) = target.into_parts();
                 listed
                     .decode_params(params.clone())
                     .map_err(|error| Refusal::of(&error))?;
-                Ok(RemoteCommand::Subscribe { channel, params })
+                Ok(RemoteCommand::Subscribe {
+                    channel,
+                    params,
+                    since,
+                })
             }
             Command::Unsubscribe(_) => Ok(RemoteCommand::Unsubscribe { channel }),
         }
@@ -121,6 +127,12 @@ impl RemoteSubscriptions {
     /// What a subscriber is told once subscribed to `channel`: `{"type": "Subscribed", "channel": ..}`.
     pub fn subscribed(channel: &str) -> String {
         subscribed(channel).to_string()
+    }
+
+    /// What a resuming subscriber is told when the events of `channel` after `since` are not kept:
+    /// `{"type": "Gap", "channel": .., "since": .., "first_id": ..}`, `first_id` the next it gets.
+    pub fn gap(channel: &str, since: u64, first_id: u64) -> String {
+        gap(channel, since, first_id).to_string()
     }
 
     /// Who of a channel's subscribers sees `envelope` (numbered), and the message they get.

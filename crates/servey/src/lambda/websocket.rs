@@ -6,7 +6,9 @@
 //!
 //! What differs, because API Gateway holds the socket: a refused connection is refused at the handshake
 //! (HTTP 401 or 403) rather than closed with 4401 or 4403, and a refused command is answered with
-//! `{"type": "Error", "code": .., "reason": ..}` before API Gateway closes the connection.
+//! `{"type": "Error", "code": .., "reason": ..}` before API Gateway closes the connection. No events are
+//! kept: a `Subscribe` that resumes (`since`) is told the gap (`{"type": "Gap", ..}`) when events were
+//! published after its id.
 
 use std::collections::HashMap;
 
@@ -140,13 +142,25 @@ impl Websockets {
             return Ok(());
         };
         match self.remote.command(text, connection.authorization.as_ref()) {
-            Ok(RemoteCommand::Subscribe { channel, params }) => {
+            Ok(RemoteCommand::Subscribe {
+                channel,
+                params,
+                since,
+            }) => {
                 self.connections
                     .subscribe(id, &connection, channel, &params)
                     .await?;
                 self.poster
                     .post(id, &RemoteSubscriptions::subscribed(channel))
                     .await?;
+                // No events are kept here: one that resumes learns what it missed, to fetch it itself.
+                if let Some(since) = since {
+                    let last = self.connections.last_event_id(channel).await?;
+                    if since < last {
+                        let gap = RemoteSubscriptions::gap(channel, since, last + 1);
+                        self.poster.post(id, &gap).await?;
+                    }
+                }
             }
             Ok(RemoteCommand::Unsubscribe { channel }) => {
                 self.connections.unsubscribe(id, channel).await?;

@@ -75,6 +75,24 @@ async fn websocket_channels_background_events_and_pages_on_lambda() {
             .await;
         assert_eq!(connected, json!({"statusCode": 200}));
     }
+    // A token that does not verify is refused at the handshake, and nothing is kept of it.
+    let refused = lambda
+        .call(websocket(
+            "CONNECT",
+            "dee",
+            None,
+            json!({"token": "not-a-token"}),
+        ))
+        .await;
+    assert_eq!(refused["statusCode"], 401, "{refused}");
+    assert!(
+        !resources
+            .items()
+            .await
+            .iter()
+            .any(|(pk, _)| pk == "connection#dee"),
+        "a refused connection is not stored"
+    );
     for (connection, channel) in [("ann", "bids"), ("ann", "settled"), ("gone-bo", "bids")] {
         let subscribe = json!({"type": "Subscribe", "payload": {"channel": channel, "params": {"auction_id": 7}}});
         let answered = lambda
@@ -130,8 +148,24 @@ async fn websocket_channels_background_events_and_pages_on_lambda() {
     assert!(
         !items
             .iter()
-            .any(|(pk, sk)| pk.contains("gone-bo") || sk == "gone-bo"),
+            .any(|(pk, sk)| pk == "connection#gone-bo" || sk == "gone-bo"),
         "the gone connection is forgotten: {items:?}"
+    );
+
+    // One that resumes after event 1 is told that event 2 is not kept here.
+    lambda
+        .call(websocket("CONNECT", "eve", None, json!({})))
+        .await;
+    let resume = json!({"type": "Subscribe", "payload": {"channel": "bids", "params": {"auction_id": 7}, "since": 1}});
+    lambda
+        .call(websocket("MESSAGE", "eve", Some(resume), Value::Null))
+        .await;
+    assert_eq!(
+        management.posted("eve"),
+        vec![
+            json!({"type": "Subscribed", "channel": "bids"}),
+            json!({"type": "Gap", "channel": "bids", "since": 1, "first_id": 3}),
+        ]
     );
 
     // Both bids were sent to SQS; each settles in the background, its `settled` event reaching ann, its
@@ -216,7 +250,7 @@ async fn websocket_channels_background_events_and_pages_on_lambda() {
     assert!(
         !items
             .iter()
-            .any(|(pk, sk)| pk.contains("ann") || sk == "ann"),
+            .any(|(pk, sk)| pk == "connection#ann" || sk == "ann"),
         "{items:?}"
     );
     lambda.stop().await;
