@@ -131,27 +131,27 @@ pub fn template(app: &App) -> Value {
         }),
     );
     outputs.extend(additions.outputs);
-    resources.insert(
-        FUNCTION.to_owned(),
-        json!({
-            "Type": "AWS::Serverless::Function",
-            "Metadata": {"BuildMethod": "rust-cargolambda"},
-            "Properties": {
-                "Description": format!("{} {}, served by servey", config.api_title, config.api_version),
-                "CodeUri": ".",
-                "Handler": "bootstrap",
-                "Runtime": "provided.al2023",
-                "Architectures": ["arm64"],
-                "MemorySize": 256,
-                "Timeout": timeout,
-                "Environment": {"Variables": environment},
-                "Policies": additions.policies,
-                // A failed scheduled run is logged and the schedule goes on, as on the server: no retry.
-                "EventInvokeConfig": {"MaximumRetryAttempts": 0},
-                "Events": events,
-            },
-        }),
-    );
+    let mut function = json!({
+        "Type": "AWS::Serverless::Function",
+        "Metadata": {"BuildMethod": "rust-cargolambda"},
+        "Properties": {
+            "Description": format!("{} {}, served by servey", config.api_title, config.api_version),
+            "CodeUri": ".",
+            "Handler": "bootstrap",
+            "Runtime": "provided.al2023",
+            "Architectures": ["arm64"],
+            "MemorySize": 256,
+            "Timeout": timeout,
+            "Environment": {"Variables": environment},
+            // A failed scheduled run is logged and the schedule goes on, as on the server: no retry.
+            "EventInvokeConfig": {"MaximumRetryAttempts": 0},
+            "Events": events,
+        },
+    });
+    if !additions.policies.is_empty() {
+        function["Properties"]["Policies"] = Value::Array(additions.policies);
+    }
+    resources.insert(FUNCTION.to_owned(), function);
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",

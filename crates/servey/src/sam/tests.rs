@@ -67,6 +67,11 @@ fn the_environment_comes_from_the_config_and_keys_never_appear() {
     );
     assert_eq!(template["Parameters"]["JwtSecretKey"]["NoEcho"], true);
     assert_eq!(function["Timeout"], 6);
+    // No channels: no websocket API, table or queue, and no rights to them.
+    assert!(function.get("Policies").is_none(), "{function}");
+    for resource in ["WebsocketApi", "ConnectionsTable", "BackgroundQueue"] {
+        assert!(template["Resources"].get(resource).is_none(), "{resource}");
+    }
 }
 
 #[test]
