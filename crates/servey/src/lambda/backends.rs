@@ -1,18 +1,19 @@
 //! The app's backends on AWS, when its environment names them (`--run=sam`'s template sets it): websocket
 //! events reach the subscribers of an API Gateway websocket API, kept in DynamoDB
-//! ([`ApiGatewayFanOut`]); background events go through SQS ([`servey_aws::SqsQueue`]).
+//! ([`ApiGatewayFanOut`]); background events and webhook deliveries go through SQS
+//! ([`servey_aws::SqsQueue`]).
 
 use std::sync::{Arc, OnceLock};
 
 use futures_util::StreamExt;
 use futures_util::future::BoxFuture;
 use servey_aws::{AwsError, Connections, Posted, Poster, SqsQueue};
-
-use crate::aws_settings::AwsSettings;
 use servey_core::backend::{Envelope, FanOut, InFlight, LocalSubscribers, PublishError, Running};
 use servey_core::{Backends, Settings};
 use servey_schedule::{Channels, RemoteSubscriber, RemoteSubscriptions};
 use tokio::sync::mpsc;
+
+use crate::aws_settings::AwsSettings;
 
 /// Posts to this many connections of one event at once.
 const POSTS_AT_ONCE: usize = 16;

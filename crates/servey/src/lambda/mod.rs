@@ -2,8 +2,8 @@
 //! set), `servey::main()` answers Lambda's events instead of reading its command line. API Gateway REST
 //! (v1) and HTTP (v2) events and function URL requests go through the same router the server serves;
 //! EventBridge scheduled events run the action their rule names through the one invoke path; SQS
-//! batches run their background events, reporting the failed ones; an API Gateway websocket API's
-//! events connect and subscribe websocket clients, kept in DynamoDB.
+//! batches run their background events and webhook deliveries, reporting the failed ones; an API
+//! Gateway websocket API's events connect and subscribe websocket clients, kept in DynamoDB.
 //!
 //! [`Handler`] is that answer for one event, callable without Lambda (tests feed it recorded events).
 
