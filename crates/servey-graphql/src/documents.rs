@@ -4,7 +4,7 @@
 //! values of variables against the arguments they fill). Only successful validations are kept: a bad
 //! query is checked, and refused, every time it is sent. Each entry weighs what it keeps in memory: a
 //! document its text and syntax tree, a validation its key's text (which outlives the document's entry)
-//! and variables.
+//! and variables. A document is kept from the second time its text is sent (see [`Doorkeeper`]).
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,12 +18,15 @@ use moka::sync::Cache;
 
 use crate::cost::Costed;
 use crate::document::{tree_bytes, unknown_variable_type};
+use crate::doorkeeper::Doorkeeper;
 
 /// One app's document cache, shared by its `/graphql` endpoint and its schema's validation step.
 #[derive(Clone)]
 pub(crate) struct Documents {
     parsed: Option<Cache<Arc<str>, Arc<Parsed>>>,
     validated: Option<Cache<ValidationKey, ValidationResult>>,
+    /// Which texts were sent before: only those are kept.
+    doorkeeper: Option<Arc<Doorkeeper>>,
     counts: Arc<Counts>,
 }
 
@@ -37,6 +40,8 @@ pub(crate) struct Parsed {
     pub(crate) refusal: Option<String>,
     /// Whether an operation declares variables (their values then take part in validation).
     declares_variables: bool,
+    /// Whether the cache keeps it (and then its validations).
+    kept: bool,
     /// About how many bytes this holds: the text and the syntax tree.
     held_bytes: usize,
     /// The cost of the first operation name asked for, when it reads no variable's value.
@@ -108,6 +113,7 @@ impl Documents {
                     + key.operation_name.as_ref().map_or(0, String::len)
                     + key.variables.as_ref().map_or(0, String::len)
             }),
+            doorkeeper: (capacity > 0).then(|| Arc::new(Doorkeeper::new(capacity))),
             counts: Arc::default(),
         }
     }
@@ -118,10 +124,13 @@ impl Documents {
     }
 
     /// The parsed `query`, from the cache or parsed now; a syntax error as async-graphql reports it.
+    /// A text parsed now is kept when it was sent before, or at once when `keep` (a persisted query,
+    /// whose hash is then stored to be sent again).
     pub(crate) fn parse(
         &self,
         query: &str,
         type_names: &HashSet<String>,
+        keep: bool,
     ) -> Result<Arc<Parsed>, ServerError> {
         if let Some(parsed) = self.parsed.as_ref().and_then(|cache| cache.get(query)) {
             return Ok(parsed);
@@ -141,15 +150,20 @@ impl Documents {
             + query.len()
             + tree_bytes(&document)
             + refusal.as_ref().map_or(0, String::len);
+        let kept = self
+            .doorkeeper
+            .as_ref()
+            .is_some_and(|doorkeeper| doorkeeper.seen_before(query) || keep);
         let parsed = Arc::new(Parsed {
             query: Arc::from(query),
             document,
             refusal,
             declares_variables,
+            kept,
             held_bytes,
             fixed_cost: OnceLock::new(),
         });
-        if let Some(cache) = &self.parsed {
+        if let Some(cache) = self.parsed.as_ref().filter(|_| kept) {
             cache.insert(parsed.query.clone(), parsed.clone());
         }
         Ok(parsed)
@@ -161,19 +175,24 @@ impl Documents {
         parsed: Arc<Parsed>,
         mut request: async_graphql::Request,
     ) -> async_graphql::Request {
-        let key = self.validated.as_ref().and_then(|_| {
-            let variables = if parsed.declares_variables {
-                // Not serializable: not keyed, so validated as if there were no cache.
-                Some(serde_json::to_string(&request.variables).ok()?)
-            } else {
-                None
-            };
-            Some(ValidationKey {
-                query: parsed.query.clone(),
-                operation_name: request.operation_name.clone(),
-                variables,
-            })
-        });
+        // A document the cache does not keep has no validation kept either.
+        let key = self
+            .validated
+            .as_ref()
+            .filter(|_| parsed.kept)
+            .and_then(|_| {
+                let variables = if parsed.declares_variables {
+                    // Not serializable: not keyed, so validated as if there were no cache.
+                    Some(serde_json::to_string(&request.variables).ok()?)
+                } else {
+                    None
+                };
+                Some(ValidationKey {
+                    query: parsed.query.clone(),
+                    operation_name: request.operation_name.clone(),
+                    variables,
+                })
+            });
         // async-graphql takes the document by value; one the cache does not hold is moved, not copied.
         let document = Arc::try_unwrap(parsed)
             .map_or_else(|shared| shared.document.clone(), |owned| owned.document);
@@ -242,17 +261,42 @@ mod tests {
     fn a_long_query_weighs_as_many_entries_as_it_fills() {
         let documents = Documents::new(2);
         let long = format!("{{ a {} }}", "b ".repeat(3 * ENTRY_BYTES));
-        for _ in 0..2 {
-            documents.parse(&long, &HashSet::new()).expect("parses");
+        for _ in 0..3 {
+            documents
+                .parse(&long, &HashSet::new(), false)
+                .expect("parses");
             if let Some(cache) = &documents.parsed {
                 cache.run_pending_tasks();
             }
         }
-        assert_eq!(documents.stats().parses(), 2, "too heavy to keep");
-        for _ in 0..2 {
-            documents.parse("{ a }", &HashSet::new()).expect("parses");
+        assert_eq!(documents.stats().parses(), 3, "too heavy to keep");
+        for _ in 0..3 {
+            documents
+                .parse("{ a }", &HashSet::new(), false)
+                .expect("parses");
         }
-        assert_eq!(documents.stats().parses(), 3, "a short one is kept");
+        assert_eq!(
+            documents.stats().parses(),
+            5,
+            "a short one is kept from its second send"
+        );
+    }
+
+    #[test]
+    fn a_text_sent_once_is_not_kept_unless_asked() {
+        let documents = Documents::new(10);
+        let once = documents
+            .parse("{ once }", &HashSet::new(), false)
+            .expect("parses");
+        assert!(!once.kept);
+        let persisted = documents
+            .parse("{ persisted }", &HashSet::new(), true)
+            .expect("parses");
+        assert!(persisted.kept);
+        documents
+            .parse("{ persisted }", &HashSet::new(), false)
+            .expect("parses");
+        assert_eq!(documents.stats().parses(), 2, "kept from its first send");
     }
 
     /// A query of `fields` one-letter fields, unique by `tag`: about two bytes of text per field.
@@ -267,7 +311,7 @@ mod tests {
         let cache = documents.parsed.clone().expect("on");
         for tag in 0..10 {
             documents
-                .parse(&flat_query(tag, 10_000), &HashSet::new())
+                .parse(&flat_query(tag, 10_000), &HashSet::new(), true)
                 .expect("parses");
             cache.run_pending_tasks();
         }
@@ -325,7 +369,7 @@ mod tests {
     fn a_cost_is_remembered_only_when_no_variable_sets_it() {
         let documents = Documents::new(10);
         let parsed = documents
-            .parse("query A { a } query B { b }", &HashSet::new())
+            .parse("query A { a } query B { b }", &HashSet::new(), false)
             .expect("parses");
         let fixed = |cost| {
             move |_: &ExecutableDocument| Costed {
@@ -337,7 +381,7 @@ mod tests {
         assert_eq!(parsed.cost(Some("A"), fixed(99)), 3, "remembered");
         assert_eq!(parsed.cost(Some("B"), fixed(4)), 4, "another operation");
         let variable = Documents::new(10)
-            .parse("query ($n: Int) { a }", &HashSet::new())
+            .parse("query ($n: Int) { a }", &HashSet::new(), false)
             .expect("parses");
         let read = |cost| {
             move |_: &ExecutableDocument| Costed {

@@ -31,7 +31,6 @@ use crate::subscription::EventIds;
 use crate::trace::ActionSpans;
 
 /// What the extension of every request of one schema shares.
-#[derive(Clone)]
 pub(crate) struct ServeyExtension {
     pub(crate) documents: Documents,
     pub(crate) limits: GraphqlLimits,
@@ -50,14 +49,26 @@ pub(crate) struct Cost(pub(crate) usize);
 #[derive(Debug, Clone)]
 pub(crate) struct SocketSlots(pub(crate) RequestSlots);
 
-impl ExtensionFactory for ServeyExtension {
+impl ServeyExtension {
+    /// The factory async-graphql calls for every request: each request's extension shares this one
+    /// instance (one reference count to raise, rather than one per cache and table it holds).
+    pub(crate) fn shared(self) -> SharedExtension {
+        SharedExtension(Arc::new(self))
+    }
+}
+
+/// [`ServeyExtension`] as the schema's extension factory.
+pub(crate) struct SharedExtension(Arc<ServeyExtension>);
+
+impl ExtensionFactory for SharedExtension {
     fn create(&self) -> Arc<dyn Extension> {
+        let limits = &self.0.limits;
         Arc::new(PerRequest {
-            shared: self.clone(),
+            shared: self.0.clone(),
             state: Arc::new(State {
                 operation_name: OnceLock::new(),
                 answer: OnceLock::new(),
-                max_depth: AtomicUsize::new(self.limits.max_depth),
+                max_depth: AtomicUsize::new(limits.max_depth),
                 cost: AtomicUsize::new(0),
                 is_subscription: AtomicBool::new(false),
                 slot: Mutex::new(None),
@@ -69,7 +80,7 @@ impl ExtensionFactory for ServeyExtension {
 
 /// The extension of one request.
 struct PerRequest {
-    shared: ServeyExtension,
+    shared: Arc<ServeyExtension>,
     state: Arc<State>,
 }
 

@@ -4,6 +4,7 @@
 //! the request's id.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dynamic::Schema;
 use axum::Router;
@@ -23,7 +24,7 @@ use crate::documents::Documents;
 use crate::limits::GraphqlLimits;
 use crate::prepare::{Method, Preparation, Refusal, request_error};
 
-#[derive(Clone)]
+/// What `/graphql` serves with; one instance, shared by reference (each request raises one count).
 struct Endpoint {
     schema: Schema,
     app: App,
@@ -48,16 +49,16 @@ pub(crate) fn routes(
     let preparation = Preparation::new(type_names, documents, limits.document_cache, costs);
     Router::new()
         .route("/graphql", get(get_graphql).post(post_graphql))
-        .with_state(Endpoint {
+        .with_state(Arc::new(Endpoint {
             schema,
             app,
             preparation,
             limits,
-        })
+        }))
 }
 
 async fn post_graphql(
-    State(endpoint): State<Endpoint>,
+    State(endpoint): State<Arc<Endpoint>>,
     client: Option<Extension<Client>>,
     headers: HeaderMap,
     body: Bytes,
@@ -116,7 +117,7 @@ fn read_body(body: &[u8]) -> Result<Posted, String> {
 /// `GET /graphql`: a websocket upgrade is a subscription connection (graphql-transport-ws), any other
 /// request a query in the query string.
 async fn get_graphql(
-    State(endpoint): State<Endpoint>,
+    State(endpoint): State<Arc<Endpoint>>,
     client: Option<Extension<Client>>,
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,

@@ -10,6 +10,7 @@ mod cost;
 mod description;
 mod document;
 mod documents;
+mod doorkeeper;
 mod error;
 mod extension;
 mod graphiql;

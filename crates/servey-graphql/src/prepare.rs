@@ -80,7 +80,7 @@ impl Preparation {
             .map_err(Refusal::persisted)?;
         let parsed = self
             .documents
-            .parse(&request.query, &self.type_names)
+            .parse(&request.query, &self.type_names, to_store.is_some())
             .map_err(|error| {
                 Refusal::Graphql(Box::new(async_graphql::Response::from_errors(vec![error])))
             })?;

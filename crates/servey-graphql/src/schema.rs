@@ -111,13 +111,16 @@ pub(crate) fn build_schema(
     let costs = Arc::new(Costs::of(&model));
     let type_names = type_names(&model, subscription.is_some());
     let schema = builder
-        .extension(ServeyExtension {
-            documents: documents.clone(),
-            limits,
-            spans: ActionSpans::of(&model),
-            costs: costs.clone(),
-            objects: Arc::new(model.outputs.keys().cloned().collect()),
-        })
+        .extension(
+            ServeyExtension {
+                documents: documents.clone(),
+                limits,
+                spans: ActionSpans::of(&model),
+                costs: costs.clone(),
+                objects: Arc::new(model.outputs.keys().cloned().collect()),
+            }
+            .shared(),
+        )
         .finish()?;
     Ok(Built {
         schema,

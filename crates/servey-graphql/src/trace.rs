@@ -42,10 +42,13 @@ impl ActionSpans {
         let action = action_spans_enabled()
             .then(|| self.0.get(info.parent_type)?.get(info.name))
             .flatten();
-        match (action, ctx.data_opt::<Context>()) {
-            (None, _) => Span::none(),
-            (Some(action), Some(context)) => action_span(action, context),
-            (Some(action), None) => action_span(action, &Context::default()),
+        // The request's context is looked up only for an action field: the hook runs for every field.
+        match action {
+            None => Span::none(),
+            Some(action) => match ctx.data_opt::<Context>() {
+                Some(context) => action_span(action, context),
+                None => action_span(action, &Context::default()),
+            },
         }
     }
 }

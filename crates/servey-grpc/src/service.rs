@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context, Poll};
 
 use axum::body::Body;
@@ -35,24 +35,33 @@ enum Route {
     Channel(ChannelCall, DynamicCodec),
 }
 
+/// What answers the RPCs, built from the app's `.proto` on the first call.
 struct Inner {
-    app: App,
     routes: HashMap<String, Route>,
     /// Reflection (v1, v1alpha) and health, by service name.
     builtins: HashMap<&'static str, Builtin>,
 }
 
+/// The app, its `.proto`, and what answers its RPCs once a call needed it.
+struct Shared {
+    app: App,
+    file: Arc<ProtoFile>,
+    built: OnceLock<Result<Inner, GrpcError>>,
+}
+
 /// The app's gRPC face: serve it for requests whose content type is `application/grpc`. Cheap to
-/// clone.
+/// clone. The `.proto` is made (and a clash of names refused) when the service is; the descriptors,
+/// codecs, reflection and health only on the first call, so that an app that is not called over gRPC
+/// does not build or hold them.
 #[derive(Clone)]
 pub struct GrpcService {
-    inner: Arc<Inner>,
+    shared: Arc<Shared>,
 }
 
 impl std::fmt::Debug for GrpcService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GrpcService")
-            .field("rpcs", &self.inner.routes.len())
+            .field("rpcs", &self.shared.file.methods.len())
             .finish_non_exhaustive()
     }
 }
@@ -60,12 +69,24 @@ impl std::fmt::Debug for GrpcService {
 impl GrpcService {
     /// The gRPC face of `app`: its actions and channels, reflection and health.
     pub fn new(app: &App) -> Result<Self, GrpcError> {
-        let file = crate::read(app)?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                app: app.clone(),
+                file: crate::read(app)?,
+                built: OnceLock::new(),
+            }),
+        })
+    }
+}
+
+impl Inner {
+    /// The routes and built-in services of `app`'s `file`.
+    fn build(app: &App, file: &ProtoFile) -> Result<Self, GrpcError> {
         let descriptor = file.descriptor();
         let mut pool = DescriptorPool::global();
         pool.add_file_descriptor_proto(descriptor.clone())
             .map_err(|error| GrpcError::Descriptor(error.to_string()))?;
-        let routes = routes(app, &file, &pool)?;
+        let routes = routes(app, file, &pool)?;
         let mut files: Vec<_> = file
             .imports
             .iter()
@@ -74,16 +95,12 @@ impl GrpcService {
             .collect();
         files.push(descriptor);
         let set = FileDescriptorSet { file: files };
-        let builtins = builtins(app, &file, set)?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                app: app.clone(),
-                routes,
-                builtins,
-            }),
-        })
+        let builtins = builtins(app, file, set)?;
+        Ok(Self { routes, builtins })
     }
+}
 
+impl GrpcService {
     /// Whether `request` is a gRPC call: its content type `application/grpc`, or that with a `+proto`
     /// (or other) suffix (not gRPC-Web's `application/grpc-web`, which this service does not speak).
     pub fn is_grpc(request: &Request) -> bool {
@@ -96,11 +113,22 @@ impl GrpcService {
     }
 
     async fn answer(self, request: Request) -> Response {
+        let app = &self.shared.app;
+        let built = self
+            .shared
+            .built
+            .get_or_init(|| Inner::build(app, &self.shared.file));
+        let inner = match built {
+            Ok(inner) => inner,
+            Err(error) => {
+                tracing::error!(%error, "the gRPC service cannot be built");
+                return Status::internal(error.to_string()).into_http::<Body>();
+            }
+        };
         let path = request.uri().path();
-        if let Some(route) = self.inner.routes.get(path) {
+        if let Some(route) = inner.routes.get(path) {
             return match route {
                 Route::Action(call, codec) => {
-                    let app = &self.inner.app;
                     // A call holds one of the app's request slots while its action runs, as a REST
                     // request does (taken once the message has arrived: a client sending slowly holds
                     // none); a stream, like a websocket, holds none.
@@ -118,7 +146,6 @@ impl GrpcService {
                         .map(Body::new)
                 }
                 Route::Channel(call, codec) => {
-                    let app = &self.inner.app;
                     let service =
                         tower::service_fn(|request| std::future::ready(call.call(app, request)));
                     Grpc::new(codec.clone())
@@ -129,7 +156,7 @@ impl GrpcService {
             };
         }
         let service_name = path.trim_start_matches('/').split('/').next().unwrap_or("");
-        if let Some(builtin) = self.inner.builtins.get(service_name) {
+        if let Some(builtin) = inner.builtins.get(service_name) {
             return match builtin.clone().oneshot(request).await {
                 Ok(response) => response,
                 Err(never) => match never {},

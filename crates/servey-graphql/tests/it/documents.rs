@@ -1,5 +1,6 @@
-//! The document cache: a repeated query is parsed and validated once per app, while a bad query, a
-//! bad variable value or a query past the limits is refused on every send.
+//! The document cache: a query sent again is kept from its second send on (parsed and validated twice,
+//! then never again), a query sent once is not kept, while a bad query, a bad variable value or a
+//! query past the limits is refused on every send.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -45,23 +46,23 @@ pub(crate) async fn serve(
 }
 
 #[tokio::test]
-async fn a_repeated_query_is_parsed_and_validated_once() {
+async fn a_repeated_query_is_kept_from_its_second_send() {
     let (server, stats) = serve(Arc::default(), ServeyConfig::default()).await;
-    for _ in 0..3 {
+    for _ in 0..4 {
         let body = server.post("{ greet(name: \"Ada\") }", &[]).await;
         assert_eq!(body, json!({"data": {"greet": "Hello, Ada!"}}));
     }
-    assert_eq!((stats.parses(), stats.validations()), (1, 1));
+    assert_eq!((stats.parses(), stats.validations()), (2, 2));
 
     // Variables take part in validation: the same values reuse it, new values are validated anew.
     let query = "query Greet($name: String!) { greet(name: $name) }";
-    for name in ["Ada", "Ada", "Bob"] {
+    for name in ["Ada", "Ada", "Ada", "Bob"] {
         let request = json!({"query": query, "variables": {"name": name}});
         let (status, body) = server.post_json(&request, &[]).await;
         assert_eq!(status, 200);
         assert_eq!(body, json!({"data": {"greet": format!("Hello, {name}!")}}));
     }
-    assert_eq!((stats.parses(), stats.validations()), (2, 3));
+    assert_eq!((stats.parses(), stats.validations()), (4, 5));
 
     // GET reads the same cache.
     let url = format!(
@@ -75,7 +76,24 @@ async fn a_repeated_query_is_parsed_and_validated_once() {
         .await
         .expect("JSON");
     assert_eq!(body, json!({"data": {"greet": "Hello, Ada!"}}));
-    assert_eq!((stats.parses(), stats.validations()), (2, 3));
+    assert_eq!((stats.parses(), stats.validations()), (4, 5));
+}
+
+#[tokio::test]
+async fn queries_sent_once_are_not_kept() {
+    let (server, stats) = serve(Arc::default(), ServeyConfig::default()).await;
+    for name in ["Ada", "Bob", "Cy"] {
+        let body = server
+            .post(&format!("{{ greet(name: \"{name}\") }}"), &[])
+            .await;
+        assert_eq!(body, json!({"data": {"greet": format!("Hello, {name}!")}}));
+    }
+    assert_eq!((stats.parses(), stats.validations()), (3, 3));
+    // Each was seen once: the next send of one is kept, the one after answered from the cache.
+    for _ in 0..3 {
+        server.post("{ greet(name: \"Bob\") }", &[]).await;
+    }
+    assert_eq!((stats.parses(), stats.validations()), (4, 4));
 }
 
 #[tokio::test]
@@ -91,7 +109,7 @@ async fn an_invalid_query_is_refused_on_every_send() {
             "send {send}: {body}"
         );
     }
-    assert_eq!((stats.parses(), stats.validations()), (1, 2));
+    assert_eq!((stats.parses(), stats.validations()), (2, 2));
 
     // A document validated with good variable values still refuses a bad value.
     let query = "query Greet($name: String!) { greet(name: $name) }";
@@ -124,7 +142,7 @@ async fn the_limits_apply_to_a_cached_validation() {
         (key == "SERVEY_GRAPHQL_MAX_COMPLEXITY").then(|| "1".to_owned())
     });
     let (server, stats) = serve(Arc::default(), config).await;
-    for _ in 0..2 {
+    for _ in 0..3 {
         let body = server
             .post("{ a: greet(name: \"a\") b: greet(name: \"b\") }", &[])
             .await;
@@ -136,7 +154,11 @@ async fn the_limits_apply_to_a_cached_validation() {
             }]})
         );
     }
-    assert_eq!((stats.parses(), stats.validations()), (1, 1));
+    assert_eq!(
+        (stats.parses(), stats.validations()),
+        (2, 2),
+        "the third send's is cached"
+    );
 }
 
 #[tokio::test]
