@@ -42,7 +42,7 @@ pub(crate) struct Parsed {
     declares_variables: bool,
     /// Whether the cache keeps it (and then its validations).
     kept: bool,
-    /// About how many bytes this holds: the text and the syntax tree.
+    /// About how many bytes this holds when kept: the text and the syntax tree (0 when not kept).
     held_bytes: usize,
     /// The cost of the first operation name asked for, when it reads no variable's value.
     fixed_cost: OnceLock<(Option<String>, usize)>,
@@ -146,14 +146,19 @@ impl Documents {
             .operations
             .iter()
             .any(|(_, operation)| !operation.node.variable_definitions.is_empty());
-        let held_bytes = size_of::<Parsed>()
-            + query.len()
-            + tree_bytes(&document)
-            + refusal.as_ref().map_or(0, String::len);
         let kept = self
             .doorkeeper
             .as_ref()
             .is_some_and(|doorkeeper| doorkeeper.seen_before(query) || keep);
+        // Weighed only to be kept.
+        let held_bytes = if kept {
+            size_of::<Parsed>()
+                + query.len()
+                + tree_bytes(&document)
+                + refusal.as_ref().map_or(0, String::len)
+        } else {
+            0
+        };
         let parsed = Arc::new(Parsed {
             query: Arc::from(query),
             document,

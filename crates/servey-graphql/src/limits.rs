@@ -24,8 +24,9 @@ pub struct GraphqlLimits {
     /// multiplies by its size (its `count`/`limit`/`first`/... argument, else 10).
     pub max_complexity: usize,
     /// `SERVEY_GRAPHQL_DOCUMENT_CACHE` (default 1000, 0 turns it off): how many parsed and validated
-    /// GraphQL documents, and how many persisted-query hashes, one app keeps (an entry counts once per
-    /// 2 KiB it holds: its text, its syntax tree, its variables).
+    /// GraphQL documents (each kept from the second send of its text), and how many persisted-query
+    /// hashes, one app keeps (an entry counts once per 2 KiB it holds: its text, its syntax tree, its
+    /// variables).
     pub document_cache: usize,
     /// `SERVEY_GRAPHQL_MAX_RESPONSE_BYTES` (default 4 MiB): the largest GraphQL answer (a batch: all its
     /// operations together) written; past it, the operation is answered with one error instead.
