@@ -10,6 +10,11 @@ use serde_json::{Map, Value};
 use crate::check::{Checker, UnknownFields, kind_of};
 use crate::error::{ActionError, ErrorCode, FieldError};
 
+mod query;
+
+use query::{QueryDeserializer, QueryText};
+pub use query::{QueryPairs, QueryToJson, query_pairs};
+
 /// How many levels an input built from flat text (dotted query keys) may nest. Deeper keys are refused
 /// as malformed before anything recurses over them; JSON bodies have serde_json's own bound.
 pub const MAX_NESTING: usize = 32;
@@ -66,6 +71,7 @@ pub struct Input {
 enum Body {
     Bytes(Bytes),
     Value(Value),
+    Query(QueryText),
 }
 
 /// Checks each parameter on its own, so that every bad field is reported (generated per action).
@@ -85,6 +91,20 @@ impl Input {
     pub fn from_value(value: Value) -> Self {
         Self {
             body: Body::Value(value),
+            parent: None,
+            checker: None,
+        }
+    }
+
+    /// Input from a simple query string (each key once, each a scalar parameter), read straight into
+    /// the parameters; `to_json` makes the JSON object that stands for it wherever that is needed (the
+    /// input's checks, a value that reads only the general way, error reports).
+    pub fn from_query(query: &str, to_json: QueryToJson) -> Self {
+        Self {
+            body: Body::Query(QueryText {
+                text: query.into(),
+                to_json,
+            }),
             parent: None,
             checker: None,
         }
@@ -111,6 +131,9 @@ impl Input {
         match &self.body {
             Body::Value(value) => Ok(value.clone()),
             Body::Bytes(bytes) => serde_json::from_slice(bytes).map_err(|error| malformed(&error)),
+            Body::Query(query) => {
+                serde_json::from_slice(&query.json()).map_err(|error| malformed(&error))
+            }
         }
     }
 
@@ -128,6 +151,7 @@ impl Input {
             || (checker.has_integers()
                 && match &self.body {
                     Body::Bytes(bytes) => crate::numbers::may_need_conforming(bytes),
+                    Body::Query(query) => query.may_need_conforming(),
                     Body::Value(_) => true,
                 });
         if !walk {
@@ -140,6 +164,9 @@ impl Input {
             Body::Bytes(bytes) if bytes.is_empty() => Value::Object(Map::new()),
             Body::Bytes(bytes) => {
                 serde_json::from_slice(&bytes).map_err(|error| malformed(&error))?
+            }
+            Body::Query(query) => {
+                serde_json::from_slice(&query.json()).map_err(|error| malformed(&error))?
             }
             Body::Value(value) => value,
         };
@@ -163,6 +190,9 @@ impl Input {
             Body::Bytes(bytes) if bytes.is_empty() => P::deserialize(&Value::Object(Map::new())),
             Body::Bytes(bytes) => serde_json::from_slice::<P>(bytes),
             Body::Value(value) => P::deserialize(value),
+            // A value the direct reading declines is read from the JSON object, with its errors.
+            Body::Query(query) => P::deserialize(QueryDeserializer(&query.text))
+                .or_else(|_| serde_json::from_slice::<P>(&query.json())),
         };
         fast.map_err(|first| self.explain(check, &first))
     }
@@ -204,6 +234,10 @@ impl Input {
             Body::Value(value) => value.clone(),
             Body::Bytes(bytes) if bytes.is_empty() => Value::Object(Map::new()),
             Body::Bytes(bytes) => match serde_json::from_slice::<Value>(bytes) {
+                Ok(value) => value,
+                Err(error) => return malformed(&error),
+            },
+            Body::Query(query) => match serde_json::from_slice::<Value>(&query.json()) {
                 Ok(value) => value,
                 Err(error) => return malformed(&error),
             },

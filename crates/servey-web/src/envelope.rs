@@ -20,7 +20,7 @@ use axum::body::{Body, HttpBody};
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
-use servey_core::context::is_usable_request_id;
+use servey_core::context::{Client, is_usable_request_id};
 use servey_core::{ErrorRendering, RequestSlot, RequestSlots, TracePropagation};
 use tower::{Layer, Service};
 
@@ -84,6 +84,7 @@ impl<S> Layer<S> for EnvelopeLayer {
             inner,
             // One shared copy: the server clones the service for every request.
             layer: Arc::new(self.clone()),
+            client: None,
         }
     }
 }
@@ -93,6 +94,26 @@ impl<S> Layer<S> for EnvelopeLayer {
 pub(crate) struct Envelope<S> {
     inner: S,
     layer: Arc<EnvelopeLayer>,
+    /// Who is on the other end of the connection, when the server said (see [`ForClient`]).
+    client: Option<Client>,
+}
+
+/// A service told once per connection who is on its other end: its requests then carry that
+/// [`Client`] without each being given it.
+pub trait ForClient {
+    /// This service for the requests of `client`'s connection.
+    #[must_use]
+    fn for_client(&self, client: Client) -> Self;
+}
+
+impl<S: Clone> ForClient for Envelope<S> {
+    fn for_client(&self, client: Client) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+            client: Some(client),
+        }
+    }
 }
 
 impl<S> Service<Request> for Envelope<S>
@@ -158,10 +179,16 @@ where
         let (inner, refused) = match (slot.is_some() || is_operator_route, direct) {
             (true, Some(endpoint)) => {
                 let id: Arc<str> = Arc::from(request_id.to_str().unwrap_or_default());
-                let future = Box::pin(async move { endpoint.handle(request, Some(id)).await });
+                let client = self.client.clone();
+                let future =
+                    Box::pin(async move { endpoint.handle(request, Some(id), client).await });
                 (Some(Inner::Direct { future }), Refused::Panicked)
             }
             (true, None) => {
+                // Handlers behind the router read the client from the request.
+                if let Some(client) = &self.client {
+                    request.extensions_mut().insert(client.clone());
+                }
                 let called =
                     span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
                 let called = called.ok().map(|future| Inner::Routed { future });

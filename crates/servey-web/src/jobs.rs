@@ -72,7 +72,7 @@ async fn answer(app: &App, request: Request) -> Response {
         Ok(job) => job,
         Err(error) => return error_response(app, &error, false),
     };
-    let context = crate::routes::rest_context(app, &parts, None);
+    let context = crate::routes::rest_context(app, &parts, None, None);
     let answered = run_job(app, job, context, is_served_on_the_web)
         .await
         .and_then(|response| answer_format.encode(&response));

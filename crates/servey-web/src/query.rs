@@ -5,10 +5,12 @@
 //! empty value for a list is an empty list. A key that tries to nest a parameter in a way servey does not
 //! read (`input[a]=1`, or `a=1&a.b=2`) is refused with a 422 naming the key, never taken as a literal.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Number, Value};
-use servey_core::input::{MAX_NESTING, too_deep};
+use servey_core::input::{MAX_NESTING, QueryToJson, query_pairs, too_deep};
 use servey_core::{ActionError, FieldError, Violation};
 
 use crate::shape::Shape;
@@ -78,26 +80,47 @@ fn declares(shape: &Shape, name: Option<&str>) -> bool {
     matches!((shape, name), (Shape::Object { properties, .. }, Some(name)) if properties.contains_key(name))
 }
 
-/// The input object of a simple query string (each key once, no dots, scalar parameters, at most
-/// [`SIMPLE_KEYS`] keys) as JSON bytes, which the invoke path decodes straight into the action's
-/// parameters. `None` when the query needs the general path ([`coerce_pairs`]); both give the same object.
+/// Whether `query` is simple for the input `shape`: each key once, no dots, each a scalar parameter,
+/// at most [`SIMPLE_KEYS`] keys. Such a query is read straight into the parameters
+/// ([`Input::from_query`](servey_core::Input::from_query)), with [`simple_query_json`] standing for it
+/// where JSON is needed; any other goes the general way ([`coerce_pairs`]), which gives the same object.
+pub(crate) fn is_simple_query(query: &str, shape: &Shape) -> bool {
+    let Shape::Object { properties, .. } = shape else {
+        return false;
+    };
+    // The keys seen so far, on the stack: a query string this short needs no allocated set.
+    let mut seen: [Option<Cow<'_, str>>; SIMPLE_KEYS] = Default::default();
+    for (count, (key, _)) in query_pairs(query).enumerate() {
+        let simple = count < SIMPLE_KEYS
+            && !key.contains('.')
+            && properties.get(key.as_ref()).is_some_and(Shape::is_scalar)
+            && !seen[..count].iter().flatten().any(|k| *k == key);
+        if !simple {
+            return false;
+        }
+        seen[count] = Some(key);
+    }
+    true
+}
+
+/// [`simple_query_json`] for one input shape, as core's input takes it.
+pub(crate) fn query_to_json(shape: Shape) -> QueryToJson {
+    Arc::new(move |query| simple_query_json(query, &shape).unwrap_or_else(|| b"{}".to_vec()))
+}
+
+/// The input object of a simple query string (see [`is_simple_query`]) as JSON bytes; `None` when the
+/// query is not simple.
 pub(crate) fn simple_query_json(query: &str, shape: &Shape) -> Option<Vec<u8>> {
+    if !is_simple_query(query, shape) {
+        return None;
+    }
     let Shape::Object { properties, .. } = shape else {
         return None;
     };
     let mut json = Vec::with_capacity(query.len() + 8);
     json.push(b'{');
-    // The keys seen so far, on the stack: a query string this short needs no allocated set.
-    let mut seen: [Option<std::borrow::Cow<'_, str>>; SIMPLE_KEYS] = Default::default();
-    for (count, (key, value)) in form_urlencoded::parse(query.as_bytes()).enumerate() {
+    for (count, (key, value)) in query_pairs(query).enumerate() {
         let property = properties.get(key.as_ref())?;
-        if count == SIMPLE_KEYS
-            || key.contains('.')
-            || seen[..count].iter().flatten().any(|k| *k == key)
-            || !property.is_scalar()
-        {
-            return None;
-        }
         if count > 0 {
             json.push(b',');
         }
@@ -108,7 +131,6 @@ pub(crate) fn simple_query_json(query: &str, shape: &Shape) -> Option<Vec<u8>> {
             Shape::String => serde_json::to_writer(&mut json, value.as_ref()).ok()?,
             _ => serde_json::to_writer(&mut json, &scalar(&value, property)).ok()?,
         }
-        seen[count] = Some(key);
     }
     json.push(b'}');
     Some(json)

@@ -14,6 +14,7 @@ use axum::routing::{MethodFilter, MethodRouter};
 use serde_json::{Map, Value};
 use servey_core::cache::if_none_match_matches;
 use servey_core::context::Client;
+use servey_core::input::QueryToJson;
 use servey_core::route::{PathTemplate, ReservedRoute, reserved_route};
 use servey_core::{
     Action, ActionError, ActionOutput, App, BodyFormat, Context, Credentials, ErrorCode, Input,
@@ -23,7 +24,7 @@ use servey_core::{
 use crate::endpoints::endpoints;
 use crate::error::WebError;
 use crate::problem::{error_response, status_response, too_large_detail};
-use crate::query::{coerce_pairs, coerce_segment, simple_query_json};
+use crate::query::{coerce_pairs, coerce_segment, is_simple_query, query_to_json};
 use crate::shape::Shape;
 
 /// The routes the REST adapter serves itself, for every method: no action may take them.
@@ -121,6 +122,8 @@ pub(crate) struct Endpoint {
     pub(crate) action: Arc<Action>,
     method: Method,
     input: Shape,
+    /// The JSON object of a simple query string, by the input's shape (see [`Input::from_query`]).
+    query_json: QueryToJson,
     has_path_params: bool,
     template: PathTemplate,
 }
@@ -159,6 +162,7 @@ impl Endpoint {
             action: action.clone(),
             method,
             input: input.clone(),
+            query_json: query_to_json(input.clone()),
             has_path_params,
             template,
         }))
@@ -185,13 +189,18 @@ impl Endpoint {
         };
         axum::routing::on(filter, move |request: Request| {
             let endpoint = self.clone();
-            async move { endpoint.handle(request, None).await }
+            async move { endpoint.handle(request, None, None).await }
         })
     }
 
     /// Answers one request; `request_id` is the one the envelope settled, else it is read from the
-    /// request's headers.
-    pub(crate) async fn handle(&self, request: Request, request_id: Option<Arc<str>>) -> Response {
+    /// request's headers, and `client` the connection's, else the one the request carries.
+    pub(crate) async fn handle(
+        &self,
+        request: Request,
+        request_id: Option<Arc<str>>,
+        client: Option<Client>,
+    ) -> Response {
         let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
         // A caller that accepts no format this build writes is refused before the action runs.
         let format = match BodyFormat::of_answer(header_str(request.headers(), &header::ACCEPT)) {
@@ -200,7 +209,7 @@ impl Endpoint {
                 return status_response(self.app.errors(), StatusCode::NOT_ACCEPTABLE, refusal.0);
             }
         };
-        match self.call_with_id(request, request_id).await {
+        match self.call_with_id(request, request_id, client).await {
             Ok(output) => self.success(&output, if_none_match.as_ref(), format),
             Err(response) => response,
         }
@@ -209,17 +218,18 @@ impl Endpoint {
     /// Calls the action for one request: its output, or the error response to send.
     #[cfg(feature = "pages")]
     pub(crate) async fn call(&self, request: Request) -> Result<ActionOutput, Response> {
-        self.call_with_id(request, None).await
+        self.call_with_id(request, None, None).await
     }
 
-    /// [`call`](Self::call) with the request id the envelope settled, if it did.
+    /// [`call`](Self::call) with the request id and client the envelope settled, if it did.
     async fn call_with_id(
         &self,
         request: Request,
         request_id: Option<Arc<str>>,
+        client: Option<Client>,
     ) -> Result<ActionOutput, Response> {
         let (mut parts, body) = request.into_parts();
-        let context = rest_context(&self.app, &parts, request_id);
+        let context = rest_context(&self.app, &parts, request_id, client);
         let token_rejected = matches!(context.raw_credentials(), Credentials::Rejected(_));
         // `invoke` opens the action's span; decoding the input belongs to the request's.
         let input = self.input(&mut parts, body).await?;
@@ -245,9 +255,9 @@ impl Endpoint {
             Vec::new()
         };
         if self.method.reads_query() && path_params.is_empty() {
-            let simple = simple_query_json(parts.uri.query().unwrap_or_default(), &self.input);
-            if let Some(json) = simple {
-                return Ok(Input::from_json_bytes(json));
+            let query = parts.uri.query().unwrap_or_default();
+            if is_simple_query(query, &self.input) {
+                return Ok(Input::from_query(query, self.query_json.clone()));
             }
         }
         if self.method.reads_query() {
@@ -400,18 +410,22 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> 
 }
 
 /// The context of a REST request (an action's route or `POST /jobs`): its headers' credentials, request
-/// id (`request_id` when the envelope settled it) and switches, and the connection's peer.
-pub(crate) fn rest_context(app: &App, parts: &Parts, request_id: Option<Arc<str>>) -> Context {
+/// id (`request_id` when the envelope settled it) and switches, and the connection's peer (`client` when
+/// the envelope was told it, else the one the request carries).
+pub(crate) fn rest_context(
+    app: &App,
+    parts: &Parts,
+    request_id: Option<Arc<str>>,
+    client: Option<Client>,
+) -> Context {
     match request_id {
         Some(request_id) => app.request_context_with_id(&parts.headers, request_id),
         None => app.request_context(&parts.headers),
     }
     .with_origin(Origin::Rest)
     .client(
-        parts
-            .extensions
-            .get::<Client>()
-            .cloned()
+        client
+            .or_else(|| parts.extensions.get::<Client>().cloned())
             .unwrap_or_default(),
     )
 }

@@ -25,6 +25,15 @@ impl<S> WithGrpc<S> {
     }
 }
 
+impl<S: servey_web::ForClient> servey_web::ForClient for WithGrpc<S> {
+    fn for_client(&self, client: servey_core::context::Client) -> Self {
+        Self {
+            web: self.web.for_client(client),
+            grpc: self.grpc.clone(),
+        }
+    }
+}
+
 impl<S> Service<Request> for WithGrpc<S>
 where
     S: Service<Request, Response = Response, Error = Infallible>,

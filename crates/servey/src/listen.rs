@@ -37,6 +37,7 @@ pub(crate) async fn serve<R>(
 ) -> io::Result<()>
 where
     R: Service<Request, Response = Response, Error = Infallible, Future: Send>
+        + servey_web::ForClient
         + Clone
         + Send
         + 'static,
@@ -218,8 +219,8 @@ pub(crate) async fn accept_tls(
     }
 }
 
-/// The router as a hyper service for one connection: each request carries the [`Client`] (peer address
-/// and verified client certificate) that adapters put in its context.
+/// The router as a hyper service for one connection: told the connection's [`Client`] (peer address
+/// and verified client certificate), which adapters put in its requests' contexts.
 fn service<R>(
     router: R,
     peer: SocketAddr,
@@ -230,16 +231,19 @@ fn service<R>(
     + Clone,
 >
 where
-    R: Service<Request, Response = Response, Error = Infallible, Future: Send> + Clone,
+    R: Service<Request, Response = Response, Error = Infallible, Future: Send>
+        + servey_web::ForClient
+        + Clone,
 {
     let client = Client {
         address: Some(peer.ip()),
         certificate,
     };
-    let service = router.map_request(move |mut request: Request<Incoming>| {
-        first.begin();
-        request.extensions_mut().insert(client.clone());
-        request.map(Body::new)
-    });
+    let service = router
+        .for_client(client)
+        .map_request(move |request: Request<Incoming>| {
+            first.begin();
+            request.map(Body::new)
+        });
     hyper_util::service::TowerToHyperService::new(service)
 }
