@@ -22,6 +22,7 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::Response;
 use servey_core::context::{Client, is_usable_request_id};
 use servey_core::{ErrorRendering, RequestSlot, RequestSlots, TracePropagation};
+use tower::util::Oneshot;
 use tower::{Layer, Service};
 
 use crate::deadline::DeadlineBody;
@@ -116,19 +117,25 @@ impl<S: Clone> ForClient for Envelope<S> {
     }
 }
 
-impl<S> Service<Request> for Envelope<S>
+/// A service the server calls by shared reference for each request of a connection. A tower
+/// [`Service`] takes `&mut self`, so a server holding one per connection clones it for every request
+/// (hyper does); this answers without that clone, and the request's future carries only what it needs.
+pub trait Answer {
+    /// The response to one request.
+    type Future: Future<Output = Result<Response, Infallible>> + Send;
+
+    /// Answers `request`.
+    fn answer(&self, request: Request) -> Self::Future;
+}
+
+impl<S> Answer for Envelope<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible>,
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
 {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = EnvelopeFuture<S::Future>;
+    type Future = EnvelopeFuture<Oneshot<S, Request>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut request: Request) -> Self::Future {
+    fn answer(&self, mut request: Request) -> Self::Future {
         let given = request
             .headers()
             .get(X_REQUEST_ID)
@@ -176,29 +183,28 @@ where
             "/health" | "/health/live" | "/health/ready" | "/metrics"
         );
         let slot = layer.slots.try_acquire();
-        let (inner, refused) = match (slot.is_some() || is_operator_route, direct) {
+        let inner = match (slot.is_some() || is_operator_route, direct) {
             (true, Some(endpoint)) => {
                 let id: Arc<str> = Arc::from(request_id.to_str().unwrap_or_default());
                 let client = self.client.clone();
                 let future =
                     Box::pin(async move { endpoint.handle(request, Some(id), client).await });
-                (Some(Inner::Direct { future }), Refused::Panicked)
+                Some(Inner::Direct { future })
             }
             (true, None) => {
                 // Handlers behind the router read the client from the request.
                 if let Some(client) = &self.client {
                     request.extensions_mut().insert(client.clone());
                 }
-                let called =
-                    span.in_scope(|| catch_unwind(AssertUnwindSafe(|| self.inner.call(request))));
-                let called = called.ok().map(|future| Inner::Routed { future });
-                (called, Refused::Panicked)
+                // Called on the first poll, inside the span and the panic catching. Boxed: the
+                // service and the request it holds would make every request's future as large.
+                let future = Box::pin(Oneshot::new(self.inner.clone(), request));
+                Some(Inner::Routed { future })
             }
-            (false, _) => (None, Refused::Overloaded),
+            (false, _) => None,
         };
         EnvelopeFuture {
             inner,
-            refused,
             request_id: Some(request_id),
             named,
             body_limit: layer.body_limit,
@@ -211,24 +217,34 @@ where
     }
 }
 
-/// Why a request never reached the wrapped service.
-#[derive(Debug, Clone, Copy)]
-enum Refused {
-    /// Calling the service panicked.
-    Panicked,
-    /// Every request slot was taken.
-    Overloaded,
+impl<S> Service<Request> for Envelope<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = EnvelopeFuture<Oneshot<S, Request>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        // The wrapped service is made ready by each request's own copy (see `answer`).
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        self.answer(request)
+    }
 }
 
-pin_project_lite::pin_project! {
-    /// Who answers a request the envelope let through.
-    #[project = InnerProj]
-    pub(crate) enum Inner<F> {
-        /// The router (every route but the direct ones).
-        Routed { #[pin] future: F },
-        /// A direct route's endpoint.
-        Direct { future: Pin<Box<dyn Future<Output = Response> + Send>> },
-    }
+/// Who answers a request the envelope let through (boxed either way, so the envelope's own future
+/// stays small).
+pub(crate) enum Inner<F> {
+    /// The router (every route but the direct ones).
+    Routed { future: Pin<Box<F>> },
+    /// A direct route's endpoint.
+    Direct {
+        future: Pin<Box<dyn Future<Output = Response> + Send>>,
+    },
 }
 
 impl<F> Future for Inner<F>
@@ -238,9 +254,9 @@ where
     type Output = Response;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
-        match self.project() {
-            InnerProj::Routed { future } => future.poll(cx).map(|Ok(response)| response),
-            InnerProj::Direct { future } => future.as_mut().poll(cx),
+        match self.get_mut() {
+            Inner::Routed { future } => future.as_mut().poll(cx).map(|Ok(response)| response),
+            Inner::Direct { future } => future.as_mut().poll(cx),
         }
     }
 }
@@ -248,10 +264,8 @@ where
 pin_project_lite::pin_project! {
     /// The response of the wrapped service, enveloped.
     pub(crate) struct EnvelopeFuture<F> {
-        // `None` when the request was refused, for the reason in `refused`.
-        #[pin]
+        // `None` when every request slot was taken.
         inner: Option<Inner<F>>,
-        refused: Refused,
         request_id: Option<HeaderValue>,
         // The request's method and URI, when the router answers it.
         named: Option<(Method, Uri)>,
@@ -275,14 +289,9 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let _entered = this.span.enter();
-        let response = match this.inner.as_pin_mut() {
-            None => match this.refused {
-                Refused::Panicked => {
-                    panic_response(this.errors, Box::new("calling the route panicked"))
-                }
-                Refused::Overloaded => overloaded_response(this.errors),
-            },
-            Some(inner) => match catch_unwind(AssertUnwindSafe(|| inner.poll(cx))) {
+        let response = match this.inner.as_mut() {
+            None => overloaded_response(this.errors),
+            Some(inner) => match catch_unwind(AssertUnwindSafe(|| Pin::new(inner).poll(cx))) {
                 Ok(Poll::Pending) => return Poll::Pending,
                 Ok(Poll::Ready(response)) => match this.named {
                     Some((method, uri)) => problem_for_bare_error(

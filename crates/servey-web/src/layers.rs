@@ -14,7 +14,7 @@ use tower::{Service, ServiceBuilder};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::direct::DirectRoutes;
-use crate::envelope::{EnvelopeLayer, ForClient, X_REQUEST_ID};
+use crate::envelope::{Answer, EnvelopeLayer, ForClient, X_REQUEST_ID};
 use crate::problem::not_found;
 
 /// What wraps every route of every adapter, as one service around the whole router: the static-site or
@@ -27,6 +27,7 @@ pub fn envelop(
     app: &App,
     direct: DirectRoutes,
 ) -> impl Service<Request, Response = Response, Error = Infallible, Future: Send>
++ Answer
 + ForClient
 + Clone
 + Send

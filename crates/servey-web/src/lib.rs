@@ -39,7 +39,7 @@ mod router_tests;
 pub use absent::absent_routes;
 pub use axum;
 pub use direct::DirectRoutes;
-pub use envelope::ForClient;
+pub use envelope::{Answer, ForClient};
 pub use error::WebError;
 pub use layers::envelop;
 pub use metrics::metrics_router;

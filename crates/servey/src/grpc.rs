@@ -34,6 +34,23 @@ impl<S: servey_web::ForClient> servey_web::ForClient for WithGrpc<S> {
     }
 }
 
+impl<S: servey_web::Answer> servey_web::Answer for WithGrpc<S> {
+    type Future = Answer<S::Future, <GrpcService as Service<Request>>::Future>;
+
+    fn answer(&self, request: Request) -> Self::Future {
+        // gRPC rides on HTTP/2 only: an HTTP/1.1 request's headers are not even looked at.
+        if request.version() == http::Version::HTTP_2 && GrpcService::is_grpc(&request) {
+            Answer::Grpc {
+                future: self.grpc.clone().call(request),
+            }
+        } else {
+            Answer::Web {
+                future: self.web.answer(request),
+            }
+        }
+    }
+}
+
 impl<S> Service<Request> for WithGrpc<S>
 where
     S: Service<Request, Response = Response, Error = Infallible>,

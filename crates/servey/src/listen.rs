@@ -22,7 +22,6 @@ use servey_core::context::{Client, ClientCertificate};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Notify, watch};
-use tower::{Service, ServiceExt};
 
 use crate::tls::Tls;
 
@@ -36,11 +35,7 @@ pub(crate) async fn serve<R>(
     signal: impl Future<Output = ()>,
 ) -> io::Result<()>
 where
-    R: Service<Request, Response = Response, Error = Infallible, Future: Send>
-        + servey_web::ForClient
-        + Clone
-        + Send
-        + 'static,
+    R: servey_web::Answer + servey_web::ForClient + Clone + Send + 'static,
 {
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -79,7 +74,7 @@ where
                     #[cfg(feature = "http2")]
                     match crate::http2::starts_with_preface(&stream, handshake_timeout).await {
                         Some(true) => {
-                            let service = service(router, peer, None, first);
+                            let service = service(&router, peer, None, first);
                             return crate::http2::serve(&http2, stream, service, stopping, peer)
                                 .await;
                         }
@@ -87,7 +82,7 @@ where
                         // Silent past the header-read timeout, or closed: as HTTP/1 would.
                         None => return,
                     }
-                    let service = service(router, peer, None, first.clone());
+                    let service = service(&router, peer, None, first.clone());
                     serve_io(&http, stream, service, stopping, first, peer).await;
                 }
                 Some(tls) => {
@@ -96,7 +91,7 @@ where
                     else {
                         return;
                     };
-                    let service = service(router, peer, certificate, first.clone());
+                    let service = service(&router, peer, certificate, first.clone());
                     #[cfg(feature = "http2")]
                     if is_h2 {
                         return crate::http2::serve(&http2, stream, service, stopping, peer).await;
@@ -221,29 +216,35 @@ pub(crate) async fn accept_tls(
 
 /// The router as a hyper service for one connection: told the connection's [`Client`] (peer address
 /// and verified client certificate), which adapters put in its requests' contexts.
-fn service<R>(
-    router: R,
+fn service<R: servey_web::ForClient>(
+    router: &R,
     peer: SocketAddr,
     certificate: Option<ClientCertificate>,
     first: FirstRequest,
-) -> hyper_util::service::TowerToHyperService<
-    impl tower::Service<Request<Incoming>, Response = Response, Error = Infallible, Future = impl Send>
-    + Clone,
->
-where
-    R: Service<Request, Response = Response, Error = Infallible, Future: Send>
-        + servey_web::ForClient
-        + Clone,
-{
+) -> Connection<R> {
     let client = Client {
         address: Some(peer.ip()),
         certificate,
     };
-    let service = router
-        .for_client(client)
-        .map_request(move |request: Request<Incoming>| {
-            first.begin();
-            request.map(Body::new)
-        });
-    hyper_util::service::TowerToHyperService::new(service)
+    Connection {
+        router: router.for_client(client),
+        first,
+    }
+}
+
+/// One connection's service: each request answered by shared reference (no copy of the service).
+struct Connection<R> {
+    router: R,
+    first: FirstRequest,
+}
+
+impl<R: servey_web::Answer> hyper::service::Service<Request<Incoming>> for Connection<R> {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = R::Future;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        self.first.begin();
+        self.router.answer(request.map(Body::new))
+    }
 }

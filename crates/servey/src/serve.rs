@@ -213,7 +213,8 @@ pub(crate) fn http_service(
         Response = axum::response::Response,
         Error = std::convert::Infallible,
         Future: Send,
-    > + servey_web::ForClient
+    > + servey_web::Answer
+    + servey_web::ForClient
     + Clone
     + Send
     + Sync

@@ -62,30 +62,39 @@ impl<'a> Iterator for QueryPairs<'a> {
             if self.rest.is_empty() {
                 return None;
             }
+            // One pass over the pair: where it ends, where its `=` is, and which side needs decoding.
             // Split at ASCII bytes, so every piece is whole UTF-8.
-            let end = position(self.rest, b'&').unwrap_or(self.rest.len());
+            let bytes = self.rest.as_bytes();
+            let (mut end, mut equals, mut escaped) = (bytes.len(), None, [false; 2]);
+            for (at, &byte) in bytes.iter().enumerate() {
+                match byte {
+                    b'&' => {
+                        end = at;
+                        break;
+                    }
+                    b'=' if equals.is_none() => equals = Some(at),
+                    b'+' | b'%' => escaped[usize::from(equals.is_some())] = true,
+                    _ => {}
+                }
+            }
             let pair = &self.rest[..end];
             self.rest = self.rest.get(end + 1..).unwrap_or_default();
             if pair.is_empty() {
                 continue;
             }
-            let (key, value) = match position(pair, b'=') {
+            let (key, value) = match equals {
                 Some(at) => (&pair[..at], &pair[at + 1..]),
                 None => (pair, ""),
             };
-            return Some((decoded(key), decoded(value)));
+            return Some((decoded(key, escaped[0]), decoded(value, escaped[1])));
         }
     }
 }
 
-/// Where `byte` (ASCII) first is in `text`.
-fn position(text: &str, byte: u8) -> Option<usize> {
-    text.bytes().position(|b| b == byte)
-}
-
-/// One part of a pair, `+` as a space and percent-escapes decoded (invalid UTF-8 replaced).
-fn decoded(part: &str) -> Cow<'_, str> {
-    if !part.bytes().any(|b| b == b'+' || b == b'%') {
+/// One part of a pair, `+` as a space and percent-escapes decoded (invalid UTF-8 replaced) when it
+/// has any (`escaped`).
+fn decoded(part: &str, escaped: bool) -> Cow<'_, str> {
+    if !escaped {
         return Cow::Borrowed(part);
     }
     let spaced = part.replace('+', " ");
@@ -350,10 +359,19 @@ mod tests {
 
     #[test]
     fn pairs_split_and_decode() {
-        let pairs: Vec<_> = query_pairs("a=1&&b&c=x%26y&d=a+b")
+        let pairs: Vec<_> = query_pairs("a=1&&b&c=x%26y&d=a+b&e+f=g&h=i=j%3D&=k&l%")
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        let expected = [("a", "1"), ("b", ""), ("c", "x&y"), ("d", "a b")];
+        let expected = [
+            ("a", "1"),
+            ("b", ""),
+            ("c", "x&y"),
+            ("d", "a b"),
+            ("e f", "g"),
+            ("h", "i=j="),
+            ("", "k"),
+            ("l%", ""),
+        ];
         assert_eq!(
             pairs,
             expected.map(|(k, v)| (k.to_owned(), v.to_owned())).to_vec()
