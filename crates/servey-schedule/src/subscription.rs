@@ -308,7 +308,9 @@ async fn serve(
 
 /// Writes the events of `waiting` in order as text frames, then flushes once.
 async fn write_all(socket: &mut WebSocket, waiting: &mut Vec<Queued>) -> Result<(), axum::Error> {
-    for (_, event) in waiting.drain(..) {
+    // Taken from the back of the reversed batch: cheaper than a drain for the usual batch of one.
+    waiting.reverse();
+    while let Some((_, event)) = waiting.pop() {
         socket.feed(Message::Text(event)).await?;
     }
     socket.flush().await

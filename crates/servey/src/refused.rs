@@ -28,6 +28,12 @@ impl<I> ProblemOnRefusal<I> {
     }
 }
 
+/// Whether `written` may be one of hyper's refusals (all are `4xx` heads): every other write, a
+/// response's or an upgraded websocket's, is let through on this check alone.
+fn may_be_refusal(written: &[u8]) -> bool {
+    written.starts_with(b"HTTP/1.1 4")
+}
+
 impl<I: AsyncRead> AsyncRead for ProblemOnRefusal<I> {
     fn poll_read(
         self: Pin<&mut Self>,
@@ -46,6 +52,7 @@ impl<I: AsyncWrite> AsyncWrite for ProblemOnRefusal<I> {
     ) -> Poll<io::Result<usize>> {
         let mut this = self.project();
         if this.rewritten.is_none()
+            && may_be_refusal(buf)
             && let Some(answer) = servey_web::refusal_answer(buf)
         {
             *this.rewritten = Some((answer, 0));
@@ -73,7 +80,9 @@ impl<I: AsyncWrite> AsyncWrite for ProblemOnRefusal<I> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         // A refusal is a head alone, in one slice: anything else goes out as hyper queued it.
-        let is_refusal = bufs.len() == 1 && servey_web::refusal_answer(&bufs[0]).is_some();
+        let is_refusal = bufs.len() == 1
+            && may_be_refusal(&bufs[0])
+            && servey_web::refusal_answer(&bufs[0]).is_some();
         if is_refusal || self.rewritten.is_some() {
             let first = bufs
                 .iter()
