@@ -145,7 +145,8 @@ async fn run_round(state: Weak<State>, action: Arc<Action>, id: u64) -> Outcome 
         return Err(coded("INTERNAL_SERVER_ERROR", "The request ended."));
     };
     let span = servey_core::trace::action_span(&action, &context);
-    invoke_batch(&action, parents, context.clone())
+    let parents: Vec<&Value> = parents.iter().collect();
+    invoke_batch(&action, &parents, context.clone())
         .instrument(span)
         .await
         .map(Arc::new)

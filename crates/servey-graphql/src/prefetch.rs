@@ -131,20 +131,16 @@ pub(crate) async fn with_batches(
         Kind::List(item) if is_list => item,
         _ => ty,
     };
-    // Borrowed: the objects themselves become the field values below; each batch call gets its copy.
+    // Borrowed: the objects themselves become the field values below; each batch call decodes them.
     let parents: Vec<&Value> = items.iter().filter(|item| item.is_object()).collect();
     let mut batches = Vec::with_capacity(actions.len());
     for action in actions {
         let mut results = Vec::with_capacity(parents.len());
         for chunk in parents.chunks(MAX_BATCH_SIZE) {
             let span = servey_core::trace::action_span(action, context);
-            match invoke_batch(
-                action,
-                chunk.iter().map(|&parent| parent.clone()).collect(),
-                context.clone(),
-            )
-            .instrument(span)
-            .await
+            match invoke_batch(action, chunk, context.clone())
+                .instrument(span)
+                .await
             {
                 Ok(values) => results.extend(values.into_iter().map(Ok)),
                 Err(error) => {

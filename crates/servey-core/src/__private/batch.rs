@@ -8,11 +8,11 @@ use crate::action::BatchFuture;
 use crate::error::ActionError;
 
 /// Decodes each parent object into the owner type; a bad one names its index (`parents[3].value`).
-pub fn decode_parents<T: DeserializeOwned>(parents: Vec<Value>) -> Result<Vec<T>, ActionError> {
+pub fn decode_parents<T: DeserializeOwned>(parents: &[&Value]) -> Result<Vec<T>, ActionError> {
     parents
         .iter()
         .enumerate()
-        .map(|(index, parent)| {
+        .map(|(index, &parent)| {
             // Tracking the path costs an allocation per key: only a parent that fails pays for it.
             T::deserialize(parent)
                 .or_else(|_| serde_path_to_error::deserialize(parent))

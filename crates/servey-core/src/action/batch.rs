@@ -16,5 +16,6 @@ pub const MAX_BATCH_SIZE: usize = 1000;
 /// The future a batch invoker returns: one JSON result per parent, in the parents' order.
 pub type BatchFuture = Pin<Box<dyn Future<Output = Result<Vec<Value>, ActionError>> + Send>>;
 
-/// The generated batch invoker: decodes the parents, calls the batch form, encodes each result.
-pub type BatchFn = fn(Vec<Value>, Context) -> BatchFuture;
+/// The generated batch invoker: decodes the parents (borrowed: only their decoded copies go into the
+/// future), calls the batch form, encodes each result.
+pub type BatchFn = fn(&[&Value], Context) -> BatchFuture;

@@ -12,7 +12,7 @@ use crate::error::{ActionError, ErrorCode};
 /// number of results than it was given parents, is an error (never a panic).
 pub async fn invoke_batch(
     action: &Action,
-    parents: Vec<Value>,
+    parents: &[&Value],
     context: Context,
 ) -> Result<Vec<Value>, ActionError> {
     let request_id = context.shared_request_id();
@@ -33,7 +33,7 @@ pub async fn invoke_batch(
 
 async fn checked_batch(
     action: &Action,
-    parents: Vec<Value>,
+    parents: &[&Value],
     context: Context,
     recorder: Option<&crate::metrics::CallRecorder>,
 ) -> Result<Vec<Value>, ActionError> {

@@ -28,7 +28,7 @@ pub(super) fn invoker(model: &ActionModel) -> (TokenStream, TokenStream) {
     };
     let function = quote! {
         fn __batch(
-            parents: ::std::vec::Vec<__servey::serde_json::Value>,
+            parents: &[&__servey::serde_json::Value],
             context: __servey::Context,
         ) -> __servey::BatchFuture {
             let _ = &context;
