@@ -35,16 +35,16 @@ impl<S: servey_web::ForClient> servey_web::ForClient for WithGrpc<S> {
 }
 
 impl<S: servey_web::Answer> servey_web::Answer for WithGrpc<S> {
-    type Future = Answer<S::Future, <GrpcService as Service<Request>>::Future>;
+    type Future = Side<S::Future, <GrpcService as Service<Request>>::Future>;
 
     fn answer(&self, request: Request) -> Self::Future {
         // gRPC rides on HTTP/2 only: an HTTP/1.1 request's headers are not even looked at.
         if request.version() == http::Version::HTTP_2 && GrpcService::is_grpc(&request) {
-            Answer::Grpc {
+            Side::Grpc {
                 future: self.grpc.clone().call(request),
             }
         } else {
-            Answer::Web {
+            Side::Web {
                 future: self.web.answer(request),
             }
         }
@@ -57,7 +57,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Answer<S::Future, <GrpcService as Service<Request>>::Future>;
+    type Future = Side<S::Future, <GrpcService as Service<Request>>::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         // The gRPC service is always ready.
@@ -67,11 +67,11 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         // gRPC rides on HTTP/2 only: an HTTP/1.1 request's headers are not even looked at.
         if request.version() == http::Version::HTTP_2 && GrpcService::is_grpc(&request) {
-            Answer::Grpc {
+            Side::Grpc {
                 future: self.grpc.call(request),
             }
         } else {
-            Answer::Web {
+            Side::Web {
                 future: self.web.call(request),
             }
         }
@@ -80,14 +80,14 @@ where
 
 pin_project_lite::pin_project! {
     /// The answer of whichever side took the request.
-    #[project = AnswerProj]
-    pub(crate) enum Answer<W, G> {
+    #[project = SideProj]
+    pub(crate) enum Side<W, G> {
         Web { #[pin] future: W },
         Grpc { #[pin] future: G },
     }
 }
 
-impl<W, G> Future for Answer<W, G>
+impl<W, G> Future for Side<W, G>
 where
     W: Future<Output = Result<Response, Infallible>>,
     G: Future<Output = Result<Response, Infallible>>,
@@ -96,8 +96,8 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
-            AnswerProj::Web { future } => future.poll(cx),
-            AnswerProj::Grpc { future } => future.poll(cx),
+            SideProj::Web { future } => future.poll(cx),
+            SideProj::Grpc { future } => future.poll(cx),
         }
     }
 }
